@@ -1,0 +1,200 @@
+"""Domain vocabulary: enums and pydantic models shared by every service.
+
+Scores are likelihood x impact on 1-5 scales (1-25). RAG bands come from config.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strategy(StrEnum):
+    ACCEPT = "accept"
+    TOLERATE = "tolerate"
+    TREAT = "treat"
+    TRANSFER = "transfer"
+    TERMINATE = "terminate"
+
+
+_STRATEGY_WORDS: dict[str, Strategy] = {
+    "accept": Strategy.ACCEPT,
+    "accepted": Strategy.ACCEPT,
+    "retain": Strategy.ACCEPT,
+    "retained": Strategy.ACCEPT,
+    "tolerate": Strategy.TOLERATE,
+    "tolerated": Strategy.TOLERATE,
+    "treat": Strategy.TREAT,
+    "treated": Strategy.TREAT,
+    "reduce": Strategy.TREAT,
+    "reduced": Strategy.TREAT,
+    "mitigate": Strategy.TREAT,
+    "mitigated": Strategy.TREAT,
+    "transfer": Strategy.TRANSFER,
+    "transferred": Strategy.TRANSFER,
+    "share": Strategy.TRANSFER,
+    "shared": Strategy.TRANSFER,
+    "insure": Strategy.TRANSFER,
+    "insured": Strategy.TRANSFER,
+    "terminate": Strategy.TERMINATE,
+    "terminated": Strategy.TERMINATE,
+    "avoid": Strategy.TERMINATE,
+    "avoided": Strategy.TERMINATE,
+}
+
+
+def normalise_strategy(text: str | None) -> Strategy | None:
+    """Map free text ("Reduce", "TREAT - mitigate", "Insured") to a Strategy, else None."""
+    if not text:
+        return None
+    words = re.findall(r"[a-z]+", text.lower())
+    if not words:
+        return None
+    if words[0] in _STRATEGY_WORDS:
+        return _STRATEGY_WORDS[words[0]]
+    found = {_STRATEGY_WORDS[w] for w in words if w in _STRATEGY_WORDS}
+    return found.pop() if len(found) == 1 else None
+
+
+class RiskStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in progress"
+    COMPLETE = "complete"
+
+
+def normalise_action_status(text: str | None) -> str | None:
+    if not text:
+        return None
+    t = text.strip().lower()
+    if t in {"complete", "completed", "closed", "done", "finished", "implemented"}:
+        return ActionStatus.COMPLETE.value
+    if t in {"in progress", "in-progress", "ongoing", "started", "underway", "on track"}:
+        return ActionStatus.IN_PROGRESS.value
+    if t in {"open", "not started", "new", "planned", "overdue", "outstanding", "due"}:
+        return ActionStatus.OPEN.value
+    return t
+
+
+class Organisation(StrEnum):
+    CONTRACTOR = "contractor"
+    DIRECTORATE = "directorate"
+    CORPORATE = "corporate"
+    OTHER = "other"
+
+
+class EscalationTarget(StrEnum):
+    DIRECTORATE = "directorate"
+    CORPORATE = "corporate"
+    OPERATIONS_BOARD = "operations-board"
+    STRATEGIC_BOARD = "strategic-board"
+    FC_CLUSTER = "fc-cluster"
+    CONTRACT = "contract"  # a de-escalation back to the contract register
+
+
+ESCALATION_TARGET_NAMES: dict[EscalationTarget, str] = {
+    EscalationTarget.DIRECTORATE: "Directorate risk register",
+    EscalationTarget.CORPORATE: "Corporate risk register",
+    EscalationTarget.OPERATIONS_BOARD: "Operations Board",
+    EscalationTarget.STRATEGIC_BOARD: "Strategic Partnering Board",
+    EscalationTarget.FC_CLUSTER: "Financial & Commercial Cluster Group",
+    EscalationTarget.CONTRACT: "Contract risk register (de-escalation)",
+}
+
+
+class FlagCode(StrEnum):
+    """Flag codes in the agenda's order: the board sees stale actions first."""
+
+    STALE_ACTION = "stale_action"
+    NO_STRATEGY = "no_strategy"
+    UNKNOWN_STRATEGY = "unknown_strategy"
+    NO_ACTION = "no_action"
+    OVERDUE_ACTION = "overdue_action"
+    SCORE_INCREASED = "score_increased"
+    NEW_RISK = "new_risk"
+    MISSING_FROM_EXPORT = "missing_from_export"
+    ESCALATION_CANDIDATE = "escalation_candidate"
+
+
+FLAG_ORDER: list[FlagCode] = list(FlagCode)
+
+FLAG_LABELS: dict[FlagCode, str] = {
+    FlagCode.STALE_ACTION: "No action update this month",
+    FlagCode.NO_STRATEGY: "No strategy",
+    FlagCode.UNKNOWN_STRATEGY: "Strategy not one of the 4Ts",
+    FlagCode.NO_ACTION: "No action",
+    FlagCode.OVERDUE_ACTION: "Overdue action",
+    FlagCode.SCORE_INCREASED: "Score increased",
+    FlagCode.NEW_RISK: "New risk",
+    FlagCode.MISSING_FROM_EXPORT: "Missing from this month's export",
+    FlagCode.ESCALATION_CANDIDATE: "Escalation candidate",
+}
+
+
+class Flag(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    ref: str
+    title: str | None = None
+    annex: str | None = None
+    owner: str | None = None
+    flags: list[FlagCode] = Field(default_factory=list)
+    details: dict[str, object] = Field(default_factory=dict)
+
+
+class Action(BaseModel):
+    """One action as exported by IRIS for one month."""
+
+    risk_ref: str
+    action_ref: str | None = None
+    text: str | None = None
+    owner: str | None = None
+    due: date | None = None
+    progress: str | None = None
+    last_updated: date | None = None
+    status: str | None = None
+    source_sheet: str | None = None
+    source_row: int | None = None
+
+
+class Risk(BaseModel):
+    """One risk as exported by IRIS for one month (a snapshot row)."""
+
+    ref: str
+    title: str | None = None
+    description: str | None = None
+    cause: str | None = None
+    effect: str | None = None
+    annex: str | None = None
+    category: str | None = None
+    owner: str | None = None
+    inherent_likelihood: int | None = None
+    inherent_impact: int | None = None
+    inherent_score: int | None = None
+    current_likelihood: int | None = None
+    current_impact: int | None = None
+    current_score: int | None = None
+    target_likelihood: int | None = None
+    target_impact: int | None = None
+    target_score: int | None = None
+    strategy: str | None = None  # normalised Strategy value, or None
+    strategy_text: str | None = None  # as written in the export
+    status: str | None = None  # open / closed
+    trend: str | None = None
+    controls: str | None = None
+    exposure: float | None = None
+    early_warning_ref: str | None = None
+    compensation_event_ref: str | None = None
+    source_sheet: str | None = None
+    source_row: int | None = None
+    actions: list[Action] = Field(default_factory=list)
+
+    def is_closed(self) -> bool:
+        return (self.status or "").strip().lower() in {"closed", "archived", "retired"}

@@ -1,0 +1,223 @@
+"""Schema, as sqlite-utils migrations. Add new steps at the end; never edit applied ones."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+migrations = sqlite_utils.Migrations("riskboard")
+
+
+@migrations(name="0001_wal", transactional=False)
+def m0001_wal(db: sqlite_utils.Database) -> None:
+    if str(db.execute("PRAGMA database_list").fetchone()[2]):  # not :memory:
+        db.enable_wal()
+
+
+_RISK_COLUMNS = """
+    title TEXT, description TEXT, cause TEXT, effect TEXT, annex TEXT, category TEXT,
+    owner TEXT,
+    inherent_likelihood INTEGER, inherent_impact INTEGER, inherent_score INTEGER,
+    current_likelihood INTEGER, current_impact INTEGER, current_score INTEGER,
+    target_likelihood INTEGER, target_impact INTEGER, target_score INTEGER,
+    strategy TEXT, strategy_text TEXT, status TEXT, trend TEXT, controls TEXT,
+    exposure REAL, early_warning_ref TEXT, compensation_event_ref TEXT
+"""
+
+
+@migrations(name="0002_register")
+def m0002_register(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        f"""
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            file_path TEXT,
+            sha256 TEXT NOT NULL UNIQUE,
+            month TEXT NOT NULL,            -- YYYY-MM board month
+            report_date TEXT,               -- ISO date from the title block, if any
+            sheets TEXT NOT NULL DEFAULT '[]',   -- JSON list of sheet names read
+            risk_count INTEGER NOT NULL DEFAULT 0,
+            action_count INTEGER NOT NULL DEFAULT 0,
+            warning_count INTEGER NOT NULL DEFAULT 0,
+            warnings TEXT NOT NULL DEFAULT '[]', -- JSON list of strings
+            source TEXT NOT NULL DEFAULT 'cli',  -- cli / scheduler / demo
+            imported_at TEXT NOT NULL
+        );
+        CREATE INDEX imports_month ON imports(month);
+
+        -- one row per risk per board month, as exported (upsert on month+ref)
+        CREATE TABLE risk_snapshots (
+            id INTEGER PRIMARY KEY,
+            month TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            {_RISK_COLUMNS},
+            report_date TEXT,
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            source_file TEXT, source_sheet TEXT, source_row INTEGER,
+            UNIQUE (month, ref)
+        );
+        CREATE INDEX risk_snapshots_ref ON risk_snapshots(ref, month);
+
+        -- the actions of a risk in a month; replaced whole when the risk is re-imported
+        CREATE TABLE action_snapshots (
+            id INTEGER PRIMARY KEY,
+            month TEXT NOT NULL,
+            risk_ref TEXT NOT NULL,
+            seq INTEGER NOT NULL,           -- order within the risk
+            action_ref TEXT, text TEXT, owner TEXT, due TEXT, progress TEXT,
+            last_updated TEXT, status TEXT,
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            source_file TEXT, source_sheet TEXT, source_row INTEGER
+        );
+        CREATE INDEX action_snapshots_risk ON action_snapshots(month, risk_ref);
+
+        -- computed flags for a month, replaced whole on every recompute
+        CREATE TABLE flag_results (
+            month TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            code TEXT NOT NULL,
+            details TEXT NOT NULL DEFAULT '{{}}',  -- JSON evidence
+            PRIMARY KEY (month, ref, code)
+        );
+        """
+    )
+
+
+@migrations(name="0003_board")
+def m0003_board(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            organisation TEXT NOT NULL,     -- contractor / directorate / corporate / other
+            role TEXT,
+            lead_officer INTEGER NOT NULL DEFAULT 1,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+
+        CREATE TABLE meetings (
+            id INTEGER PRIMARY KEY,
+            meeting_date TEXT NOT NULL,
+            month TEXT NOT NULL,            -- board month reviewed, YYYY-MM
+            chair TEXT,
+            minute_taker TEXT,
+            status TEXT NOT NULL DEFAULT 'draft',  -- draft / in_progress / closed
+            declarations TEXT,              -- declarations of interest
+            aob TEXT,                       -- any other business
+            next_meeting_date TEXT,
+            previous_meeting_id INTEGER REFERENCES meetings(id),
+            previous_minutes_note TEXT,
+            created_at TEXT NOT NULL,
+            opened_at TEXT,
+            closed_at TEXT,
+            close_forced_reason TEXT,
+            approved_at TEXT,               -- minutes approved as a correct record
+            approved_by_meeting_id INTEGER REFERENCES meetings(id),
+            content_hash TEXT               -- sha256 of the record at approval
+        );
+
+        CREATE TABLE attendance (
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            status TEXT NOT NULL,           -- present / apologies
+            role TEXT,
+            PRIMARY KEY (meeting_id, person_id)
+        );
+
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+            ref TEXT NOT NULL,
+            strategy TEXT,
+            rationale TEXT,
+            review_by TEXT,
+            note TEXT,                      -- discussion
+            decision TEXT,                  -- "RESOLVED: ..."
+            reviewed INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (meeting_id, ref)
+        );
+
+        -- actions arising, numbered across all meetings, never reused
+        CREATE TABLE board_actions (
+            number INTEGER PRIMARY KEY AUTOINCREMENT,
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+            text TEXT NOT NULL,
+            owner TEXT,
+            due TEXT,
+            revised_due TEXT,
+            status TEXT NOT NULL DEFAULT 'open',  -- open / in progress / closed
+            progress TEXT,
+            risk_ref TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            closed_at TEXT,
+            closed_meeting_id INTEGER REFERENCES meetings(id)
+        );
+
+        -- what happened to an action at a meeting (the action log review)
+        CREATE TABLE action_updates (
+            id INTEGER PRIMARY KEY,
+            action_number INTEGER NOT NULL REFERENCES board_actions(number),
+            meeting_id INTEGER REFERENCES meetings(id),
+            status TEXT, progress TEXT, revised_due TEXT,
+            at TEXT NOT NULL
+        );
+
+        CREATE TABLE escalations (
+            id INTEGER PRIMARY KEY,
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+            ref TEXT NOT NULL,
+            target TEXT NOT NULL,           -- EscalationTarget value
+            direction TEXT NOT NULL DEFAULT 'escalate',  -- escalate / de-escalate
+            reason TEXT,
+            exposure REAL,
+            proposed_owner TEXT,
+            status TEXT NOT NULL DEFAULT 'proposed',  -- proposed / accepted / declined
+            decided_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX escalations_target ON escalations(target, status);
+
+        -- append-only: every meeting change writes one row in the same transaction
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            meeting_id INTEGER,
+            actor TEXT,
+            entity TEXT NOT NULL,
+            entity_id TEXT,
+            change TEXT NOT NULL,
+            before TEXT,                    -- JSON
+            after TEXT                      -- JSON
+        );
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        """
+    )
+
+
+@migrations(name="0004_scheduler")
+def m0004_scheduler(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE scheduler_runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            trigger TEXT NOT NULL,          -- nightly / once / catch-up
+            files_seen INTEGER NOT NULL DEFAULT 0,
+            imported INTEGER NOT NULL DEFAULT 0,
+            refused INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            unsettled INTEGER NOT NULL DEFAULT 0,
+            outcome TEXT NOT NULL DEFAULT 'running',  -- running / ok / partial / failed / interrupted
+            error TEXT,
+            details TEXT NOT NULL DEFAULT '[]'  -- JSON list of {file, result, message}
+        );
+        """
+    )

@@ -1,0 +1,213 @@
+"""Imported register snapshots: writing an import, reading months, risks and actions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+from riskboard.domain import Action, Risk
+
+RISK_FIELDS: tuple[str, ...] = (
+    "title", "description", "cause", "effect", "annex", "category", "owner",
+    "inherent_likelihood", "inherent_impact", "inherent_score",
+    "current_likelihood", "current_impact", "current_score",
+    "target_likelihood", "target_impact", "target_score",
+    "strategy", "strategy_text", "status", "trend", "controls",
+    "exposure", "early_warning_ref", "compensation_event_ref",
+)  # fmt: skip
+ACTION_FIELDS: tuple[str, ...] = (
+    "action_ref", "text", "owner", "due", "progress", "last_updated", "status",
+)  # fmt: skip
+
+
+@dataclass
+class ImportRecord:
+    """What an import writes into the imports table."""
+
+    file_name: str
+    sha256: str
+    month: str
+    file_path: str | None = None
+    report_date: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    source: str = "cli"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def find_import_by_sha(db: sqlite_utils.Database, sha256: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM imports WHERE sha256 = ?", [sha256]))
+    return rows[0] if rows else None
+
+
+def save_import(db: sqlite_utils.Database, record: ImportRecord, risks: Sequence[Risk]) -> int:
+    """Write one import: the imports row, each risk's snapshot (upsert on month+ref) and
+    its actions (replacing that risk's actions for the month). The caller owns the
+    transaction (``with db.atomic():``) so the flags recompute joins it."""
+    conn = db.conn
+    action_count = sum(len(r.actions) for r in risks)
+    cur = conn.execute(
+        "INSERT INTO imports (file_name, file_path, sha256, month, report_date, sheets,"
+        " risk_count, action_count, warning_count, warnings, source, imported_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            record.file_name, record.file_path, record.sha256, record.month,
+            record.report_date, json.dumps(record.sheets), len(risks), action_count,
+            len(record.warnings), json.dumps(record.warnings), record.source, now_iso(),
+        ),
+    )  # fmt: skip
+    import_id = int(cur.lastrowid or 0)
+    month = record.month
+    cols = ", ".join(RISK_FIELDS)
+    marks = ", ".join("?" for _ in RISK_FIELDS)
+    updates = ", ".join(f"{c}=excluded.{c}" for c in RISK_FIELDS)
+    conn.executemany(
+        f"INSERT INTO risk_snapshots (month, ref, {cols}, report_date, import_id,"
+        f" source_file, source_sheet, source_row) VALUES (?, ?, {marks}, ?, ?, ?, ?, ?)"
+        f" ON CONFLICT (month, ref) DO UPDATE SET {updates}, report_date=excluded.report_date,"
+        " import_id=excluded.import_id, source_file=excluded.source_file,"
+        " source_sheet=excluded.source_sheet, source_row=excluded.source_row",
+        (
+            (month, r.ref, *(_sql(getattr(r, f)) for f in RISK_FIELDS), record.report_date,
+             import_id, record.file_name, r.source_sheet, r.source_row)
+            for r in risks
+        ),
+    )  # fmt: skip
+    refs = [r.ref for r in risks]
+    for chunk in _chunks(refs, 500):
+        conn.execute(
+            f"DELETE FROM action_snapshots WHERE month = ? AND risk_ref IN"
+            f" ({', '.join('?' for _ in chunk)})",
+            [month, *chunk],
+        )
+    acols = ", ".join(ACTION_FIELDS)
+    amarks = ", ".join("?" for _ in ACTION_FIELDS)
+    conn.executemany(
+        f"INSERT INTO action_snapshots (month, risk_ref, seq, {acols}, import_id,"
+        f" source_file, source_sheet, source_row) VALUES (?, ?, ?, {amarks}, ?, ?, ?, ?)",
+        (
+            (month, r.ref, i, *(_sql(getattr(a, f)) for f in ACTION_FIELDS), import_id,
+             record.file_name, a.source_sheet, a.source_row)
+            for r in risks
+            for i, a in enumerate(r.actions)
+        ),
+    )  # fmt: skip
+    return import_id
+
+
+def _sql(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# ----------------------------------------------------------------------------- reads
+
+
+def months(db: sqlite_utils.Database) -> list[str]:
+    """Board months with data, oldest first."""
+    return [
+        r["month"] for r in db.query("SELECT DISTINCT month FROM risk_snapshots ORDER BY month")
+    ]
+
+
+def latest_month(db: sqlite_utils.Database) -> str | None:
+    row = db.execute("SELECT MAX(month) FROM risk_snapshots").fetchone()
+    return row[0] if row else None
+
+
+def previous_month_with_data(db: sqlite_utils.Database, month: str) -> str | None:
+    row = db.execute("SELECT MAX(month) FROM risk_snapshots WHERE month < ?", [month]).fetchone()
+    return row[0] if row else None
+
+
+def next_month_with_data(db: sqlite_utils.Database, month: str) -> str | None:
+    row = db.execute("SELECT MIN(month) FROM risk_snapshots WHERE month > ?", [month]).fetchone()
+    return row[0] if row else None
+
+
+def load_month(db: sqlite_utils.Database, month: str) -> list[Risk]:
+    """Every risk of a month with its actions, as domain objects, sorted by ref."""
+    actions: dict[str, list[Action]] = {}
+    for a in db.query(
+        "SELECT * FROM action_snapshots WHERE month = ? ORDER BY risk_ref, seq", [month]
+    ):
+        actions.setdefault(a["risk_ref"], []).append(
+            Action(
+                risk_ref=a["risk_ref"],
+                **{f: a[f] for f in ACTION_FIELDS},
+                source_sheet=a["source_sheet"],
+                source_row=a["source_row"],
+            )
+        )
+    out = []
+    for r in db.query("SELECT * FROM risk_snapshots WHERE month = ? ORDER BY ref", [month]):
+        out.append(
+            Risk(
+                ref=r["ref"],
+                **{f: r[f] for f in RISK_FIELDS},
+                source_sheet=r["source_sheet"],
+                source_row=r["source_row"],
+                actions=actions.get(r["ref"], []),
+            )
+        )
+    return out
+
+
+def month_report_date(db: sqlite_utils.Database, month: str) -> str | None:
+    """The latest report date given by any import of the month (ISO), if any."""
+    row = db.execute(
+        "SELECT MAX(report_date) FROM risk_snapshots WHERE month = ?", [month]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def risk_history(db: sqlite_utils.Database, ref: str) -> list[dict[str, Any]]:
+    """Every month's snapshot row of one risk, oldest first, with its actions and import."""
+    rows = list(
+        db.query(
+            "SELECT s.*, i.file_name AS import_file, i.imported_at FROM risk_snapshots s"
+            " JOIN imports i ON i.id = s.import_id WHERE s.ref = ? ORDER BY s.month",
+            [ref],
+        )
+    )
+    for row in rows:
+        row["actions"] = list(
+            db.query(
+                "SELECT * FROM action_snapshots WHERE month = ? AND risk_ref = ? ORDER BY seq",
+                [row["month"], ref],
+            )
+        )
+    return rows
+
+
+def replace_flags(
+    db: sqlite_utils.Database, month: str, flags: Iterable[tuple[str, str, dict[str, Any]]]
+) -> None:
+    """Replace the stored flags of a month with (ref, code, details) triples."""
+    db.conn.execute("DELETE FROM flag_results WHERE month = ?", [month])
+    db.conn.executemany(
+        "INSERT INTO flag_results (month, ref, code, details) VALUES (?, ?, ?, ?)",
+        ((month, ref, code, json.dumps(details, default=str)) for ref, code, details in flags),
+    )
+
+
+def stored_flags(db: sqlite_utils.Database, month: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """{ref: {code: details}} for a month as last computed."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in db.query("SELECT ref, code, details FROM flag_results WHERE month = ?", [month]):
+        out.setdefault(r["ref"], {})[r["code"]] = json.loads(r["details"])
+    return out
