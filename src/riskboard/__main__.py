@@ -1,0 +1,5 @@
+import sys
+
+from riskboard.cli import main
+
+sys.exit(main())

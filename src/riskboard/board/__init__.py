@@ -1,0 +1,1 @@
+"""The meeting service: agenda, attendance, reviews, actions, escalations, audit."""

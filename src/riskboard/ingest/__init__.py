@@ -1,0 +1,1 @@
+"""Workbook -> rows -> validated domain objects."""

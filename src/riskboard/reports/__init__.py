@@ -1,0 +1,1 @@
+"""Minutes, action log, register transfers and reports."""

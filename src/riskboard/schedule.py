@@ -1,0 +1,1 @@
+"""The nightly import job and its APScheduler wiring."""

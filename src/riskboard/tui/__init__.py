@@ -1,0 +1,1 @@
+"""The Textual meeting app (the only package that imports textual)."""
