@@ -47,7 +47,7 @@ class Context:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from riskboard.cli import export, meeting, register, scheduler
+    from riskboard.cli import demo, export, imports, meeting, register, scheduler
 
     parser = argparse.ArgumentParser(
         prog="riskboard",
@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (register, meeting, scheduler, export):
+    for module in (imports, register, demo, meeting, scheduler, export):
         module.register(sub)
     return parser
 

@@ -1,0 +1,2 @@
+def run(config) -> int:  # placeholder until the TUI lands
+    raise SystemExit("the meeting TUI is not built yet")
