@@ -1,1 +1,207 @@
-"""Flags: a month's snapshots in, flags out. Pure functions, no I/O."""
+"""Flags: a month's snapshots in, flags out. Pure functions, no I/O.
+
+The rules (DOMAIN.md and issue 2), for risks that are not closed:
+
+- ``stale_action``: the risk has open actions and none was updated in the month. An
+  action counts as updated when its last-updated date falls on or after the first of
+  the board month (an update made after month end but before the report ran still
+  counts). Where the export has no last-updated date for an action, it counts as
+  updated only when its text or progress differs from the previous month's snapshot
+  (or it is new this month); with no earlier month to compare, there is no evidence of
+  an update and it is flagged. A risk whose actions are all complete is not stale.
+- ``no_action``, ``no_strategy`` (blank), ``unknown_strategy`` (text kept as written).
+- ``overdue_action``: an action not complete whose due date is before the export's
+  report date (month end if none).
+- ``score_increased``: current score above the previous month's.
+- ``new_risk``: present now, absent from the previous month (only when it has data).
+- ``missing_from_export``: open in the previous month, absent now.
+- ``escalation_candidate``: current score at or above the directorate or corporate
+  threshold; details say which register.
+
+"Previous month" is the latest earlier month that has data, so a month the contractor
+skipped does not hide changes; the details name the month compared with.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from datetime import date
+
+from riskboard.config import Config
+from riskboard.domain import Action, Flag, FlagCode, Risk
+
+COMPLETE = {"complete", "completed", "closed", "done"}
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First and last day of a YYYY-MM month."""
+    year, mon = int(month[:4]), int(month[5:7])
+    return date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1])
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def action_is_complete(action: Action) -> bool:
+    return (action.status or "").strip().lower() in COMPLETE
+
+
+def _action_key(action: Action, seq: int) -> str:
+    return f"ref:{action.action_ref}" if action.action_ref else f"seq:{seq}"
+
+
+def _updated(
+    action: Action, seq: int, month_start: date, previous: dict[str, Action] | None
+) -> tuple[bool, str]:
+    """Whether the action shows an update in the month, and the evidence in words."""
+    last = _as_date(action.last_updated)
+    if last is not None:
+        return last >= month_start, f"last updated {last.isoformat()}"
+    if previous is None:
+        return False, "no last-updated date and no earlier month to compare"
+    before = previous.get(_action_key(action, seq))
+    if before is None:
+        by_text = [p for p in previous.values() if p.text == action.text]
+        before = by_text[0] if by_text else None
+    if before is None:
+        return True, "new action this month"
+    if (before.text or "") == (action.text or "") and (before.progress or "") == (
+        action.progress or ""
+    ):
+        return False, "no last-updated date; text and progress unchanged from last month"
+    return True, "progress changed since last month"
+
+
+def compute_flags(
+    current: Sequence[Risk],
+    previous: Sequence[Risk] | None,
+    *,
+    month: str,
+    report_date: date | None,
+    config: Config,
+    previous_month: str | None = None,
+) -> list[Flag]:
+    """Flags for every risk of ``month`` that has any; sorted by ref."""
+    month_start, month_end = month_bounds(month)
+    as_of = report_date or month_end
+    prev_by_ref = {r.ref: r for r in previous} if previous is not None else None
+    cur_refs = {r.ref for r in current}
+    thresholds = config.escalation
+    out: list[Flag] = []
+
+    for risk in current:
+        if risk.is_closed():
+            continue
+        codes: list[FlagCode] = []
+        details: dict[str, object] = {}
+        before = prev_by_ref.get(risk.ref) if prev_by_ref is not None else None
+        open_actions = [a for a in risk.actions if not action_is_complete(a)]
+
+        if not risk.actions:
+            codes.append(FlagCode.NO_ACTION)
+        elif open_actions:
+            prev_actions = None
+            if prev_by_ref is not None:
+                prev_actions = (
+                    {_action_key(a, i): a for i, a in enumerate(before.actions)} if before else {}
+                )
+            evidence = []
+            any_updated = False
+            last_dates = []
+            for seq, action in enumerate(risk.actions):
+                ok, why = _updated(action, seq, month_start, prev_actions)
+                any_updated = any_updated or ok
+                evidence.append({"action": action.action_ref or action.text, "evidence": why})
+                if d := _as_date(action.last_updated):
+                    last_dates.append(d)
+            if not any_updated:
+                codes.append(FlagCode.STALE_ACTION)
+                details[FlagCode.STALE_ACTION] = {
+                    "last_update": max(last_dates).isoformat() if last_dates else None,
+                    "month_start": month_start.isoformat(),
+                    "actions": evidence,
+                }
+
+        if not (risk.strategy_text or "").strip() and not risk.strategy:
+            codes.append(FlagCode.NO_STRATEGY)
+        elif not risk.strategy:
+            codes.append(FlagCode.UNKNOWN_STRATEGY)
+            details[FlagCode.UNKNOWN_STRATEGY] = {"strategy_text": risk.strategy_text}
+
+        overdue = [
+            {"action": a.action_ref or a.text, "due": d.isoformat(), "owner": a.owner}
+            for a in open_actions
+            if (d := _as_date(a.due)) is not None and d < as_of
+        ]
+        if overdue:
+            codes.append(FlagCode.OVERDUE_ACTION)
+            details[FlagCode.OVERDUE_ACTION] = {"as_of": as_of.isoformat(), "actions": overdue}
+
+        if (
+            before is not None
+            and before.current_score is not None
+            and risk.current_score is not None
+            and risk.current_score > before.current_score
+        ):
+            codes.append(FlagCode.SCORE_INCREASED)
+            details[FlagCode.SCORE_INCREASED] = {
+                "previous_score": before.current_score,
+                "current_score": risk.current_score,
+                "previous_month": previous_month,
+            }
+
+        if prev_by_ref is not None and before is None:
+            codes.append(FlagCode.NEW_RISK)
+            details[FlagCode.NEW_RISK] = {"previous_month": previous_month}
+
+        score = risk.current_score
+        if score is not None and score >= thresholds.directorate:
+            register = "corporate" if score >= thresholds.corporate else "directorate"
+            codes.append(FlagCode.ESCALATION_CANDIDATE)
+            details[FlagCode.ESCALATION_CANDIDATE] = {
+                "register": register,
+                "current_score": score,
+                "threshold": getattr(thresholds, register),
+            }
+
+        if codes:
+            out.append(_flag(risk, codes, details))
+
+    if prev_by_ref is not None:
+        for ref, gone in prev_by_ref.items():
+            if ref not in cur_refs and not gone.is_closed():
+                out.append(
+                    _flag(
+                        gone,
+                        [FlagCode.MISSING_FROM_EXPORT],
+                        {
+                            FlagCode.MISSING_FROM_EXPORT: {
+                                "previous_month": previous_month,
+                                "previous_score": gone.current_score,
+                            }
+                        },
+                    )
+                )
+    out.sort(key=lambda f: f.ref)
+    return out
+
+
+def _flag(risk: Risk, codes: list[FlagCode], details: dict[str, object]) -> Flag:
+    order = {c: i for i, c in enumerate(FlagCode)}
+    return Flag(
+        ref=risk.ref,
+        title=risk.title,
+        annex=risk.annex,
+        owner=risk.owner,
+        flags=sorted(codes, key=order.__getitem__),
+        details={str(k): v for k, v in details.items()},
+    )

@@ -1,0 +1,201 @@
+"""The register service: a month's risks with RAG, direction of travel and flags.
+
+Flags are always computed from the stored snapshots with the current config (so a
+changed threshold takes effect at once); ``recompute_flags`` also stores them in
+``flag_results`` as the record of what each import flagged.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+import sqlite_utils
+from pydantic import BaseModel, Field
+
+from riskboard.config import Config
+from riskboard.domain import Flag
+from riskboard.errors import RiskboardError
+from riskboard.flags import action_is_complete, compute_flags
+from riskboard.store import register as store
+
+Direction = Literal["up", "down", "level", "new"]
+
+
+class RegisterRow(BaseModel):
+    """One risk of the month as the board sees it."""
+
+    ref: str
+    title: str | None = None
+    description: str | None = None
+    annex: str | None = None
+    category: str | None = None
+    owner: str | None = None
+    status: str | None = None
+    strategy: str | None = None
+    strategy_text: str | None = None
+    current_likelihood: int | None = None
+    current_impact: int | None = None
+    current_score: int | None = None
+    rag: str | None = None
+    previous_score: int | None = None
+    direction: Direction = "new"
+    target_score: int | None = None
+    exposure: float | None = None
+    controls: str | None = None
+    trend: str | None = None
+    action_count: int = 0
+    last_action_update: str | None = None
+    next_due: str | None = None
+    flags: list[str] = Field(default_factory=list)
+    flag_details: dict[str, Any] = Field(default_factory=dict)
+
+
+def resolve_month(db: sqlite_utils.Database, month: str | None) -> str:
+    """``month`` if it has data, else the latest imported month; a clear error if none."""
+    if month is None:
+        latest = store.latest_month(db)
+        if latest is None:
+            raise RiskboardError(
+                "no register has been imported yet",
+                hint="run 'riskboard import FILE.xlsx' (or 'riskboard demo') first",
+            )
+        return latest
+    available = store.months(db)
+    if month not in available:
+        shown = ", ".join(available[-12:]) or "none"
+        raise RiskboardError(f"no register imported for {month} (months with data: {shown})")
+    return month
+
+
+def _report_date(db: sqlite_utils.Database, month: str) -> date | None:
+    text = store.month_report_date(db, month)
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def flags_for(db: sqlite_utils.Database, month: str, config: Config) -> list[Flag]:
+    """The month's flags computed from its snapshots and the previous month's."""
+    previous_month = store.previous_month_with_data(db, month)
+    return compute_flags(
+        store.load_month(db, month),
+        store.load_month(db, previous_month) if previous_month else None,
+        month=month,
+        report_date=_report_date(db, month),
+        config=config,
+        previous_month=previous_month,
+    )
+
+
+def recompute_flags(db: sqlite_utils.Database, month: str, config: Config) -> list[Flag]:
+    """Compute and store the month's flags (the caller owns the transaction)."""
+    flags = flags_for(db, month, config)
+    store.replace_flags(
+        db,
+        month,
+        (
+            (f.ref, code.value, dict(f.details.get(code.value) or {}))
+            for f in flags
+            for code in f.flags
+        ),
+    )
+    return flags
+
+
+def register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list[RegisterRow]:
+    """Every risk of the month (plus those missing from its export), sorted by ref."""
+    previous_month = store.previous_month_with_data(db, month)
+    current = store.load_month(db, month)
+    previous = store.load_month(db, previous_month) if previous_month else None
+    flags = compute_flags(
+        current,
+        previous,
+        month=month,
+        report_date=_report_date(db, month),
+        config=config,
+        previous_month=previous_month,
+    )
+    by_ref = {f.ref: f for f in flags}
+    prev_scores = {r.ref: r.current_score for r in previous or []}
+    rows: list[RegisterRow] = []
+    for r in current:
+        prev = prev_scores.get(r.ref)
+        direction: Direction
+        if r.ref not in prev_scores or prev is None or r.current_score is None:
+            direction = "new" if r.ref not in prev_scores else "level"
+        elif r.current_score > prev:
+            direction = "up"
+        elif r.current_score < prev:
+            direction = "down"
+        else:
+            direction = "level"
+        updates = [str(a.last_updated) for a in r.actions if a.last_updated]
+        dues = [str(a.due) for a in r.actions if a.due and not action_is_complete(a)]
+        flag = by_ref.get(r.ref)
+        rows.append(
+            RegisterRow(
+                ref=r.ref,
+                title=r.title,
+                description=r.description,
+                annex=r.annex,
+                category=r.category,
+                owner=r.owner,
+                status=r.status,
+                strategy=r.strategy,
+                strategy_text=r.strategy_text,
+                current_likelihood=r.current_likelihood,
+                current_impact=r.current_impact,
+                current_score=r.current_score,
+                rag=config.scoring.rag(r.current_score),
+                previous_score=prev,
+                direction=direction,
+                target_score=r.target_score,
+                exposure=r.exposure,
+                controls=r.controls,
+                trend=r.trend,
+                action_count=len(r.actions),
+                last_action_update=max(updates) if updates else None,
+                next_due=min(dues) if dues else None,
+                flags=[c.value for c in flag.flags] if flag else [],
+                flag_details=dict(flag.details) if flag else {},
+            )
+        )
+    cur_refs = {r.ref for r in current}
+    prev_by_ref = {p.ref: p for p in previous or []}
+    for f in flags:
+        if f.ref not in cur_refs and f.ref in prev_by_ref:
+            gone = prev_by_ref[f.ref]
+            rows.append(
+                RegisterRow(
+                    ref=gone.ref,
+                    title=gone.title,
+                    annex=gone.annex,
+                    owner=gone.owner,
+                    category=gone.category,
+                    status="missing",
+                    strategy=gone.strategy,
+                    strategy_text=gone.strategy_text,
+                    previous_score=gone.current_score,
+                    direction="level",
+                    flags=[c.value for c in f.flags],
+                    flag_details=dict(f.details),
+                )
+            )
+    rows.sort(key=lambda row: row.ref)
+    return rows
+
+
+def score_history(
+    db: sqlite_utils.Database, ref: str, months: int = 12, upto: str | None = None
+) -> list[tuple[str, int | None]]:
+    """(month, current score) for the last ``months`` months with data for ``ref``."""
+    sql = "SELECT month, current_score FROM risk_snapshots WHERE ref = ?"
+    params: list[Any] = [ref]
+    if upto:
+        sql += " AND month <= ?"
+        params.append(upto)
+    sql += " ORDER BY month DESC LIMIT ?"
+    params.append(months)
+    return [(r["month"], r["current_score"]) for r in db.query(sql, params)][::-1]
