@@ -1,0 +1,146 @@
+"""The export safety layer: atomic replace, text never becomes a formula, Unicode survives."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from riskboard.errors import RiskboardError
+from riskboard.reports.safe_write import (
+    atomic_text,
+    csv_text,
+    set_text,
+    text_cell,
+    write_atomic,
+    write_csv,
+)
+
+NASTY = [
+    '=HYPERLINK("http://evil.example","x")',
+    "=1+1",
+    "+44 20 7946 0000",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=cmd|' /C calc'!A0",
+    "\r=2*3",
+    "=cmd|' /C notepad'!'A1'",
+    "#N/A",
+    "#REF!",
+]
+
+
+def _sheet_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return "".join(
+            zf.read(n).decode("utf-8") for n in zf.namelist() if n.startswith("xl/worksheets/")
+        )
+
+
+def test_existing_file_survives_a_writer_that_fails_mid_way(tmp_path: Path) -> None:
+    target = tmp_path / "minutes.docx"
+    target.write_bytes(b"the approved minutes")
+
+    def broken(tmp: Path) -> None:
+        tmp.write_bytes(b"half a docu")
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        write_atomic(target, broken)
+    assert target.read_bytes() == b"the approved minutes"
+    assert [p.name for p in tmp_path.iterdir()] == ["minutes.docx"]
+
+
+def test_atomic_text_replaces_on_success_and_keeps_unicode(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "minutes.md"
+    with atomic_text(target) as fh:
+        fh.write("Café – £1,000\n")
+    assert target.read_text(encoding="utf-8") == "Café – £1,000\n"
+    with atomic_text(target) as fh:
+        fh.write("second")
+    assert target.read_text(encoding="utf-8") == "second"
+    assert [p.name for p in target.parent.iterdir()] == ["minutes.md"]
+    assert target.stat().st_mode & 0o777 != 0o600  # not left private like a temp file
+
+
+def test_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "exports"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(RiskboardError, match="cannot write to folder .*exports"):
+        write_atomic(blocker / "x.xlsx", lambda p: p.write_bytes(b"x"))
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test_formula_like_text_is_stored_as_plain_strings_in_xlsx(
+    tmp_path: Path, write_only: bool
+) -> None:
+    path = tmp_path / "t.xlsx"
+    wb = openpyxl.Workbook(write_only=write_only)
+    if write_only:
+        ws = wb.create_sheet("Data")
+        for text in NASTY:
+            ws.append([text_cell(ws, text), text_cell(ws, 12), text_cell(ws, "Café – £5")])
+    else:
+        ws = wb.active
+        ws.title = "Data"
+        for i, text in enumerate(NASTY, start=1):
+            set_text(ws.cell(row=i, column=1), text)
+            set_text(ws.cell(row=i, column=2), 12)
+            set_text(ws.cell(row=i, column=3), "Café – £5")
+    wb.save(path)
+
+    assert "<f>" not in _sheet_xml(path) and "<f " not in _sheet_xml(path)
+    back = openpyxl.load_workbook(path)["Data"]
+    for i, text in enumerate(NASTY, start=1):
+        cell = back.cell(row=i, column=1)
+        assert cell.data_type == "s"
+        assert cell.value == text
+        assert cell.quotePrefix  # Excel keeps it text even if the cell is edited
+        assert back.cell(row=i, column=2).value == 12
+        assert back.cell(row=i, column=2).data_type == "n"
+        assert back.cell(row=i, column=3).value == "Café – £5"
+
+
+def test_plain_openpyxl_would_have_written_a_formula(tmp_path: Path) -> None:
+    # the hazard the layer exists for: without set_text the cell is a live formula
+    path = tmp_path / "raw.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "=1+1"
+    wb.save(path)
+    assert "<f>" in _sheet_xml(path)
+
+
+def test_control_characters_are_dropped_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "c.xlsx"
+    wb = openpyxl.Workbook()
+    set_text(wb.active["A1"], "line\x01one\x0b")
+    wb.save(path)
+    assert openpyxl.load_workbook(path).active["A1"].value == "lineone"
+
+
+def test_csv_fields_are_neutralised_per_owasp(tmp_path: Path) -> None:
+    assert csv_text("=1+1") == "'=1+1"
+    assert csv_text("-2+3") == "'-2+3"
+    assert csv_text("\t=x") == "'\t=x"
+    assert csv_text("plain") == "plain"
+    assert csv_text(-5) == -5  # a number is not text
+    assert csv_text(None) == ""
+
+    path = tmp_path / "r.csv"
+    write_csv(path, ["Ref", "Title", "Score"], [[t, "Café – £5", 16] for t in NASTY])
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM so Excel reads UTF-8
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["Ref", "Title", "Score"]
+    for text, row in zip(NASTY, rows[1:], strict=True):
+        first = row[0]
+        assert first.startswith("'") == text.startswith(("=", "+", "-", "@", "\t", "\r"))
+        assert first.lstrip("'") == text
+        assert row[1] == "Café – £5"
+        assert row[2] == "16"
+    # every field quoted: a separator inside text cannot start a new cell
+    assert raw.decode("utf-8-sig").splitlines()[0] == '"Ref","Title","Score"'
