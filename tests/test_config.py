@@ -61,3 +61,11 @@ def test_four_band_preset(tmp_path: Path) -> None:
 def test_missing_explicit_file(tmp_path: Path) -> None:
     with pytest.raises(RiskboardError, match="config file not found"):
         load_config(tmp_path / "nope.toml", cwd=tmp_path)
+
+
+def test_shipped_config_toml_is_the_documented_default() -> None:
+    shipped = Path(__file__).resolve().parent.parent / "config.toml"
+    cfg = load_config(shipped)
+    defaults = load_config(cwd=shipped.parent.parent / "no-such-folder")
+    assert cfg.model_dump(exclude={"paths"}) == defaults.model_dump(exclude={"paths"})
+    assert cfg.paths.database == shipped.parent / "riskboard.db"
