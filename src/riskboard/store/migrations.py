@@ -221,3 +221,49 @@ def m0004_scheduler(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0005_board_record")
+def m0005_board_record(db: sqlite_utils.Database) -> None:
+    """What a meeting's record needs to stay the same after the meeting: the attendee's
+    name/organisation and the risk's title/score as they were that day (so a later
+    re-import or people-list edit cannot change approved minutes), the owner on each
+    action update, which meeting decided an escalation, and the quorum rule in force."""
+    db.executescript(
+        """
+        ALTER TABLE attendance ADD COLUMN name TEXT;
+        ALTER TABLE attendance ADD COLUMN organisation TEXT;
+        ALTER TABLE attendance ADD COLUMN lead_officer INTEGER;
+        ALTER TABLE reviews ADD COLUMN risk_title TEXT;
+        ALTER TABLE reviews ADD COLUMN risk_annex TEXT;
+        ALTER TABLE reviews ADD COLUMN risk_owner TEXT;
+        ALTER TABLE reviews ADD COLUMN risk_score INTEGER;
+        ALTER TABLE action_updates ADD COLUMN owner TEXT;
+        ALTER TABLE escalations ADD COLUMN source TEXT;
+        ALTER TABLE escalations ADD COLUMN decided_meeting_id INTEGER REFERENCES meetings(id);
+        ALTER TABLE escalations ADD COLUMN decision_note TEXT;
+        ALTER TABLE escalations ADD COLUMN risk_title TEXT;
+        ALTER TABLE escalations ADD COLUMN risk_score INTEGER;
+        ALTER TABLE meetings ADD COLUMN quorum_rule TEXT;
+        CREATE INDEX action_updates_action ON action_updates(action_number, meeting_id);
+        CREATE INDEX board_actions_meeting ON board_actions(meeting_id);
+        CREATE INDEX escalations_meeting ON escalations(meeting_id);
+        CREATE INDEX audit_log_meeting ON audit_log(meeting_id);
+        """
+    )
+
+
+@migrations(name="0005_scheduler_observations")
+def m0005_scheduler_observations(db: sqlite_utils.Database) -> None:
+    # what the scheduler saw of each waiting workbook: it reads a file only once its
+    # size and mtime have been unchanged for schedule.settle_seconds
+    db.executescript(
+        """
+        CREATE TABLE scheduler_file_observations (
+            path TEXT PRIMARY KEY,          -- absolute path in the imports folder
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            first_seen_at TEXT NOT NULL     -- UTC ISO time this size+mtime was first seen
+        );
+        """
+    )
