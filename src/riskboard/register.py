@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Literal
 
 import sqlite_utils
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from riskboard.config import Config
 from riskboard.domain import Flag
@@ -49,6 +49,9 @@ class RegisterRow(BaseModel):
     next_due: str | None = None
     flags: list[str] = Field(default_factory=list)
     flag_details: dict[str, Any] = Field(default_factory=dict)
+
+
+_ROW_LIST: TypeAdapter[list[RegisterRow]] = TypeAdapter(list[RegisterRow])
 
 
 def resolve_month(db: sqlite_utils.Database, month: str | None) -> str:
@@ -106,6 +109,11 @@ def recompute_flags(db: sqlite_utils.Database, month: str, config: Config) -> li
 
 def register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list[RegisterRow]:
     """Every risk of the month (plus those missing from its export), sorted by ref."""
+    with store.gc_paused():
+        return _register_rows(db, month, config)
+
+
+def _register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list[RegisterRow]:
     previous_month = store.previous_month_with_data(db, month)
     current = store.load_month(db, month)
     previous = store.load_month(db, previous_month) if previous_month else None
@@ -119,7 +127,7 @@ def register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list
     )
     by_ref = {f.ref: f for f in flags}
     prev_scores = {r.ref: r.current_score for r in previous or []}
-    rows: list[RegisterRow] = []
+    rows: list[dict[str, Any]] = []
     for r in current:
         prev = prev_scores.get(r.ref)
         direction: Direction
@@ -135,7 +143,7 @@ def register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list
         dues = [str(a.due) for a in r.actions if a.due and not action_is_complete(a)]
         flag = by_ref.get(r.ref)
         rows.append(
-            RegisterRow(
+            dict(
                 ref=r.ref,
                 title=r.title,
                 description=r.description,
@@ -168,7 +176,7 @@ def register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list
         if f.ref not in cur_refs and f.ref in prev_by_ref:
             gone = prev_by_ref[f.ref]
             rows.append(
-                RegisterRow(
+                dict(
                     ref=gone.ref,
                     title=gone.title,
                     annex=gone.annex,
@@ -183,8 +191,8 @@ def register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list
                     flag_details=dict(f.details),
                 )
             )
-    rows.sort(key=lambda row: row.ref)
-    return rows
+    rows.sort(key=lambda row: row["ref"])
+    return _ROW_LIST.validate_python(rows)
 
 
 def score_history(

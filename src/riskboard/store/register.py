@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
+from pydantic import TypeAdapter
 
-from riskboard.domain import Action, Risk
+from riskboard.domain import Risk
+
+_RISK_LIST: TypeAdapter[list[Risk]] = TypeAdapter(list[Risk])
 
 RISK_FIELDS: tuple[str, ...] = (
     "title", "description", "cause", "effect", "annex", "category", "owner",
@@ -41,6 +47,18 @@ class ImportRecord:
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC for a bulk build of acyclic objects; restores the prior state."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def find_import_by_sha(db: sqlite_utils.Database, sha256: str) -> dict[str, Any] | None:
@@ -140,31 +158,34 @@ def next_month_with_data(db: sqlite_utils.Database, month: str) -> str | None:
 
 
 def load_month(db: sqlite_utils.Database, month: str) -> list[Risk]:
-    """Every risk of a month with its actions, as domain objects, sorted by ref."""
-    actions: dict[str, list[Action]] = {}
-    for a in db.query(
-        "SELECT * FROM action_snapshots WHERE month = ? ORDER BY risk_ref, seq", [month]
+    """Every risk of a month with its actions, as domain objects, sorted by ref.
+
+    This is the hot path of every agenda and flag list: the cyclic garbage collector
+    is paused while ~20,000 short-lived rows are built (it otherwise rescans the
+    growing heap several times and doubles the time)."""
+    with gc_paused():
+        return _load_month(db.conn, month)
+
+
+def _load_month(conn: sqlite3.Connection, month: str) -> list[Risk]:
+    actions: dict[str, list[dict[str, Any]]] = {}
+    acols = ("risk_ref", *ACTION_FIELDS, "source_sheet", "source_row")
+    for row in conn.execute(
+        f"SELECT {', '.join(acols)} FROM action_snapshots WHERE month = ? ORDER BY risk_ref, seq",
+        [month],
     ):
-        actions.setdefault(a["risk_ref"], []).append(
-            Action(
-                risk_ref=a["risk_ref"],
-                **{f: a[f] for f in ACTION_FIELDS},
-                source_sheet=a["source_sheet"],
-                source_row=a["source_row"],
-            )
-        )
-    out = []
-    for r in db.query("SELECT * FROM risk_snapshots WHERE month = ? ORDER BY ref", [month]):
-        out.append(
-            Risk(
-                ref=r["ref"],
-                **{f: r[f] for f in RISK_FIELDS},
-                source_sheet=r["source_sheet"],
-                source_row=r["source_row"],
-                actions=actions.get(r["ref"], []),
-            )
-        )
-    return out
+        actions.setdefault(row[0], []).append(dict(zip(acols, row, strict=True)))
+    rcols = ("ref", *RISK_FIELDS, "source_sheet", "source_row")
+    rows = []
+    for row in conn.execute(
+        f"SELECT {', '.join(rcols)} FROM risk_snapshots WHERE month = ? ORDER BY ref", [month]
+    ):
+        values = dict(zip(rcols, row, strict=True))
+        values["actions"] = actions.get(row[0], [])
+        rows.append(values)
+    # one validation call in pydantic-core for the whole month: ~10x faster than
+    # building 20,000 models one by one in Python
+    return _RISK_LIST.validate_python(rows)
 
 
 def month_report_date(db: sqlite_utils.Database, month: str) -> str | None:
