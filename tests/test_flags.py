@@ -204,3 +204,20 @@ def test_flags_are_listed_stale_first() -> None:
         FlagCode.OVERDUE_ACTION,
         FlagCode.ESCALATION_CANDIDATE,
     ]
+
+
+def test_escalation_routes_by_score_and_exposure() -> None:
+    from riskboard.flags import escalation_routes
+
+    assert escalation_routes(risk(current_score=4), CFG) == []
+    assert escalation_routes(risk(current_score=9), CFG) == ["directorate"]
+    assert escalation_routes(risk(current_score=20, exposure=300_000), CFG) == [
+        "corporate",
+        "operations-board",
+        "strategic-board",
+        "fc-cluster",
+    ]
+    assert escalation_routes(risk(category="Financial"), CFG) == ["operations-board"]
+    assert escalation_routes(risk(exposure=150_000), CFG) == ["operations-board", "fc-cluster"]
+    off = Config.model_validate({"escalation": {"financial": {"fc_cluster_min_gbp": None}}})
+    assert escalation_routes(risk(exposure=150_000), off) == ["operations-board"]

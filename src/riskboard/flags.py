@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from riskboard.config import Config
-from riskboard.domain import Action, Flag, FlagCode, Risk
+from riskboard.domain import Action, EscalationTarget, Flag, FlagCode, Risk
 
 COMPLETE = {"complete", "completed", "closed", "done"}
 
@@ -193,6 +193,32 @@ def compute_flags(
                 )
     out.sort(key=lambda f: f.ref)
     return out
+
+
+def escalation_routes(risk: Risk, config: Config) -> list[EscalationTarget]:
+    """Where the board should consider sending a risk (DOMAIN.md, configurable):
+    the Directorate or Corporate register by current score, and financial implications
+    to the Operations Board (quantified exposure or a financial category), then the
+    Strategic Partnering Board and the Financial & Commercial Cluster Group by exposure."""
+    routes: list[EscalationTarget] = []
+    esc = config.escalation
+    score = risk.current_score
+    if score is not None and score >= esc.corporate:
+        routes.append(EscalationTarget.CORPORATE)
+    elif score is not None and score >= esc.directorate:
+        routes.append(EscalationTarget.DIRECTORATE)
+    fin = esc.financial
+    exposure = risk.exposure or 0
+    financial_category = (risk.category or "").strip().lower() in {
+        c.lower() for c in fin.categories
+    }
+    if fin.operations_board and (exposure > 0 or financial_category):
+        routes.append(EscalationTarget.OPERATIONS_BOARD)
+    if fin.strategic_board_min_gbp is not None and exposure >= fin.strategic_board_min_gbp > 0:
+        routes.append(EscalationTarget.STRATEGIC_BOARD)
+    if fin.fc_cluster_min_gbp is not None and exposure >= fin.fc_cluster_min_gbp > 0:
+        routes.append(EscalationTarget.FC_CLUSTER)
+    return routes
 
 
 def _flag(risk: Risk, codes: list[FlagCode], details: dict[str, object]) -> Flag:

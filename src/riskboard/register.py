@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 from riskboard.config import Config
 from riskboard.domain import Flag
 from riskboard.errors import RiskboardError
-from riskboard.flags import action_is_complete, compute_flags
+from riskboard.flags import action_is_complete, compute_flags, escalation_routes
 from riskboard.store import register as store
 
 Direction = Literal["up", "down", "level", "new"]
@@ -49,6 +49,9 @@ class RegisterRow(BaseModel):
     next_due: str | None = None
     flags: list[str] = Field(default_factory=list)
     flag_details: dict[str, Any] = Field(default_factory=dict)
+    # suggested escalation targets (EscalationTarget values): register by score,
+    # financial implications to the other boards
+    routes: list[str] = Field(default_factory=list)
 
 
 _ROW_LIST: TypeAdapter[list[RegisterRow]] = TypeAdapter(list[RegisterRow])
@@ -168,6 +171,7 @@ def _register_rows(db: sqlite_utils.Database, month: str, config: Config) -> lis
                 next_due=min(dues) if dues else None,
                 flags=[c.value for c in flag.flags] if flag else [],
                 flag_details=dict(flag.details) if flag else {},
+                routes=[t.value for t in escalation_routes(r, config)],
             )
         )
     cur_refs = {r.ref for r in current}
