@@ -1,0 +1,176 @@
+"""The agenda's risk list as plain Python: lightweight row tuples, agenda order, filter, sort.
+
+No textual here: the virtual table widget renders whatever list this module hands it,
+so filtering or sorting 5,000 risks is a list comprehension, not a widget rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+from riskboard.domain import FLAG_ORDER, FlagCode
+
+# Agenda sections for the risk items, in the standard order.
+FLAGGED, ESCALATION, REST = 0, 1, 2
+SECTION_NAMES = {
+    FLAGGED: "Flagged risks",
+    ESCALATION: "Escalation candidates",
+    REST: "Rest of the register",
+}
+
+# Short labels for the flags column (the review screen shows the full FLAG_LABELS).
+FLAG_SHORT: dict[str, str] = {
+    FlagCode.STALE_ACTION: "STALE",
+    FlagCode.NO_STRATEGY: "NO-STRAT",
+    FlagCode.UNKNOWN_STRATEGY: "STRAT?",
+    FlagCode.NO_ACTION: "NO-ACT",
+    FlagCode.OVERDUE_ACTION: "OVERDUE",
+    FlagCode.SCORE_INCREASED: "UP",
+    FlagCode.NEW_RISK: "NEW",
+    FlagCode.MISSING_FROM_EXPORT: "MISSING",
+    FlagCode.ESCALATION_CANDIDATE: "ESC",
+}
+_FLAG_RANK = {code.value: i for i, code in enumerate(FLAG_ORDER)}
+_NO_FLAG_RANK = len(FLAG_ORDER)
+
+DIRECTION_SYMBOL = {"up": "▲", "down": "▼", "level": "►", "new": "●"}
+
+
+class RiskRow(NamedTuple):
+    """One risk as the agenda table shows it; cheap to build, filter and sort."""
+
+    ref: str
+    title: str
+    annex: str
+    owner: str
+    score: int | None
+    rag: str | None
+    direction: str
+    last_update: str | None
+    flags: tuple[str, ...]
+    reviewed: bool
+    section: int
+    rank: int  # position of the first agenda flag in FLAG_ORDER
+    likelihood: int | None
+    impact: int | None
+    previous_score: int | None
+    haystack: str  # lower-case text searched by the filter
+
+    @property
+    def flag_text(self) -> str:
+        return " ".join(FLAG_SHORT.get(f, f) for f in self.flags)
+
+
+def section_of(flags: Sequence[str]) -> int:
+    """Which agenda item a risk belongs to: any flag but escalation -> flagged."""
+    if any(f != FlagCode.ESCALATION_CANDIDATE for f in flags):
+        return FLAGGED
+    if FlagCode.ESCALATION_CANDIDATE in flags:
+        return ESCALATION
+    return REST
+
+
+def _haystack(ref: str, title: str, annex: str, owner: str, flags: Sequence[str]) -> str:
+    words = [ref, title, annex, owner]
+    for f in flags:
+        words += [f, FLAG_SHORT.get(f, f), f"flag:{f}", f"flag:{FLAG_SHORT.get(f, f)}"]
+    words.append(f"annex:{annex.replace(' ', '-')}")
+    return " ".join(words).lower()
+
+
+def make_row(reg: Any, reviewed: bool = False) -> RiskRow:
+    """A RiskRow from a ``register.RegisterRow`` (or anything with the same attributes)."""
+    flags = tuple(sorted(reg.flags, key=lambda f: _FLAG_RANK.get(f, _NO_FLAG_RANK)))
+    agenda_flags = [f for f in flags if f != FlagCode.ESCALATION_CANDIDATE]
+    title = reg.title or ""
+    annex = reg.annex or ""
+    owner = reg.owner or ""
+    return RiskRow(
+        ref=reg.ref,
+        title=title,
+        annex=annex,
+        owner=owner,
+        score=reg.current_score,
+        rag=reg.rag,
+        direction="gone" if reg.status == "missing" else reg.direction,
+        last_update=reg.last_action_update,
+        flags=flags,
+        reviewed=reviewed,
+        section=section_of(flags),
+        rank=_FLAG_RANK.get(agenda_flags[0], _NO_FLAG_RANK) if agenda_flags else _NO_FLAG_RANK,
+        likelihood=reg.current_likelihood,
+        impact=reg.current_impact,
+        previous_score=reg.previous_score,
+        haystack=_haystack(reg.ref, title, annex, owner, flags),
+    )
+
+
+def agenda_key(row: RiskRow) -> tuple[int, int, int, str]:
+    """Agenda order: section, then the first flag (stale first), highest score, ref."""
+    return (row.section, row.rank, -(row.score or 0), row.ref)
+
+
+def agenda_order(rows: Iterable[RiskRow]) -> list[RiskRow]:
+    return sorted(rows, key=agenda_key)
+
+
+def matches(row: RiskRow, tokens: Sequence[str]) -> bool:
+    hay = row.haystack
+    return all(t in hay for t in tokens)
+
+
+def filter_rows(rows: Sequence[RiskRow], query: str) -> list[RiskRow]:
+    """Rows whose text, annex, owner or flags contain every word of ``query``."""
+    tokens = query.lower().split()
+    if not tokens:
+        return list(rows)
+    if len(tokens) == 1:
+        t = tokens[0]
+        return [r for r in rows if t in r.haystack]
+    return [r for r in rows if all(t in r.haystack for t in tokens)]
+
+
+class Column(NamedTuple):
+    key: str
+    label: str
+    width: int  # 0: takes the remaining width
+    min_table_width: int  # the column shows only when the table is at least this wide
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("ref", "Ref", 10, 0),
+    Column("title", "Title", 0, 0),
+    Column("annex", "Annex", 18, 110),
+    Column("owner", "Owner", 16, 130),
+    Column("score", "Score", 7, 0),
+    Column("direction", "DoT", 5, 64),
+    Column("last_update", "Last update", 13, 90),
+    Column("flags", "Flags", 20, 0),
+    Column("reviewed", "Rev", 5, 0),
+)
+COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+_DIRECTION_RANK = {"up": 0, "new": 1, "gone": 2, "level": 3, "down": 4}
+
+
+def sort_key(column: str) -> Any:
+    """A key function sorting rows by ``column`` (None sorts last in ascending order)."""
+    if column == "agenda":
+        return agenda_key
+    if column == "score":
+        return lambda r: (r.score is None, r.score or 0, r.ref)
+    if column == "direction":
+        return lambda r: (_DIRECTION_RANK.get(r.direction, 9), r.ref)
+    if column == "flags":
+        return lambda r: (r.rank, -len(r.flags), r.ref)
+    if column == "reviewed":
+        return lambda r: (r.reviewed, r.ref)
+    if column == "last_update":
+        return lambda r: (r.last_update is None, r.last_update or "", r.ref)
+    if column in COLUMN_KEYS:
+        return lambda r: (getattr(r, column).lower(), r.ref)
+    raise ValueError(f"unknown column {column!r}")
+
+
+def sort_rows(rows: Sequence[RiskRow], column: str, reverse: bool = False) -> list[RiskRow]:
+    return sorted(rows, key=sort_key(column), reverse=reverse)

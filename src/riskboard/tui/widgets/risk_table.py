@@ -1,0 +1,403 @@
+"""A virtual risk table: a Line API ScrollView that renders only the visible rows.
+
+The rows live in a Python list of ``RiskRow`` tuples; filtering and sorting replace
+that list and repaint the visible lines, so a keystroke costs a list comprehension
+over 5,000 tuples plus ~40 rendered lines (toolong's LogLines works the same way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from riskboard.tui.risk_rows import (
+    COLUMNS,
+    DIRECTION_SYMBOL,
+    FLAG_SHORT,
+    Column,
+    RiskRow,
+    filter_rows,
+    sort_rows,
+)
+from riskboard.tui.widgets.colours import band_style
+
+_DIRECTION_STYLE = {
+    "up": Style(color="red", bold=True),
+    "down": Style(color="green", bold=True),
+    "level": Style(dim=True),
+    "new": Style(color="cyan", bold=True),
+    "gone": Style(color="magenta", bold=True),
+}
+_FLAG_STYLE = Style(color="yellow")
+_STALE_STYLE = Style(color="red", bold=True)
+_REVIEWED_STYLE = Style(color="green", bold=True)
+
+
+class RiskTable(ScrollView, can_focus=True):
+    """The agenda's risk list: header, cursor, RAG scores, filter and sort in memory."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("home", "first", "First", show=False, id="table.first"),
+        Binding("end", "last", "Last", show=False, id="table.last"),
+        Binding("enter", "select", "Open risk", id="table.select"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "risk-table--header",
+        "risk-table--sorted",
+        "risk-table--cursor",
+        "risk-table--reviewed",
+        "risk-table--empty",
+    }
+    DEFAULT_CSS = """
+    RiskTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        & > .risk-table--header { background: $panel; text-style: bold; }
+        & > .risk-table--sorted { background: $panel; color: $accent; text-style: bold; }
+        & > .risk-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+        }
+        &:focus > .risk-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: bold;
+        }
+        & > .risk-table--reviewed { color: $text-muted; }
+        & > .risk-table--empty { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Selected(Message):
+        """Enter (or a click on the highlighted row) on a risk."""
+
+        def __init__(self, table: RiskTable, row: RiskRow) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> RiskTable:
+            return self.table
+
+    class Highlighted(Message):
+        """The cursor moved onto a risk."""
+
+        def __init__(self, table: RiskTable, row: RiskRow | None) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> RiskTable:
+            return self.table
+
+    def __init__(
+        self,
+        bands: dict[str, str] | None = None,
+        *,
+        empty_text: str = "No risks to show.",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.bands = bands or {}  # band name -> hex colour
+        self.empty_text = empty_text
+        self._source: list[RiskRow] = []
+        self._rows: list[RiskRow] = []
+        self._query = ""
+        self._sort: str | None = None
+        self._reverse = False
+        self._generation = 0
+        self._cache: LRUCache[tuple[int, int, bool, int], Strip] = LRUCache(256)
+
+    # ------------------------------------------------------------------ data
+
+    @property
+    def rows(self) -> Sequence[RiskRow]:
+        """The rows shown, after filter and sort."""
+        return self._rows
+
+    @property
+    def source_rows(self) -> Sequence[RiskRow]:
+        return self._source
+
+    @property
+    def query(self) -> str:
+        return self._query
+
+    @property
+    def sort_column(self) -> str | None:
+        return self._sort
+
+    @property
+    def sort_reverse(self) -> bool:
+        return self._reverse
+
+    @property
+    def current_row(self) -> RiskRow | None:
+        if 0 <= self.cursor < len(self._rows):
+            return self._rows[self.cursor]
+        return None
+
+    def set_rows(self, rows: Sequence[RiskRow]) -> None:
+        """Replace the source rows (already in agenda order); keeps filter, sort, cursor ref."""
+        self._source = list(rows)
+        self._apply()
+
+    def set_filter(self, query: str) -> None:
+        if query != self._query:
+            self._query = query
+            self._apply()
+
+    def sort_by(self, column: str | None, reverse: bool = False) -> None:
+        """Sort by a column key (None: agenda order)."""
+        self._sort = column
+        self._reverse = reverse
+        self._apply()
+
+    def cycle_sort(self) -> None:
+        """Agenda order -> each visible column ascending -> descending -> next column."""
+        keys = [c.key for c in self.visible_columns()]
+        if self._sort is None:
+            self.sort_by(keys[0])
+        elif not self._reverse:
+            self.sort_by(self._sort, True)
+        else:
+            i = keys.index(self._sort) if self._sort in keys else -1
+            self.sort_by(keys[i + 1] if i + 1 < len(keys) else None)
+
+    def update_row(self, row: RiskRow) -> None:
+        """Replace one risk's row in place (e.g. after it was reviewed)."""
+        self._source = [row if r.ref == row.ref else r for r in self._source]
+        self._rows = [row if r.ref == row.ref else r for r in self._rows]
+        self._repaint()
+
+    def move_to_ref(self, ref: str) -> bool:
+        for i, r in enumerate(self._rows):
+            if r.ref == ref:
+                self.cursor = i
+                return True
+        return False
+
+    def _apply(self) -> None:
+        current = self.current_row
+        rows = filter_rows(self._source, self._query)
+        if self._sort:
+            rows = sort_rows(rows, self._sort, self._reverse)
+        self._rows = rows
+        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        if current is None or not self.move_to_ref(current.ref):
+            self.cursor = 0
+        self._repaint()
+
+    def _repaint(self) -> None:
+        self._generation += 1
+        self._cache.clear()
+        self.refresh()
+
+    # ------------------------------------------------------------------ cursor
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self._rows) - 1)) if self._rows else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_cursor_visible()
+        self.refresh_line(old + 1)
+        self.refresh_line(new + 1)
+        self.post_message(self.Highlighted(self, self.current_row))
+
+    def _body_height(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _scroll_cursor_visible(self) -> None:
+        top = round(self.scroll_y)
+        height = self._body_height()
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_page_up(self) -> None:
+        self.cursor -= self._body_height()
+
+    def action_page_down(self) -> None:
+        self.cursor += self._body_height()
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self._rows) - 1
+
+    def action_select(self) -> None:
+        row = self.current_row
+        if row is not None:
+            self.post_message(self.Selected(self, row))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            column = self._column_at(offset.x)
+            if column is not None:
+                same = self._sort == column.key
+                self.sort_by(column.key, reverse=same and not self._reverse)
+            return
+        index = round(self.scroll_y) + offset.y - 1
+        if 0 <= index < len(self._rows):
+            if index == self.cursor or event.chain > 1:
+                self.cursor = index
+                self.action_select()
+            else:
+                self.cursor = index
+
+    def on_focus(self) -> None:
+        self._repaint()
+
+    def on_blur(self) -> None:
+        self._repaint()
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._rows) + 1)
+        self._repaint()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    # ------------------------------------------------------------------ layout
+
+    def visible_columns(self) -> list[Column]:
+        width = self.scrollable_content_region.width or self.size.width
+        return [c for c in COLUMNS if width >= c.min_table_width]
+
+    def _widths(self) -> list[tuple[Column, int]]:
+        width = self.scrollable_content_region.width or self.size.width
+        columns = self.visible_columns()
+        fixed = sum(c.width for c in columns)
+        flexible = max(8, width - fixed)
+        return [(c, c.width or flexible) for c in columns]
+
+    def _column_at(self, x: int) -> Column | None:
+        pos = 0
+        for column, width in self._widths():
+            if pos <= x < pos + width:
+                return column
+            pos += width
+        return None
+
+    # ------------------------------------------------------------------ rendering
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._header(width)
+        index = round(self.scroll_y) + y - 1
+        base = self.rich_style
+        if not self._rows:
+            if y == 1:
+                style = self.get_component_rich_style("risk-table--empty")
+                return Strip([Segment(_fit(f" {self.empty_text}", width), base + style)])
+            return Strip.blank(width, base)
+        if index >= len(self._rows):
+            return Strip.blank(width, base)
+        key = (self._generation, index, index == self.cursor, width)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_row(self._rows[index], index == self.cursor, width)
+            self._cache[key] = strip
+        return strip
+
+    def _header(self, width: int) -> Strip:
+        base = self.rich_style + self.get_component_rich_style("risk-table--header")
+        sorted_style = self.rich_style + self.get_component_rich_style("risk-table--sorted")
+        segments = []
+        for column, w in self._widths():
+            label = column.label
+            style = base
+            if column.key == self._sort:
+                label += " ▼" if self._reverse else " ▲"
+                style = sorted_style
+            segments.append(Segment(_fit(f" {label}", w), style))
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _render_row(self, row: RiskRow, is_cursor: bool, width: int) -> Strip:
+        base = self.rich_style
+        if row.reviewed:
+            base = base + self.get_component_rich_style("risk-table--reviewed")
+        if is_cursor:
+            base = base + self.get_component_rich_style("risk-table--cursor")
+        segments: list[Segment] = []
+        for column, w in self._widths():
+            segments.extend(self._cell(row, column.key, w, base))
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _cell(self, row: RiskRow, key: str, w: int, base: Style) -> list[Segment]:
+        if key == "score":
+            if row.score is None:
+                return [Segment(_fit("  -", w), base)]
+            colour = self.bands.get(row.rag or "")
+            text = f"{row.score:>3} "
+            style = base + band_style(colour) if colour else base
+            return [Segment(" ", base), Segment(text, style), Segment(" " * (w - 5), base)]
+        if key == "direction":
+            symbol = DIRECTION_SYMBOL.get(row.direction, "✕")
+            return [Segment(_fit(f" {symbol}", w), base + _DIRECTION_STYLE[row.direction])]
+        if key == "flags":
+            out: list[Segment] = [Segment(" ", base)]
+            used = 1
+            for f in row.flags:
+                label = FLAG_SHORT.get(f, f)
+                if used + cell_len(label) + 1 > w:
+                    out.append(Segment("+", base + _FLAG_STYLE))
+                    used += 1
+                    break
+                style = _STALE_STYLE if f == "stale_action" else _FLAG_STYLE
+                out.append(Segment(label + " ", base + style))
+                used += cell_len(label) + 1
+            out.append(Segment(" " * max(0, w - used), base))
+            return out
+        if key == "reviewed":
+            return [
+                Segment(_fit(" ✓" if row.reviewed else "", w), base + _REVIEWED_STYLE),
+            ]
+        value = getattr(row, key) or ""
+        return [Segment(_fit(f" {value}", w), base)]
+
+
+def _fit(text: str, width: int) -> str:
+    """Pad or truncate (with an ellipsis) to exactly ``width`` cells, keeping a gap."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width - 1:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 2) + "… "
