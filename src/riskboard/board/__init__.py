@@ -1,1 +1,165 @@
-"""The meeting service: agenda, attendance, reviews, actions, escalations, audit."""
+"""The meeting service: everything the chair and minute-taker record at the board.
+
+No textual here: the TUI (``riskboard.tui``) and the CLI (``riskboard.cli.meeting``) are
+thin faces over these functions, and scripts can call them directly.
+
+Conventions
+- Every function takes ``db`` (a ``sqlite_utils.Database``; one per thread - a Textual
+  worker opens its own with ``store.open_db``) and plain arguments, and returns pydantic
+  models from ``board.models`` (or a dict for the record). No module-level state.
+- Each change is ONE transaction (``BEGIN IMMEDIATE``) holding the change and its one
+  append-only ``audit_log`` row; a refused change writes nothing. Killing the process
+  loses nothing already returned.
+- User mistakes raise ``RiskboardError`` (unknown risk, no open meeting, closed or
+  locked meeting, bad date, accept/tolerate without rationale and review-by date...).
+- Dates: ``datetime.date`` or text ``YYYY-MM-DD`` / ``DD/MM/YYYY`` (UK order).
+- ``actor`` (who records it) must be the meeting's chair or minute-taker; default the
+  minute-taker, else the chair.
+- Review/action text args left as ``None`` keep what is recorded; ``""`` clears.
+
+Lifecycle: draft -> in_progress -> closed; at most one meeting is not closed (the one to
+resume). A draft takes preparation only (attendance, apologies, declarations, AOB, next
+date); reviews, actions, escalations, approvals and closing need it in progress.
+
+API (all re-exported here)
+  meetings:   new_meeting(db, *, meeting_date, chair, month=None, minute_taker=None,
+                  config=None, start=True, actor=None) -> Meeting
+              open_meeting(db, meeting_id, *, actor=None) -> Meeting
+              current_meeting(db) -> Meeting | None        # the one to resume
+              get_meeting(db, meeting_id) -> Meeting
+              resolve_meeting(db, meeting_id | None) -> Meeting   # None: the open one
+              list_meetings(db) -> list[Meeting]
+              close_meeting(db, meeting_id, *, force_reason=None, actor=None) -> Meeting
+              approve_previous(db, meeting_id, *, amendment=None, previous_id=None,
+                  actor=None) -> Meeting                     # the approved (locked) one
+              verify(db, meeting_id) -> VerifyResult
+              set_next_meeting_date(db, meeting_id, when, *, actor=None) -> Meeting
+              suggest_next_meeting_date(meeting, config=None) -> date
+              add_aob / add_declaration(db, meeting_id, text, *, actor=None) -> Meeting
+              set_aob / set_declarations(db, meeting_id, items, *, actor=None) -> Meeting
+  attendance: list_people(db, *, include_inactive=False) -> list[Person]
+              find_person(db, name) -> Person | None
+              save_person(db, name, *, organisation=None, role=None, lead_officer=None,
+                  active=None, meeting_id=None, actor=None) -> Person
+              attend(db, meeting_id, name, *, organisation=None, role=None,
+                  apologies=False, lead_officer=None, actor=None) -> AttendanceEntry
+              remove_attendance(db, meeting_id, name, *, actor=None) -> None
+              attendance(db, meeting_id) -> list[AttendanceEntry]
+              quorum(db, meeting_id) -> QuorumStatus   # .met, .missing, .describe()
+  reviews:    save_review(db, meeting_id, ref, *, strategy=None, rationale=None,
+                  review_by=None, note=None, decision=None, reviewed=None,
+                  actor=None) -> Review
+              get_review(db, meeting_id, ref) -> Review | None
+              list_reviews(db, meeting_id) -> list[Review]
+              reviewed_refs(db, meeting_id) -> set[str]
+  actions:    add_action(db, meeting_id, text, *, owner, due, risk_ref=None,
+                  actor=None) -> BoardAction               # .number: Action N
+              update_action(db, meeting_id, number, *, status=None, progress=None,
+                  revised_due=None, owner=None, actor=None) -> BoardAction
+              get_action(db, number) -> BoardAction
+              action_history(db, number) -> list[ActionUpdate]
+              open_actions(db) -> list[BoardAction]
+              action_log(db, meeting_id) -> list[ActionLogEntry]   # carried + closed here
+              actions_arising(db, meeting_id) -> list[BoardAction]
+  escalations: escalate(db, meeting_id, ref, *, target, reason, exposure=None,
+                  proposed_owner=None, actor=None) -> Escalation
+              deescalate(db, meeting_id, ref, *, reason, from_target=None,
+                  proposed_owner=None, actor=None) -> Escalation
+              decide_escalation(db, meeting_id, escalation_id, *, accept, note=None,
+                  actor=None) -> Escalation
+              get_escalation(db, escalation_id) / list_escalations(db, *, meeting_id=None,
+                  status=None, ref=None)
+  audit:      audit_entries(db, *, meeting_id=None) -> list[AuditEntry]
+  record:     meeting_record(db, meeting_id) -> dict  (JSON-able; see record.py)
+              content_hash(db, meeting_id) -> str
+  parsing:    parse_date, parse_organisation, parse_strategy, parse_action_status,
+              parse_target, parse_exposure (RiskboardError on bad text)
+"""
+
+from riskboard.board.actions import (
+    action_history,
+    action_log,
+    actions_arising,
+    add_action,
+    get_action,
+    open_actions,
+    parse_action_status,
+    update_action,
+)
+from riskboard.board.attendance import (
+    attend,
+    attendance,
+    find_person,
+    list_people,
+    parse_organisation,
+    quorum,
+    remove_attendance,
+    save_person,
+)
+from riskboard.board.audit import entries as audit_entries
+from riskboard.board.dates import parse_date
+from riskboard.board.escalations import (
+    decide_escalation,
+    deescalate,
+    escalate,
+    get_escalation,
+    list_escalations,
+    parse_exposure,
+    parse_target,
+)
+from riskboard.board.guards import current_meeting, get_meeting, resolve_meeting
+from riskboard.board.meetings import (
+    add_aob,
+    add_declaration,
+    approve_previous,
+    close_meeting,
+    list_meetings,
+    new_meeting,
+    open_meeting,
+    set_aob,
+    set_declarations,
+    set_next_meeting_date,
+    suggest_next_meeting_date,
+    verify,
+)
+from riskboard.board.models import (
+    ActionLogEntry,
+    ActionUpdate,
+    AttendanceEntry,
+    AttendanceStatus,
+    AuditEntry,
+    BoardAction,
+    BoardActionStatus,
+    Escalation,
+    EscalationStatus,
+    Meeting,
+    MeetingStatus,
+    Person,
+    QuorumStatus,
+    Review,
+    VerifyResult,
+)
+from riskboard.board.record import content_hash, meeting_record
+from riskboard.board.reviews import (
+    get_review,
+    list_reviews,
+    parse_strategy,
+    reviewed_refs,
+    save_review,
+)
+
+__all__ = [
+    "ActionLogEntry", "ActionUpdate", "AttendanceEntry", "AttendanceStatus", "AuditEntry",
+    "BoardAction", "BoardActionStatus", "Escalation", "EscalationStatus", "Meeting",
+    "MeetingStatus", "Person", "QuorumStatus", "Review", "VerifyResult",
+    "action_history", "action_log", "actions_arising", "add_action", "add_aob",
+    "add_declaration", "approve_previous", "attend", "attendance", "audit_entries",
+    "close_meeting", "content_hash", "current_meeting", "decide_escalation", "deescalate",
+    "escalate", "find_person", "get_action", "get_escalation", "get_meeting", "get_review",
+    "list_escalations", "list_meetings", "list_people", "list_reviews", "meeting_record",
+    "new_meeting", "open_actions", "open_meeting", "parse_action_status", "parse_date",
+    "parse_exposure", "parse_organisation", "parse_strategy", "parse_target", "quorum",
+    "remove_attendance", "resolve_meeting", "reviewed_refs", "save_person", "save_review",
+    "set_aob", "set_declarations", "set_next_meeting_date", "suggest_next_meeting_date",
+    "update_action", "verify",
+]  # fmt: skip

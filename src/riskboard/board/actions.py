@@ -1,0 +1,284 @@
+"""Actions arising: numbered across all meetings (Action 1, 2, ... never reused),
+with owner, due date, revised due date, status, progress and an optional risk.
+
+Every action gets an ``action_updates`` row from the meeting that raised it and one per
+update at a later meeting, each holding the full state after the change. So the
+action log of any meeting - open actions carried from earlier meetings plus those
+closed at it (reported once, then dropped) - reads as it stood that day, whatever
+happened afterwards, and an approved record never changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlite_utils
+
+from riskboard.board import audit
+from riskboard.board.dates import parse_date, parse_optional_date
+from riskboard.board.guards import actor_for, clean, editable, get_meeting, risk_in_month
+from riskboard.board.models import ActionLogEntry, ActionUpdate, BoardAction, BoardActionStatus
+from riskboard.board.txn import change
+from riskboard.errors import RiskboardError
+from riskboard.store import meetings as store
+from riskboard.store.register import now_iso
+
+_STATUS_WORDS: dict[str, BoardActionStatus] = {
+    "open": BoardActionStatus.OPEN,
+    "reopen": BoardActionStatus.OPEN,
+    "not started": BoardActionStatus.OPEN,
+    "in progress": BoardActionStatus.IN_PROGRESS,
+    "in_progress": BoardActionStatus.IN_PROGRESS,
+    "in-progress": BoardActionStatus.IN_PROGRESS,
+    "progress": BoardActionStatus.IN_PROGRESS,
+    "ongoing": BoardActionStatus.IN_PROGRESS,
+    "closed": BoardActionStatus.CLOSED,
+    "close": BoardActionStatus.CLOSED,
+    "complete": BoardActionStatus.CLOSED,
+    "completed": BoardActionStatus.CLOSED,
+    "done": BoardActionStatus.CLOSED,
+}
+
+
+def parse_action_status(text: str) -> BoardActionStatus:
+    status = _STATUS_WORDS.get(" ".join((text or "").lower().split()))
+    if status is None:
+        raise RiskboardError(f"unknown action status {text!r}: use open, in progress or closed")
+    return status
+
+
+def action_from_row(row: dict[str, Any]) -> BoardAction:
+    return BoardAction(**row)
+
+
+def _update_from_row(row: dict[str, Any]) -> ActionUpdate:
+    return ActionUpdate(**row)
+
+
+def _as_at(row: dict[str, Any], state: dict[str, Any]) -> BoardAction:
+    """The action as it stood after ``state`` (an action_updates row)."""
+    closed = state["status"] == BoardActionStatus.CLOSED
+    return BoardAction(
+        number=row["number"],
+        meeting_id=row["meeting_id"],
+        text=row["text"],
+        owner=state["owner"],
+        due=row["due"],
+        revised_due=state["revised_due"],
+        status=state["status"],
+        progress=state["progress"],
+        risk_ref=row["risk_ref"],
+        created_at=row["created_at"],
+        updated_at=state["at"],
+        closed_at=row["closed_at"] if closed else None,
+        closed_meeting_id=row["closed_meeting_id"] if closed else None,
+    )
+
+
+def _no_action(db: sqlite_utils.Database, number: int) -> RiskboardError:
+    top = db.execute("SELECT MAX(number) FROM board_actions").fetchone()[0]
+    known = f"actions are numbered 1-{top}" if top else "no actions recorded yet"
+    return RiskboardError(f"no Action {number} ({known})")
+
+
+def add_action(
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    text: str,
+    *,
+    owner: str,
+    due: date | str,
+    risk_ref: str | None = None,
+    actor: str | None = None,
+) -> BoardAction:
+    """Raise an action at a meeting; it takes the next number across all meetings."""
+    text_ = clean(text)
+    owner_ = clean(owner)
+    if text_ is None:
+        raise RiskboardError("an action needs its text")
+    if owner_ is None:
+        raise RiskboardError("an action needs an owner")
+    due_ = parse_date(due, "due date")
+    with change(db):
+        meeting = editable(db, meeting_id, decisions=True)
+        who = actor_for(meeting, actor)
+        if due_ < meeting.meeting_date:
+            raise RiskboardError(
+                f"due date {due_.isoformat()} is before the meeting"
+                f" ({meeting.meeting_date.isoformat()})"
+            )
+        ref = risk_in_month(db, meeting, risk_ref)["ref"] if clean(risk_ref) else None
+        now = now_iso()
+        number = store.insert(
+            db,
+            "board_actions",
+            {
+                "meeting_id": meeting_id,
+                "text": text_,
+                "owner": owner_,
+                "due": due_.isoformat(),
+                "status": BoardActionStatus.OPEN.value,
+                "risk_ref": ref,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        after = store.action_row(db, number)
+        assert after is not None
+        _log_state(db, after, meeting_id, now)
+        audit.write(
+            db,
+            meeting_id=meeting_id,
+            actor=who,
+            entity="action",
+            entity_id=number,
+            change="action raised",
+            before=None,
+            after=after,
+        )
+    return action_from_row(after)
+
+
+def update_action(
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    number: int,
+    *,
+    status: str | None = None,
+    progress: str | None = None,
+    revised_due: date | str | None = None,
+    owner: str | None = None,
+    actor: str | None = None,
+) -> BoardAction:
+    """Record an update to Action ``number`` at a meeting (status, progress note, revised
+    due date, owner). An action closed at an earlier meeting stays closed."""
+    if status is None and progress is None and revised_due is None and owner is None:
+        raise RiskboardError(
+            f"nothing to update on Action {number}: give a status, progress, revised due"
+            " date or owner"
+        )
+    with change(db):
+        meeting = editable(db, meeting_id, decisions=True)
+        who = actor_for(meeting, actor)
+        before = store.action_row(db, number)
+        if before is None or before["meeting_id"] > meeting_id:
+            raise _no_action(db, number)
+        if (
+            before["status"] == BoardActionStatus.CLOSED
+            and before["closed_meeting_id"] != meeting_id
+        ):
+            raise RiskboardError(
+                f"Action {number} was closed at meeting {before['closed_meeting_id']}:"
+                " closed actions stay closed",
+                hint="raise a new action with `riskboard action add`",
+            )
+        now = now_iso()
+        values: dict[str, Any] = {"updated_at": now}
+        if status is not None:
+            new = parse_action_status(status)
+            values["status"] = new.value
+            closing = new == BoardActionStatus.CLOSED
+            values["closed_at"] = (before["closed_at"] or now) if closing else None
+            values["closed_meeting_id"] = meeting_id if closing else None
+        if progress is not None:
+            values["progress"] = clean(progress)
+        if revised_due is not None:
+            when = parse_optional_date(revised_due, "revised due date")
+            values["revised_due"] = when.isoformat() if when else None
+        if owner is not None:
+            if clean(owner) is None:
+                raise RiskboardError(f"Action {number} needs an owner")
+            values["owner"] = clean(owner)
+        store.update(db, "board_actions", {"number": number}, values)
+        after = store.action_row(db, number)
+        assert after is not None
+        _log_state(db, after, meeting_id, now)
+        audit.write(
+            db,
+            meeting_id=meeting_id,
+            actor=who,
+            entity="action",
+            entity_id=number,
+            change="action updated",
+            before=before,
+            after=after,
+        )
+    return action_from_row(after)
+
+
+def _log_state(db: sqlite_utils.Database, row: dict[str, Any], meeting_id: int, at: str) -> None:
+    store.insert(
+        db,
+        "action_updates",
+        {
+            "action_number": row["number"],
+            "meeting_id": meeting_id,
+            "status": row["status"],
+            "progress": row["progress"],
+            "revised_due": row["revised_due"],
+            "owner": row["owner"],
+            "at": at,
+        },
+    )
+
+
+# ----------------------------------------------------------------------------- reads
+
+
+def get_action(db: sqlite_utils.Database, number: int) -> BoardAction:
+    """Action ``number`` as it stands now."""
+    row = store.action_row(db, number)
+    if row is None:
+        raise _no_action(db, number)
+    return action_from_row(row)
+
+
+def action_history(db: sqlite_utils.Database, number: int) -> list[ActionUpdate]:
+    """Every recorded state of an action, the first being when it was raised."""
+    return [_update_from_row(r) for r in store.action_update_rows(db, number=number)]
+
+
+def open_actions(db: sqlite_utils.Database) -> list[BoardAction]:
+    """Every action not closed, as it stands now, by number."""
+    return [
+        action_from_row(r)
+        for r in store.action_rows(db)
+        if r["status"] != BoardActionStatus.CLOSED.value
+    ]
+
+
+def actions_arising(db: sqlite_utils.Database, meeting_id: int) -> list[BoardAction]:
+    """Actions raised at a meeting, as they stood at the end of it."""
+    end = store.action_states(db, meeting_id)
+    return [_as_at(r, end[r["number"]]) for r in store.action_rows(db, raised_at=meeting_id)]
+
+
+def action_log(db: sqlite_utils.Database, meeting_id: int) -> list[ActionLogEntry]:
+    """A meeting's action log: actions raised earlier and still open when it began, as
+    they stood at its end, with the updates it recorded. Those it closed are listed
+    (reported once); the next meeting no longer carries them."""
+    get_meeting(db, meeting_id)
+    start = store.action_states(db, meeting_id, inclusive=False)
+    end = store.action_states(db, meeting_id)
+    creation = store.first_update_ids(db)
+    here: dict[int, list[ActionUpdate]] = {}
+    for u in store.action_update_rows(db, meeting_id=meeting_id):
+        if u["id"] not in creation:
+            here.setdefault(u["action_number"], []).append(_update_from_row(u))
+    dates = {m["id"]: m["meeting_date"] for m in store.meeting_rows(db)}
+    out = []
+    for row in store.action_rows(db, raised_before=meeting_id):
+        began = start.get(row["number"])
+        if began is None or began["status"] == BoardActionStatus.CLOSED.value:
+            continue
+        action = _as_at(row, end[row["number"]])
+        out.append(
+            ActionLogEntry(
+                action=action,
+                raised_meeting_date=dates.get(row["meeting_id"]),
+                updates=here.get(row["number"], []),
+                closed_here=action.status == BoardActionStatus.CLOSED,
+            )
+        )
+    return out

@@ -1,0 +1,284 @@
+"""Escalations to the Directorate / Corporate registers and the boards above the
+contract (Operations Board, Strategic Partnering Board, Financial & Commercial Cluster
+Group), and de-escalations back to the contract register.
+
+An escalation is proposed at a meeting (reason, exposure in GBP, proposed owner) and
+later accepted or declined; the decision is recorded at the meeting that hears it, so
+each meeting's record shows the escalation as it stood that day.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlite_utils
+
+from riskboard.board import audit
+from riskboard.board.guards import actor_for, clean, editable, get_meeting, risk_in_month
+from riskboard.board.models import Escalation, EscalationStatus
+from riskboard.board.txn import change
+from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget
+from riskboard.errors import RiskboardError
+from riskboard.store import meetings as store
+from riskboard.store.register import now_iso
+
+ESCALATE = "escalate"
+DEESCALATE = "de-escalate"
+
+_TARGET_WORDS: dict[str, EscalationTarget] = {
+    "directorate": EscalationTarget.DIRECTORATE,
+    "corporate": EscalationTarget.CORPORATE,
+    "operations": EscalationTarget.OPERATIONS_BOARD,
+    "operationsboard": EscalationTarget.OPERATIONS_BOARD,
+    "ops": EscalationTarget.OPERATIONS_BOARD,
+    "strategic": EscalationTarget.STRATEGIC_BOARD,
+    "strategicboard": EscalationTarget.STRATEGIC_BOARD,
+    "strategicpartneringboard": EscalationTarget.STRATEGIC_BOARD,
+    "fccluster": EscalationTarget.FC_CLUSTER,
+    "fc": EscalationTarget.FC_CLUSTER,
+    "financialcommercialclustergroup": EscalationTarget.FC_CLUSTER,
+    "financialandcommercialclustergroup": EscalationTarget.FC_CLUSTER,
+    "contract": EscalationTarget.CONTRACT,
+}
+
+
+def parse_target(text: str) -> EscalationTarget:
+    """A target from its slug ("fc-cluster") or name ("Corporate risk register")."""
+    key = re.sub(r"[^a-z]", "", (text or "").lower())
+    key = re.sub(r"(riskregister|register|group)$", "", key) or key
+    target = _TARGET_WORDS.get(key) or _TARGET_WORDS.get(key + "group")
+    if target is None:
+        for t, name in ESCALATION_TARGET_NAMES.items():
+            if re.sub(r"[^a-z]", "", name.lower()) == re.sub(r"[^a-z]", "", text.lower()):
+                target = t
+    if target is None:
+        choices = ", ".join(t.value for t in EscalationTarget if t != EscalationTarget.CONTRACT)
+        raise RiskboardError(f"unknown escalation target {text!r}: use one of {choices}")
+    return target
+
+
+def parse_exposure(value: float | str | None) -> float | None:
+    """GBP from 250000, "£250,000", "250k" or "1.2m"; None stays None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int | float):
+        amount = float(value)
+    else:
+        text = value.strip().lower().replace(",", "").replace("£", "").replace("gbp", "").strip()
+        scale = {"k": 1e3, "m": 1e6}.get(text[-1:], 1.0)
+        try:
+            amount = float(text[:-1] if scale != 1.0 else text) * scale
+        except ValueError:
+            raise RiskboardError(
+                f"bad exposure {value!r}: give an amount in GBP such as 250000 or 250k"
+            ) from None
+    if amount < 0:
+        raise RiskboardError(f"bad exposure {value!r}: must not be negative")
+    return amount
+
+
+def escalation_from_row(row: dict[str, Any]) -> Escalation:
+    return Escalation(**row)
+
+
+def _as_at(row: dict[str, Any], meeting_id: int) -> Escalation:
+    """The escalation as it stood at the end of ``meeting_id``."""
+    decided_later = row["decided_meeting_id"] is not None and row["decided_meeting_id"] > meeting_id
+    if decided_later:
+        row = {
+            **row,
+            "status": EscalationStatus.PROPOSED.value,
+            "decided_at": None,
+            "decided_meeting_id": None,
+            "decision_note": None,
+        }
+    return escalation_from_row(row)
+
+
+def _raise(
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    ref: str,
+    values: dict[str, Any],
+    actor: str | None,
+) -> Escalation:
+    with change(db):
+        meeting = editable(db, meeting_id, decisions=True)
+        who = actor_for(meeting, actor)
+        snap = risk_in_month(db, meeting, ref)
+        for other in store.escalation_rows(db, meeting_id=meeting_id, ref=snap["ref"]):
+            if other["target"] == values["target"] and other["direction"] == values["direction"]:
+                raise RiskboardError(
+                    f"risk {snap['ref']} is already {values['direction']}d to"
+                    f" {ESCALATION_TARGET_NAMES[EscalationTarget(values['target'])]} at"
+                    f" {meeting.label} (escalation {other['id']})"
+                )
+        if values["direction"] == ESCALATE and values.get("exposure") is None:
+            values["exposure"] = snap["exposure"]  # the export's figure unless the board gives one
+        new_id = store.insert(
+            db,
+            "escalations",
+            {
+                "meeting_id": meeting_id,
+                "ref": snap["ref"],
+                "status": EscalationStatus.PROPOSED.value,
+                "risk_title": snap["title"],
+                "risk_score": snap["current_score"],
+                "created_at": now_iso(),
+                **values,
+            },
+        )
+        after = store.escalation_row(db, new_id)
+        assert after is not None
+        audit.write(
+            db,
+            meeting_id=meeting_id,
+            actor=who,
+            entity="escalation",
+            entity_id=new_id,
+            change=f"{values['direction']} {snap['ref']} -> {values['target']}",
+            before=None,
+            after=after,
+        )
+    return escalation_from_row(after)
+
+
+def escalate(
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    ref: str,
+    *,
+    target: str,
+    reason: str,
+    exposure: float | str | None = None,
+    proposed_owner: str | None = None,
+    actor: str | None = None,
+) -> Escalation:
+    """Propose escalating ``ref`` to a register or board. ``exposure`` (GBP) defaults to
+    the risk's exposure in the export."""
+    tgt = parse_target(target)
+    if tgt == EscalationTarget.CONTRACT:
+        raise RiskboardError(
+            "the contract register is where risks come back to: use de-escalation",
+            hint="`riskboard deescalate REF --from corporate --reason ...`",
+        )
+    if clean(reason) is None:
+        raise RiskboardError("an escalation needs a reason")
+    values = {
+        "target": tgt.value,
+        "direction": ESCALATE,
+        "reason": clean(reason),
+        "exposure": parse_exposure(exposure),
+        "proposed_owner": clean(proposed_owner),
+    }
+    return _raise(db, meeting_id, ref, values, actor)
+
+
+def deescalate(
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    ref: str,
+    *,
+    reason: str,
+    from_target: str | None = None,
+    proposed_owner: str | None = None,
+    actor: str | None = None,
+) -> Escalation:
+    """Propose bringing ``ref`` back to the contract register (from ``from_target``)."""
+    source = parse_target(from_target).value if clean(from_target) else None
+    if source == EscalationTarget.CONTRACT.value:
+        raise RiskboardError("a de-escalation comes from a register above the contract's")
+    if clean(reason) is None:
+        raise RiskboardError("a de-escalation needs a reason")
+    values = {
+        "target": EscalationTarget.CONTRACT.value,
+        "direction": DEESCALATE,
+        "source": source,
+        "reason": clean(reason),
+        "proposed_owner": clean(proposed_owner),
+    }
+    return _raise(db, meeting_id, ref, values, actor)
+
+
+def decide_escalation(
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    escalation_id: int,
+    *,
+    accept: bool,
+    note: str | None = None,
+    actor: str | None = None,
+) -> Escalation:
+    """Record at a meeting that a proposed escalation was accepted or declined."""
+    with change(db):
+        meeting = editable(db, meeting_id, decisions=True)
+        who = actor_for(meeting, actor)
+        before = store.escalation_row(db, escalation_id)
+        if before is None or before["meeting_id"] > meeting_id:
+            raise RiskboardError(f"no escalation {escalation_id}")
+        if before["status"] != EscalationStatus.PROPOSED.value:
+            raise RiskboardError(
+                f"escalation {escalation_id} ({before['ref']}) was already {before['status']}"
+                f" at meeting {before['decided_meeting_id']}"
+            )
+        status = EscalationStatus.ACCEPTED if accept else EscalationStatus.DECLINED
+        store.update(
+            db,
+            "escalations",
+            {"id": escalation_id},
+            {
+                "status": status.value,
+                "decided_at": now_iso(),
+                "decided_meeting_id": meeting_id,
+                "decision_note": clean(note),
+            },
+        )
+        after = store.escalation_row(db, escalation_id)
+        assert after is not None
+        audit.write(
+            db,
+            meeting_id=meeting_id,
+            actor=who,
+            entity="escalation",
+            entity_id=escalation_id,
+            change=f"escalation {status.value}",
+            before=before,
+            after=after,
+        )
+    return escalation_from_row(after)
+
+
+def get_escalation(db: sqlite_utils.Database, escalation_id: int) -> Escalation:
+    row = store.escalation_row(db, escalation_id)
+    if row is None:
+        raise RiskboardError(f"no escalation {escalation_id}")
+    return escalation_from_row(row)
+
+
+def list_escalations(
+    db: sqlite_utils.Database,
+    *,
+    meeting_id: int | None = None,
+    status: str | None = None,
+    ref: str | None = None,
+) -> list[Escalation]:
+    """Escalations as they stand now (all, or one meeting's / status / risk)."""
+    return [
+        escalation_from_row(r)
+        for r in store.escalation_rows(db, meeting_id=meeting_id, status=status, ref=ref)
+    ]
+
+
+def escalations_at(
+    db: sqlite_utils.Database, meeting_id: int
+) -> tuple[list[Escalation], list[Escalation]]:
+    """(raised at the meeting, earlier ones decided at it), as they stood at its end."""
+    get_meeting(db, meeting_id)
+    raised = [_as_at(r, meeting_id) for r in store.escalation_rows(db, meeting_id=meeting_id)]
+    decided = [
+        escalation_from_row(r)
+        for r in store.escalation_rows(db, decided_meeting_id=meeting_id)
+        if r["meeting_id"] != meeting_id
+    ]
+    return raised, decided

@@ -1,0 +1,133 @@
+"""Preconditions every meeting change checks: which meeting, is it still editable, who
+is recording, does the risk exist in the meeting's board month.
+
+Each raises RiskboardError with a message a minute-taker can act on.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Any
+
+import sqlite_utils
+
+from riskboard.board.models import Meeting, MeetingStatus
+from riskboard.errors import RiskboardError
+from riskboard.store import meetings as store
+
+
+def meeting_from_row(row: dict[str, Any]) -> Meeting:
+    return Meeting(
+        **{k: v for k, v in row.items() if k not in {"declarations", "aob", "quorum_rule"}},
+        declarations=text_list(row["declarations"]),
+        aob=text_list(row["aob"]),
+    )
+
+
+def text_list(value: str | None) -> list[str]:
+    """A JSON list column (aob, declarations); plain legacy text is one item."""
+    if not value:
+        return []
+    try:
+        items = json.loads(value)
+    except json.JSONDecodeError:
+        return [value]
+    return [str(i) for i in items] if isinstance(items, list) else [str(items)]
+
+
+def clean(text: str | None) -> str | None:
+    """Strip text; blank becomes None."""
+    if text is None:
+        return None
+    text = str(text).strip()
+    return text or None
+
+
+def get_meeting(db: sqlite_utils.Database, meeting_id: int) -> Meeting:
+    row = store.meeting_row(db, meeting_id)
+    if row is None:
+        ids = [r["id"] for r in store.meeting_rows(db)]
+        known = f"meetings recorded: {_ranges(ids)}" if ids else "no meetings recorded yet"
+        raise RiskboardError(f"no meeting {meeting_id} ({known})")
+    return meeting_from_row(row)
+
+
+def current_meeting(db: sqlite_utils.Database) -> Meeting | None:
+    """The meeting not yet closed (draft or in progress), if any: the one to resume."""
+    row = store.unclosed_meeting_row(db)
+    return meeting_from_row(row) if row else None
+
+
+def resolve_meeting(db: sqlite_utils.Database, meeting_id: int | None) -> Meeting:
+    """``meeting_id``'s meeting, or the open one when None (RiskboardError if none)."""
+    if meeting_id is not None:
+        return get_meeting(db, meeting_id)
+    meeting = current_meeting(db)
+    if meeting is None:
+        last = store.last_meeting_row(db)
+        hint = "start one with `riskboard meeting new --chair NAME`"
+        if last:
+            hint += f", or name a closed one with --meeting ID (latest: {last['id']})"
+        raise RiskboardError("no open meeting", hint=hint)
+    return meeting
+
+
+def editable(db: sqlite_utils.Database, meeting_id: int, *, decisions: bool) -> Meeting:
+    """The meeting if it may still change. ``decisions`` (reviews, actions, escalations,
+    approvals, closing) also need it started: a draft only takes preparation
+    (attendance, apologies, declarations, AOB, next date)."""
+    meeting = get_meeting(db, meeting_id)
+    if meeting.locked:
+        raise RiskboardError(
+            f"{meeting.label} is locked: its minutes were approved at meeting"
+            f" {meeting.approved_by_meeting_id}; the record is read-only"
+        )
+    if meeting.status == MeetingStatus.CLOSED:
+        raise RiskboardError(f"{meeting.label} is closed: its record is read-only")
+    if decisions and meeting.status == MeetingStatus.DRAFT:
+        raise RiskboardError(
+            f"{meeting.label} is a draft: open it before recording decisions",
+            hint="`riskboard meeting open`",
+        )
+    return meeting
+
+
+def actor_for(meeting: Meeting, actor: str | None) -> str | None:
+    """Who records the change: the named actor, which must be the meeting's chair or
+    minute-taker; by default the minute-taker, else the chair."""
+    named = [n for n in (meeting.chair, meeting.minute_taker) if n]
+    if actor is None or not actor.strip():
+        return meeting.minute_taker or meeting.chair
+    for n in named:
+        if n.casefold() == actor.strip().casefold():
+            return n
+    raise RiskboardError(
+        f"{actor!r} is neither the chair nor the minute-taker of {meeting.label}"
+        f" (named at the start: {', '.join(named) or 'nobody'})"
+    )
+
+
+def risk_in_month(db: sqlite_utils.Database, meeting: Meeting, ref: str) -> dict[str, Any]:
+    """The snapshot row of ``ref`` in the meeting's board month, or a clear refusal."""
+    ref = (ref or "").strip()
+    if not ref:
+        raise RiskboardError("a risk reference is needed")
+    row = store.risk_snapshot(db, meeting.month, ref)
+    if row is not None:
+        return row
+    refs = store.month_refs(db, meeting.month)
+    close = difflib.get_close_matches(ref.upper(), [r.upper() for r in refs], n=3, cutoff=0.6)
+    by_upper = {r.upper(): r for r in refs}
+    hint = f"did you mean {', '.join(by_upper[c] for c in close)}?" if close else None
+    raise RiskboardError(
+        f"unknown risk {ref!r}: not in the {meeting.month} register reviewed by {meeting.label}"
+        f" ({len(refs)} risks that month)",
+        hint=hint,
+    )
+
+
+def _ranges(ids: list[int]) -> str:
+    if not ids:
+        return ""
+    return f"{ids[0]}-{ids[-1]}" if len(ids) > 1 else str(ids[0])

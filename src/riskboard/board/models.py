@@ -1,0 +1,223 @@
+"""What the meeting service returns: pydantic models over the board tables.
+
+Dates are ``datetime.date``; timestamps are ISO strings (UTC). ``model_dump(mode="json")``
+gives the JSON the CLI prints.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget
+
+
+class MeetingStatus(StrEnum):
+    DRAFT = "draft"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+
+
+class BoardActionStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in progress"
+    CLOSED = "closed"
+
+
+class EscalationStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Meeting(_Model):
+    id: int
+    meeting_date: date
+    month: str
+    chair: str | None = None
+    minute_taker: str | None = None
+    status: MeetingStatus
+    declarations: list[str] = Field(default_factory=list)
+    aob: list[str] = Field(default_factory=list)
+    next_meeting_date: date | None = None
+    previous_meeting_id: int | None = None
+    previous_minutes_note: str | None = None
+    created_at: str
+    opened_at: str | None = None
+    closed_at: str | None = None
+    close_forced_reason: str | None = None
+    approved_at: str | None = None
+    approved_by_meeting_id: int | None = None
+    content_hash: str | None = None
+
+    @property
+    def locked(self) -> bool:
+        """Its minutes were approved: read-only for ever, hash stored."""
+        return self.approved_at is not None
+
+    @property
+    def read_only(self) -> bool:
+        return self.locked or self.status == MeetingStatus.CLOSED
+
+    @property
+    def label(self) -> str:
+        return f"meeting {self.id} ({self.meeting_date.isoformat()}, board month {self.month})"
+
+
+class Person(_Model):
+    id: int
+    name: str
+    organisation: str  # Organisation value
+    role: str | None = None
+    lead_officer: bool = True
+    active: bool = True
+
+
+class AttendanceEntry(_Model):
+    meeting_id: int
+    person_id: int
+    name: str
+    organisation: str
+    role: str | None = None
+    lead_officer: bool = True
+    status: AttendanceStatus
+
+
+class OrganisationQuorum(_Model):
+    organisation: str
+    required: int
+    present: int
+
+    @property
+    def met(self) -> bool:
+        return self.present >= self.required
+
+
+class QuorumStatus(_Model):
+    met: bool
+    rule: dict[str, int]  # organisation -> lead officers required
+    by_organisation: list[OrganisationQuorum]
+    missing: list[OrganisationQuorum]  # the organisations short of their requirement
+
+    def describe(self) -> str:
+        if self.met:
+            return "quorate"
+        parts = [
+            f"{m.organisation.capitalize()} needs {m.required} lead officer"
+            f"{'s' if m.required != 1 else ''} present ({m.present} present)"
+            for m in self.missing
+        ]
+        return "not quorate: " + "; ".join(parts)
+
+
+class Review(_Model):
+    id: int
+    meeting_id: int
+    ref: str
+    strategy: str | None = None  # Strategy value
+    rationale: str | None = None
+    review_by: date | None = None
+    note: str | None = None
+    decision: str | None = None  # "RESOLVED: ..."
+    reviewed: bool = False
+    risk_title: str | None = None  # from the board month's snapshot when recorded
+    risk_annex: str | None = None
+    risk_owner: str | None = None
+    risk_score: int | None = None
+    created_at: str
+    updated_at: str
+
+
+class BoardAction(_Model):
+    """An action arising, numbered across all meetings (Action 1, 2, ... never reused)."""
+
+    number: int
+    meeting_id: int  # the meeting that raised it
+    text: str
+    owner: str | None = None
+    due: date | None = None
+    revised_due: date | None = None
+    status: BoardActionStatus
+    progress: str | None = None
+    risk_ref: str | None = None
+    created_at: str
+    updated_at: str
+    closed_at: str | None = None
+    closed_meeting_id: int | None = None
+
+
+class ActionUpdate(_Model):
+    id: int
+    action_number: int
+    meeting_id: int | None
+    status: str | None
+    progress: str | None
+    revised_due: date | None
+    owner: str | None
+    at: str
+
+
+class ActionLogEntry(_Model):
+    """One line of a meeting's action log (matters arising): an action raised at an
+    earlier meeting and still open when this one began, as it stood at the end of this
+    meeting. Closed here means it is reported once and then drops off."""
+
+    action: BoardAction
+    raised_meeting_date: date | None
+    updates: list[ActionUpdate]  # what this meeting recorded against it
+    closed_here: bool
+
+
+class Escalation(_Model):
+    id: int
+    meeting_id: int
+    ref: str
+    target: EscalationTarget
+    direction: str  # escalate / de-escalate
+    source: str | None = None  # de-escalation: the register the risk leaves
+    reason: str | None = None
+    exposure: float | None = None
+    proposed_owner: str | None = None
+    status: EscalationStatus
+    decided_at: str | None = None
+    decided_meeting_id: int | None = None
+    decision_note: str | None = None
+    risk_title: str | None = None
+    risk_score: int | None = None
+    created_at: str
+
+    @property
+    def target_name(self) -> str:
+        return ESCALATION_TARGET_NAMES[self.target]
+
+
+class AuditEntry(_Model):
+    id: int
+    at: str
+    meeting_id: int | None
+    actor: str | None
+    entity: str
+    entity_id: str | None
+    change: str
+    before: dict[str, object] | None
+    after: dict[str, object] | None
+
+
+class VerifyResult(_Model):
+    meeting_id: int
+    approved: bool
+    stored_hash: str | None
+    computed_hash: str
+    ok: bool  # approved and the record still hashes to the stored value
+    message: str

@@ -1,0 +1,130 @@
+"""A meeting's record: everything it recorded, as one JSON-able dict.
+
+Used by ``riskboard meeting show --json``, by the minutes exporter and for the content
+hash stored when the minutes are approved. Every part reads as it stood at the end of
+the meeting (attendance and risk details stored on the day, actions and escalations as
+at that meeting), so once closed the record never changes through the service; only the
+``approval`` part is left out of the hash (it is written by the approval itself).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import sqlite_utils
+
+from riskboard.board.actions import action_log, actions_arising
+from riskboard.board.attendance import attendance, compute_quorum, quorum_rule
+from riskboard.board.escalations import escalations_at
+from riskboard.board.guards import get_meeting
+from riskboard.board.models import AttendanceStatus, BoardActionStatus, EscalationStatus
+from riskboard.board.reviews import list_reviews
+from riskboard.domain import ESCALATION_TARGET_NAMES, Organisation
+from riskboard.store import meetings as store
+
+RECORD_VERSION = 1
+HASH_EXCLUDED = ("approval",)
+_APPROVAL_FIELDS = ("approved_at", "approved_by_meeting_id", "content_hash")
+
+
+def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]:
+    """Everything recorded at a meeting. Keys: version, meeting, attendance, quorum,
+    declarations, previous_minutes, action_log, reviews, actions_arising, escalations,
+    escalation_decisions, aob, next_meeting_date, summary, approval."""
+    meeting = get_meeting(db, meeting_id)
+    row = store.meeting_row(db, meeting_id)
+    assert row is not None
+    m = meeting.model_dump(mode="json", exclude={*_APPROVAL_FIELDS, "declarations", "aob"})
+
+    entries = attendance(db, meeting_id)
+    present = [e for e in entries if e.status == AttendanceStatus.PRESENT]
+    apologies = [e for e in entries if e.status == AttendanceStatus.APOLOGIES]
+    by_org: dict[str, dict[str, list[str]]] = {}
+    for org in Organisation:
+        names_p = [e.name for e in present if e.organisation == org.value]
+        names_a = [e.name for e in apologies if e.organisation == org.value]
+        if names_p or names_a:
+            by_org[org.value] = {"present": names_p, "apologies": names_a}
+    q = compute_quorum(quorum_rule(row["quorum_rule"]), entries)
+
+    previous = (
+        store.meeting_row(db, meeting.previous_meeting_id) if meeting.previous_meeting_id else None
+    )
+    approved_here = [
+        {
+            "meeting_id": r["id"],
+            "meeting_date": r["meeting_date"],
+            "content_hash": r["content_hash"],
+        }
+        for r in store.meetings_approved_by(db, meeting_id)
+    ]
+
+    log = action_log(db, meeting_id)
+    arising = actions_arising(db, meeting_id)
+    reviews = list_reviews(db, meeting_id)
+    raised, decided = escalations_at(db, meeting_id)
+
+    def esc(e: Any) -> dict[str, Any]:
+        return {**e.model_dump(mode="json"), "target_name": ESCALATION_TARGET_NAMES[e.target]}
+
+    return {
+        "version": RECORD_VERSION,
+        "meeting": m,
+        "attendance": {
+            "present": [e.model_dump(mode="json") for e in present],
+            "apologies": [e.model_dump(mode="json") for e in apologies],
+            "by_organisation": by_org,
+        },
+        "quorum": {**q.model_dump(mode="json"), "text": q.describe()},
+        "declarations": meeting.declarations,
+        "previous_minutes": {
+            "previous_meeting": (
+                {"id": previous["id"], "meeting_date": previous["meeting_date"]}
+                if previous
+                else None
+            ),
+            "approved_here": approved_here,
+            "note": meeting.previous_minutes_note,
+        },
+        "action_log": [e.model_dump(mode="json") for e in log],
+        "reviews": [r.model_dump(mode="json") for r in reviews],
+        "actions_arising": [a.model_dump(mode="json") for a in arising],
+        "escalations": [esc(e) for e in raised],
+        "escalation_decisions": [esc(e) for e in decided],
+        "aob": meeting.aob,
+        "next_meeting_date": m["next_meeting_date"],
+        "summary": {
+            "present": len(present),
+            "apologies": len(apologies),
+            "quorate": q.met,
+            "reviews": len(reviews),
+            "reviewed": sum(1 for r in reviews if r.reviewed),
+            "decisions": sum(1 for r in reviews if r.decision),
+            "escalations": len(raised),
+            "escalations_accepted": sum(1 for e in raised if e.status == EscalationStatus.ACCEPTED),
+            "actions_arising": len(arising),
+            "action_log": len(log),
+            "actions_closed_here": sum(1 for e in log if e.closed_here)
+            + sum(1 for a in arising if a.status == BoardActionStatus.CLOSED),
+        },
+        "approval": {
+            "approved": meeting.locked,
+            "approved_at": meeting.approved_at,
+            "approved_by_meeting_id": meeting.approved_by_meeting_id,
+            "content_hash": meeting.content_hash,
+        },
+    }
+
+
+def canonical_json(record: dict[str, Any]) -> str:
+    """The hashed form: sorted keys, no whitespace, the approval part left out."""
+    body = {k: v for k, v in record.items() if k not in HASH_EXCLUDED}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_hash(db: sqlite_utils.Database, meeting_id: int) -> str:
+    """sha256 (hex) of the meeting's canonical record."""
+    text = canonical_json(meeting_record(db, meeting_id))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,294 @@
+"""SQL for the board: meetings, people, attendance, reviews, actions, escalations, audit.
+
+Writes must run inside the caller's ``with db.atomic():`` (the meeting service owns the
+transaction, so each change and its audit row commit together); every write helper
+refuses to run outside one rather than leave an implicit transaction open. Reads
+return plain dicts (rows); the service turns them into models.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+Row = dict[str, Any]
+
+_TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "meetings": ("id",),
+    "people": ("id",),
+    "attendance": ("meeting_id", "person_id"),
+    "reviews": ("id",),
+    "board_actions": ("number",),
+    "action_updates": ("id",),
+    "escalations": ("id",),
+    "audit_log": ("id",),
+}
+
+
+class NotInTransaction(RuntimeError):
+    """A board write was attempted outside ``db.atomic()`` (a programming error)."""
+
+
+def _require_txn(db: sqlite_utils.Database) -> None:
+    if not db.conn.in_transaction:
+        raise NotInTransaction("board writes must run inside `with db.atomic():`")
+
+
+def _one(db: sqlite_utils.Database, sql: str, params: list[Any]) -> Row | None:
+    rows = list(db.query(sql, params))
+    return rows[0] if rows else None
+
+
+# ----------------------------------------------------------------------------- writes
+
+
+def insert(db: sqlite_utils.Database, table: str, values: Row) -> int:
+    """Insert one row into a board table; returns its rowid (the id / action number)."""
+    _require_txn(db)
+    if table not in _TABLE_KEYS:
+        raise ValueError(f"not a board table: {table}")
+    cols = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    cur = db.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(values.values()))
+    return int(cur.lastrowid or 0)
+
+
+def update(db: sqlite_utils.Database, table: str, key: Row, values: Row) -> None:
+    """Update the row of ``table`` identified by ``key`` (its primary key columns)."""
+    _require_txn(db)
+    if table not in _TABLE_KEYS or tuple(key) != _TABLE_KEYS[table]:
+        raise ValueError(f"bad key {tuple(key)} for {table}")
+    sets = ", ".join(f"{c} = ?" for c in values)
+    where = " AND ".join(f"{c} = ?" for c in key)
+    db.conn.execute(f"UPDATE {table} SET {sets} WHERE {where}", [*values.values(), *key.values()])
+
+
+def delete_attendance(db: sqlite_utils.Database, meeting_id: int, person_id: int) -> None:
+    _require_txn(db)
+    db.conn.execute(
+        "DELETE FROM attendance WHERE meeting_id = ? AND person_id = ?", [meeting_id, person_id]
+    )
+
+
+def insert_audit(
+    db: sqlite_utils.Database,
+    *,
+    at: str,
+    meeting_id: int | None,
+    actor: str | None,
+    entity: str,
+    entity_id: str | None,
+    change: str,
+    before: Row | None,
+    after: Row | None,
+) -> int:
+    return insert(
+        db,
+        "audit_log",
+        {
+            "at": at,
+            "meeting_id": meeting_id,
+            "actor": actor,
+            "entity": entity,
+            "entity_id": entity_id,
+            "change": change,
+            "before": None if before is None else json.dumps(before, default=str),
+            "after": None if after is None else json.dumps(after, default=str),
+        },
+    )
+
+
+# ----------------------------------------------------------------------------- meetings
+
+
+def meeting_row(db: sqlite_utils.Database, meeting_id: int) -> Row | None:
+    return _one(db, "SELECT * FROM meetings WHERE id = ?", [meeting_id])
+
+
+def meeting_rows(db: sqlite_utils.Database) -> list[Row]:
+    return list(db.query("SELECT * FROM meetings ORDER BY id"))
+
+
+def unclosed_meeting_row(db: sqlite_utils.Database) -> Row | None:
+    """The meeting not yet closed (draft or in progress), latest first."""
+    return _one(db, "SELECT * FROM meetings WHERE status != 'closed' ORDER BY id DESC LIMIT 1", [])
+
+
+def last_meeting_row(db: sqlite_utils.Database) -> Row | None:
+    return _one(db, "SELECT * FROM meetings ORDER BY id DESC LIMIT 1", [])
+
+
+def meetings_approved_by(db: sqlite_utils.Database, meeting_id: int) -> list[Row]:
+    return list(
+        db.query(
+            "SELECT * FROM meetings WHERE approved_by_meeting_id = ? ORDER BY id", [meeting_id]
+        )
+    )
+
+
+# ----------------------------------------------------------------------------- people
+
+
+def person_by_name(db: sqlite_utils.Database, name: str) -> Row | None:
+    return _one(db, "SELECT * FROM people WHERE name = ? COLLATE NOCASE", [name.strip()])
+
+
+def person_by_id(db: sqlite_utils.Database, person_id: int) -> Row | None:
+    return _one(db, "SELECT * FROM people WHERE id = ?", [person_id])
+
+
+def people_rows(db: sqlite_utils.Database, *, include_inactive: bool = False) -> list[Row]:
+    where = "" if include_inactive else "WHERE active = 1"
+    return list(db.query(f"SELECT * FROM people {where} ORDER BY organisation, name"))
+
+
+def attendance_rows(db: sqlite_utils.Database, meeting_id: int) -> list[Row]:
+    return list(
+        db.query(
+            "SELECT * FROM attendance WHERE meeting_id = ? ORDER BY organisation, name",
+            [meeting_id],
+        )
+    )
+
+
+def attendance_row(db: sqlite_utils.Database, meeting_id: int, person_id: int) -> Row | None:
+    return _one(
+        db,
+        "SELECT * FROM attendance WHERE meeting_id = ? AND person_id = ?",
+        [meeting_id, person_id],
+    )
+
+
+# ----------------------------------------------------------------------------- risks
+
+
+def risk_snapshot(db: sqlite_utils.Database, month: str, ref: str) -> Row | None:
+    """The month's snapshot of a risk: exact ref first, else a unique case-insensitive match."""
+    row = _one(db, "SELECT * FROM risk_snapshots WHERE month = ? AND ref = ?", [month, ref])
+    if row:
+        return row
+    rows = list(
+        db.query(
+            "SELECT * FROM risk_snapshots WHERE month = ? AND ref = ? COLLATE NOCASE",
+            [month, ref.strip()],
+        )
+    )
+    return rows[0] if len(rows) == 1 else None
+
+
+def month_refs(db: sqlite_utils.Database, month: str) -> list[str]:
+    return [r[0] for r in db.execute("SELECT ref FROM risk_snapshots WHERE month = ?", [month])]
+
+
+def month_has_data(db: sqlite_utils.Database, month: str) -> bool:
+    return (
+        db.execute("SELECT 1 FROM risk_snapshots WHERE month = ? LIMIT 1", [month]).fetchone()
+        is not None
+    )
+
+
+# ----------------------------------------------------------------------------- reviews
+
+
+def review_row(db: sqlite_utils.Database, meeting_id: int, ref: str) -> Row | None:
+    return _one(db, "SELECT * FROM reviews WHERE meeting_id = ? AND ref = ?", [meeting_id, ref])
+
+
+def review_rows(db: sqlite_utils.Database, meeting_id: int) -> list[Row]:
+    return list(db.query("SELECT * FROM reviews WHERE meeting_id = ? ORDER BY ref", [meeting_id]))
+
+
+# ----------------------------------------------------------------------------- actions
+
+
+def action_row(db: sqlite_utils.Database, number: int) -> Row | None:
+    return _one(db, "SELECT * FROM board_actions WHERE number = ?", [number])
+
+
+def action_rows(
+    db: sqlite_utils.Database, *, raised_at: int | None = None, raised_before: int | None = None
+) -> list[Row]:
+    """Actions as they are now, optionally only those raised at / before a meeting."""
+    where, params = [], []
+    if raised_at is not None:
+        where.append("meeting_id = ?")
+        params.append(raised_at)
+    if raised_before is not None:
+        where.append("meeting_id < ?")
+        params.append(raised_before)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return list(db.query(f"SELECT * FROM board_actions {clause} ORDER BY number", params))
+
+
+def action_states(
+    db: sqlite_utils.Database, meeting_id: int, *, inclusive: bool = True
+) -> dict[int, Row]:
+    """{action number: its latest update row} as at the end of ``meeting_id`` (or, with
+    ``inclusive=False``, as it stood when that meeting began). Every action has an
+    update row from the meeting that raised it, so each row is a full state."""
+    op = "<=" if inclusive else "<"
+    rows = db.query(
+        f"SELECT u.* FROM action_updates u WHERE u.id = (SELECT MAX(id) FROM action_updates"
+        f" WHERE action_number = u.action_number AND meeting_id {op} ?)",
+        [meeting_id],
+    )
+    return {r["action_number"]: r for r in rows}
+
+
+def action_update_rows(
+    db: sqlite_utils.Database, *, meeting_id: int | None = None, number: int | None = None
+) -> list[Row]:
+    where, params = [], []
+    if meeting_id is not None:
+        where.append("meeting_id = ?")
+        params.append(meeting_id)
+    if number is not None:
+        where.append("action_number = ?")
+        params.append(number)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return list(db.query(f"SELECT * FROM action_updates {clause} ORDER BY id", params))
+
+
+def first_update_ids(db: sqlite_utils.Database) -> set[int]:
+    """Ids of the update rows written when each action was raised (not updates proper)."""
+    return {r[0] for r in db.execute("SELECT MIN(id) FROM action_updates GROUP BY action_number")}
+
+
+# ----------------------------------------------------------------------------- escalations
+
+
+def escalation_row(db: sqlite_utils.Database, escalation_id: int) -> Row | None:
+    return _one(db, "SELECT * FROM escalations WHERE id = ?", [escalation_id])
+
+
+def escalation_rows(
+    db: sqlite_utils.Database,
+    *,
+    meeting_id: int | None = None,
+    decided_meeting_id: int | None = None,
+    status: str | None = None,
+    ref: str | None = None,
+) -> list[Row]:
+    where, params = [], []
+    for col, val in (
+        ("meeting_id", meeting_id),
+        ("decided_meeting_id", decided_meeting_id),
+        ("status", status),
+        ("ref", ref),
+    ):
+        if val is not None:
+            where.append(f"{col} = ?")
+            params.append(val)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return list(db.query(f"SELECT * FROM escalations {clause} ORDER BY id", params))
+
+
+# ----------------------------------------------------------------------------- audit
+
+
+def audit_rows(db: sqlite_utils.Database, *, meeting_id: int | None = None) -> list[Row]:
+    if meeting_id is None:
+        return list(db.query("SELECT * FROM audit_log ORDER BY id"))
+    return list(db.query("SELECT * FROM audit_log WHERE meeting_id = ? ORDER BY id", [meeting_id]))
