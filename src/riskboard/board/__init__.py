@@ -58,7 +58,7 @@ API (all re-exported here)
                   revised_due=None, owner=None, actor=None) -> BoardAction
               get_action(db, number) -> BoardAction
               action_history(db, number) -> list[ActionUpdate]
-              open_actions(db) -> list[BoardAction]
+              open_actions(db) / all_actions(db) -> list[BoardAction]   # as they stand now
               action_log(db, meeting_id) -> list[ActionLogEntry]   # carried + closed here
               actions_arising(db, meeting_id) -> list[BoardAction]
   escalations: escalate(db, meeting_id, ref, *, target, reason, exposure=None,
@@ -81,6 +81,7 @@ from riskboard.board.actions import (
     action_log,
     actions_arising,
     add_action,
+    all_actions,
     get_action,
     open_actions,
     parse_action_status,
@@ -152,7 +153,7 @@ __all__ = [
     "ActionLogEntry", "ActionUpdate", "AttendanceEntry", "AttendanceStatus", "AuditEntry",
     "BoardAction", "BoardActionStatus", "Escalation", "EscalationStatus", "Meeting",
     "MeetingStatus", "Person", "QuorumStatus", "Review", "VerifyResult",
-    "action_history", "action_log", "actions_arising", "add_action", "add_aob",
+    "action_history", "action_log", "all_actions", "actions_arising", "add_action", "add_aob",
     "add_declaration", "approve_previous", "attend", "attendance", "audit_entries",
     "close_meeting", "content_hash", "current_meeting", "decide_escalation", "deescalate",
     "escalate", "find_person", "get_action", "get_escalation", "get_meeting", "get_review",

@@ -239,6 +239,11 @@ def action_history(db: sqlite_utils.Database, number: int) -> list[ActionUpdate]
     return [_update_from_row(r) for r in store.action_update_rows(db, number=number)]
 
 
+def all_actions(db: sqlite_utils.Database) -> list[BoardAction]:
+    """Every action ever raised, as it stands now, by number."""
+    return [action_from_row(r) for r in store.action_rows(db)]
+
+
 def open_actions(db: sqlite_utils.Database) -> list[BoardAction]:
     """Every action not closed, as it stands now, by number."""
     return [

@@ -119,7 +119,11 @@ def risk_in_month(db: sqlite_utils.Database, meeting: Meeting, ref: str) -> dict
     refs = store.month_refs(db, meeting.month)
     close = difflib.get_close_matches(ref.upper(), [r.upper() for r in refs], n=3, cutoff=0.6)
     by_upper = {r.upper(): r for r in refs}
-    hint = f"did you mean {', '.join(by_upper[c] for c in close)}?" if close else None
+    hint = (
+        f"did you mean {', '.join(by_upper[c] for c in close)}?"
+        if close
+        else f"`riskboard risks --month {meeting.month}` lists them"
+    )
     raise RiskboardError(
         f"unknown risk {ref!r}: not in the {meeting.month} register reviewed by {meeting.label}"
         f" ({len(refs)} risks that month)",

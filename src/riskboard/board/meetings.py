@@ -214,7 +214,7 @@ def approve_previous(
         )
         text = amendment and clean(amendment)
         line = (
-            f"Minutes of meeting {target.id} ({target.meeting_date.isoformat()}) approved as a"
+            f"Minutes of meeting {target.id} ({target.meeting_date:%d/%m/%Y}) approved as a"
             " correct record" + (f", subject to: {text}" if text else ".")
         )
         note = "\n".join(x for x in (meeting.previous_minutes_note, line) if x)

@@ -1,0 +1,143 @@
+"""A meeting record as plain text, in minute order (for ``riskboard meeting show`` and
+any other face that wants the record readable without the exporters)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+ORG_NAMES = {
+    "contractor": "Contractor",
+    "directorate": "Directorate",
+    "corporate": "Corporate",
+    "other": "Other",
+}
+
+
+def uk(iso: str | None) -> str:
+    """ISO date text as dd/mm/yyyy ("-" when missing)."""
+    if not iso:
+        return "-"
+    try:
+        return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
+
+
+def money(amount: float | None) -> str:
+    return "-" if amount is None else f"£{amount:,.0f}"
+
+
+def _person(p: dict[str, Any]) -> str:
+    return p["name"] + (f" ({p['role']})" if p.get("role") else "")
+
+
+def action_line(a: dict[str, Any]) -> str:
+    due = f"due {uk(a['due'])}"
+    if a.get("revised_due"):
+        due += f", revised {uk(a['revised_due'])}"
+    risk = f" [{a['risk_ref']}]" if a.get("risk_ref") else ""
+    line = f"Action {a['number']} ({a['status']}){risk}: {a['text']} - {a['owner'] or '-'}, {due}"
+    if a.get("progress"):
+        line += f"\n      progress: {a['progress']}"
+    return line
+
+
+def escalation_line(e: dict[str, Any]) -> str:
+    if e["direction"] == "de-escalate":
+        src = f" from {ORG_NAMES.get(e['source'], e['source'])} register" if e.get("source") else ""
+        head = f"#{e['id']} {e['ref']} de-escalated{src} to the contract register"
+    else:
+        head = f"#{e['id']} {e['ref']} -> {e['target_name']}"
+    parts = [f"{head} [{e['status']}]", f"reason: {e['reason'] or '-'}"]
+    if e.get("exposure") is not None:
+        parts.append(f"exposure {money(e['exposure'])}")
+    if e.get("proposed_owner"):
+        parts.append(f"proposed owner {e['proposed_owner']}")
+    if e.get("decision_note"):
+        parts.append(f"decision: {e['decision_note']}")
+    return "; ".join(parts)
+
+
+def record_text(rec: dict[str, Any]) -> str:
+    """The record, numbered like council minutes."""
+    m = rec["meeting"]
+    out = [
+        f"Meeting {m['id']} - {uk(m['meeting_date'])} - board month {m['month']}"
+        f" - {m['status'].replace('_', ' ')}",
+        f"Chair: {m['chair'] or '-'}    Minute-taker: {m['minute_taker'] or '-'}",
+        "",
+        "1. Attendance",
+    ]
+    att = rec["attendance"]
+    if not att["present"]:
+        out.append("   Present: nobody recorded")
+    for org, names in ORG_NAMES.items():
+        people = [_person(p) for p in att["present"] if p["organisation"] == org]
+        if people:
+            out.append(f"   {names}: {', '.join(people)}")
+    if att["apologies"]:
+        out.append(
+            "   Apologies: "
+            + ", ".join(
+                f"{p['name']} ({ORG_NAMES.get(p['organisation'], p['organisation'])})"
+                for p in att["apologies"]
+            )
+        )
+    out.append(f"   Quorum: {rec['quorum']['text']}")
+    out += ["", "2. Declarations of interest"]
+    out += [f"   - {d}" for d in rec["declarations"]] or ["   None declared."]
+    out += ["", "3. Minutes of the previous meeting"]
+    prev = rec["previous_minutes"]
+    if prev["note"]:
+        out += [f"   {line}" for line in prev["note"].splitlines()]
+    elif prev["previous_meeting"]:
+        p = prev["previous_meeting"]
+        out.append(f"   Minutes of meeting {p['id']} ({uk(p['meeting_date'])}) not yet approved.")
+    else:
+        out.append("   No previous meeting.")
+    out += ["", "4. Action log (matters arising)"]
+    for entry in rec["action_log"]:
+        out.append(f"   {action_line(entry['action'])}")
+        if entry["closed_here"]:
+            out.append("      closed at this meeting")
+    if not rec["action_log"]:
+        out.append("   No open actions carried forward.")
+    out += ["", "5. Risk reviews"]
+    for r in rec["reviews"]:
+        out.append(
+            f"   {r['ref']} {r['risk_title'] or ''} ({r['risk_annex'] or '-'},"
+            f" owner {r['risk_owner'] or '-'}, score {r['risk_score'] or '-'})"
+            + ("" if r["reviewed"] else " - not yet marked reviewed")
+        )
+        if r["strategy"]:
+            extra = f" - {r['rationale']}" if r["rationale"] else ""
+            if r["review_by"]:
+                extra += f" (review by {uk(r['review_by'])})"
+            out.append(f"      Strategy: {r['strategy']}{extra}")
+        if r["note"]:
+            out.append(f"      Discussion: {r['note']}")
+        if r["decision"]:
+            out.append(f"      {r['decision']}")
+    if not rec["reviews"]:
+        out.append("   No risks reviewed.")
+    out += ["", "6. Actions arising"]
+    out += [f"   {action_line(a)}" for a in rec["actions_arising"]] or ["   None."]
+    out += ["", "7. Escalations"]
+    out += [f"   {escalation_line(e)}" for e in rec["escalations"]] or ["   None."]
+    if rec["escalation_decisions"]:
+        out.append("   Decisions on earlier escalations:")
+        out += [f"   {escalation_line(e)}" for e in rec["escalation_decisions"]]
+    out += ["", "8. Any other business"]
+    out += [f"   - {a}" for a in rec["aob"]] or ["   None."]
+    out += ["", "9. Date of next meeting", f"   {uk(rec['next_meeting_date'])}"]
+    if m["closed_at"]:
+        forced = f" without quorum: {m['close_forced_reason']}" if m["close_forced_reason"] else ""
+        out += ["", f"Closed {m['closed_at']}{forced}"]
+    ap = rec["approval"]
+    if ap["approved"]:
+        out.append(
+            f"Minutes approved at meeting {ap['approved_by_meeting_id']} ({ap['approved_at']});"
+            f" sha256 {ap['content_hash']}"
+        )
+    return "\n".join(out)
