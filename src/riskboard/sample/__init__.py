@@ -1,0 +1,1 @@
+"""Synthetic IRIS registers and workbooks: the demo workspace, tests and benchmarks."""
