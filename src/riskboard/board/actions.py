@@ -108,7 +108,7 @@ def add_action(
                 f"due date {due_.isoformat()} is before the meeting"
                 f" ({meeting.meeting_date.isoformat()})"
             )
-        ref = risk_in_month(db, meeting, risk_ref)["ref"] if clean(risk_ref) else None
+        ref = risk_in_month(db, meeting, risk_ref)["ref"] if risk_ref and clean(risk_ref) else None
         now = now_iso()
         number = store.insert(
             db,

@@ -186,7 +186,7 @@ def deescalate(
     actor: str | None = None,
 ) -> Escalation:
     """Propose bringing ``ref`` back to the contract register (from ``from_target``)."""
-    source = parse_target(from_target).value if clean(from_target) else None
+    source = parse_target(from_target).value if from_target and clean(from_target) else None
     if source == EscalationTarget.CONTRACT.value:
         raise RiskboardError("a de-escalation comes from a register above the contract's")
     if clean(reason) is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -156,8 +157,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 # ----------------------------------------------------------------------------- helpers
 
 
-def dump(obj: BaseModel | list[BaseModel] | dict[str, Any]) -> None:
-    if isinstance(obj, list):
+def dump(obj: BaseModel | Sequence[BaseModel] | dict[str, Any]) -> None:
+    """Print a model, a list of models or a record as indented JSON."""
+    if isinstance(obj, Sequence):
         data: Any = [o.model_dump(mode="json") for o in obj]
     elif isinstance(obj, dict):
         data = obj
