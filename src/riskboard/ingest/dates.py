@@ -1,0 +1,150 @@
+"""Dates as they appear in exports: Excel dates, Excel serial numbers, ISO text and UK
+text. Numeric text is always day first: 04/08/2022 is 4 August 2022, never 8 April.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 61 = 1 March 1900 (Excel's 1900 leap-year bug)
+MAX_SERIAL = 2_958_465  # 31 December 9999
+
+MONTHS: dict[str, int] = {}
+for _i, _name in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"),
+    start=1,
+):  # fmt: skip
+    MONTHS[_name] = _i
+    MONTHS[_name[:3]] = _i
+MONTHS["sept"] = 9
+
+_MONTH_RE = r"(?P<mon>[a-z]{3,9})\.?"
+_DAY_RE = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR_RE = r"(?P<year>\d{4}|\d{2})"
+_WEEKDAY_RE = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_TIME_RE = r"(?:(?:\s+|t)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:am|pm|z|[+-]\d{2}:?\d{2})?)?"
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(body + _TIME_RE))
+    for kind, body in (
+        # ISO 2022-08-04, 2022/08/04
+        ("ymd", r"(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})"),
+        # UK 04/08/2022, 4-8-22, 04.08.2022 - day first, always
+        ("dmy", r"(?P<day>\d{1,2})[/.\-](?P<month>\d{1,2})[/.\-]" + _YEAR_RE),
+        # 4 Aug 2022, 04-Aug-2022, Thursday 4th August 2022
+        ("dMy", _WEEKDAY_RE + _DAY_RE + r"[\s\-/.]*" + _MONTH_RE + r"[\s\-/.,]*" + _YEAR_RE),
+        # Aug 4, 2022 / August 4th 2022
+        ("Mdy", _WEEKDAY_RE + _MONTH_RE + r"[\s\-/.]*" + _DAY_RE + r"[\s\-/.,]+" + _YEAR_RE),
+    )
+)
+
+
+def _year(text: str) -> int:
+    y = int(text)
+    if len(text) == 2:
+        y += 2000 if y < 70 else 1900
+    return y
+
+
+def _build(kind: str, m: re.Match[str]) -> date | None:
+    g = m.groupdict()
+    if kind in ("dMy", "Mdy"):
+        month = MONTHS.get(g["mon"])
+        if month is None:
+            return None
+    else:
+        month = int(g["month"])
+    try:
+        return date(_year(g["year"]), month, int(g["day"]))
+    except ValueError:
+        return None
+
+
+def from_serial(serial: float) -> date:
+    """An Excel (1900 date system) serial number as a date."""
+    if not 1 <= serial <= MAX_SERIAL:
+        raise ValueError(f"{serial:g} is not an Excel date serial")
+    whole = int(serial)
+    if whole == 60:
+        raise ValueError("29/02/1900 does not exist (Excel serial 60)")
+    if whole < 60:
+        whole += 1  # before Excel's phantom 29 Feb 1900
+    return _EXCEL_EPOCH + timedelta(days=whole)
+
+
+def parse_text_date(text: str) -> date:
+    """A date written as text; raises ValueError if it is not one."""
+    t = " ".join(text.casefold().split())
+    for kind, pattern in _PATTERNS:
+        m = pattern.fullmatch(t)
+        if m:
+            d = _build(kind, m)
+            if d is not None:
+                return d
+            break
+    if t.isdigit() and 4 <= len(t) <= 7:
+        return from_serial(int(t))  # a serial number stored as text
+    raise ValueError(f"{text!r} is not a date")
+
+
+_TEXT_CACHE: dict[str, date | None] = {}
+
+
+def parse_date(value: object) -> date | None:
+    """A cell as a date: Excel date/datetime, serial number, ISO or UK text.
+
+    Blank gives None; anything else that is not a date raises ValueError.
+    """
+    tv = type(value)
+    if tv is date:
+        return value  # type: ignore[return-value]
+    if tv is datetime:
+        return value.date()  # type: ignore[attr-defined, no-any-return]
+    if tv is str:
+        text: str = value  # type: ignore[assignment]
+        try:
+            hit = _TEXT_CACHE[text]
+        except KeyError:
+            stripped = text.strip()
+            hit = parse_text_date(stripped) if stripped else None
+            if len(_TEXT_CACHE) > 50_000:
+                _TEXT_CACHE.clear()
+            _TEXT_CACHE[text] = hit
+        return hit
+    if value is None:
+        return None
+    if tv is bool or isinstance(value, time | timedelta):
+        raise ValueError(f"{value!r} is not a date")
+    if isinstance(value, int | float):
+        if 19000101 <= value <= 21001231 and value == int(value):  # 20220804
+            try:
+                s = str(int(value))
+                return date(int(s[:4]), int(s[4:6]), int(s[6:]))
+            except ValueError:
+                pass
+        return from_serial(float(value))
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raise ValueError(f"{value!r} is not a date")
+
+
+def find_date(text: str) -> date | None:
+    """The first date written anywhere in a piece of text ("Report run: 31/08/2022")."""
+    t = " ".join(text.casefold().split())
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(t):
+            if _word_bounded(t, m.start(), m.end()):
+                d = _build(kind, m)
+                if d is not None:
+                    return d
+    return None
+
+
+def _word_bounded(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not before.isalnum() and not after.isalnum()

@@ -1,0 +1,166 @@
+"""Cell values -> field values: text, references, scores, money, statuses.
+
+Each converter takes a raw cell (calamine gives '' for an empty cell, floats for
+numbers) and returns the field value, ``None`` for blank, or raises ValueError with
+a short reason - the caller turns that into a warning naming sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, Literal
+
+from riskboard.domain import normalise_action_status, normalise_strategy
+
+# cell text that means "nothing here" in a number or date column
+BLANK_WORDS = frozenset(
+    {"n/a", "na", "n.a.", "-", "--", "none", "nil", "tbc", "tbd", "not applicable", "not known",
+     "unknown", "not quantified", "nk", "?"}
+)  # fmt: skip
+NO_ACTION_WORDS = frozenset({"n/a", "na", "none", "-", "--", "nil", "no action", "no actions"})
+
+RISK_STATUS_WORDS: dict[str, str] = {
+    "open": "open", "live": "open", "active": "open", "current": "open", "new": "open",
+    "ongoing": "open", "opened": "open", "reopened": "open", "re-opened": "open",
+    "closed": "closed", "close": "closed", "archived": "closed", "retired": "closed",
+    "inactive": "closed", "withdrawn": "closed", "expired": "closed", "superseded": "closed",
+}  # fmt: skip
+_ACTION_ONLY_WORDS = frozenset(
+    {"in progress", "in-progress", "complete", "completed", "not started", "underway",
+     "done", "on track", "started", "overdue", "outstanding", "implemented", "planned"}
+)  # fmt: skip
+
+
+def to_text(value: Any) -> str | None:
+    """A cell as trimmed text; numbers lose a trailing .0; blank gives None."""
+    tv = type(value)
+    if tv is str:
+        s: str = value.strip()
+        return s or None
+    if value is None:
+        return None
+    if tv is float:
+        return str(int(value)) if value.is_integer() else repr(value)
+    if tv is bool:
+        return "Yes" if value else "No"
+    if tv is datetime:
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
+    if tv is date:
+        return value.isoformat()  # type: ignore[no-any-return]
+    return str(value).strip() or None
+
+
+def to_ref(value: Any) -> str | None:
+    """A risk or action reference: trimmed, inner runs of whitespace made one space."""
+    text = to_text(value)
+    if text is None:
+        return None
+    return " ".join(text.split())
+
+
+_INT_IN_TEXT = re.compile(r"(?<![\d.])(\d{1,3})(?:\.0+)?(?![\d.])")
+
+
+def to_int(value: Any) -> int | None:
+    """A likelihood, impact or score: 3, 3.0, "3", "3 - Possible", "High (4)"."""
+    tv = type(value)
+    if tv is float:
+        if value.is_integer():
+            return int(value)
+        raise ValueError(f"{value:g} is not a whole number")
+    if tv is str:
+        t: str = value.strip()
+        if not t or t.casefold() in BLANK_WORDS:
+            return None
+        if t.isdigit():
+            return int(t)
+        found = _INT_IN_TEXT.findall(t)
+        if len(found) == 1:
+            return int(found[0])
+        raise ValueError(f"{t!r} is not a number")
+    if value is None:
+        return None
+    if tv is int:
+        return value  # type: ignore[no-any-return]
+    raise ValueError(f"{value!r} is not a number")
+
+
+_MONEY = re.compile(r"^\(?-?\d+(?:\.\d+)?\)?(k|m|bn|thousand|million)?$")
+_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9}
+
+
+def to_money(value: Any) -> float | None:
+    """A GBP amount: 250000, "£250,000", "£1.2m", "250k", "(5,000)"."""
+    tv = type(value)
+    if tv is float or tv is int:
+        return float(value)
+    if tv is str:
+        t = value.strip().casefold()
+        if not t or t in BLANK_WORDS:
+            return None
+        compact = re.sub(r"[£,\s]|gbp", "", t)
+        m = _MONEY.match(compact)
+        if not m:
+            raise ValueError(f"{value.strip()!r} is not an amount")
+        scale = _SCALE.get(m.group(1) or "", 1.0)
+        number = float(re.sub(r"[()a-z]", "", compact))
+        if compact.startswith("("):
+            number = -number
+        return number * scale
+    if value is None:
+        return None
+    raise ValueError(f"{value!r} is not an amount")
+
+
+def risk_status(value: Any) -> str | None:
+    """ "Open"/"Live" -> open, "Closed"/"Archived" -> closed; other text kept as written."""
+    text = to_text(value)
+    if text is None:
+        return None
+    return RISK_STATUS_WORDS.get(text.casefold(), text)
+
+
+def action_status(value: Any) -> str | None:
+    text = to_text(value)
+    return normalise_action_status(text) if text else None
+
+
+def strategy(value: Any) -> tuple[str | None, str | None]:
+    """(normalised strategy or None, text as written or None)."""
+    text = to_text(value)
+    if text is None:
+        return None, None
+    found = normalise_strategy(text)
+    return (found.value if found else None), text
+
+
+StatusKind = Literal["status", "strategy", "action_status"]
+
+
+def classify_status_column(values: Iterable[Any], *, has_actions: bool) -> StatusKind:
+    """What a column headed "Status" really holds, decided by its values: risk status
+    (Open/Closed), a 4T strategy (some councils call the 4T the "risk status"), or -
+    on a sheet with action columns - the action status (In progress/Complete)."""
+    counts: Counter[str] = Counter()
+    for v in values:
+        t = to_text(v)
+        if t:
+            counts[t.casefold()] += 1
+    status = strat = action = 0
+    for t, n in counts.items():
+        if t in RISK_STATUS_WORDS:
+            status += n
+        elif t in _ACTION_ONLY_WORDS:
+            action += n
+        elif normalise_strategy(t) is not None:
+            strat += n
+    if strat > status and strat >= action:
+        return "strategy"
+    if has_actions and action > 0 and action >= status:
+        return "action_status"
+    return "status"

@@ -1,0 +1,131 @@
+"""Test workbooks built in code (never committed binaries): small hand-made sheets with
+openpyxl, and hostile files (zip bombs, entity bombs) for the reader's guards."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+Rows = Sequence[Sequence[Any]]
+
+
+def write_xlsx(
+    path: Path,
+    sheets: dict[str, Rows],
+    *,
+    merges: dict[str, list[str]] | None = None,
+    hidden: Sequence[str] = (),
+) -> Path:
+    """A workbook with one sheet per entry (rows as given; None is an empty cell)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(list(row))
+        for rng in (merges or {}).get(name, []):
+            ws.merge_cells(rng)
+        if name in hidden:
+            ws.sheet_state = "hidden"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+REGISTER_HEADER = [
+    "Risk Ref", "Risk Title", "Service Annex", "Risk Owner", "Likelihood", "Impact",
+    "Strategy", "Status", "Action", "Action Owner", "Due Date", "Last Updated",
+]  # fmt: skip
+
+
+def register_rows(month_day: str = "15/08/2022") -> list[list[Any]]:
+    """A small one-row-per-action register with a title block and a footer."""
+    return [
+        ["Joint Contract Risk Register"],
+        ["Report run: 31/08/2022"],
+        [],
+        REGISTER_HEADER,
+        ["HM-001", "Potholes", "Highways", "Ann", 4, 4, "Treat", "Open",
+         "Extra patching gang", "Bob", "30/09/2022", month_day],
+        ["HM-001", "Potholes", "Highways", "Ann", 4, 4, "Treat", "Open",
+         "Review inspection regime", "Cat", "31/07/2022", "01/07/2022"],
+        ["SL-001", "Column failure", "Street Lighting", "Dev", 2, 3, "Tolerate", "Open",
+         None, None, None, None],
+        [],
+        ["Total risks: 2"],
+        ["End of report"],
+    ]  # fmt: skip
+
+
+def rezip(src: Path, dst: Path, replace: dict[str, bytes]) -> Path:
+    """Copy a workbook's zip, replacing the named parts' contents."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, replace.get(info.filename, zin.read(info.filename)))
+    return dst
+
+
+def zip_bomb(path: Path, *, inflated_mb: int) -> Path:
+    """A workbook whose sheet XML is padded with whitespace: tiny on disk, huge inflated."""
+    base = write_xlsx(path.with_suffix(".base.xlsx"), {"Sheet": [["Risk Ref", "Title"]]})
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                at = data.index(b"<sheetData>") + len(b"<sheetData>")
+                with zout.open(info.filename, "w", force_zip64=True) as fh:
+                    fh.write(data[:at])
+                    chunk = b" " * (1 << 20)
+                    for _ in range(inflated_mb):
+                        fh.write(chunk)
+                    fh.write(data[at:])
+            else:
+                zout.writestr(info.filename, data)
+    base.unlink()
+    return path
+
+
+def understate_size(path: Path, part: str, declared: int) -> Path:
+    """Patch a zip so ``part`` claims to inflate to only ``declared`` bytes."""
+    data = bytearray(path.read_bytes())
+    name = part.encode()
+    for sig, name_len_at, size_at, header_len in (
+        (b"PK\x03\x04", 26, 22, 30),
+        (b"PK\x01\x02", 28, 24, 46),
+    ):
+        pos = 0
+        while (pos := data.find(sig, pos)) >= 0:
+            (n,) = struct.unpack_from("<H", data, pos + name_len_at)
+            if data[pos + header_len : pos + header_len + n] == name:
+                struct.pack_into("<I", data, pos + size_at, declared)
+            pos += 4
+    path.write_bytes(bytes(data))
+    return path
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode()
+        for i in range(1, 10)
+    )
+    + b"]>\n"
+)
+
+
+def entity_bomb(path: Path) -> Path:
+    """A workbook whose sheet XML declares the "billion laughs" entities."""
+    base = write_xlsx(
+        path.with_suffix(".base.xlsx"), {"Sheet": [["Risk Ref", "Title"], ["R1", "x"]]}
+    )
+    with zipfile.ZipFile(base) as zin:
+        sheet = zin.read("xl/worksheets/sheet1.xml")
+    body = sheet.split(b"?>", 1)[-1].replace(b">x<", b">&lol9;<")
+    rezip(base, path, {"xl/worksheets/sheet1.xml": BILLION_LAUGHS + body})
+    base.unlink()
+    return path
