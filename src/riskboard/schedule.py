@@ -1,1 +1,0 @@
-"""The nightly import job and its APScheduler wiring."""

@@ -1,0 +1,110 @@
+"""The imports folder: which files are waiting, whether they have settled, moving
+them into ``archive/YYYY-MM/`` or ``failed/``, and the note left beside a refused file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlite_utils
+
+from riskboard.ingest.reader import WORKBOOK_SUFFIXES  # what `riskboard import` reads
+from riskboard.schedule.timing import iso
+from riskboard.store import runs
+
+ARCHIVE_DIR = "archive"
+FAILED_DIR = "failed"
+
+
+def is_ignored_name(name: str) -> bool:
+    """Excel lock files (``~$x.xlsx``), other ``~`` temp files and hidden files."""
+    return name.startswith(("~", "."))
+
+
+def discover(folder: Path) -> list[Path]:
+    """Workbooks waiting in ``folder`` (the formats ``riskboard import`` reads), by name.
+    Sub-folders (archive/, failed/) are not looked into."""
+    found = []
+    for entry in folder.iterdir():
+        if is_ignored_name(entry.name) or entry.suffix.lower() not in WORKBOOK_SUFFIXES:
+            continue
+        try:
+            if not entry.is_file() or _hidden_on_windows(entry):
+                continue
+        except OSError:
+            continue
+        found.append(entry)
+    return sorted(found, key=lambda p: p.name.lower())
+
+
+def _hidden_on_windows(path: Path) -> bool:
+    attrs = getattr(path.stat(), "st_file_attributes", 0)
+    return bool(attrs & 0x2)  # FILE_ATTRIBUTE_HIDDEN
+
+
+def is_settled(db: sqlite_utils.Database, path: Path, now: datetime, settle_seconds: int) -> bool:
+    """True once ``path`` has kept the same size and mtime for ``settle_seconds``.
+
+    The first sighting (or any change) is recorded with ``now``; a later run that sees
+    the same size and mtime at least ``settle_seconds`` after that reads the file."""
+    st = path.stat()
+    if settle_seconds <= 0:
+        return True
+    key = str(path.resolve())
+    seen = runs.get_observation(db, key)
+    if seen is None or seen.size != st.st_size or seen.mtime_ns != st.st_mtime_ns:
+        runs.record_observation(db, key, st.st_size, st.st_mtime_ns, iso(now))
+        return False
+    first = datetime.fromisoformat(seen.first_seen_at)
+    return now - first >= timedelta(seconds=settle_seconds)
+
+
+# --------------------------------------------------------------------------- moving
+
+
+def free_name(folder: Path, name: str) -> str:
+    """``name``, or ``stem-2.ext``, ``stem-3.ext``... so nothing in ``folder`` (the file or
+    its ``.error.txt``) is overwritten."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    candidate, n = name, 1
+    while (folder / candidate).exists() or (folder / f"{candidate}.error.txt").exists():
+        n += 1
+        candidate = f"{stem}-{n}{suffix}"
+    return candidate
+
+
+def move_into(src: Path, folder: Path, name: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / free_name(folder, name or src.name)
+    shutil.move(str(src), str(target))
+    return target
+
+
+def error_note(
+    name: str, reason: str, fix: str | None, *, imports: Path, when: str, moved: bool
+) -> str:
+    """The ``<name>.error.txt`` beside a refused file: what happened, why, what to do."""
+    where = (
+        f"Moved here from {imports}" if moved else f"Could not be moved: it is still in {imports}"
+    )
+    steps = fix or (
+        "Correct what is described above in the workbook, or ask the contractor for a"
+        f" corrected export, then put the corrected file in {imports}."
+    )
+    why = "\n".join("  " + line.strip() for line in reason.splitlines())
+    return (
+        "riskboard did not import this file. Nothing from it was added to the database.\n"
+        "\n"
+        f"File:  {name}\n"
+        f"When:  {when}\n"
+        f"Where: {where}\n"
+        "\n"
+        f"Why:\n{why}\n"
+        "\n"
+        "What to do:\n"
+        f"  1. {steps}\n"
+        "  2. The next scheduler run imports it ('riskboard scheduler --once' runs one now).\n"
+        "  3. This copy and this note can then be deleted.\n"
+    )

@@ -1,0 +1,409 @@
+"""The nightly import job: what the scheduler does each night, callable directly.
+
+``run_nightly(config)`` goes through ``config.paths.imports`` once:
+
+1. finds workbooks (``.xlsx``/``.xlsm`` and the other formats ``riskboard import``
+   reads; not ``~$`` Excel lock files, hidden or temp files) and reads only those
+   whose size and mtime have not changed for ``schedule.settle_seconds`` (decided from
+   observations stored in the database, so nothing sleeps);
+2. imports each through ``riskboard.importer.import_file`` (one transaction each);
+3. moves an imported file to ``imports/archive/YYYY-MM/``, a duplicate (same sha256 as
+   an earlier import) there as ``<name>.duplicate.xlsx``, and a refused file to
+   ``imports/failed/`` with ``<name>.error.txt`` saying why and what to do;
+4. recomputes the flags of each month it imported and writes the chase list of the
+   latest month (``exports/chase-YYYY-MM.xlsx`` and ``.md``), also when that list is
+   missing (say an earlier run was stopped before writing it);
+5. records the run in ``scheduler_runs`` (updated after every file) and logs.
+
+One bad file never stops the others. ``stop`` (a ``threading.Event``) is checked
+between files, so a shutdown never interrupts an import's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+from pydantic import BaseModel, Field
+
+from riskboard.config import Config
+from riskboard.errors import RiskboardError
+from riskboard.schedule.folder import (
+    ARCHIVE_DIR,
+    FAILED_DIR,
+    discover,
+    error_note,
+    free_name,
+    is_settled,
+    move_into,
+)
+from riskboard.schedule.timing import Clock, iso, utc_now
+from riskboard.store import runs
+from riskboard.store.db import open_db
+
+log = logging.getLogger("riskboard.schedule.job")
+
+Result = Literal["imported", "duplicate", "refused", "unsettled", "error", "chase_list"]
+
+
+class FileOutcome(BaseModel):
+    """What the run did with one file (or, for ``chase_list``, what it wrote)."""
+
+    file: str
+    result: Result
+    message: str
+    month: str | None = None
+    moved_to: str | None = None
+    import_id: int | None = None
+
+
+class RunSummary(BaseModel):
+    run_id: int
+    trigger: str
+    started_at: str
+    finished_at: str | None = None
+    outcome: str = "running"
+    files_seen: int = 0
+    imported: int = 0
+    refused: int = 0
+    duplicates: int = 0
+    unsettled: int = 0
+    errors: int = 0  # files left in place (database busy, file locked) + output failures
+    error: str | None = None
+    details: list[FileOutcome] = Field(default_factory=list)
+    months: list[str] = Field(default_factory=list)
+
+    def counts_text(self) -> str:
+        text = (
+            f"seen {self.files_seen}, imported {self.imported}, refused {self.refused},"
+            f" duplicates {self.duplicates}, still being written {self.unsettled}"
+        )
+        return text + (f", problems {self.errors}" if self.errors else "")
+
+
+# ------------------------------------------------------------------------------ run
+
+
+def run_nightly(
+    config: Config,
+    *,
+    trigger: str = "nightly",
+    clock: Clock = utc_now,
+    stop: threading.Event | None = None,
+) -> RunSummary:
+    """Run the nightly job once over the imports folder; never raises for a bad file.
+
+    Opens its own database connection (the scheduler calls it from a worker thread).
+    The returned summary is also stored in ``scheduler_runs``."""
+    db = open_db(config.paths.database)
+    try:
+        try:
+            job = _Run(db, config, trigger, clock, stop or threading.Event())
+        except sqlite3.Error as exc:  # e.g. locked past the busy timeout: nothing touched
+            raise RiskboardError(
+                f"cannot record a scheduler run in {config.paths.database}: {exc};"
+                " no file was touched"
+            ) from None
+        return job.run()
+    finally:
+        db.conn.close()
+
+
+def _not_the_files_fault(exc: BaseException) -> bool:
+    """A refusal caused by the database (busy, disk full) or by the OS (file locked by
+    another program), not by the workbook: the file is kept for the next run."""
+    seen = exc.__context__ or exc.__cause__
+    while seen is not None:
+        if isinstance(seen, sqlite3.Error | PermissionError):
+            return True
+        seen = seen.__context__ or seen.__cause__
+    return False
+
+
+class _Run:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        config: Config,
+        trigger: str,
+        clock: Clock,
+        stop: threading.Event,
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.clock = clock
+        self.stop = stop
+        self.tz = ZoneInfo(config.schedule.timezone)
+        self.imports = config.paths.imports
+        started = clock()
+        self.summary = RunSummary(
+            run_id=runs.start_run(db, trigger, iso(started)),
+            trigger=trigger,
+            started_at=iso(started),
+        )
+
+    def run(self) -> RunSummary:
+        s = self.summary
+        log.info("run #%d (%s) started: looking in %s", s.run_id, s.trigger, self.imports)
+        try:
+            interrupted = self._process()
+        except Exception as exc:  # the job itself broke: record it, never crash the scheduler
+            log.exception("run #%d failed", s.run_id)
+            s.outcome = "failed"
+            s.error = (
+                str(exc) if isinstance(exc, RiskboardError) else f"{type(exc).__name__}: {exc}"
+            )
+        else:
+            if interrupted:
+                s.outcome = "interrupted"
+                s.error = "stopped on request; files not yet reached are still waiting"
+            elif s.refused or s.errors:
+                s.outcome = "partial"
+            else:
+                s.outcome = "ok"
+        s.finished_at = iso(self.clock())
+        self._save(finished_at=s.finished_at, outcome=s.outcome, error=s.error)
+        log.info("run #%d %s: %s", s.run_id, s.outcome, s.counts_text())
+        return s
+
+    def _save(self, **extra: object) -> None:
+        s = self.summary
+        try:
+            runs.update_run(
+                self.db,
+                s.run_id,
+                files_seen=s.files_seen,
+                imported=s.imported,
+                refused=s.refused,
+                duplicates=s.duplicates,
+                unsettled=s.unsettled,
+                details=[d.model_dump(exclude_none=True) for d in s.details],
+                **extra,
+            )
+        except sqlite3.Error:
+            log.exception("could not record the progress of run #%d", s.run_id)
+
+    def _note(self, outcome: FileOutcome) -> None:
+        s = self.summary
+        s.details.append(outcome)
+        counter = {
+            "imported": "imported", "duplicate": "duplicates", "refused": "refused",
+            "unsettled": "unsettled", "error": "errors",
+        }.get(outcome.result)  # fmt: skip
+        if counter:
+            setattr(s, counter, getattr(s, counter) + 1)
+        level = logging.WARNING if outcome.result in ("refused", "error") else logging.INFO
+        log.log(level, "%s: %s - %s", outcome.file, outcome.result, outcome.message)
+
+    def _process(self) -> bool:
+        """Go through the folder; True if stopped before the end."""
+        self.imports.mkdir(parents=True, exist_ok=True)
+        now = self.clock()
+        settle = self.config.schedule.settle_seconds
+        ready: list[Path] = []
+        waiting: list[Path] = []
+        for path in discover(self.imports):
+            try:
+                settled = is_settled(self.db, path, now, settle)
+            except FileNotFoundError:
+                continue  # moved away while we looked
+            self.summary.files_seen += 1
+            if settled:
+                ready.append(path)
+            else:
+                waiting.append(path)
+                self._note(
+                    FileOutcome(
+                        file=path.name,
+                        result="unsettled",
+                        message=f"still being written or copied (changed within the last"
+                        f" {settle} seconds); it will be read on a later run",
+                    )
+                )
+        self._save()
+        interrupted = False
+        for path in ready:
+            if self.stop.is_set():
+                interrupted = True
+                break
+            self._note(self._one(path))
+            self._save()
+        still_there = {str(p.resolve()) for p in [*waiting, *ready] if p.exists()}
+        runs.forget_observations(self.db, still_there)
+        if not interrupted and (self.summary.months or self._chase_list_missing()):
+            self._chase_lists()
+        return interrupted
+
+    def _chase_list_missing(self) -> bool:
+        from riskboard.reports.chase import chase_path
+        from riskboard.store.register import latest_month
+
+        latest = latest_month(self.db)
+        return latest is not None and not chase_path(self.config, latest, ".xlsx").exists()
+
+    # ------------------------------------------------------------------ one file
+
+    def _one(self, path: Path) -> FileOutcome:
+        from riskboard import importer
+
+        try:
+            result = importer.import_file(self.db, path, self.config, source="scheduler")
+        except RiskboardError as exc:
+            if not _not_the_files_fault(exc):
+                return self._refuse(path, str(exc))
+            log.error("%s: left in place: %s", path.name, exc)
+            return FileOutcome(
+                file=path.name,
+                result="error",
+                message=f"not imported this time ({exc}); the file stays in the imports"
+                " folder and is tried again on the next run",
+            )
+        except (sqlite3.Error, OSError) as exc:
+            log.exception("%s: left in place", path.name)
+            return FileOutcome(
+                file=path.name,
+                result="error",
+                message=f"not imported this time ({type(exc).__name__}: {exc}); the file stays"
+                " in the imports folder and is tried again on the next run",
+            )
+        except Exception as exc:  # a fault in riskboard: keep the run going
+            log.exception("%s: unexpected error while importing", path.name)
+            return self._refuse(
+                path,
+                f"riskboard failed while reading it ({type(exc).__name__}: {exc}).",
+                fix="This looks like a fault in riskboard rather than in the file. Report it"
+                " with this file attached; once fixed, put the file back in"
+                f" {self.imports}.",
+            )
+        month = result.month
+        if result.status == "already_imported":
+            earlier = runs.find_import(self.db, result.sha256)
+            name = f"{path.stem}.duplicate{path.suffix}"
+            message = "same content as an earlier import"
+            if earlier:
+                message += (
+                    f" ({earlier['file_name']}, import #{earlier['id']} for {earlier['month']},"
+                    f" on {self._local(earlier['imported_at'])}); nothing changed"
+                )
+            moved = self._move(path, self.imports / ARCHIVE_DIR / month, name)
+            return FileOutcome(
+                file=path.name,
+                result="duplicate",
+                month=month,
+                message=message + (moved[1] or ""),
+                moved_to=moved[0],
+                import_id=result.import_id,
+            )
+        if month not in self.summary.months:
+            self.summary.months.append(month)
+        moved_to, problem = self._move(path, self.imports / ARCHIVE_DIR / month)
+        if moved_to and result.import_id:
+            runs.set_import_location(self.db, result.import_id, moved_to)
+        warn = f", {len(result.warnings)} warnings" if result.warnings else ""
+        out = FileOutcome(
+            file=path.name,
+            result="imported",
+            month=month,
+            message=f"imported {result.risk_count} risks and {result.action_count} actions"
+            f" for {month}{warn}"
+            + (
+                problem
+                and f"{problem}; it stays in the imports folder and is archived as a"
+                " duplicate on the next run"
+            ),
+            moved_to=moved_to,
+            import_id=result.import_id,
+        )
+        return out
+
+    def _move(self, path: Path, folder: Path, name: str | None = None) -> tuple[str | None, str]:
+        """Move ``path`` into ``folder``: (new path, "") or (None, "; why not")."""
+        try:
+            return str(move_into(path, folder, name)), ""
+        except OSError as exc:
+            log.error("%s: could not move to %s: %s", path.name, folder, exc)
+            self.summary.errors += 1
+            return None, f"; could not move it to {folder} ({exc.strerror or exc})"
+
+    def _refuse(self, path: Path, reason: str, fix: str | None = None) -> FileOutcome:
+        failed = self.imports / FAILED_DIR
+        moved_to, problem = self._move(path, failed)
+        target_name = Path(moved_to).name if moved_to else free_name(failed, path.name)
+        note = failed / f"{target_name}.error.txt"
+        try:
+            text = error_note(
+                path.name,
+                reason,
+                fix,
+                imports=self.imports,
+                when=f"{self._local(iso(self.clock()))} (scheduler run #{self.summary.run_id})",
+                moved=moved_to is not None,
+            )
+            note.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            problem += f"; could not write {note} ({exc.strerror or exc})"
+        return FileOutcome(
+            file=path.name,
+            result="refused",
+            message=reason.replace("\n", " ") + problem,
+            moved_to=moved_to,
+        )
+
+    def _local(self, iso_text: str) -> str:
+        try:
+            dt = datetime.fromisoformat(iso_text)
+        except ValueError:
+            return iso_text
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=UTC)
+        return dt.astimezone(self.tz).strftime("%a %d %b %Y %H:%M %Z")
+
+    # --------------------------------------------------------------- after imports
+
+    def _chase_lists(self) -> None:
+        """Recompute the flags of the months imported and write the chase list of the
+        latest month (the one the next board reviews; a late correction to an earlier
+        month can change its flags too)."""
+        from riskboard import register
+        from riskboard.reports import chase
+        from riskboard.store import register as store
+
+        latest = store.latest_month(self.db)
+        if latest is None:
+            return
+        try:
+            with self.db.atomic():
+                for month in sorted({*self.summary.months, latest}):
+                    register.recompute_flags(self.db, month, self.config)
+            files = chase.write_chase_list(self.db, latest, self.config, generated_at=self.clock())
+        except (RiskboardError, OSError, sqlite3.Error) as exc:
+            log.exception("chase list for %s not written", latest)
+            self.summary.errors += 1
+            self.summary.details.append(
+                FileOutcome(
+                    file=f"chase-{latest}",
+                    result="error",
+                    month=latest,
+                    message=f"chase list not written: {exc}",
+                )
+            )
+        else:
+            risks = f"{files.risks} flagged risk{'' if files.risks == 1 else 's'}"
+            owners = f"{files.owners} owner{'' if files.owners == 1 else 's'}"
+            self.summary.details.append(
+                FileOutcome(
+                    file=files.xlsx.name,
+                    result="chase_list",
+                    month=latest,
+                    message=f"{risks} for {owners} (also {files.md.name})",
+                    moved_to=str(files.xlsx),
+                )
+            )
+            log.info("chase list for %s: %s", latest, files.xlsx)
+        self._save()

@@ -1,0 +1,325 @@
+"""The APScheduler wiring: ``riskboard scheduler`` as its own long-running process.
+
+``run_scheduler(config)`` holds the per-database lock, catches up a missed night, runs
+``riskboard.schedule.job.run_nightly`` at ``schedule.nightly`` in ``schedule.timezone`` with
+a ``BlockingScheduler`` (job id ``riskboard-nightly``, ``replace_existing``, ``coalesce``,
+``max_instances=1``, the configured misfire grace) and stops cleanly on SIGTERM or
+Ctrl-C between files. ``run_once(config)`` is the same job for cron, systemd timers or
+Windows Task Scheduler. Files still being written are looked at again
+``settle_seconds`` later rather than waiting a whole night.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_SCHEDULER_STARTED,
+    JobExecutionEvent,
+    SchedulerEvent,
+)
+from apscheduler.schedulers import SchedulerNotRunningError
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from riskboard.config import Config
+from riskboard.errors import RiskboardError
+from riskboard.schedule.job import RunSummary, run_nightly
+from riskboard.schedule.lock import SchedulerLock
+from riskboard.schedule.timing import Clock, catch_up_due, iso, next_fire, trigger_for, utc_now
+from riskboard.store import runs
+from riskboard.store.db import open_db
+
+log = logging.getLogger("riskboard.schedule")
+
+JOB_ID = "riskboard-nightly"
+CATCH_UP_JOB_ID = "riskboard-catch-up"
+RECHECK_JOB_ID = "riskboard-recheck"
+MAX_RECHECKS = 30  # look again at files still being written at most this often in a row
+LOG_FILE = "scheduler.log"
+
+
+def log_file(config: Config) -> Path:
+    return config.paths.logs / LOG_FILE
+
+
+def last_success_time(config: Config) -> datetime | None:
+    db = open_db(config.paths.database)
+    try:
+        row = runs.last_successful_run(db)
+    finally:
+        db.conn.close()
+    return datetime.fromisoformat(row["started_at"]) if row else None
+
+
+# ------------------------------------------------------------------------- logging
+
+
+def start_file_logging(config: Config) -> Callable[[], None]:
+    """Log riskboard and APScheduler at INFO to ``<logs>/scheduler.log`` (rotating).
+    Returns a function that undoes it."""
+    folder = config.paths.logs
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(
+            log_file(config),
+            maxBytes=config.schedule.log_max_bytes,
+            backupCount=config.schedule.log_backups,
+            encoding="utf-8",
+        )
+    except OSError as exc:
+        raise RiskboardError(
+            f"cannot write the scheduler log in {folder}: {exc.strerror or exc}",
+            hint="check paths.logs in config.toml",
+        ) from None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    loggers = [logging.getLogger("riskboard"), logging.getLogger("apscheduler")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        if lg.getEffectiveLevel() > logging.INFO:
+            lg.setLevel(logging.INFO)
+
+    def undo() -> None:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.removeHandler(handler)
+            lg.setLevel(level)
+        handler.close()
+
+    return undo
+
+
+# ------------------------------------------------------------------------- signals
+
+
+def _on_stop_signals(callback: Callable[[str], None]) -> Callable[[], None]:
+    """Call ``callback(signal name)`` on SIGINT/SIGTERM; returns the restorer. Does
+    nothing outside the main thread (Python only delivers signals there)."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous: dict[int, Any] = {}
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        callback(signal.Signals(signum).name)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous[sig] = signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+    return restore
+
+
+# ---------------------------------------------------------------------------- once
+
+
+def run_once(
+    config: Config,
+    *,
+    clock: Clock = utc_now,
+    stop: threading.Event | None = None,
+    wait: Callable[[float], object] | None = None,
+    wait_for_unsettled: bool = True,
+) -> list[RunSummary]:
+    """Run the job now (holding the lock) and return its run summaries.
+
+    Files still being written are looked at again after ``settle_seconds`` (through
+    ``wait``, which tests replace) up to MAX_RECHECKS times unless
+    ``wait_for_unsettled`` is False. SIGINT/SIGTERM stop it between files."""
+    stop = stop or threading.Event()
+    wait = wait or stop.wait
+    undo_logging = start_file_logging(config)
+    restore = _on_stop_signals(lambda name: _request_stop(stop, name))
+    try:
+        with SchedulerLock(config.paths.database, purpose="once"):
+            _close_abandoned(config, clock)
+            results = [run_nightly(config, trigger="once", clock=clock, stop=stop)]
+            while (
+                wait_for_unsettled
+                and results[-1].unsettled
+                and results[-1].outcome != "failed"
+                and not stop.is_set()
+                and len(results) <= MAX_RECHECKS
+            ):
+                delay = config.schedule.settle_seconds
+                log.info("%d files still being written; looking again in %ds",
+                         results[-1].unsettled, delay)  # fmt: skip
+                wait(delay)
+                if stop.is_set():
+                    break
+                results.append(run_nightly(config, trigger="recheck", clock=clock, stop=stop))
+            return results
+    finally:
+        restore()
+        undo_logging()
+
+
+def _request_stop(stop: threading.Event, name: str) -> None:
+    if not stop.is_set():
+        log.warning("%s received: stopping after the current file", name)
+    stop.set()
+
+
+def _close_abandoned(config: Config, clock: Clock) -> None:
+    db = open_db(config.paths.database)
+    try:
+        n = runs.close_abandoned_runs(db, iso(clock()))
+        if n:
+            log.warning(
+                "%d earlier run(s) had not finished (process killed?): marked interrupted", n
+            )
+    finally:
+        db.conn.close()
+
+
+# ----------------------------------------------------------------------- scheduler
+
+
+def nightly_job(
+    config: Config, trigger: str, stop: threading.Event, busy: threading.Lock
+) -> RunSummary | None:
+    """The scheduled job: one run at a time in this process, none once stopping."""
+    with busy:
+        if stop.is_set():
+            return None
+        return run_nightly(config, trigger=trigger, stop=stop)
+
+
+def build_scheduler(
+    config: Config, stop: threading.Event, busy: threading.Lock
+) -> BlockingScheduler:
+    """A BlockingScheduler with the nightly job (not started)."""
+    tz = ZoneInfo(config.schedule.timezone)
+    grace = int(timedelta(hours=config.schedule.misfire_grace_hours).total_seconds())
+    scheduler = BlockingScheduler(
+        timezone=tz,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
+    )
+    scheduler.add_job(
+        nightly_job,
+        trigger_for(config),
+        id=JOB_ID,
+        name="riskboard nightly import",
+        replace_existing=True,
+        kwargs={"config": config, "trigger": "nightly", "stop": stop, "busy": busy},
+    )
+    return scheduler
+
+
+def add_one_off(
+    scheduler: BlockingScheduler,
+    job_id: str,
+    trigger: str,
+    when: datetime,
+    stop: threading.Event,
+    busy: threading.Lock,
+    config: Config,
+) -> None:
+    scheduler.add_job(
+        nightly_job,
+        DateTrigger(run_date=when),
+        id=job_id,
+        name=f"riskboard {trigger} import",
+        replace_existing=True,
+        kwargs={"config": config, "trigger": trigger, "stop": stop, "busy": busy},
+    )
+
+
+def run_scheduler(
+    config: Config,
+    *,
+    clock: Clock = utc_now,
+    on_ready: Callable[[str], None] | None = None,
+    on_run: Callable[[RunSummary], None] | None = None,
+) -> int:
+    """Run until SIGTERM/SIGINT. Refuses (RiskboardError) if a scheduler already holds
+    this database. Returns 0 after a clean stop."""
+    trigger = trigger_for(config)  # a bad schedule fails before anything starts
+    undo_logging = start_file_logging(config)
+    lock = SchedulerLock(config.paths.database, purpose="scheduler")
+    try:
+        lock.acquire()
+        _close_abandoned(config, clock)
+        stop, busy, started = threading.Event(), threading.Lock(), threading.Event()
+        scheduler = build_scheduler(config, stop, busy)
+        now = clock()
+        last = last_success_time(config)
+        catch_up = catch_up_due(trigger, last, now)
+        if catch_up:
+            add_one_off(scheduler, CATCH_UP_JOB_ID, "catch-up", now, stop, busy, config)
+        rechecks = [0]
+
+        def listener(event: SchedulerEvent) -> None:
+            if event.code == EVENT_SCHEDULER_STARTED:
+                started.set()
+                return
+            if not isinstance(event, JobExecutionEvent):
+                return
+            if event.code == EVENT_JOB_ERROR:
+                log.error("job %s failed: %r", event.job_id, event.exception)
+            elif event.code == EVENT_JOB_MISSED:
+                log.warning("job %s missed its time beyond the misfire grace: catching up now",
+                            event.job_id)  # fmt: skip
+                add_one_off(scheduler, CATCH_UP_JOB_ID, "catch-up", clock(), stop, busy, config)
+            elif isinstance(event.retval, RunSummary) and on_run:
+                on_run(event.retval)
+            if isinstance(event.retval, RunSummary) and not stop.is_set():
+                pending = event.retval.unsettled
+                rechecks[0] = rechecks[0] + 1 if pending else 0
+                if pending and rechecks[0] <= MAX_RECHECKS:
+                    when = clock() + timedelta(seconds=config.schedule.settle_seconds)
+                    add_one_off(scheduler, RECHECK_JOB_ID, "recheck", when, stop, busy, config)
+
+        scheduler.add_listener(
+            listener,
+            EVENT_SCHEDULER_STARTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED,
+        )
+
+        def shutdown() -> None:
+            started.wait(10)
+            with contextlib.suppress(SchedulerNotRunningError):
+                scheduler.shutdown(wait=False)
+
+        def on_signal(name: str) -> None:
+            _request_stop(stop, name)
+            threading.Thread(target=shutdown, name="riskboard-stop", daemon=True).start()
+
+        restore = _on_stop_signals(on_signal)
+        try:
+            nxt = next_fire(trigger, now)
+            message = (
+                f"riskboard scheduler running for {config.paths.database}: imports from"
+                f" {config.paths.imports} at {config.schedule.nightly} ({config.schedule.timezone});"
+                f" next run {nxt.isoformat() if nxt else 'never'}"
+                + ("; catching up a missed run now" if catch_up else "")
+            )
+            log.info(message)
+            if on_ready:
+                on_ready(message)
+            if not stop.is_set():
+                scheduler.start()
+            log.info("scheduler stopped taking jobs; waiting for the current file to finish")
+            with busy:  # a running job ends after its current file
+                pass
+            log.info("riskboard scheduler stopped")
+        finally:
+            restore()
+        return 0
+    finally:
+        lock.release()
+        undo_logging()
