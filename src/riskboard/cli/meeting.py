@@ -278,9 +278,9 @@ def cmd_person(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         dump(p)
     else:
-        print(
-            f"{p.name}: {p.organisation}, {p.role or 'no role'}, {'lead officer' if p.lead_officer else 'not lead officer'}{'' if p.active else ', inactive'}"
-        )
+        standing = "lead officer" if p.lead_officer else "not lead officer"
+        inactive = "" if p.active else ", inactive"
+        print(f"{p.name}: {p.organisation}, {p.role or 'no role'}, {standing}{inactive}")
     return 0
 
 
