@@ -156,6 +156,8 @@ def csv_text(value: object) -> str | int | float:
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # 250000, not 250000.0
     if isinstance(value, int | float):
         return value
     if isinstance(value, datetime | date):

@@ -1,0 +1,80 @@
+"""The minutes export service: pick the meeting, build its minutes once, write a format.
+
+Used by ``riskboard export minutes`` and usable from scripts and the TUI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, get_args
+
+import sqlite_utils
+
+from riskboard.board import get_meeting, list_meetings, meeting_record
+from riskboard.config import Config
+from riskboard.errors import RiskboardError
+from riskboard.register import RegisterRow, register_rows
+from riskboard.reports.minutes_content import Minutes
+from riskboard.reports.minutes_model import build_minutes
+
+MinutesFormat = Literal["docx", "xlsx", "md"]
+FORMATS: tuple[str, ...] = get_args(MinutesFormat)
+
+
+def latest_meeting_id(db: sqlite_utils.Database) -> int:
+    """The most recent meeting (by meeting date, then id); RiskboardError if none."""
+    meetings = list_meetings(db)
+    if not meetings:
+        raise RiskboardError(
+            "no meeting has been recorded yet",
+            hint="start one with `riskboard meeting new --chair NAME`",
+        )
+    return max(meetings, key=lambda m: (m.meeting_date, m.id)).id
+
+
+def load_minutes(
+    db: sqlite_utils.Database, config: Config, meeting_id: int | None = None
+) -> tuple[Minutes, list[RegisterRow]]:
+    """The minutes of ``meeting_id`` (default: the latest) and its month's register."""
+    mid = latest_meeting_id(db) if meeting_id is None else meeting_id
+    record = meeting_record(db, mid)
+    month = record["meeting"]["month"]
+    rows = register_rows(db, month, config)
+    approver = (record.get("approval") or {}).get("approved_by_meeting_id")
+    approving_date = get_meeting(db, approver).meeting_date if approver else None
+    minutes = build_minutes(record, rows, config, approving_meeting_date=approving_date)
+    return minutes, rows
+
+
+def minutes_path(minutes: Minutes, fmt: str, out_dir: Path) -> Path:
+    return Path(out_dir) / f"{minutes.file_stem()}.{fmt}"
+
+
+def export_minutes(
+    db: sqlite_utils.Database,
+    config: Config,
+    *,
+    meeting_id: int | None = None,
+    fmt: MinutesFormat = "docx",
+    out_dir: Path | None = None,
+) -> Path:
+    """Write the minutes of a meeting (default: the latest) in ``fmt``; returns the path.
+
+    The file lands in ``out_dir`` (default ``config.paths.exports``), named for the board
+    month and meeting date; an existing file of that name is replaced atomically.
+    """
+    if fmt not in FORMATS:
+        raise RiskboardError(f"unknown minutes format {fmt!r}: use one of {', '.join(FORMATS)}")
+    minutes, rows = load_minutes(db, config, meeting_id)
+    target = minutes_path(minutes, fmt, out_dir or config.paths.exports)
+    if fmt == "docx":
+        from riskboard.reports.minutes_docx import write_docx
+
+        return write_docx(minutes, config, target)
+    if fmt == "xlsx":
+        from riskboard.reports.minutes_xlsx import write_minutes_xlsx
+
+        return write_minutes_xlsx(minutes, rows, config, target)
+    from riskboard.reports.minutes_md import write_md
+
+    return write_md(minutes, target)

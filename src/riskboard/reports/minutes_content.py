@@ -1,0 +1,144 @@
+"""The content of a meeting's minutes, ready to render: numbered items made of
+paragraphs, fact lists and tables, plus typed rows for the xlsx sheets.
+
+Built once by ``minutes_model.build_minutes``; ``minutes_docx``, ``minutes_xlsx`` and
+``minutes_md`` only decide how each block looks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Para(BaseModel):
+    kind: Literal["para"] = "para"
+    text: str
+    lead: str | None = None  # bold lead-in, e.g. "RESOLVED:"
+
+
+class Facts(BaseModel):
+    kind: Literal["facts"] = "facts"
+    pairs: list[tuple[str, str]]
+    rag: str | None = None  # band of the "Current score" fact, for colour
+
+
+class Table(BaseModel):
+    kind: Literal["table"] = "table"
+    headers: list[str]
+    rows: list[list[str]]
+    sheet: str | None = None  # the xlsx sheet holding the same rows, if any
+    empty: str = "None."
+
+
+Block = Para | Facts | Table
+
+
+class Item(BaseModel):
+    number: int
+    title: str
+    kind: str
+    ref: str | None = None
+    blocks: list[Block] = Field(default_factory=list)
+
+
+class DecisionRow(BaseModel):
+    item: int
+    ref: str
+    title: str | None
+    annex: str | None
+    owner: str | None
+    likelihood: int | None
+    impact: int | None
+    score: int | None
+    rag: str | None
+    previous_score: int | None
+    direction: str
+    flags: list[str]
+    strategy: str | None
+    rationale: str | None
+    review_by: date | None
+    discussion: str | None
+    decision: str | None
+    actions: list[int]
+
+
+class EscalationRow(BaseModel):
+    item: int
+    ref: str
+    title: str | None
+    target: str
+    direction: str
+    score: int | None
+    rag: str | None
+    reason: str | None
+    exposure: float | None
+    proposed_owner: str | None
+    status: str  # with the decision note, if any
+    earlier: bool = False  # proposed at an earlier meeting, decided at this one
+
+
+class ActionRow(BaseModel):
+    number: int
+    source: Literal["carried", "new"]
+    raised: date | None  # date of the meeting that raised it
+    closed_here: bool = False  # closed at this meeting: reported once, then drops off
+    risk_ref: str | None
+    text: str
+    owner: str | None
+    due: date | None
+    revised_due: date | None
+    status: str
+    progress: str | None
+
+
+class Minutes(BaseModel):
+    board: str
+    council: str
+    meeting_id: int
+    meeting_date: date
+    month: str
+    chair: str | None
+    minute_taker: str | None
+    approved_on: date | None
+    items: list[Item]
+    decisions: list[DecisionRow]
+    escalations: list[EscalationRow]
+    actions: list[ActionRow]
+    header: list[tuple[str, str]]  # the title block, label -> value
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_on is not None
+
+    @property
+    def status_label(self) -> str:
+        return f"APPROVED {uk_date(self.approved_on)}" if self.approved_on else "DRAFT"
+
+    @property
+    def title(self) -> str:
+        return f"{self.board}: minutes of the meeting held on {long_date(self.meeting_date)}"
+
+    def minute_ref(self, ref: str) -> str:
+        """The minute recording ``ref`` (its review item, else the escalations item)."""
+        number = next((i.number for i in self.items if i.ref == ref), None)
+        if number is None:
+            number = next(i.number for i in self.items if i.kind == "escalations")
+        return f"Minute {number}, {uk_date(self.meeting_date)}"
+
+    def file_stem(self) -> str:
+        return f"minutes_{self.month}_meeting_{self.meeting_date.isoformat()}"
+
+
+def uk_date(d: date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else ""
+
+
+def long_date(d: date | None) -> str:
+    return f"{d.day} {d:%B %Y}" if d else ""
+
+
+def month_label(month: str) -> str:
+    return date(int(month[:4]), int(month[5:7]), 1).strftime("%B %Y")

@@ -1,0 +1,461 @@
+"""One place that turns a meeting record and the month's register into the minutes.
+
+docx, xlsx and md all render the :class:`Minutes` built here, so the three formats
+cannot drift: the item numbers, wording, order and tables are decided once.
+
+Input: the dict from ``board.record.meeting_record(db, meeting_id)``, read through the
+``Rec*`` models of ``minutes_record`` (the exact shape consumed; unknown keys are
+ignored), and ``register.register_rows`` for the meeting's board month. What the
+record stored on the day (a reviewed risk's title, owner and score) wins over the
+register, so a later re-import cannot change approved minutes; the register adds
+likelihood x impact, direction of travel and flags.
+
+Order (UK council convention, DOMAIN.md): attendance and apologies with quorum;
+declarations of interest; minutes of the previous meeting; action log review; one
+item per risk reviewed; escalations and de-escalations; new actions arising; any
+other business; date of next meeting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, Literal
+
+from riskboard.config import Config
+from riskboard.domain import ESCALATION_TARGET_NAMES, FLAG_LABELS, EscalationTarget, FlagCode
+from riskboard.register import RegisterRow
+from riskboard.reports.minutes_content import (
+    ActionRow,
+    Block,
+    DecisionRow,
+    EscalationRow,
+    Facts,
+    Item,
+    Minutes,
+    Para,
+    Table,
+    long_date,
+    month_label,
+    uk_date,
+)
+from riskboard.reports.minutes_record import (
+    MeetingRecord,
+    RecAction,
+    RecEscalation,
+    RecMeeting,
+    RecReview,
+)
+
+# ------------------------------------------------------------------ wording helpers
+
+ORG_ORDER = ["contractor", "directorate", "corporate", "other"]
+ORG_LABELS = {
+    "contractor": "Contractor",
+    "directorate": "Council Directorate",
+    "corporate": "Council Corporate",
+    "other": "Other",
+}
+DIRECTION_TEXT = {"up": "↑ up", "down": "↓ down", "level": "→ no change", "new": "new"}
+
+
+def _org(code: str) -> str:
+    return ORG_LABELS.get(code.lower(), code.capitalize())
+
+
+def flag_labels(codes: Iterable[str]) -> list[str]:
+    out = []
+    for code in codes:
+        try:
+            out.append(FLAG_LABELS[FlagCode(code)])
+        except ValueError:
+            out.append(code)
+    return out
+
+
+def target_name(target: str) -> str:
+    try:
+        return ESCALATION_TARGET_NAMES[EscalationTarget(target)]
+    except ValueError:
+        return target
+
+
+def direction_text(row: RegisterRow | None) -> str:
+    if row is None:
+        return "not in this month's register"
+    text = DIRECTION_TEXT.get(row.direction, row.direction)
+    if row.direction in {"up", "down"} and row.previous_score is not None:
+        text += f" from {row.previous_score}"
+    return text
+
+
+def score_text(score: int | None, rag: str | None, row: RegisterRow | None) -> str:
+    if score is None:
+        return "not scored"
+    text = str(score)
+    if row and row.current_likelihood and row.current_impact and row.current_score == score:
+        text += f" (likelihood {row.current_likelihood} × impact {row.current_impact})"
+    return f"{text} – {rag.capitalize()}" if rag else text
+
+
+def _gbp(value: float | None) -> str:
+    return f"£{value:,.0f}" if value is not None else ""
+
+
+def _split_resolved(decision: str | None) -> str | None:
+    """The decision text without a leading "RESOLVED:" (the renderers add it in bold)."""
+    if not decision or not decision.strip():
+        return None
+    text = decision.strip()
+    if text.upper().startswith("RESOLVED"):
+        text = text[len("RESOLVED") :].lstrip(" :–-").strip()
+    if text and text[-1] not in ".!?":
+        text += "."
+    return text or None
+
+
+def _strategy(value: str | None) -> str | None:
+    return value.capitalize() if value else None
+
+
+# ------------------------------------------------------------------ building the minutes
+
+ACTION_HEADERS = ["No.", "Action", "Owner", "Due", "Revised due", "Status", "Progress"]
+ESCALATION_HEADERS = [
+    "Ref", "Risk", "Register / board", "Score", "Reason", "Exposure", "Proposed owner", "Status",
+]  # fmt: skip
+
+
+def build_minutes(
+    record: MeetingRecord | dict[str, Any],
+    rows: Sequence[RegisterRow],
+    config: Config,
+    *,
+    approving_meeting_date: date | None = None,
+) -> Minutes:
+    """The ordered minutes of one meeting; ``rows`` is its board month's register.
+
+    Approved minutes are dated by the meeting that approved them
+    (``approving_meeting_date``), else by the day the approval was recorded."""
+    rec = record if isinstance(record, MeetingRecord) else MeetingRecord.model_validate(record)
+    m = rec.meeting
+    by_ref = {r.ref: r for r in rows}
+    items: list[Item] = []
+
+    def add(title: str, kind: str, blocks: list[Block], ref: str | None = None) -> Item:
+        item = Item(number=len(items) + 1, title=title, kind=kind, ref=ref, blocks=blocks)
+        items.append(item)
+        return item
+
+    add("Attendance, apologies and quorum", "attendance", _attendance_blocks(rec))
+    add(
+        "Declarations of interest",
+        "declarations",
+        [Para(text=d) for d in rec.declarations]
+        or [Para(text="No declarations of interest were made.")],
+    )
+    add("Minutes of the previous meeting", "previous", _previous_blocks(rec))
+    carried = [_action_row(e.action, "carried", e.raised_meeting_date, e.closed_here)
+               for e in rec.action_log]  # fmt: skip
+    add("Matters arising: action log review", "action_log", [
+        Table(
+            headers=ACTION_HEADERS,
+            rows=[_action_cells(a) for a in carried],
+            sheet="Action Log",
+            empty="There were no actions carried forward from earlier meetings.",
+        )
+    ])  # fmt: skip
+
+    new_actions = [_action_row(a, "new", m.meeting_date, False) for a in rec.actions_arising]
+    decisions: list[DecisionRow] = []
+    for review in rec.reviews:
+        if not (review.reviewed or review.decision or review.note):
+            continue
+        row = by_ref.get(review.ref)
+        item = add(_risk_title(review, row), "risk", [], ref=review.ref)
+        decision = _decision_row(item.number, review, row, new_actions, config)
+        decisions.append(decision)
+        item.blocks = _risk_blocks(decision, row, rec)
+
+    esc_item = add("Escalations and de-escalations", "escalations", [])
+    escalations = [_escalation_row(e, items, by_ref, config, False) for e in rec.escalations]
+    escalations += [
+        _escalation_row(e, items, by_ref, config, True) for e in rec.escalation_decisions
+    ]
+    esc_item.blocks = [
+        Table(
+            headers=ESCALATION_HEADERS,
+            rows=[_escalation_cells(e) for e in escalations if not e.earlier],
+            sheet="Escalations",
+            empty="No risks were escalated or de-escalated.",
+        )
+    ]
+    earlier = [e for e in escalations if e.earlier]
+    if earlier:
+        esc_item.blocks += [
+            Para(text="Decisions on escalations proposed at earlier meetings:"),
+            Table(headers=ESCALATION_HEADERS, rows=[_escalation_cells(e) for e in earlier],
+                  sheet="Escalations"),
+        ]  # fmt: skip
+    add("New actions arising", "actions", [
+        Table(
+            headers=["No.", "Action", "Risk", "Owner", "Due"],
+            rows=[[str(a.number), a.text, a.risk_ref or "", a.owner or "", uk_date(a.due)]
+                  for a in new_actions],
+            sheet="Action Log",
+            empty="No new actions arose.",
+        )
+    ])  # fmt: skip
+    add(
+        "Any other business",
+        "aob",
+        [Para(text=t) for t in rec.aob] or [Para(text="There was no other business.")],
+    )
+    add("Date of next meeting", "next", [Para(text=_next_meeting_text(m, config))])
+
+    approved_on = None
+    if rec.approval.approved:
+        approved_on = approving_meeting_date or _date_of(rec.approval.approved_at)
+    status = (
+        f"APPROVED {uk_date(approved_on)} as a correct record"
+        if approved_on
+        else "DRAFT – not yet approved"
+    )
+    header = [
+        ("Board", config.meeting.board_name),
+        ("Meeting date", long_date(m.meeting_date)),
+        ("Month reviewed", f"{month_label(m.month)} register"),
+        ("Chair", m.chair or "Not recorded"),
+        ("Minute-taker", m.minute_taker or "Not recorded"),
+        ("Status", status),
+    ]
+    return Minutes(
+        board=config.meeting.board_name,
+        council=config.meeting.council,
+        meeting_id=m.id,
+        meeting_date=m.meeting_date,
+        month=m.month,
+        chair=m.chair,
+        minute_taker=m.minute_taker,
+        approved_on=approved_on,
+        items=items,
+        decisions=decisions,
+        escalations=escalations,
+        actions=carried + new_actions,
+        header=header,
+    )
+
+
+def _date_of(stamp: str | None) -> date | None:
+    if not stamp:
+        return None
+    try:
+        return date.fromisoformat(stamp[:10])
+    except ValueError:
+        return None
+
+
+def _attendance_blocks(rec: MeetingRecord) -> list[Block]:
+    order = {o: i for i, o in enumerate(ORG_ORDER)}
+    present = sorted(
+        rec.attendance.present,
+        key=lambda a: (order.get(a.organisation.lower(), 99), a.name.lower()),
+    )
+    blocks: list[Block] = [
+        Para(text="Present:"),
+        Table(
+            headers=["Name", "Organisation", "Role"],
+            rows=[[a.name, _org(a.organisation), a.role or ""] for a in present],
+            empty="No attendance was recorded.",
+        ),
+    ]
+    apologies = "; ".join(f"{a.name} ({_org(a.organisation)})" for a in rec.attendance.apologies)
+    blocks.append(Para(lead="Apologies:", text=apologies or "none."))
+    blocks.append(Para(text=_quorum_text(rec)))
+    return blocks
+
+
+def _quorum_text(rec: MeetingRecord) -> str:
+    q = rec.quorum
+    if q is None:
+        return "Quorum was not recorded."
+    parts = ", ".join(
+        f"{_org(o.organisation)} {o.present} of {o.required} required" for o in q.by_organisation
+    )
+    detail = f" ({parts})" if parts else ""
+    if q.met:
+        return f"The meeting was quorate{detail}."
+    text = f"The meeting was not quorate{detail}."
+    if rec.meeting.close_forced_reason:
+        text += f" The chair closed the meeting without quorum: {rec.meeting.close_forced_reason}"
+    return text
+
+
+# the line ``board.meetings.approve_previous`` adds to the approving meeting's note
+_APPROVAL_LINE = re.compile(
+    r"^Minutes of meeting \d+ \((\d{4}-\d{2}-\d{2})\) approved as a correct record"
+    r"(?:, subject to: (.*)|\.)$"
+)
+
+
+def _previous_blocks(rec: MeetingRecord) -> list[Block]:
+    pm = rec.previous_minutes
+    amendments: dict[str, str | None] = {}
+    other_notes: list[str] = []
+    for line in (pm.note or "").splitlines():
+        if match := _APPROVAL_LINE.match(line.strip()):
+            amendments[match.group(1)] = match.group(2)
+        elif line.strip():
+            other_notes.append(line.strip())
+    blocks: list[Block] = []
+    approved = sorted(pm.approved_here, key=lambda r: r.meeting_date)
+    for ref in approved:
+        text = f"that the minutes of the meeting held on {long_date(ref.meeting_date)} be"
+        text += " confirmed as a correct record"
+        amendment = amendments.get(ref.meeting_date.isoformat())
+        text += f", subject to the following amendment: {amendment}" if amendment else "."
+        blocks.append(Para(lead="RESOLVED:", text=text))
+    prev = pm.previous_meeting
+    if prev is None and not approved:
+        blocks.append(Para(text="There were no previous minutes to confirm."))
+    elif prev is not None and all(r.meeting_date != prev.meeting_date for r in approved):
+        when = long_date(prev.meeting_date)
+        blocks.append(Para(text=f"The minutes of the meeting held on {when} were not"
+                           " confirmed at this meeting."))  # fmt: skip
+    blocks += [Para(text=n) for n in other_notes]
+    return blocks
+
+
+def _next_meeting_text(m: RecMeeting, config: Config) -> str:
+    if m.next_meeting_date:
+        return f"The next meeting will be held on {long_date(m.next_meeting_date)}."
+    weeks = config.meeting.next_meeting_weeks
+    return f"To be confirmed (normally {weeks} weeks after this meeting)."
+
+
+def _risk_title(review: RecReview, row: RegisterRow | None) -> str:
+    title = review.risk_title or (row.title if row else None)
+    return f"Risk {review.ref}: {title}" if title else f"Risk {review.ref}"
+
+
+def _action_row(
+    a: RecAction, source: Literal["carried", "new"], raised: date | None, closed_here: bool
+) -> ActionRow:
+    return ActionRow(
+        number=a.number, source=source, raised=raised, risk_ref=a.risk_ref, text=a.text,
+        owner=a.owner, due=a.due, revised_due=a.revised_due, status=a.status,
+        progress=a.progress, closed_here=closed_here,
+    )  # fmt: skip
+
+
+def _action_cells(a: ActionRow) -> list[str]:
+    status = "Closed (reported once)" if a.closed_here else a.status.capitalize()
+    return [str(a.number), a.text, a.owner or "", uk_date(a.due), uk_date(a.revised_due),
+            status, a.progress or ""]  # fmt: skip
+
+
+def _decision_row(
+    number: int,
+    review: RecReview,
+    row: RegisterRow | None,
+    new_actions: list[ActionRow],
+    config: Config,
+) -> DecisionRow:
+    score = review.risk_score
+    if score is None and row is not None:
+        score = row.current_score
+    strategy = _strategy(review.strategy or (row.strategy if row else None))
+    return DecisionRow(
+        item=number,
+        ref=review.ref,
+        title=review.risk_title or (row.title if row else None),
+        annex=review.risk_annex or (row.annex if row else None),
+        owner=review.risk_owner or (row.owner if row else None),
+        likelihood=row.current_likelihood if row else None,
+        impact=row.current_impact if row else None,
+        score=score,
+        rag=config.scoring.rag(score),
+        previous_score=row.previous_score if row else None,
+        direction=direction_text(row),
+        flags=flag_labels(row.flags) if row else [],
+        strategy=strategy or (row.strategy_text if row else None),
+        rationale=review.rationale,
+        review_by=review.review_by,
+        discussion=review.note,
+        decision=_split_resolved(review.decision),
+        actions=[a.number for a in new_actions if a.risk_ref == review.ref],
+    )
+
+
+def _risk_blocks(d: DecisionRow, row: RegisterRow | None, rec: MeetingRecord) -> list[Block]:
+    facts = [
+        ("Service annex", d.annex or "Not recorded"),
+        ("Risk owner", d.owner or "Not recorded"),
+        ("Current score", score_text(d.score, d.rag, row)),
+        ("Direction of travel", d.direction),
+        ("Flags", "; ".join(d.flags) if d.flags else "None"),
+        ("Strategy", d.strategy or "None recorded"),
+    ]
+    if d.rationale:
+        facts.append(("Rationale", d.rationale))
+    if d.review_by:
+        facts.append(("Review by", long_date(d.review_by)))
+    blocks: list[Block] = [Facts(pairs=facts, rag=d.rag)]
+    blocks.append(Para(lead="Discussion:", text=d.discussion or "No discussion was recorded."))
+    if d.decision:
+        blocks.append(Para(lead="RESOLVED:", text=d.decision))
+    else:
+        blocks.append(Para(text="No decision was recorded."))
+    for e in rec.escalations:
+        if e.ref != d.ref:
+            continue
+        if e.direction == "de-escalate":
+            source = f" from the {target_name(e.source)}" if e.source else ""
+            text = f"De-escalation{source} to the contract register: {e.status}."
+        else:
+            text = f"Escalation to the {target_name(e.target)}: {e.status}."
+        blocks.append(Para(text=text))
+    if d.actions:
+        listed = ", ".join(str(n) for n in d.actions)
+        blocks.append(Para(text=f"Actions arising: {listed}."))
+    return blocks
+
+
+def _escalation_row(
+    e: RecEscalation,
+    items: list[Item],
+    by_ref: dict[str, RegisterRow],
+    config: Config,
+    earlier: bool,
+) -> EscalationRow:
+    row = by_ref.get(e.ref)
+    score = e.risk_score if e.risk_score is not None else (row.current_score if row else None)
+    item = next((i.number for i in items if i.ref == e.ref), None)
+    if item is None:
+        item = next(i.number for i in items if i.kind == "escalations")
+    name = target_name(e.target)
+    if e.direction == "de-escalate" and e.source:
+        name = f"De-escalated from the {target_name(e.source)}"
+    status = e.status.capitalize()
+    if e.decision_note:
+        status += f": {e.decision_note}"
+    return EscalationRow(
+        item=item,
+        ref=e.ref,
+        title=e.risk_title or (row.title if row else None),
+        target=name,
+        direction=e.direction,
+        score=score,
+        rag=config.scoring.rag(score),
+        reason=e.reason,
+        exposure=e.exposure if e.exposure is not None else (row.exposure if row else None),
+        proposed_owner=e.proposed_owner,
+        status=status,
+        earlier=earlier,
+    )
+
+
+def _escalation_cells(e: EscalationRow) -> list[str]:
+    return [e.ref, e.title or "", e.target, str(e.score or ""), e.reason or "",
+            _gbp(e.exposure), e.proposed_owner or "", e.status]  # fmt: skip

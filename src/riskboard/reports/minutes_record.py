@@ -1,0 +1,146 @@
+"""The meeting record as the minutes exporter reads it.
+
+``board.record.meeting_record(db, meeting_id)`` returns a JSON-able dict; these models
+are the exact part of it the exporters consume (unknown keys are ignored, so the
+meeting service may record more). Keep them in step with ``board.record``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Rec(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    return [str(v) for v in value if v is not None and str(v).strip()]
+
+
+class RecMeeting(_Rec):
+    id: int
+    meeting_date: date
+    month: str
+    chair: str | None = None
+    minute_taker: str | None = None
+    status: str = "draft"
+    next_meeting_date: date | None = None
+    previous_meeting_id: int | None = None
+    close_forced_reason: str | None = None
+
+
+class RecAttendee(_Rec):
+    name: str
+    organisation: str = "other"
+    role: str | None = None
+
+
+class RecAttendance(_Rec):
+    present: list[RecAttendee] = Field(default_factory=list)
+    apologies: list[RecAttendee] = Field(default_factory=list)
+
+
+class RecOrgQuorum(_Rec):
+    organisation: str
+    required: int
+    present: int
+
+
+class RecQuorum(_Rec):
+    met: bool
+    by_organisation: list[RecOrgQuorum] = Field(default_factory=list)
+
+
+class RecMeetingRef(_Rec):
+    id: int | None = None
+    meeting_id: int | None = None
+    meeting_date: date
+
+
+class RecPreviousMinutes(_Rec):
+    previous_meeting: RecMeetingRef | None = None
+    approved_here: list[RecMeetingRef] = Field(default_factory=list)
+    note: str | None = None
+
+
+class RecReview(_Rec):
+    ref: str
+    strategy: str | None = None
+    rationale: str | None = None
+    review_by: date | None = None
+    note: str | None = None
+    decision: str | None = None
+    reviewed: bool = False
+    risk_title: str | None = None
+    risk_annex: str | None = None
+    risk_owner: str | None = None
+    risk_score: int | None = None
+
+
+class RecAction(_Rec):
+    number: int
+    meeting_id: int | None = None
+    text: str
+    owner: str | None = None
+    due: date | None = None
+    revised_due: date | None = None
+    status: str = "open"
+    progress: str | None = None
+    risk_ref: str | None = None
+
+
+class RecActionLogEntry(_Rec):
+    """An action raised at an earlier meeting, as it stood at the end of this one."""
+
+    action: RecAction
+    raised_meeting_date: date | None = None
+    closed_here: bool = False
+
+
+class RecEscalation(_Rec):
+    meeting_id: int | None = None
+    ref: str
+    target: str
+    direction: str = "escalate"
+    source: str | None = None
+    reason: str | None = None
+    exposure: float | None = None
+    proposed_owner: str | None = None
+    status: str = "proposed"
+    decided_at: str | None = None
+    decision_note: str | None = None
+    risk_title: str | None = None
+    risk_score: int | None = None
+    created_at: str | None = None
+
+
+class RecApproval(_Rec):
+    approved: bool = False
+    approved_at: str | None = None
+
+
+class MeetingRecord(_Rec):
+    """The shape of ``board.record.meeting_record`` this module reads."""
+
+    meeting: RecMeeting
+    attendance: RecAttendance = Field(default_factory=RecAttendance)
+    quorum: RecQuorum | None = None
+    declarations: list[str] = Field(default_factory=list)
+    previous_minutes: RecPreviousMinutes = Field(default_factory=RecPreviousMinutes)
+    action_log: list[RecActionLogEntry] = Field(default_factory=list)
+    reviews: list[RecReview] = Field(default_factory=list)
+    actions_arising: list[RecAction] = Field(default_factory=list)
+    escalations: list[RecEscalation] = Field(default_factory=list)  # raised at the meeting
+    escalation_decisions: list[RecEscalation] = Field(default_factory=list)  # earlier ones
+    aob: list[str] = Field(default_factory=list)
+    approval: RecApproval = Field(default_factory=RecApproval)
+
+    _lists = field_validator("declarations", "aob", mode="before")(_as_list)

@@ -1,0 +1,190 @@
+"""Minutes as an Excel workbook (openpyxl, write-only for speed on big registers).
+
+Sheets: Minutes (the same numbered items as the document), Decisions, Escalations,
+Action Log, Risk Log (the month's full register with RAG fills, flags, last action
+update and strategy) and Heat Map. Every table has a styled header, frozen panes and
+an autofilter; dates are real dates shown dd/mm/yyyy; text is never a formula.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from riskboard.config import Config
+from riskboard.register import RegisterRow
+from riskboard.reports.heat_map import heat_map, is_open, write_heat_map
+from riskboard.reports.minutes_content import Facts, Minutes, Para, Table, long_date, month_label
+from riskboard.reports.minutes_model import flag_labels
+from riskboard.reports.safe_write import write_atomic
+from riskboard.reports.xlsx_sheets import (
+    BOLD,
+    TITLE_FONT,
+    WRAP,
+    Column,
+    RagPalette,
+    SheetWriter,
+    table_sheet,
+)
+
+DECISION_COLUMNS = [
+    Column("Minute", "int", 8), Column("Ref", "text"), Column("Risk", "wrap", 40),
+    Column("Service annex", "text"), Column("Risk owner", "text"),
+    Column("Likelihood", "int", 11), Column("Impact", "int", 9), Column("Score", "score", 8),
+    Column("RAG", "rag", 9), Column("Previous score", "int", 10),
+    Column("Direction of travel", "text"), Column("Flags", "wrap", 36),
+    Column("Strategy", "text"), Column("Rationale", "wrap", 40),
+    Column("Review by", "date", 12), Column("Discussion", "wrap", 50),
+    Column("Decision (RESOLVED)", "wrap", 50), Column("Actions arising", "text"),
+]  # fmt: skip
+ESCALATION_COLUMNS = [
+    Column("Minute", "int", 8), Column("Ref", "text"), Column("Risk", "wrap", 40),
+    Column("Escalated to", "text"), Column("Direction", "text"), Column("Score", "score", 8),
+    Column("RAG", "rag", 9), Column("Reason", "wrap", 45), Column("Exposure", "gbp"),
+    Column("Proposed owner", "text"), Column("Status", "text"),
+]  # fmt: skip
+ACTION_COLUMNS = [
+    Column("Action no.", "int", 10), Column("Carried / new", "text"),
+    Column("Raised", "date", 12), Column("Risk", "text"),
+    Column("Action", "wrap", 50), Column("Owner", "text"), Column("Due", "date", 12),
+    Column("Revised due", "date", 12), Column("Status", "text"), Column("Progress", "wrap", 50),
+]  # fmt: skip
+RISK_LOG_COLUMNS = [
+    Column("Ref", "text"), Column("Title", "wrap", 45), Column("Service annex", "text"),
+    Column("Category", "text"), Column("Risk owner", "text"), Column("Status", "text", 10),
+    Column("Likelihood", "int", 11), Column("Impact", "int", 9), Column("Score", "score", 8),
+    Column("RAG", "rag", 9), Column("Previous score", "int", 10),
+    Column("Direction", "text", 11), Column("Target score", "int", 10),
+    Column("Strategy", "text", 12), Column("Strategy as exported", "text"),
+    Column("Actions", "int", 9), Column("Last action update", "date", 14),
+    Column("Next action due", "date", 14), Column("Flags", "wrap", 40),
+    Column("Exposure", "gbp", 14),
+]  # fmt: skip
+
+
+def risk_log_rows(rows: Sequence[RegisterRow]) -> list[list[object]]:
+    return [
+        [
+            r.ref, r.title, r.annex, r.category, r.owner, (r.status or "").capitalize() or None,
+            r.current_likelihood, r.current_impact, r.current_score, r.rag, r.previous_score,
+            r.direction, r.target_score, (r.strategy or "").capitalize() or None,
+            r.strategy_text, r.action_count, r.last_action_update, r.next_due,
+            "; ".join(flag_labels(r.flags)) or None, r.exposure,
+        ]
+        for r in rows
+    ]  # fmt: skip
+
+
+def _minutes_sheet(wb: Any, minutes: Minutes, palette: RagPalette) -> None:
+    out = SheetWriter(wb.create_sheet("Minutes"), palette)
+    out.widths([8, 24, 100])
+    out.append([out.cell(minutes.board, font=TITLE_FONT)])
+    out.append([out.cell(f"Minutes of the meeting held on {long_date(minutes.meeting_date)}")])
+    status = minutes.status_label if minutes.approved else "DRAFT – not yet approved"
+    out.append([out.cell(status, font=BOLD)])
+    out.blank()
+    for label, value in minutes.header:
+        out.append([None, out.cell(label, font=BOLD), out.cell(value, alignment=WRAP)])
+    for item in minutes.items:
+        out.blank()
+        out.append([out.cell(item.number, font=BOLD), out.cell(item.title, font=BOLD)])
+        for block in item.blocks:
+            if isinstance(block, Para):
+                out.append(
+                    [None, out.cell(block.lead, font=BOLD), out.cell(block.text, alignment=WRAP)]
+                )
+            elif isinstance(block, Facts):
+                for label, value in block.pairs:
+                    fill = palette.fill_for_band(block.rag) if label == "Current score" else None
+                    out.append(
+                        [
+                            None,
+                            out.cell(label, font=BOLD),
+                            out.cell(value, alignment=WRAP, fill=fill),
+                        ]
+                    )
+            else:
+                _table_lines(out, block)
+
+
+def _table_lines(out: SheetWriter, block: Table) -> None:
+    if not block.rows:
+        out.append([None, None, out.cell(block.empty, alignment=WRAP)])
+        return
+    for row in block.rows:
+        text = " – ".join(v for v in row if v)
+        out.append([None, None, out.cell(text, alignment=WRAP)])
+    if block.sheet:
+        out.append([None, None, out.cell(f"(Listed on the '{block.sheet}' sheet.)")])
+
+
+def _heat_map_sheet(wb: Any, rows: Sequence[RegisterRow], palette: RagPalette, month: str) -> None:
+    out = SheetWriter(wb.create_sheet("Heat Map"), palette)
+    out.widths([12, 10, 10, 10, 10, 10, 4, 16, 10])
+    out.append([out.cell(f"{month_label(month)} register", font=TITLE_FONT)])
+    out.blank()
+    write_heat_map(out, heat_map(rows))
+    out.blank()
+    counts = Counter(r.rag for r in rows if is_open(r))
+    out.append([out.cell("Open risks by RAG", font=BOLD)])
+    for band in palette.bands():
+        out.append([out.value(band, "rag"), counts.get(band, 0)])
+    if counts.get(None):
+        out.append(["Not scored", counts[None]])
+
+
+def build_minutes_xlsx(minutes: Minutes, rows: Sequence[RegisterRow], config: Config) -> Any:
+    """The minutes workbook (write-only: save it once)."""
+    palette = RagPalette(config)
+    wb = Workbook(write_only=True)
+    _minutes_sheet(wb, minutes, palette)
+    table_sheet(
+        wb, "Decisions", DECISION_COLUMNS,
+        [
+            [d.item, d.ref, d.title, d.annex, d.owner, d.likelihood, d.impact, d.score, d.rag,
+             d.previous_score, d.direction, "; ".join(d.flags) or None, d.strategy,
+             d.rationale, d.review_by, d.discussion,
+             f"RESOLVED: {d.decision}" if d.decision else None,
+             ", ".join(str(n) for n in d.actions) or None]
+            for d in minutes.decisions
+        ],
+        palette,
+    )  # fmt: skip
+    table_sheet(
+        wb, "Escalations", ESCALATION_COLUMNS,
+        [
+            [e.item, e.ref, e.title, e.target, e.direction.capitalize(), e.score, e.rag,
+             e.reason, e.exposure, e.proposed_owner, e.status.capitalize()]
+            for e in minutes.escalations
+        ],
+        palette,
+    )  # fmt: skip
+    table_sheet(
+        wb, "Action Log", ACTION_COLUMNS,
+        [
+            [a.number, a.source.capitalize(), a.raised, a.risk_ref, a.text, a.owner, a.due,
+             a.revised_due, "Closed (reported once)" if a.closed_here else a.status.capitalize(),
+             a.progress]
+            for a in minutes.actions
+        ],
+        palette,
+    )  # fmt: skip
+    table_sheet(
+        wb, "Risk Log", RISK_LOG_COLUMNS, risk_log_rows(rows), palette,
+        title=f"Risk log: {month_label(minutes.month)} register ({len(rows):,} risks)",
+    )  # fmt: skip
+    _heat_map_sheet(wb, rows, palette, minutes.month)
+    wb.properties.title = minutes.title
+    wb.properties.subject = minutes.status_label
+    return wb
+
+
+def write_minutes_xlsx(
+    minutes: Minutes, rows: Sequence[RegisterRow], config: Config, target: Path
+) -> Path:
+    wb = build_minutes_xlsx(minutes, rows, config)
+    return write_atomic(target, lambda tmp: wb.save(str(tmp)))

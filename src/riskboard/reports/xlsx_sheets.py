@@ -1,0 +1,248 @@
+"""Styled tables in openpyxl sheets: header row, frozen panes, autofilter, real dates,
+UK number formats, RAG fills and widths that fit the content.
+
+Works on write-only sheets (rows are appended once, styles set per cell) and on normal
+sheets alike; every value goes through :func:`safe_write.text_cell`, so text is never
+written as a formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from riskboard.config import Config
+from riskboard.reports.safe_write import text_cell
+
+UK_DATE = "dd/mm/yyyy"
+GBP = '"£"#,##0;[Red]-"£"#,##0'
+PERCENT = "0%"
+
+Kind = Literal["text", "wrap", "int", "date", "gbp", "pct", "rag", "score"]
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+CENTRE = Alignment(horizontal="center", vertical="center")
+THIN = Side(style="thin", color="808080")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+_MAX_WIDTH = {"wrap": 60, "text": 40}
+_SAMPLE_ROWS = 300  # rows looked at when fitting a column's width
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its header, what it holds and (optionally) a fixed width."""
+
+    header: str
+    kind: Kind = "text"
+    width: float | None = None
+
+
+def as_date(value: object) -> date | None:
+    """An ISO text date (or date) as a ``date``; anything else None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+class RagPalette:
+    """Fills and labels for the configured scoring bands."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._fills = {
+            b.name.lower(): PatternFill("solid", fgColor=b.colour.upper())
+            for b in config.scoring.effective_bands()
+        }
+
+    def bands(self) -> list[str]:
+        """Band names, lowest first."""
+        return [b.name for b in self._config.scoring.effective_bands()]
+
+    def fill_for_band(self, name: str | None) -> PatternFill | None:
+        return self._fills.get((name or "").lower())
+
+    def fill_for_score(self, score: int | None) -> PatternFill | None:
+        band = self._config.scoring.band(score)
+        return self._fills.get(band.name.lower()) if band else None
+
+    @staticmethod
+    def label(name: str | None) -> str | None:
+        return name.capitalize() if name else None
+
+
+def _display_len(value: object, kind: Kind) -> int:
+    if value is None:
+        return 0
+    if kind == "date":
+        return 10
+    if kind == "gbp" and isinstance(value, int | float):
+        return len(f"£{value:,.0f}")
+    text = str(value)
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def fit_widths(columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> list[float]:
+    """Column widths from the header and the first rows' content, capped per kind."""
+    widths = []
+    for i, col in enumerate(columns):
+        if col.width is not None:
+            widths.append(col.width)
+            continue
+        longest = max(
+            [len(col.header) + 2] + [_display_len(r[i], col.kind) for r in rows[:_SAMPLE_ROWS]]
+        )
+        cap = _MAX_WIDTH.get(col.kind, 30)
+        widths.append(float(min(max(longest + 2, 8), cap)))
+    return widths
+
+
+def styled(
+    ws: Any,
+    value: object,
+    *,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+    alignment: Alignment | None = None,
+    number_format: str | None = None,
+    border: Border | None = None,
+) -> Cell:
+    """A cell for ``ws`` (write-only or normal) holding ``value`` as text-safe content."""
+    cell = text_cell(ws, value)
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if alignment is not None:
+        cell.alignment = alignment
+    if number_format is not None:
+        cell.number_format = number_format
+    if border is not None:
+        cell.border = border
+    return cell
+
+
+class SheetWriter:
+    """Appends rows to one sheet and knows which row it is on (write-only sheets don't)."""
+
+    def __init__(self, ws: Any, palette: RagPalette) -> None:
+        self.ws = ws
+        self.palette = palette
+        self.row = 0
+
+    def append(self, cells: Sequence[object]) -> int:
+        """Append one row (cells or plain values, text made safe); return its number."""
+        self.ws.append([c if isinstance(c, Cell) else text_cell(self.ws, c) for c in cells])
+        self.row += 1
+        return self.row
+
+    def cell(self, value: object, **style: Any) -> Cell:
+        return styled(self.ws, value, **style)
+
+    def title(self, text: str) -> int:
+        return self.append([self.cell(text, font=TITLE_FONT)])
+
+    def blank(self) -> int:
+        return self.append([])
+
+    def widths(self, widths: Sequence[float]) -> None:
+        """Set column widths (on a write-only sheet: before the first row)."""
+        for i, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = width
+
+    def value(self, value: object, kind: Kind) -> Cell:
+        """One data cell of the given kind: dates real dates, RAG and scores filled."""
+        ws, palette = self.ws, self.palette
+        if kind == "date":
+            d = as_date(value)
+            return styled(ws, d if d else value, number_format=UK_DATE, alignment=TOP)
+        if kind == "gbp":
+            return styled(ws, value, number_format=GBP, alignment=TOP)
+        if kind == "pct":
+            return styled(ws, value, number_format=PERCENT, alignment=TOP)
+        if kind == "rag":
+            name = value if isinstance(value, str) else None
+            return styled(
+                ws, palette.label(name), fill=palette.fill_for_band(name), font=BOLD, alignment=TOP
+            )
+        if kind == "score":
+            score = value if isinstance(value, int) else None
+            return styled(ws, value, fill=palette.fill_for_score(score), alignment=TOP)
+        if kind == "wrap":
+            return styled(ws, value, alignment=WRAP)
+        return styled(ws, value, alignment=TOP)
+
+    def table(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[Sequence[object]],
+        *,
+        freeze: bool = False,
+        autofilter: bool = True,
+    ) -> int:
+        """Append a header row and the data rows; return the header's row number.
+
+        ``freeze`` keeps everything down to the header in view; on a write-only sheet
+        it must be set before the first row, so only use it when the table comes first
+        or the caller has already frozen the panes.
+        """
+        header_row = self.row + 1
+        if freeze:
+            self.ws.freeze_panes = f"A{header_row + 1}"
+        self.append(
+            [styled(self.ws, c.header, font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP)
+             for c in columns]
+        )  # fmt: skip
+        for row in rows:
+            self.append([self.value(v, c.kind) for v, c in zip(row, columns, strict=True)])
+        if autofilter and columns:
+            last = get_column_letter(len(columns))
+            self.ws.auto_filter.ref = f"A{header_row}:{last}{header_row + max(len(rows), 1)}"
+        return header_row
+
+    def pairs(self, pairs: Iterable[tuple[str, object]]) -> None:
+        """Append ``label | value`` rows with the label in bold."""
+        for label, value in pairs:
+            self.append(
+                [self.cell(label, font=BOLD, alignment=TOP), self.cell(value, alignment=WRAP)]
+            )
+
+
+def table_sheet(
+    wb: Any,
+    name: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[object]],
+    palette: RagPalette,
+    *,
+    title: str | None = None,
+) -> SheetWriter:
+    """A new sheet holding one table: fitted widths, optional title, header frozen,
+    autofilter on. Works in write-only workbooks."""
+    out = SheetWriter(wb.create_sheet(name), palette)
+    out.widths(fit_widths(columns, rows))
+    header_row = 3 if title else 1
+    out.ws.freeze_panes = f"A{header_row + 1}"
+    if title:
+        out.title(title)
+        out.blank()
+    out.table(columns, rows)
+    return out
