@@ -10,10 +10,19 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
 
 from riskboard.config import Config
 from riskboard.errors import RiskboardError
-from riskboard.schedule.runner import JOB_ID, build_scheduler
+from riskboard.schedule.job import RunSummary
+from riskboard.schedule.runner import (
+    CATCH_UP_JOB_ID,
+    JOB_ID,
+    MAX_RECHECKS,
+    RECHECK_JOB_ID,
+    NightlyScheduler,
+    build_scheduler,
+)
 from riskboard.schedule.timing import catch_up_due, cron_weekdays, parse_schedule
 
 LONDON = ZoneInfo("Europe/London")
@@ -178,3 +187,55 @@ def test_weekend_is_not_a_missed_run_for_a_weekday_schedule():
     friday = at("2024-06-07 02:00:05")
     assert not catch_up_due(weekdays, friday, at("2024-06-10 01:00"))  # Monday before 02:00
     assert catch_up_due(weekdays, friday, at("2024-06-10 02:30"))  # Monday's run missed
+
+
+# --------------------------------------------------------- reacting to the job's events
+
+
+def _events_scheduler(tmp_path, settle: int = 60):
+    config = Config.model_validate({"schedule": {"settle_seconds": settle}}).resolve(tmp_path)
+    now = datetime(2024, 6, 2, 1, 0, tzinfo=UTC)
+    return NightlyScheduler(config, clock=lambda: now), now
+
+
+def _executed(summary):
+    return JobExecutionEvent(EVENT_JOB_EXECUTED, JOB_ID, "default", summary.started_at, summary)
+
+
+def _summary(unsettled: int):
+    return RunSummary(
+        run_id=1, trigger="nightly", started_at="x", unsettled=unsettled, outcome="ok"
+    )
+
+
+def _one_offs(nightly) -> list[tuple[str, datetime]]:
+    return [(j.id, j.trigger.run_date) for j in nightly.scheduler.get_jobs() if j.id != JOB_ID]
+
+
+def test_files_still_being_written_are_looked_at_again_settle_seconds_later(tmp_path):
+    nightly, now = _events_scheduler(tmp_path, settle=60)
+    seen = []
+    nightly.on_run = seen.append
+    nightly.on_event(_executed(_summary(unsettled=0)))
+    assert _one_offs(nightly) == []  # nothing waiting: nothing until tomorrow
+    nightly.on_event(_executed(_summary(unsettled=2)))
+    assert _one_offs(nightly) == [(RECHECK_JOB_ID, now + timedelta(seconds=60))]
+    assert [s.unsettled for s in seen] == [0, 2]  # each run is reported
+
+
+def test_rechecks_stop_after_a_limit_and_when_stopping(tmp_path):
+    nightly, _ = _events_scheduler(tmp_path)
+    for _ in range(MAX_RECHECKS + 1):
+        nightly.on_event(_executed(_summary(unsettled=1)))
+    assert len(_one_offs(nightly)) == MAX_RECHECKS  # a file that never settles waits for tomorrow
+
+    nightly, _ = _events_scheduler(tmp_path)
+    nightly.stop.set()
+    nightly.on_event(_executed(_summary(unsettled=1)))
+    assert _one_offs(nightly) == []
+
+
+def test_a_run_missed_beyond_the_grace_is_caught_up_at_once(tmp_path):
+    nightly, now = _events_scheduler(tmp_path)
+    nightly.on_event(JobExecutionEvent(EVENT_JOB_MISSED, JOB_ID, "default", now))
+    assert _one_offs(nightly) == [(CATCH_UP_JOB_ID, now)]

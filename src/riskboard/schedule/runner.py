@@ -221,23 +221,86 @@ def build_scheduler(
     return scheduler
 
 
-def add_one_off(
-    scheduler: BlockingScheduler,
-    job_id: str,
-    trigger: str,
-    when: datetime,
-    stop: threading.Event,
-    busy: threading.Lock,
-    config: Config,
-) -> None:
-    scheduler.add_job(
-        nightly_job,
-        DateTrigger(run_date=when),
-        id=job_id,
-        name=f"riskboard {trigger} import",
-        replace_existing=True,
-        kwargs={"config": config, "trigger": trigger, "stop": stop, "busy": busy},
-    )
+class NightlyScheduler:
+    """The BlockingScheduler with the nightly job, plus what reacts to its events:
+    a re-check of files still being written, a catch-up for a run missed beyond the
+    misfire grace, and a stop between files."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Clock = utc_now,
+        on_run: Callable[[RunSummary], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.on_run = on_run
+        self.stop = threading.Event()
+        self.busy = threading.Lock()
+        self.started = threading.Event()
+        self.rechecks = 0
+        self.scheduler = build_scheduler(config, self.stop, self.busy)
+        self.scheduler.add_listener(
+            self.on_event,
+            EVENT_SCHEDULER_STARTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED,
+        )
+
+    def add_one_off(self, job_id: str, trigger: str, when: datetime) -> None:
+        self.scheduler.add_job(
+            nightly_job,
+            DateTrigger(run_date=when),
+            id=job_id,
+            name=f"riskboard {trigger} import",
+            replace_existing=True,
+            kwargs={"config": self.config, "trigger": trigger, "stop": self.stop,
+                    "busy": self.busy},
+        )  # fmt: skip
+
+    def on_event(self, event: SchedulerEvent) -> None:
+        if event.code == EVENT_SCHEDULER_STARTED:
+            self.started.set()
+            return
+        if not isinstance(event, JobExecutionEvent):
+            return
+        if event.code == EVENT_JOB_ERROR:
+            log.error("job %s failed: %r", event.job_id, event.exception)
+            return
+        if event.code == EVENT_JOB_MISSED:
+            log.warning("job %s missed its time by more than the misfire grace: catching up now",
+                        event.job_id)  # fmt: skip
+            self.add_one_off(CATCH_UP_JOB_ID, "catch-up", self.clock())
+            return
+        summary = event.retval
+        if not isinstance(summary, RunSummary):
+            return
+        if self.on_run:
+            self.on_run(summary)
+        self.rechecks = self.rechecks + 1 if summary.unsettled else 0
+        if summary.unsettled and not self.stop.is_set() and self.rechecks <= MAX_RECHECKS:
+            when = self.clock() + timedelta(seconds=self.config.schedule.settle_seconds)
+            log.info("%d file(s) still being written: looking again at %s",
+                     summary.unsettled, when.isoformat(timespec="seconds"))  # fmt: skip
+            self.add_one_off(RECHECK_JOB_ID, "recheck", when)
+
+    def request_stop(self, name: str) -> None:
+        """From a signal handler: no new jobs, the running one ends after its file."""
+        _request_stop(self.stop, name)
+        threading.Thread(target=self._shutdown, name="riskboard-stop", daemon=True).start()
+
+    def _shutdown(self) -> None:
+        self.started.wait(10)
+        with contextlib.suppress(SchedulerNotRunningError):
+            self.scheduler.shutdown(wait=False)
+
+    def run(self) -> None:
+        """Block until stopped, then wait for a running job to finish its current file."""
+        if not self.stop.is_set():
+            self.scheduler.start()
+        log.info("scheduler stopped taking jobs; waiting for the current file to finish")
+        with self.busy:
+            pass
+        log.info("riskboard scheduler stopped")
 
 
 def run_scheduler(
@@ -255,68 +318,25 @@ def run_scheduler(
     try:
         lock.acquire()
         _close_abandoned(config, clock)
-        stop, busy, started = threading.Event(), threading.Lock(), threading.Event()
-        scheduler = build_scheduler(config, stop, busy)
+        nightly = NightlyScheduler(config, clock=clock, on_run=on_run)
         now = clock()
-        last = last_success_time(config)
-        catch_up = catch_up_due(trigger, last, now)
+        catch_up = catch_up_due(trigger, last_success_time(config), now)
         if catch_up:
-            add_one_off(scheduler, CATCH_UP_JOB_ID, "catch-up", now, stop, busy, config)
-        rechecks = [0]
-
-        def listener(event: SchedulerEvent) -> None:
-            if event.code == EVENT_SCHEDULER_STARTED:
-                started.set()
-                return
-            if not isinstance(event, JobExecutionEvent):
-                return
-            if event.code == EVENT_JOB_ERROR:
-                log.error("job %s failed: %r", event.job_id, event.exception)
-            elif event.code == EVENT_JOB_MISSED:
-                log.warning("job %s missed its time beyond the misfire grace: catching up now",
-                            event.job_id)  # fmt: skip
-                add_one_off(scheduler, CATCH_UP_JOB_ID, "catch-up", clock(), stop, busy, config)
-            elif isinstance(event.retval, RunSummary) and on_run:
-                on_run(event.retval)
-            if isinstance(event.retval, RunSummary) and not stop.is_set():
-                pending = event.retval.unsettled
-                rechecks[0] = rechecks[0] + 1 if pending else 0
-                if pending and rechecks[0] <= MAX_RECHECKS:
-                    when = clock() + timedelta(seconds=config.schedule.settle_seconds)
-                    add_one_off(scheduler, RECHECK_JOB_ID, "recheck", when, stop, busy, config)
-
-        scheduler.add_listener(
-            listener,
-            EVENT_SCHEDULER_STARTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED,
-        )
-
-        def shutdown() -> None:
-            started.wait(10)
-            with contextlib.suppress(SchedulerNotRunningError):
-                scheduler.shutdown(wait=False)
-
-        def on_signal(name: str) -> None:
-            _request_stop(stop, name)
-            threading.Thread(target=shutdown, name="riskboard-stop", daemon=True).start()
-
-        restore = _on_stop_signals(on_signal)
+            nightly.add_one_off(CATCH_UP_JOB_ID, "catch-up", now)
+        restore = _on_stop_signals(nightly.request_stop)
         try:
             nxt = next_fire(trigger, now)
+            when = nxt.strftime("%a %d %b %Y %H:%M %Z") if nxt else "never"
             message = (
                 f"riskboard scheduler running for {config.paths.database}: imports from"
-                f" {config.paths.imports} at {config.schedule.nightly} ({config.schedule.timezone});"
-                f" next run {nxt.isoformat() if nxt else 'never'}"
+                f" {config.paths.imports} at {config.schedule.nightly}"
+                f" ({config.schedule.timezone}); next run {when}"
                 + ("; catching up a missed run now" if catch_up else "")
             )
             log.info(message)
             if on_ready:
                 on_ready(message)
-            if not stop.is_set():
-                scheduler.start()
-            log.info("scheduler stopped taking jobs; waiting for the current file to finish")
-            with busy:  # a running job ends after its current file
-                pass
-            log.info("riskboard scheduler stopped")
+            nightly.run()
         finally:
             restore()
         return 0
