@@ -69,6 +69,8 @@ API (all re-exported here)
                   actor=None) -> Escalation
               get_escalation(db, escalation_id) / list_escalations(db, *, meeting_id=None,
                   status=None, ref=None)
+  deescalation: deescalation_candidates(db, month, config) -> list[DeescalationCandidate]
+              # held on Directorate/Corporate, below threshold for N months running
   audit:      audit_entries(db, *, meeting_id=None) -> list[AuditEntry]
   record:     meeting_record(db, meeting_id) -> dict  (JSON-able; see record.py)
               content_hash(db, meeting_id) -> str
@@ -99,6 +101,7 @@ from riskboard.board.attendance import (
 )
 from riskboard.board.audit import entries as audit_entries
 from riskboard.board.dates import parse_date
+from riskboard.board.deescalation import DeescalationCandidate, deescalation_candidates
 from riskboard.board.escalations import (
     decide_escalation,
     deescalate,
@@ -150,6 +153,8 @@ from riskboard.board.reviews import (
 )
 
 __all__ = [
+    "DeescalationCandidate",
+    "deescalation_candidates",
     "ActionLogEntry", "ActionUpdate", "AttendanceEntry", "AttendanceStatus", "AuditEntry",
     "BoardAction", "BoardActionStatus", "Escalation", "EscalationStatus", "Meeting",
     "MeetingStatus", "Person", "QuorumStatus", "Review", "VerifyResult",
