@@ -1,2 +1,143 @@
-def run(config) -> int:  # placeholder until the TUI lands
-    raise SystemExit("the meeting TUI is not built yet")
+"""The meeting TUI: ``riskboard meeting`` opens it; it resumes the open meeting or
+starts one. Every change goes straight to the board service (one transaction each),
+so closing the terminal at any moment loses nothing already entered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any, ClassVar, TypeVar
+
+import sqlite_utils
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from riskboard import board
+from riskboard.config import Config
+from riskboard.errors import RiskboardError
+from riskboard.store import open_db
+from riskboard.tui.loading import MonthData
+
+T = TypeVar("T")
+
+
+class RiskboardApp(App[int]):
+    """Runs one Risk Management Board meeting from attendance to close."""
+
+    CSS_PATH = "riskboard.tcss"
+    TITLE = "riskboard"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+    ]
+    # the command palette also lists every key of the current screen (get_system_commands)
+
+    def __init__(self, config: Config, *, actor: str | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.actor = actor  # who records changes (default: the minute-taker, else the chair)
+        self._db: sqlite_utils.Database | None = None
+        self.meeting: board.Meeting | None = None
+        self.month_data: MonthData | None = None
+        self.title = config.meeting.board_name
+
+    # ------------------------------------------------------------------ database
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The UI thread's connection (workers open their own)."""
+        if self._db is None:
+            self._db = open_db(self.config.paths.database)
+        return self._db
+
+    def service(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Call a board service; a RiskboardError becomes an error notification."""
+        try:
+            return fn(*args, **kwargs)
+        except RiskboardError as err:
+            self.notify(str(err), severity="error", markup=False, timeout=8)
+            return None
+
+    def reload_meeting(self) -> board.Meeting | None:
+        if self.meeting is not None:
+            self.meeting = board.get_meeting(self.db, self.meeting.id)
+        return self.meeting
+
+    @property
+    def read_only(self) -> bool:
+        return self.meeting is None or self.meeting.read_only
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def on_mount(self) -> None:
+        from riskboard.tui.screens.start import StartScreen
+
+        try:
+            meeting = board.current_meeting(self.db)
+        except RiskboardError as err:
+            self.push_screen(StartScreen(error=str(err)))
+            return
+        if meeting is None:
+            self.push_screen(StartScreen())
+            return
+        if meeting.status == board.MeetingStatus.DRAFT:
+            opened = self.service(board.open_meeting, self.db, meeting.id, actor=self.actor)
+            if opened is not None:
+                meeting = opened
+                self.notify(f"Meeting opened ({meeting.label}).")
+        self.begin(meeting, resumed=True)
+
+    def begin(self, meeting: board.Meeting, *, resumed: bool = False) -> None:
+        """Show the agenda of ``meeting`` (replacing whatever screen is on top)."""
+        from riskboard.tui.screens.agenda import AgendaScreen
+
+        self.meeting = meeting
+        self.month_data = None
+        screen = AgendaScreen()
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        if resumed:
+            self.notify(f"Resumed {meeting.label}. Everything entered so far is kept.", timeout=4)
+
+    def on_unmount(self) -> None:
+        if self._db is not None:
+            self._db.conn.close()
+            self._db = None
+
+    # ------------------------------------------------------------------ help and palette
+
+    def action_help(self) -> None:
+        from riskboard.tui.screens.help import HelpScreen, bindings_of
+
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        about = getattr(screen, "ABOUT", "")
+        name = getattr(screen, "HELP_TITLE", "") or screen.__class__.__name__
+        self.push_screen(HelpScreen(name, bindings_of(screen), about))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every key of the current screen is also a palette command."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.system or not active.enabled:
+                continue
+            if binding.action in seen or binding.action.startswith("app.command_palette"):
+                continue
+            seen.add(binding.action)
+            shown = binding.key_display or self.get_key_display(binding) or key
+            yield SystemCommand(
+                binding.description,
+                f"key: {shown}",
+                partial(self.run_action, binding.action, active.node),
+            )
+
+
+def run(config: Config) -> int:
+    """Run the meeting TUI until the user quits; returns the exit code."""
+    result = RiskboardApp(config).run()
+    return int(result or 0)

@@ -143,12 +143,9 @@ class HeatMap(Widget, can_focus=True):
             style = style + Style(reverse=True)
         cell = self.data.cell(likelihood, impact) if self.data else None
         if line == 0:
-            text = f"{score:>2}" if cw >= 8 else ""
-            text = (" " + text).ljust(cw)
-            marker = "▶" if selected and self.has_focus else " "
-            return Segment(
-                set_cell_size(marker + text[1:], cw), style + Style(bold=False, dim=True)
-            )
+            marker = "▶" if selected else " "
+            text = marker + f"{score:>{cw - 2}} "
+            return Segment(set_cell_size(text, cw), style + Style(bold=selected, dim=not selected))
         if line == 1:
             count = "" if cell is None else str(cell.count) if cell.count else "·"
             return Segment(_centre(count, cw), style + Style(bold=True))

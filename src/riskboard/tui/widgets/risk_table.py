@@ -55,7 +55,7 @@ class RiskTable(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
         Binding("home", "first", "First", show=False, id="table.first"),
         Binding("end", "last", "Last", show=False, id="table.last"),
-        Binding("enter", "select", "Open risk", id="table.select"),
+        Binding("enter", "select", "Review", id="table.select"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "risk-table--header",

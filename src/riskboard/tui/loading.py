@@ -1,0 +1,118 @@
+"""What the screens read, gathered in one call each so a worker thread can fetch it
+with its own database connection (a sqlite_utils Database belongs to its thread).
+
+No textual here and no SQL: everything comes from the register and board services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from riskboard import board
+from riskboard.config import Config
+from riskboard.register import RegisterRow, register_rows, score_history
+from riskboard.store import open_db
+from riskboard.store import register as store
+from riskboard.tui.heat_data import HeatMapData, build_heat_map
+from riskboard.tui.risk_rows import RiskRow, agenda_order, make_row
+
+NOT_ON_GRID = {"closed", "archived", "retired", "missing"}
+
+
+@contextmanager
+def connection(config: Config) -> Iterator[sqlite_utils.Database]:
+    """A connection of this thread's own, closed afterwards."""
+    db = open_db(config.paths.database)
+    try:
+        yield db
+    finally:
+        db.conn.close()
+
+
+@dataclass
+class MonthData:
+    """The board month as the agenda shows it."""
+
+    month: str
+    previous_month: str | None
+    register: dict[str, RegisterRow]
+    rows: list[RiskRow]  # agenda order
+
+    def row(self, ref: str) -> RiskRow | None:
+        for r in self.rows:
+            if r.ref == ref:
+                return r
+        return None
+
+
+def load_month(
+    db: sqlite_utils.Database, config: Config, month: str, meeting_id: int | None
+) -> MonthData:
+    regs = register_rows(db, month, config)
+    reviewed = board.reviewed_refs(db, meeting_id) if meeting_id is not None else set()
+    rows = agenda_order(make_row(r, r.ref in reviewed) for r in regs)
+    return MonthData(
+        month=month,
+        previous_month=store.previous_month_with_data(db, month),
+        register={r.ref: r for r in regs},
+        rows=rows,
+    )
+
+
+def load_heat_map(db: sqlite_utils.Database, data: MonthData) -> HeatMapData:
+    """Open risks by current likelihood x impact, with the previous month's positions."""
+    current = [
+        (r.ref, r.current_likelihood, r.current_impact)
+        for r in data.register.values()
+        if (r.status or "").strip().lower() not in NOT_ON_GRID
+    ]
+    previous: dict[str, tuple[int | None, int | None]] | None = None
+    if data.previous_month:
+        previous = {
+            r.ref: (r.current_likelihood, r.current_impact)
+            for r in store.load_month(db, data.previous_month)
+            if not r.is_closed()
+        }
+    return build_heat_map(data.month, current, previous, data.previous_month)
+
+
+@dataclass
+class RiskDetail:
+    """Everything the risk review screen shows about one risk."""
+
+    ref: str
+    snapshot: dict[str, Any] | None  # this month's snapshot row with its actions
+    history: list[tuple[str, int | None]]
+    review: board.Review | None
+    actions_arising: list[board.BoardAction] = field(default_factory=list)
+    escalations: list[board.Escalation] = field(default_factory=list)
+
+
+def load_risk(
+    db: sqlite_utils.Database, ref: str, month: str, meeting_id: int | None
+) -> RiskDetail:
+    snapshots = store.risk_history(db, ref)
+    this_month = next((s for s in snapshots if s["month"] == month), None)
+    if this_month is None:  # missing from the export: show the last one we had
+        earlier = [s for s in snapshots if s["month"] < month]
+        this_month = earlier[-1] if earlier else None
+    review = board.get_review(db, meeting_id, ref) if meeting_id is not None else None
+    arising = (
+        [a for a in board.actions_arising(db, meeting_id) if a.risk_ref == ref]
+        if meeting_id is not None
+        else []
+    )
+    escalations = board.list_escalations(db, ref=ref)
+    return RiskDetail(
+        ref=ref,
+        snapshot=this_month,
+        history=score_history(db, ref, 12, upto=month),
+        review=review,
+        actions_arising=arising,
+        escalations=escalations,
+    )

@@ -1,0 +1,336 @@
+"""The agenda: the standard order on the left, the month's risks on the right.
+
+The board month loads in a worker thread with its own connection; the risk list is
+the virtual RiskTable, so filtering and sorting thousands of risks stays instant.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Key
+from textual.widgets import Input, LoadingIndicator, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from riskboard import board
+from riskboard.domain import FLAG_LABELS
+from riskboard.tui.agenda_items import RISK_SECTIONS, agenda_items, section_rows
+from riskboard.tui.loading import MonthData, connection, load_month
+from riskboard.tui.risk_rows import RiskRow
+from riskboard.tui.screens import meeting_items
+from riskboard.tui.screens.base import BoardScreen
+from riskboard.tui.widgets.colours import band_colours
+from riskboard.tui.widgets.risk_table import RiskTable
+
+SECTION_TITLES = {
+    "flagged": "Flagged risks - stale actions first",
+    "escalation": "Escalation candidates",
+    "rest": "Rest of the register",
+    "whole": "Whole register",
+}
+
+
+class AgendaScreen(BoardScreen):
+    HELP_TITLE = "Agenda"
+    ABOUT = (
+        "The left column is the agenda in the standard order; press Enter on an item to"
+        " take it. The right-hand list shows the risks of the chosen section - flagged"
+        " risks first, those with no action update this month at the top. Enter on a risk"
+        " opens its review. Type / to filter, s to change the sort."
+    )
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="agenda.filter"),
+        Binding("s", "sort", "Sort", id="agenda.sort"),
+        Binding("g", "agenda", "Agenda", id="agenda.items"),
+        Binding("a", "attendance", "Attendance", id="agenda.attendance"),
+        Binding("l", "action_log", "Action log", id="agenda.action_log"),
+        Binding("h", "heat_map", "Heat map", id="agenda.heat_map"),
+        Binding("c", "close_meeting", "Close", id="agenda.close"),
+        Binding("escape", "clear_filter", "Clear filter", id="agenda.clear"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.section = "flagged"
+        self.data: MonthData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_bar()
+        with Horizontal(id="agenda-body"):
+            with Vertical(id="agenda-side"):
+                yield Static("Agenda", id="agenda-heading")
+                yield OptionList(id="agenda-items")
+            with Vertical(id="agenda-main"):
+                yield Static(id="section-title")
+                yield LoadingIndicator(id="month-loading")
+                yield Input(
+                    placeholder="/ filter: words, annex, owner or flag (stale, overdue, esc...)",
+                    id="filter",
+                )
+                yield RiskTable(
+                    band_colours(self.rb.config),
+                    empty_text="No risks in this section (or none match the filter).",
+                    id="risks",
+                )
+                yield Static(id="risk-detail")
+        yield from self.compose_footer()
+
+    @property
+    def table(self) -> RiskTable:
+        return self.query_one(RiskTable)
+
+    def on_mount(self) -> None:
+        self.refresh_bar()
+        self.refresh_items()
+        self.table.focus()
+        if self.rb.month_data is not None:
+            self.show_data(self.rb.month_data)
+        else:
+            self.table.empty_text = "Loading the register..."
+            self.query_one("#section-title", Static).update(
+                Text("Loading the board month's register...", "italic")
+            )
+            self.load()
+
+    # ------------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load-month")
+    def load(self) -> MonthData:
+        rb = self.rb
+        assert rb.meeting is not None
+        with connection(rb.config) as db:
+            return load_month(db, rb.config, rb.meeting.month, rb.meeting.id)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group != "load-month":
+            return
+        if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, MonthData):
+            self.rb.month_data = event.worker.result
+            self.show_data(event.worker.result)
+        elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.table.empty_text = "The register could not be loaded."
+            self.query_one("#month-loading").display = False
+            self.table.refresh()
+
+    def show_data(self, data: MonthData) -> None:
+        self.data = data
+        self.table.empty_text = "No risks in this section (or none match the filter)."
+        self.query_one("#month-loading").display = False
+        self.refresh_bindings()
+        self.show_section(self.section)
+        self.refresh_items()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.refresh_reviewed()
+        self.refresh_items()
+        if self.data is not None:
+            self.update_title()
+
+    def refresh_reviewed(self) -> None:
+        """Pick up reviews recorded on other screens (cheap: one query of this meeting)."""
+        rb = self.rb
+        if self.data is None or rb.meeting is None:
+            return
+        reviewed = board.reviewed_refs(rb.db, rb.meeting.id)
+        changed = [r for r in self.data.rows if r.reviewed != (r.ref in reviewed)]
+        if not changed:
+            return
+        self.data.rows = [
+            r._replace(reviewed=r.ref in reviewed) if r in changed else r for r in self.data.rows
+        ]
+        for r in changed:
+            self.table.update_row(r._replace(reviewed=r.ref in reviewed))
+
+    # ------------------------------------------------------------------ sidebar
+
+    def refresh_items(self) -> None:
+        rb = self.rb
+        meeting = rb.reload_meeting()
+        if meeting is None:
+            return
+        previous = (
+            rb.service(board.get_meeting, rb.db, meeting.previous_meeting_id)
+            if meeting.previous_meeting_id
+            else None
+        )
+        items = agenda_items(
+            meeting,
+            attendance=board.attendance(rb.db, meeting.id),
+            quorum=rb.service(board.quorum, rb.db, meeting.id),
+            previous=previous,
+            action_log_count=len(board.action_log(rb.db, meeting.id)),
+            rows=self.data.rows if self.data else None,
+        )
+        option_list = self.query_one("#agenda-items", OptionList)
+        highlighted = option_list.highlighted
+        options: list[Option] = []
+        number = 0
+        for item in items:
+            prompt = Text()
+            if item.key == "whole":
+                prompt.append(f"    {item.title.strip()}", "italic")
+            else:
+                number += 1
+                prompt.append(
+                    f"{number:>2} {item.title}", "bold" if item.key == self.section else ""
+                )
+            prompt.append("\n    ")
+            prompt.append(
+                ("✓ " if item.done else "") + item.status, "green" if item.done else "dim"
+            )
+            options.append(Option(prompt, id=item.key))
+        option_list.set_options(options)
+        if highlighted is not None and highlighted < len(options):
+            option_list.highlighted = highlighted
+        self.refresh_bar()
+
+    @on(OptionList.OptionSelected, "#agenda-items")
+    def item_selected(self, event: OptionList.OptionSelected) -> None:
+        key = event.option.id or ""
+        self.remove_class("-show-agenda")
+        if key in RISK_SECTIONS:
+            self.show_section(key)
+            self.table.focus()
+        elif key == "attendance":
+            self.action_attendance()
+        elif key == "action_log":
+            self.action_action_log()
+        elif key == "close":
+            self.action_close_meeting()
+        elif key == "declarations":
+            meeting_items.declarations(self.rb, self.refresh_items)
+        elif key == "minutes":
+            meeting_items.previous_minutes(self.rb, self.refresh_items)
+        elif key == "aob":
+            meeting_items.any_other_business(self.rb, self.refresh_items)
+        elif key == "next_date":
+            meeting_items.next_meeting_date(self.rb, self.refresh_items)
+
+    # ------------------------------------------------------------------ risk list
+
+    def show_section(self, section: str) -> None:
+        self.section = section
+        if self.data is None:
+            return
+        rows = section_rows(self.data.rows, section)
+        self.table.set_rows(rows)
+        self.update_title()
+        self.refresh_items()
+
+    def update_title(self) -> None:
+        table = self.table
+        shown, total = len(table.rows), len(table.source_rows)
+        reviewed = sum(1 for r in table.source_rows if r.reviewed)
+        text = Text()
+        text.append(SECTION_TITLES[self.section], "bold")
+        text.append(f"  {total} risks, {reviewed} reviewed", "dim")
+        if table.query:
+            text.append(f"  - {shown} match the filter", "yellow")
+        if table.sort_column:
+            order = "descending" if table.sort_reverse else "ascending"
+            text.append(f"  - sorted by {table.sort_column} {order}", "dim")
+        self.query_one("#section-title", Static).update(text)
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        had_filter = bool(self.table.query)
+        self.table.set_filter(event.value)
+        self.update_title()
+        if had_filter != bool(event.value):
+            self.refresh_bindings()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.table.focus()
+
+    def on_key(self, event: Key) -> None:
+        if self.focused is self.query_one("#filter") and event.key in ("down", "escape"):
+            event.stop()
+            if event.key == "escape":
+                self.query_one("#filter", Input).value = ""
+            self.table.focus()
+
+    @on(RiskTable.Highlighted, "#risks")
+    def risk_highlighted(self, event: RiskTable.Highlighted) -> None:
+        self.query_one("#risk-detail", Static).update(self.describe(event.row))
+
+    def describe(self, row: RiskRow | None) -> Text:
+        text = Text(no_wrap=False)
+        if row is None or self.data is None:
+            return text
+        reg = self.data.register.get(row.ref)
+        text.append(f"{row.ref} ", "bold")
+        text.append(row.title)
+        if reg is not None:
+            text.append(
+                f"\nOwner {reg.owner or '-'} · strategy {reg.strategy or reg.strategy_text or 'none'}",
+                "dim",
+            )
+            text.append(f" · {reg.action_count} action(s)", "dim")
+            if reg.next_due:
+                text.append(f", next due {reg.next_due}", "dim")
+        labels = [FLAG_LABELS.get(f, f) for f in row.flags]  # type: ignore[call-overload]
+        if labels:
+            text.append("\n" + "; ".join(labels), "yellow")
+        return text
+
+    @on(RiskTable.Selected, "#risks")
+    def risk_selected(self, event: RiskTable.Selected) -> None:
+        from riskboard.tui.screens.review import ReviewScreen
+
+        refs = [r.ref for r in self.table.rows]
+        self.app.push_screen(ReviewScreen(refs, refs.index(event.row.ref)))
+
+    # ------------------------------------------------------------------ actions
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self.table.focus()
+
+    def action_sort(self) -> None:
+        self.table.cycle_sort()
+        self.update_title()
+
+    def action_agenda(self) -> None:
+        self.toggle_class("-show-agenda")
+        self.query_one("#agenda-items", OptionList).focus()
+
+    def action_attendance(self) -> None:
+        from riskboard.tui.screens.attendance import AttendanceScreen
+
+        self.app.push_screen(AttendanceScreen())
+
+    def action_action_log(self) -> None:
+        from riskboard.tui.screens.action_log import ActionLogScreen
+
+        self.app.push_screen(ActionLogScreen())
+
+    def action_heat_map(self) -> None:
+        from riskboard.tui.screens.heatmap import HeatMapScreen
+
+        if self.data is None:
+            self.notify("The register is still loading.")
+            return
+        self.app.push_screen(HeatMapScreen(self.data))
+
+    def action_close_meeting(self) -> None:
+        from riskboard.tui.screens.close import CloseScreen
+
+        self.app.push_screen(CloseScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter" and not self.table.query:
+            return False
+        return super().check_action(action, parameters)

@@ -1,0 +1,179 @@
+"""Attendance: tick who is present or sent apologies from the people list, add people,
+and watch the quorum line."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from riskboard import board
+from riskboard.domain import Organisation
+from riskboard.tui.screens.base import BoardScreen
+from riskboard.tui.screens.form import Field, FormDialog, guarded
+from riskboard.tui.widgets.quorum import QuorumIndicator
+
+STATUS_CELL = {
+    board.AttendanceStatus.PRESENT: Text("✓ present", "bold green"),
+    board.AttendanceStatus.APOLOGIES: Text("apologies", "yellow"),
+    None: Text("-", "dim"),
+}
+ORG_ORDER = {o.value: i for i, o in enumerate(Organisation)}
+
+
+class AttendanceScreen(BoardScreen):
+    HELP_TITLE = "Attendance"
+    ABOUT = (
+        "Everyone on the people list, with today's attendance. Move to a name and press"
+        " p (present) or x (apologies); space switches between them; u takes the entry off."
+        " Press n to add someone new - they stay on the people list for later meetings."
+        " The quorum line at the top updates as you go."
+    )
+    EDIT_ACTIONS = frozenset({"present", "apologies", "toggle", "clear", "add_person"})
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "present", "Present", id="attendance.present"),
+        Binding("x", "apologies", "Apologies", id="attendance.apologies"),
+        Binding("space", "toggle", "Present/apologies", id="attendance.toggle"),
+        Binding("u", "clear", "Unmark", id="attendance.clear"),
+        Binding("n", "add_person", "Add person", id="attendance.add"),
+        Binding("escape", "back", "Agenda", id="attendance.back"),
+    ]
+    DEFAULT_CSS = """
+    AttendanceScreen #people { height: 1fr; }
+    AttendanceScreen #attendance-hint { color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.people: list[board.Person] = []
+        self.status: dict[str, board.AttendanceStatus] = {}
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_bar()
+        yield QuorumIndicator(id="quorum")
+        yield Static(
+            "p present · x apologies · space switch · u unmark · n add someone new",
+            id="attendance-hint",
+        )
+        table: DataTable[Any] = DataTable(id="people", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Name", key="name", width=26)
+        table.add_column("Organisation", key="org", width=13)
+        table.add_column("Role", key="role", width=28)
+        table.add_column("Lead officer", key="lead", width=12)
+        table.add_column("Today", key="today", width=11)
+        self.reload()
+        table.focus()
+
+    def reload(self) -> None:
+        rb = self.rb
+        assert rb.meeting is not None
+        entries = board.attendance(rb.db, rb.meeting.id)
+        self.status = {e.name.casefold(): e.status for e in entries}
+        people = {p.name.casefold(): p for p in board.list_people(rb.db)}
+        self.people = sorted(
+            people.values(), key=lambda p: (ORG_ORDER.get(p.organisation, 9), p.name)
+        )
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for p in self.people:
+            table.add_row(
+                p.name,
+                p.organisation.capitalize(),
+                p.role or "",
+                "yes" if p.lead_officer else "no",
+                STATUS_CELL[self.status.get(p.name.casefold())],
+                key=p.name,
+            )
+        if self.people:
+            table.move_cursor(row=min(cursor, len(self.people) - 1))
+        self.query_one(QuorumIndicator).show(rb.service(board.quorum, rb.db, rb.meeting.id))
+        self.refresh_bar()
+
+    @property
+    def person(self) -> board.Person | None:
+        table = self.query_one(DataTable)
+        if not self.people or table.cursor_row < 0:
+            return None
+        return self.people[table.cursor_row]
+
+    def _mark(self, apologies: bool) -> None:
+        rb = self.rb
+        person = self.person
+        if person is None or rb.meeting is None:
+            return
+        if rb.service(
+            board.attend, rb.db, rb.meeting.id, person.name, apologies=apologies, actor=rb.actor
+        ):
+            self.reload()
+
+    def action_present(self) -> None:
+        self._mark(apologies=False)
+
+    def action_apologies(self) -> None:
+        self._mark(apologies=True)
+
+    def action_toggle(self) -> None:
+        person = self.person
+        if person is None:
+            return
+        current = self.status.get(person.name.casefold())
+        self._mark(apologies=current == board.AttendanceStatus.PRESENT)
+
+    def action_clear(self) -> None:
+        rb = self.rb
+        person = self.person
+        if person is None or rb.meeting is None or person.name.casefold() not in self.status:
+            return
+        rb.service(board.remove_attendance, rb.db, rb.meeting.id, person.name, actor=rb.actor)
+        self.reload()
+
+    def action_add_person(self) -> None:
+        rb = self.rb
+        meeting = rb.meeting
+        assert meeting is not None
+        fields = [
+            Field("name", "Name", required=True),
+            Field(
+                "organisation",
+                "Organisation",
+                "select",
+                None,
+                options=[(o.value.capitalize(), o.value) for o in Organisation],
+                required=True,
+            ),
+            Field("role", "Role (e.g. Contract Manager)"),
+            Field("lead_officer", "Lead officer (counts towards the quorum)", "check", True),
+            Field("apologies", "Sent apologies (leave unticked if present)", "check", False),
+        ]
+        self.app.push_screen(
+            FormDialog(
+                "Add a person",
+                fields,
+                guarded(
+                    lambda v: board.attend(
+                        rb.db,
+                        meeting.id,
+                        v["name"],
+                        organisation=v["organisation"],
+                        role=v["role"] or None,
+                        apologies=v["apologies"],
+                        lead_officer=v["lead_officer"],
+                        actor=rb.actor,
+                    )
+                ),
+                intro="They join the people list, so next month they are a keypress away.",
+            ),
+            lambda _: self.reload(),
+        )
+
+    def action_back(self) -> None:
+        self.dismiss()

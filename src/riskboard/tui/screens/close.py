@@ -1,0 +1,182 @@
+"""Close: the summary of what the meeting recorded, then confirm; read-only after."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from riskboard import board
+from riskboard.tui.agenda_items import section_rows
+from riskboard.tui.screens.base import BoardScreen
+from riskboard.tui.screens.form import ConfirmDialog, Field, FormDialog, guarded
+from riskboard.tui.widgets.meeting_bar import uk_date
+
+
+def summary_text(record: dict[str, Any], unreviewed_flagged: int | None) -> Text:
+    """The close summary in words, from ``board.meeting_record``."""
+    s = record["summary"]
+    t = Text()
+    t.append("Attendance\n", "bold underline")
+    by_org = record["attendance"]["by_organisation"]
+    for org, names in by_org.items():
+        present = ", ".join(names["present"]) or "-"
+        t.append(f"  {org.capitalize()}: {present}")
+        if names["apologies"]:
+            t.append(f" (apologies: {', '.join(names['apologies'])})", "dim")
+        t.append("\n")
+    if not by_org:
+        t.append("  nobody recorded\n", "yellow")
+    q = record["quorum"]
+    t.append(f"  {q['text'].capitalize()}\n", "green" if q["met"] else "bold red")
+
+    t.append("\nPrevious minutes\n", "bold underline")
+    approved = record["previous_minutes"]["approved_here"]
+    if approved:
+        for a in approved:
+            t.append(f"  Meeting of {a['meeting_date']} approved and locked\n")
+    elif record["previous_minutes"]["previous_meeting"]:
+        t.append("  not approved at this meeting\n", "yellow")
+    else:
+        t.append("  first meeting: none\n", "dim")
+
+    t.append(f"\nAction log: {s['action_log']} carried", "bold")
+    t.append(f", {s['actions_closed_here']} closed\n")
+
+    t.append(
+        f"\nRisks reviewed: {s['reviewed']} (with a decision: {s['decisions']})\n", "bold underline"
+    )
+    for r in record["reviews"]:
+        mark = "✓" if r["reviewed"] else "·"
+        line = f"  {mark} {r['ref']} {r.get('risk_title') or ''}"
+        if r.get("strategy"):
+            line += f" - {r['strategy']}"
+        t.append(line + "\n")
+        if r.get("decision"):
+            t.append(f"      {r['decision']}\n", "cyan")
+    if unreviewed_flagged:
+        t.append(f"  {unreviewed_flagged} flagged risks not marked reviewed\n", "yellow")
+
+    t.append(f"\nEscalations: {s['escalations']}\n", "bold underline")
+    for e in record["escalations"]:
+        t.append(f"  {e['ref']} -> {e['target_name']} ({e['status']}): {e.get('reason') or ''}\n")
+
+    t.append(f"\nNew actions: {s['actions_arising']}\n", "bold underline")
+    for a in record["actions_arising"]:
+        t.append(
+            f"  Action {a['number']}: {a['text']} - {a.get('owner') or '-'}, due {a.get('due')}\n"
+        )
+
+    if record["aob"]:
+        t.append("\nAny other business\n", "bold underline")
+        for item in record["aob"]:
+            t.append(f"  - {item}\n")
+    nxt = record.get("next_meeting_date")
+    t.append("\nNext meeting: ", "bold")
+    t.append(f"{nxt}\n" if nxt else "not set\n", "" if nxt else "yellow")
+    return t
+
+
+class CloseScreen(BoardScreen):
+    HELP_TITLE = "Close the meeting"
+    ABOUT = (
+        "What the meeting recorded. Check it, then press c to close the meeting. Closing"
+        " needs the quorum; without it you must give a reason. A closed meeting is"
+        " read-only; its minutes are approved at the next meeting."
+    )
+    EDIT_ACTIONS = frozenset({"close"})
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "close", "Close meeting", id="close.close"),
+        Binding("escape", "back", "Agenda", id="close.back"),
+        Binding("q", "app.quit", "Quit", id="close.quit"),
+    ]
+    DEFAULT_CSS = """
+    CloseScreen #close-state { padding: 0 1; text-style: bold; }
+    CloseScreen #summary { padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_bar()
+        yield Static(id="close-state")
+        with VerticalScroll():
+            yield Static(id="summary")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        rb = self.rb
+        meeting = rb.reload_meeting()
+        if meeting is None:
+            return
+        self.refresh_bar()
+        self.refresh_bindings()
+        record = board.meeting_record(rb.db, meeting.id)
+        unreviewed = None
+        if rb.month_data is not None:
+            unreviewed = sum(
+                1 for r in section_rows(rb.month_data.rows, "flagged") if not r.reviewed
+            )
+        self.query_one("#summary", Static).update(summary_text(record, unreviewed))
+        state = self.query_one("#close-state", Static)
+        if meeting.status == board.MeetingStatus.CLOSED:
+            state.update(
+                Text(
+                    f"Closed at {meeting.closed_at}. The record is read-only; its minutes are"
+                    f" approved at the next meeting. `riskboard meeting show {meeting.id}`"
+                    " prints it.",
+                    "green",
+                )
+            )
+        else:
+            state.update("Check the summary, then press c to close the meeting.")
+
+    def action_close(self) -> None:
+        rb = self.rb
+        meeting = rb.meeting
+        if meeting is None:
+            return
+        quorum = rb.service(board.quorum, rb.db, meeting.id)
+        if quorum is not None and not quorum.met:
+            self.app.push_screen(
+                FormDialog(
+                    "Close without quorum",
+                    [Field("reason", "Reason for closing without quorum", "long", required=True)],
+                    guarded(
+                        lambda v: board.close_meeting(
+                            rb.db, meeting.id, force_reason=v["reason"], actor=rb.actor
+                        )
+                    ),
+                    intro=f"The meeting is {quorum.describe()}. The reason is minuted.",
+                    submit_label="Close meeting",
+                ),
+                self._closed,
+            )
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes and rb.service(board.close_meeting, rb.db, meeting.id, actor=rb.actor):
+                self._closed(True)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Close the meeting of {uk_date(meeting.meeting_date)}? Its record becomes"
+                " read-only.",
+                yes="Close meeting",
+                no="Not yet",
+            ),
+            confirmed,
+        )
+
+    def _closed(self, result: object) -> None:
+        if result:
+            self.notify("Meeting closed. The record is read-only.")
+        self.show()
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,244 @@
+"""One modal form for every small entry in the meeting: fields, Save, Cancel.
+
+The form calls ``submit(values)`` before it closes; when the service refuses (a
+RiskboardError), the message shows inside the form and everything typed stays, so a
+refused entry never loses the minute-taker's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+
+from riskboard.errors import RiskboardError
+
+FieldKind = Literal["text", "long", "date", "select", "check"]
+
+
+@dataclass
+class Field:
+    """One field of a form; ``value`` is the starting value."""
+
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    value: Any = None
+    options: Sequence[tuple[str, str]] = field(default_factory=list)
+    placeholder: str = ""
+    required: bool = False
+    help: str = ""
+    suggestions: Sequence[str] = ()  # completions offered while typing (names)
+
+
+# submit(values) -> None when saved, or the message to show when refused
+Submit = Callable[[dict[str, Any]], str | None]
+
+
+def guarded(fn: Callable[[dict[str, Any]], object]) -> Submit:
+    """Wrap a service call: a RiskboardError becomes the form's error message."""
+
+    def submit(values: dict[str, Any]) -> str | None:
+        try:
+            fn(values)
+        except RiskboardError as err:
+            return str(err)
+        return None
+
+    return submit
+
+
+class FormDialog(ModalScreen[dict[str, Any] | None]):
+    """A titled form; Ctrl+S or the Save button submits, Esc cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Save", id="form.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+    ]
+    DEFAULT_CSS = """
+    FormDialog { align: center middle; }
+    FormDialog > #form {
+        width: 84; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    FormDialog #form-title { text-style: bold; color: $accent; margin-bottom: 1; }
+    FormDialog #fields { height: auto; max-height: 1fr; }
+    FormDialog .field-label { margin-top: 1; text-style: bold; }
+    FormDialog Input, FormDialog Select, FormDialog TextArea { background: $boost; }
+    FormDialog Input:focus, FormDialog Select:focus, FormDialog TextArea:focus {
+        background: $primary 20%;
+    }
+    FormDialog .field-help { color: $text-muted; }
+    FormDialog TextArea { height: 4; }
+    FormDialog Checkbox { margin-top: 1; }
+    FormDialog #form-error { color: $error; text-style: bold; height: auto; }
+    FormDialog #buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    FormDialog #buttons Button { margin-left: 2; }
+    """
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        submit: Submit | None = None,
+        *,
+        intro: str = "",
+        submit_label: str = "Save",
+    ) -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = list(fields)
+        self.submit = submit
+        self.intro = intro
+        self.submit_label = submit_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Static(escape(self.form_title), id="form-title")
+            if self.intro:
+                yield Static(self.intro, classes="field-help")
+            with VerticalScroll(id="fields"):
+                for f in self.fields:
+                    if f.kind != "check":
+                        mark = " *" if f.required else ""
+                        yield Label(f"{escape(f.label)}{mark}", classes="field-label")
+                    yield self._widget(f)
+                    if f.help:
+                        yield Static(escape(f.help), classes="field-help")
+            yield Static("", id="form-error")
+            with Horizontal(id="buttons"):
+                yield Button(
+                    f"{self.submit_label} (Ctrl+S)", variant="primary", id="save", compact=True
+                )
+                yield Button("Cancel (Esc)", id="cancel", compact=True)
+
+    def _widget(self, f: Field) -> Widget:
+        wid = f"field-{f.name}"
+        if f.kind == "long":
+            area = TextArea(
+                str(f.value or ""), id=wid, soft_wrap=True, tab_behavior="focus", compact=True
+            )
+            area.show_line_numbers = False
+            return area
+        if f.kind == "select":
+            return Select(
+                [(label, value) for label, value in f.options],
+                value=f.value if f.value is not None else Select.NULL,
+                allow_blank=f.value is None,
+                prompt=f.placeholder or "Choose...",
+                id=wid,
+                compact=True,
+            )
+        if f.kind == "check":
+            return Checkbox(f.label, bool(f.value), id=wid, compact=True)
+        placeholder = f.placeholder or ("YYYY-MM-DD or DD/MM/YYYY" if f.kind == "date" else "")
+        suggester = SuggestFromList(f.suggestions, case_sensitive=False) if f.suggestions else None
+        return Input(
+            str(f.value or ""), placeholder=placeholder, id=wid, suggester=suggester, compact=True
+        )
+
+    def on_mount(self) -> None:
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            widget = self.query_one(f"#field-{f.name}")
+            if isinstance(widget, TextArea):
+                out[f.name] = widget.text.strip()
+            elif isinstance(widget, Select):
+                out[f.name] = None if widget.value is Select.NULL else widget.value
+            elif isinstance(widget, Checkbox):
+                out[f.name] = widget.value
+            elif isinstance(widget, Input):
+                out[f.name] = widget.value.strip()
+        return out
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#form-error", Static).update(escape(message))
+
+    def action_submit(self) -> None:
+        values = self.values()
+        missing = [f.label for f in self.fields if f.required and not values.get(f.name)]
+        if missing:
+            self.show_error(f"Please fill in: {', '.join(missing)}")
+            return
+        if self.submit is not None:
+            error = self.submit(values)
+            if error:
+                self.show_error(error)
+                return
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    def _next_or_submit(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; on the last field it saves."""
+        event.stop()
+        inputs = [f for f in self.fields if f.kind != "check"]
+        if inputs and event.input.id == f"field-{inputs[-1].name}":
+            self.action_submit()
+        else:
+            self.focus_next()
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Yes / no, keyboard first: y or Enter confirms, n or Esc declines."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+    DEFAULT_CSS = """
+    ConfirmDialog { align: center middle; }
+    ConfirmDialog > Vertical {
+        width: 70; max-width: 100%; height: auto;
+        border: thick $warning; background: $surface; padding: 1 2;
+    }
+    ConfirmDialog #buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    ConfirmDialog #buttons Button { margin-left: 2; }
+    """
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question)
+            with Horizontal(id="buttons"):
+                yield Button(f"{self.yes} (y)", variant="warning", id="yes", compact=True)
+                yield Button(f"{self.no} (n)", id="no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")

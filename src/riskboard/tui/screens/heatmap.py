@@ -1,0 +1,161 @@
+"""Heat map: the month's open risks on the 5x5 grid, movement since last month;
+Enter on a cell lists its risks, Enter on a risk opens its review."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
+
+from riskboard.tui.heat_data import HeatCell, HeatMapData
+from riskboard.tui.loading import MonthData, connection, load_heat_map
+from riskboard.tui.screens.base import BoardScreen
+from riskboard.tui.widgets.colours import band_colours
+from riskboard.tui.widgets.heat_map import HeatMap
+from riskboard.tui.widgets.meeting_bar import month_name
+from riskboard.tui.widgets.risk_table import RiskTable
+
+
+def _pos(pos: tuple[int, int] | None) -> str:
+    return f"L{pos[0]} x I{pos[1]}" if pos else "not scored"
+
+
+class HeatMapScreen(BoardScreen):
+    HELP_TITLE = "Heat map"
+    ABOUT = (
+        "Open risks of the board month by current likelihood (up) and impact (across),"
+        " coloured by the configured RAG bands. Under each count, ▲/▼ is the change since"
+        " the previous month. Arrow keys move between cells; Enter lists the cell's risks;"
+        " Enter on a risk opens its review."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "switch", "Grid/list", id="heat.switch"),
+        Binding("escape", "back", "Agenda", id="heat.back"),
+    ]
+    DEFAULT_CSS = """
+    HeatMapScreen #heat-body { height: 1fr; }
+    HeatMapScreen #heat-left { width: 3fr; max-width: 75; min-width: 36; }
+    HeatMapScreen #heat-right { width: 2fr; }
+    HeatMapScreen #heat-title { text-style: bold; padding: 0 1; }
+    HeatMapScreen #heat-loading { height: 1; }
+    HeatMapScreen #cell-detail { height: auto; padding: 0 1; }
+    HeatMapScreen #cell-risks { height: 1fr; }
+    """
+
+    def __init__(self, data: MonthData) -> None:
+        super().__init__()
+        self.data = data
+        self.heat: HeatMapData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_bar()
+        with Horizontal(id="heat-body"):
+            with Vertical(id="heat-left"):
+                yield Static(id="heat-title")
+                yield LoadingIndicator(id="heat-loading")
+                yield HeatMap(self.rb.config, id="grid")
+            with Vertical(id="heat-right"):
+                yield Static(id="cell-detail")
+                yield RiskTable(
+                    band_colours(self.rb.config),
+                    empty_text="No risks in this cell.",
+                    id="cell-risks",
+                )
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.refresh_bar()
+        self.query_one(HeatMap).focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="heat-map")
+    def load(self) -> HeatMapData:
+        with connection(self.rb.config) as db:
+            return load_heat_map(db, self.data)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group != "heat-map":
+            return
+        grid = self.query_one(HeatMap)
+        if event.state.name in ("SUCCESS", "ERROR", "CANCELLED"):
+            self.query_one("#heat-loading").display = False
+        if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, HeatMapData):
+            self.heat = event.worker.result
+            grid.set_data(self.heat)
+            self.show_title()
+
+    def show_title(self) -> None:
+        heat = self.heat
+        if heat is None:
+            return
+        text = Text(f"{month_name(heat.month)}: {heat.total} open risks")
+        if heat.previous_month:
+            text.append(f", movement since {month_name(heat.previous_month)}", "dim")
+        if heat.unscored:
+            text.append(f"\n{len(heat.unscored)} not on the grid (no likelihood/impact)", "yellow")
+        self.query_one("#heat-title", Static).update(text)
+
+    @on(HeatMap.CellHighlighted)
+    def cell_highlighted(self, event: HeatMap.CellHighlighted) -> None:
+        self.show_cell(event.cell)
+
+    @on(HeatMap.CellSelected)
+    def cell_selected(self, event: HeatMap.CellSelected) -> None:
+        self.show_cell(event.cell)
+        table = self.query_one("#cell-risks", RiskTable)
+        if table.rows:
+            table.focus()
+
+    def show_cell(self, cell: HeatCell) -> None:
+        heat = self.heat
+        band = self.rb.config.scoring.band(cell.score)
+        text = Text()
+        text.append(f"Likelihood {cell.likelihood} x impact {cell.impact} = {cell.score}", "bold")
+        text.append(f" ({band.name if band else '-'})\n")
+        text.append(f"{cell.count} risk{'s' if cell.count != 1 else ''}")
+        if heat and heat.previous_month:
+            text.append(f"; {cell.previous_count} last month")
+            if cell.moved_in:
+                moves = ", ".join(
+                    f"{ref} (from {_pos(heat.previous_positions.get(ref))})"
+                    if ref in heat.previous_positions
+                    else f"{ref} (new)"
+                    for ref in cell.moved_in[:6]
+                )
+                more = f" +{len(cell.moved_in) - 6} more" if len(cell.moved_in) > 6 else ""
+                text.append(f"\nMoved in: {moves}{more}", "yellow")
+            if cell.moved_out:
+                moves = ", ".join(
+                    f"{ref} (now {_pos(heat.positions.get(ref))})" for ref in cell.moved_out[:6]
+                )
+                more = f" +{len(cell.moved_out) - 6} more" if len(cell.moved_out) > 6 else ""
+                text.append(f"\nMoved out: {moves}{more}", "cyan")
+        self.query_one("#cell-detail", Static).update(text)
+        refs = set(cell.refs)
+        self.query_one("#cell-risks", RiskTable).set_rows(
+            [r for r in self.data.rows if r.ref in refs]
+        )
+
+    @on(RiskTable.Selected, "#cell-risks")
+    def risk_selected(self, event: RiskTable.Selected) -> None:
+        from riskboard.tui.screens.review import ReviewScreen
+
+        refs = [r.ref for r in self.query_one("#cell-risks", RiskTable).rows]
+        self.app.push_screen(ReviewScreen(refs, refs.index(event.row.ref)))
+
+    def action_switch(self) -> None:
+        grid = self.query_one(HeatMap)
+        if grid.has_focus:
+            self.query_one("#cell-risks", RiskTable).focus()
+        else:
+            grid.focus()
+
+    def action_back(self) -> None:
+        self.dismiss()
