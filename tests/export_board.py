@@ -1,7 +1,7 @@
 """A small chaired board for the export tests, built through the real services.
 
-Two imported months (2026-02, 2026-03) and two meetings: meeting 1 reviewed February
-and raised Action 1; meeting 2 (14 April 2026) reviewed March, approved meeting 1's
+Two imported months (2026-02, 2026-03) and two meetings: meeting 1 reviewed February,
+escalated SL-003 to the Directorate register and raised Action 1; meeting 2 (14 April 2026) reviewed March, approved meeting 1's
 minutes, updated Action 1, escalated and de-escalated risks and raised Actions 2-3.
 Imported and typed text is seeded with formula-like strings and non-ASCII characters.
 """
@@ -161,6 +161,7 @@ def build_board(tmp_path: Path, *, close_second: bool = True) -> Board:
                       ("Corin Corporate", "corporate")):  # fmt: skip
         board.attend(db, m1, name, organisation=org)
     board.save_review(db, m1, "HM-001", decision="noted", reviewed=True)
+    board.escalate(db, m1, "SL-003", target="directorate", reason="Lease arrears rising")
     board.add_action(db, m1, "Report on defect backlog", owner="Casey Contractor",
                        due="2026-04-30", risk_ref="HM-001")  # fmt: skip
     board.close_meeting(db, m1)
