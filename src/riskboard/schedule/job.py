@@ -378,7 +378,7 @@ class _Run:
         if latest is None:
             return
         try:
-            with self.db.atomic():
+            with runs.write_transaction(self.db):  # reads then writes: lock first
                 for month in sorted({*self.summary.months, latest}):
                     register.recompute_flags(self.db, month, self.config)
             files = chase.write_chase_list(self.db, latest, self.config, generated_at=self.clock())
