@@ -1,9 +1,137 @@
-"""CLI commands: imports (placeholder until its issue lands)."""
+"""CLI: ``riskboard import FILE... [--month YYYY-MM] [--dry-run]``.
+
+Each file is imported on its own (one transaction each): a refused file does not stop
+the others, and the exit code is 1 if any file was refused.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from riskboard.errors import RiskboardError
+from riskboard.ingest.headers import build_matcher
+from riskboard.ingest.reader import WORKBOOK_SUFFIXES
+
+if TYPE_CHECKING:
+    from riskboard.cli import Context
+    from riskboard.importer import ImportResult
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this group's commands to the top-level parser."""
+    from riskboard.cli import add_month_arg
+
+    p = sub.add_parser(
+        "import",
+        help="import IRIS Excel exports into the database",
+        description=(
+            "Import monthly IRIS risk-register exports (.xlsx/.xls/.ods). Each file is one"
+            " transaction; a file already imported is skipped. A folder imports every"
+            " workbook in it."
+        ),
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", type=Path, help="export workbook(s)")
+    add_month_arg(
+        p, "board month YYYY-MM (default: the title block's report date, else the file name)"
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the header mapping, month, counts and warnings; write nothing",
+    )
+    p.set_defaults(handler=cmd_import)
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; a folder stands for the workbooks directly inside it."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.is_file()
+                    and p.suffix.lower() in WORKBOOK_SUFFIXES
+                    and not p.name.startswith(("~$", "."))
+                )
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
+    from riskboard.importer import import_file
+
+    matcher = build_matcher(ctx.config.import_.aliases)
+    files = expand(args.files)
+    if not files:
+        raise RiskboardError("no workbooks to import in " + ", ".join(map(str, args.files)))
+    refused = 0
+    for path in files:
+        try:
+            result = import_file(
+                ctx.db, path, ctx.config, month=args.month, dry_run=args.dry_run, matcher=matcher
+            )
+        except RiskboardError as exc:
+            refused += 1
+            where = str(exc) if exc.file else f"{path.name}: {exc}"
+            print(f"refused {where}", file=sys.stderr)
+            continue
+        if result.status == "dry_run":
+            print_dry_run(result)
+        elif result.status == "already_imported":
+            print(
+                f"already imported {result.file} (import #{result.import_id}, {result.month}):"
+                " nothing changed"
+            )
+        else:
+            print_imported(result)
+    if len(files) > 1:
+        print(f"{len(files) - refused} of {len(files)} files read, {refused} refused")
+    return 1 if refused else 0
+
+
+def _counts(result: ImportResult) -> str:
+    sheets = ", ".join(repr(s) for s in result.sheets)
+    return (
+        f"{result.risk_count} risks, {result.action_count} actions"
+        f" from sheet{'s' if len(result.sheets) != 1 else ''} {sheets}"
+    )
+
+
+def _print_warnings(result: ImportResult) -> None:
+    if result.warnings:
+        print(f"  {len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}:")
+        for w in result.warnings:
+            print(f"    - {w}")
+
+
+def print_imported(result: ImportResult) -> None:
+    print(
+        f"imported {result.file} for {result.month} (import #{result.import_id}): {_counts(result)}"
+    )
+    _print_warnings(result)
+
+
+def print_dry_run(result: ImportResult) -> None:
+    print(f"dry run {result.file}: nothing written")
+    print(f"  month: {result.month} (from {result.month_source})")
+    if result.report_date:
+        print(f"  report date: {result.report_date}")
+    print(f"  would import: {_counts(result)}")
+    for sheet, mapping in result.mapping.items():
+        print(f"  sheet {sheet!r}:")
+        width = max((len(h) for h in mapping), default=0)
+        for header, fld in mapping.items():
+            if fld:
+                print(f"    {header:<{width}} -> {fld}")
+        unmapped = [h for h, f in mapping.items() if f is None]
+        if unmapped:
+            print("    not used: " + ", ".join(repr(h) for h in unmapped))
+    _print_warnings(result)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
+from riskboard.ingest.values import BLANK_WORDS
+
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 61 = 1 March 1900 (Excel's 1900 leap-year bug)
 MAX_SERIAL = 2_958_465  # 31 December 9999
 
@@ -89,13 +91,14 @@ def parse_text_date(text: str) -> date:
     raise ValueError(f"{text!r} is not a date")
 
 
-_TEXT_CACHE: dict[str, date | None] = {}
+# text -> date, None (blank) or the ValueError it raised: exports repeat their dates
+_TEXT_CACHE: dict[str, date | ValueError | None] = {}
 
 
 def parse_date(value: object) -> date | None:
     """A cell as a date: Excel date/datetime, serial number, ISO or UK text.
 
-    Blank gives None; anything else that is not a date raises ValueError.
+    Blank (or "TBC", "N/A") gives None; anything else that is not a date raises ValueError.
     """
     tv = type(value)
     if tv is date:
@@ -108,10 +111,18 @@ def parse_date(value: object) -> date | None:
             hit = _TEXT_CACHE[text]
         except KeyError:
             stripped = text.strip()
-            hit = parse_text_date(stripped) if stripped else None
+            if not stripped or stripped.casefold() in BLANK_WORDS:
+                hit = None  # "TBC", "N/A": no date given
+            else:
+                try:
+                    hit = parse_text_date(stripped)
+                except ValueError as exc:
+                    hit = exc
             if len(_TEXT_CACHE) > 50_000:
                 _TEXT_CACHE.clear()
             _TEXT_CACHE[text] = hit
+        if isinstance(hit, ValueError):
+            raise ValueError(str(hit))
         return hit
     if value is None:
         return None

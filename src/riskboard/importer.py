@@ -1,0 +1,145 @@
+"""The import service: one export file into the database, in one transaction.
+
+``import_file`` reads the workbook (``riskboard.ingest``), refuses bad input with a
+RiskboardError before anything is written, then in ONE ``db.atomic()`` transaction
+saves the import and its snapshots and recomputes the flags of that month and of the
+next month with data (whose "previous month" it is). The same file again (by
+sha256) is reported as already imported and changes nothing; a corrected file for
+the same month updates the risks it contains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+from typing import Literal
+
+import sqlite_utils
+from pydantic import BaseModel, Field
+
+from riskboard.config import Config
+from riskboard.errors import RiskboardError
+from riskboard.ingest.headers import HeaderMatcher
+from riskboard.ingest.month import check_month
+from riskboard.ingest.workbook import ParsedWorkbook, parse_workbook
+from riskboard.store import register as store
+
+Status = Literal["imported", "already_imported", "dry_run"]
+
+
+class ImportResult(BaseModel):
+    file: str
+    sha256: str
+    month: str
+    status: Status
+    import_id: int | None = None
+    risk_count: int = 0
+    action_count: int = 0
+    sheets: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    # sheet -> header -> field (None: header not used)
+    mapping: dict[str, dict[str, str | None]] = Field(default_factory=dict)
+    month_source: str | None = None
+    report_date: str | None = None
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes (the identity of an import)."""
+    try:
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except FileNotFoundError:
+        raise RiskboardError("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise RiskboardError("is a folder, not a workbook", file=path.name) from None
+    except OSError as exc:
+        raise RiskboardError(f"cannot read file: {exc.strerror or exc}", file=path.name) from None
+
+
+def import_file(
+    db: sqlite_utils.Database,
+    path: Path,
+    config: Config,
+    *,
+    month: str | None = None,
+    dry_run: bool = False,
+    source: str = "cli",
+    matcher: HeaderMatcher | None = None,
+) -> ImportResult:
+    """Import one export. RiskboardError (nothing written) if the file is refused."""
+    path = Path(path)
+    if month is not None:
+        month = check_month(month)
+    digest = sha256_file(path)
+    previous = store.find_import_by_sha(db, digest)
+    if previous is not None and not dry_run:
+        return ImportResult(
+            file=path.name,
+            sha256=digest,
+            month=previous["month"],
+            status="already_imported",
+            import_id=previous["id"],
+            risk_count=previous["risk_count"],
+            action_count=previous["action_count"],
+            sheets=json.loads(previous["sheets"]),
+        )
+    parsed = parse_workbook(path, config, month=month, matcher=matcher)
+    warnings = list(parsed.warnings)
+    if previous is not None:
+        warnings.insert(
+            0,
+            f"already imported as import #{previous['id']} ({previous['month']}); would be skipped",
+        )
+    result = _result(parsed, digest, "dry_run" if dry_run else "imported", warnings)
+    if dry_run:
+        return result
+    record = store.ImportRecord(
+        file_name=path.name,
+        sha256=digest,
+        month=parsed.month,
+        file_path=str(path.resolve()),
+        report_date=parsed.report_date.isoformat() if parsed.report_date else None,
+        sheets=result.sheets,
+        warnings=warnings,
+        source=source,
+    )
+    from riskboard import register  # the flag rules; imported late to keep start-up light
+
+    try:
+        with db.atomic():
+            result.import_id = store.save_import(db, record, parsed.risks)
+            register.recompute_flags(db, parsed.month, config)
+            following = store.next_month_with_data(db, parsed.month)
+            if following is not None:
+                register.recompute_flags(db, following, config)
+    except sqlite3.IntegrityError:
+        # another process imported the same file between our check and our write
+        again = store.find_import_by_sha(db, digest)
+        if again is None:
+            raise
+        return import_file(db, path, config, month=month, source=source, matcher=matcher)
+    except sqlite3.OperationalError as exc:
+        raise RiskboardError(
+            f"could not write to the database ({exc}); nothing was imported", file=path.name
+        ) from None
+    return result
+
+
+def _result(
+    parsed: ParsedWorkbook, digest: str, status: Status, warnings: list[str]
+) -> ImportResult:
+    return ImportResult(
+        file=parsed.file_name,
+        sha256=digest,
+        month=parsed.month,
+        status=status,
+        risk_count=len(parsed.risks),
+        action_count=parsed.action_count,
+        sheets=[s.name for s in parsed.sheets],
+        warnings=warnings,
+        mapping={s.name: s.mapping for s in parsed.sheets},
+        month_source=parsed.month_source,
+        report_date=parsed.report_date.isoformat() if parsed.report_date else None,
+    )

@@ -1,0 +1,175 @@
+"""One export file -> its risks, header mapping, board month and warnings.
+
+``parse_workbook`` is the whole ingest pipeline and writes nothing: the importer
+stores its result, ``--dry-run`` prints it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from riskboard.config import Config
+from riskboard.domain import Risk
+from riskboard.errors import RiskboardError
+from riskboard.ingest.headers import HeaderMatcher, build_matcher
+from riskboard.ingest.layout import (
+    HEADER_SCAN_ROWS,
+    Role,
+    SheetLayout,
+    detect_layout,
+    fill_merged,
+    is_actions_candidate,
+    resolve_columns,
+)
+from riskboard.ingest.month import board_month, month_of, report_date_in_title
+from riskboard.ingest.reader import Sheet, WorkbookReader
+from riskboard.ingest.shapes import Assembler, name_annex
+from riskboard.ingest.warning_log import Warnings
+
+
+@dataclass
+class SheetReport:
+    """How one sheet was read."""
+
+    name: str
+    role: str  # "risks" or "actions"
+    header_row: int  # Excel row number of the header (the lower row of a two-row header)
+    mapping: dict[str, str | None]  # header -> field, None when not used
+    rows: int = 0
+    actions: int = 0
+
+    @property
+    def unmapped(self) -> list[str]:
+        return [h for h, f in self.mapping.items() if f is None]
+
+
+@dataclass
+class ParsedWorkbook:
+    file_name: str
+    month: str
+    month_source: str
+    report_date: date | None
+    risks: list[Risk]
+    sheets: list[SheetReport]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def action_count(self) -> int:
+        return sum(len(r.actions) for r in self.risks)
+
+
+def parse_workbook(
+    path: Path,
+    config: Config,
+    *,
+    month: str | None = None,
+    matcher: HeaderMatcher | None = None,
+) -> ParsedWorkbook:
+    """Read ``path`` and assemble its risks. Refuses (RiskboardError naming file, sheet,
+    row, column) anything that is not a readable IRIS-style register."""
+    matcher = matcher or build_matcher(config.import_.aliases)
+    name = path.name
+    warnings = Warnings()
+    with WorkbookReader(path, max_uncompressed_mb=config.import_.max_uncompressed_mb) as wb:
+        for sheet_name, why in wb.skipped:
+            warnings.note(f"sheet {sheet_name!r}: not read ({why})")
+        sheets = [wb.read(n) for n in wb.sheet_names]
+    layouts: list[tuple[Sheet, SheetLayout]] = []
+    rejected: list[tuple[Sheet, SheetLayout | None]] = []
+    for sheet in sheets:
+        if not sheet.rows or all(v == "" for row in sheet.rows for v in row):
+            continue
+        fill_merged(sheet)
+        layout = detect_layout(sheet, matcher)
+        if layout is not None and layout.has_ref and len(layout.fields()) >= 2:
+            layouts.append((sheet, layout))
+        else:
+            rejected.append((sheet, layout))
+    if not layouts:
+        raise _no_table(name, sheets, rejected)
+    for sheet, _layout in rejected:
+        warnings.note(f"sheet {sheet.name!r}: not read (no risk reference column found)")
+
+    candidates = {id(lay) for _, lay in layouts if is_actions_candidate(lay)}
+    has_risk_sheet = any(id(lay) not in candidates for _, lay in layouts)
+    assembler = Assembler(name, warnings, file_annex=name_annex(path.stem))
+    reports: list[SheetReport] = []
+    ordered = sorted(layouts, key=lambda sl: has_risk_sheet and id(sl[1]) in candidates)
+    for sheet, layout in ordered:
+        role: Role = "actions" if has_risk_sheet and id(layout) in candidates else "risks"
+        resolve_columns(layout, role, matcher, sheet.rows)
+        for note in layout.notes:
+            warnings.note(f"sheet {sheet.name!r}: {note}")
+        if role == "risks":
+            read, actions = assembler.add_risk_sheet(sheet, layout)
+        else:
+            read, actions = assembler.add_action_sheet(sheet, layout)
+        reports.append(
+            SheetReport(sheet.name, role, layout.header_row + 1, layout.mapping(), read, actions)
+        )
+    risks = assembler.finish()
+    if not risks:
+        sheet, layout = layouts[0]
+        raise RiskboardError(
+            f"no risks found below the header on row {layout.header_row + 1}",
+            file=name,
+            sheet=sheet.name,
+            row=layout.header_row + 2,
+        )
+
+    report_dates = [
+        d
+        for sheet, layout in layouts
+        if (d := report_date_in_title(sheet.rows[: layout.first_header_row])) is not None
+    ]
+    report_date = max(report_dates) if report_dates else None
+    chosen, source = board_month(month, report_date, name)
+    if month and report_date and month_of(report_date) != chosen:
+        warnings.note(
+            f"the title block's report date {report_date:%d/%m/%Y} is not in {chosen}"
+            " (--month); using --month"
+        )
+    reports.sort(key=lambda rep: [s.name for s in sheets].index(rep.name))
+    return ParsedWorkbook(
+        file_name=name,
+        month=chosen,
+        month_source=source,
+        report_date=report_date,
+        risks=risks,
+        sheets=reports,
+        warnings=warnings.messages(),
+    )
+
+
+def _no_table(
+    name: str, sheets: list[Sheet], rejected: list[tuple[Sheet, SheetLayout | None]]
+) -> RiskboardError:
+    if not sheets or all(all(v == "" for row in s.rows for v in row) for s in sheets):
+        return RiskboardError("the workbook is empty: no cells in any sheet", file=name)
+    seen_layouts = [(s, lay) for s, lay in rejected if lay is not None]
+    best = max(seen_layouts, key=lambda pair: len(pair[1].fields()), default=None)
+    hint = (
+        "if the reference column has another name, add it under [import.aliases] in"
+        ' config.toml, e.g. ref = ["Risk Number (IRIS)"]'
+    )
+    if best is None:
+        return RiskboardError(
+            f"no recognisable risk reference or title columns in the first {HEADER_SCAN_ROWS}"
+            " rows of any sheet",
+            file=name,
+            hint=hint,
+        )
+    sheet, layout = best
+    seen = ", ".join(repr(c.header) for c in layout.columns[:12])
+    found = sorted(layout.fields())
+    what = "reference column" if found else "reference or title columns"
+    return RiskboardError(
+        f"no recognisable risk {what}; headers seen: {seen}"
+        + (f" (recognised: {', '.join(found)})" if found else ""),
+        file=name,
+        sheet=sheet.name,
+        row=layout.header_row + 1,
+        hint=hint,
+    )

@@ -1,0 +1,100 @@
+"""The board month: --month, else the title block's report date, else the file name."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from riskboard.config import Config
+from riskboard.errors import RiskboardError
+from riskboard.ingest.month import board_month, month_in_file_name, report_date_in_title
+from riskboard.ingest.workbook import parse_workbook
+from workbooks import write_xlsx
+
+TABLE = [["Risk Ref", "Risk Title"], ["R1", "Flooding"]]
+
+
+@pytest.mark.parametrize(
+    ("name", "month"),
+    [
+        ("IRIS_export_2022-08.xlsx", "2022-08"),
+        ("risks 2022_08 final.xlsx", "2022-08"),
+        ("Risk Register 202208.xlsx", "2022-08"),
+        ("Risk Register Aug 2022.xlsx", "2022-08"),
+        ("Street_Lighting_August-2022.xlsx", "2022-08"),
+        ("register Sept22.xlsx", "2022-09"),
+        ("2022 March joint register.xlsx", "2022-03"),
+        ("IRIS run 31-08-2022.xlsx", "2022-08"),
+        ("IRIS_Street_Lighting_2022-08-31.xlsx", "2022-08"),
+        ("Joint register.xlsx", None),
+        ("summary v2.xlsx", None),
+    ],
+)
+def test_month_in_file_name(name: str, month: str | None) -> None:
+    assert month_in_file_name(name) == month
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([["Joint Risk Register"], ["Report run: 31/08/2022"]], date(2022, 8, 31)),
+        ([["Report date", date(2022, 9, 30)]], date(2022, 9, 30)),
+        ([["As at", "30 Sep 2022"]], date(2022, 9, 30)),
+        ([["Risk Register - printed 01/09/2022 09:14"]], date(2022, 9, 1)),
+        ([["Contract 2019/123"], ["Page 1"]], None),
+        ([["Report run: 31/08/2022", "Last contract review 01/01/2020"]], date(2022, 8, 31)),
+    ],
+)
+def test_report_date_in_title_block(rows: list[list[object]], expected: date | None) -> None:
+    assert report_date_in_title(rows) == expected
+
+
+def test_explicit_month_wins() -> None:
+    assert board_month("2022-7", date(2022, 8, 31), "x 2022-06.xlsx") == ("2022-07", "--month")
+
+
+def test_title_block_before_file_name(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "IRIS 2022-06.xlsx", {"Register": [["Report run: 31/08/2022"], [], *TABLE]}
+    )
+    parsed = parse_workbook(path, Config())
+    assert (parsed.month, parsed.report_date) == ("2022-08", date(2022, 8, 31))
+    assert parsed.month_source == "report date 31/08/2022 in the title block"
+
+
+def test_file_name_when_no_title_block(tmp_path: Path) -> None:
+    parsed = parse_workbook(write_xlsx(tmp_path / "IRIS Jul 2022.xlsx", {"R": TABLE}), Config())
+    assert (parsed.month, parsed.month_source, parsed.report_date) == ("2022-07", "file name", None)
+
+
+def test_month_option_differing_from_the_report_date_is_warned(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "x.xlsx", {"Register": [["Report run: 31/08/2022"], *TABLE]})
+    parsed = parse_workbook(path, Config(), month="2022-09")
+    assert parsed.month == "2022-09"
+    assert parsed.report_date == date(2022, 8, 31)
+    assert parsed.warnings == [
+        "the title block's report date 31/08/2022 is not in 2022-09 (--month); using --month"
+    ]
+
+
+def test_no_month_anywhere_is_refused_with_how_to_give_it(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "register.xlsx", {"Register": TABLE})
+    with pytest.raises(RiskboardError) as info:
+        parse_workbook(path, Config())
+    assert info.value.file == "register.xlsx"
+    assert "cannot tell which board month" in str(info.value)
+    assert "--month YYYY-MM" in str(info.value)
+
+
+def test_month_name_without_a_year_is_refused(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "risks august.xlsx", {"Register": TABLE})
+    with pytest.raises(RiskboardError, match="month 'august' but no year"):
+        parse_workbook(path, Config())
+
+
+@pytest.mark.parametrize("bad", ["2022-13", "Aug 2022", "22-08", ""])
+def test_bad_month_option(bad: str) -> None:
+    with pytest.raises(RiskboardError, match="month must be YYYY-MM"):
+        board_month(bad or " ", None, "x.xlsx")
