@@ -165,8 +165,10 @@ class RegisterGenerator:
         actions_per_risk: tuple[int, int] = (1, 3),
         imperfection_rate: float = 0.04,
         annexes: tuple[Annex, ...] = ANNEXES,
+        reserved: frozenset[str] = frozenset(),
     ) -> None:
         self.rng = random.Random(seed)
+        self.reserved = reserved  # template titles kept for hand-written risks
         self.actions_per_risk = actions_per_risk
         self.rate = imperfection_rate
         self.annexes = annexes
@@ -184,19 +186,24 @@ class RegisterGenerator:
     def new_risk(self, annex: Annex, month: str, k: int) -> RiskState:
         rng = self.rng
         templates = TEMPLATES[annex.name]
-        idx = rng.randrange(len(templates))
+        free = [i for i, t in enumerate(templates) if t.title not in self.reserved]
+        free = free or list(range(len(templates)))
+        least = min(self.template_uses.get((annex.name, i), 0) for i in free)
+        idx = rng.choice([i for i in free if self.template_uses.get((annex.name, i), 0) == least])
         template = templates[idx]
         uses = self.template_uses.get((annex.name, idx), 0)
         self.template_uses[(annex.name, idx)] = uses + 1
         title = template.title
         if uses:
-            title = f"{title} – {LOCATIONS[(uses - 1) % len(LOCATIONS)]}"
+            place = LOCATIONS[(uses - 1 + 3 * idx) % len(LOCATIONS)]
+            title = f"{title} – {place}"
             if uses > len(LOCATIONS):
                 title += f" ({uses // len(LOCATIONS) + 1})"
+        # about a third of risks at 9 or more, one in twenty at 16 or more
         inherent = (rng.randint(3, 5), rng.randint(3, 5))
-        target = (rng.randint(1, 2), max(1, inherent[1] - rng.randint(0, 2)))
+        target = (rng.randint(1, 2), max(1, inherent[1] - rng.randint(1, 2)))
         current = (
-            rng.randint(max(target[0], 2), inherent[0]),
+            rng.randint(max(2, target[0]), max(2, inherent[0] - 1)),
             rng.randint(target[1], inherent[1]),
         )
         roll = rng.random()
@@ -259,6 +266,32 @@ class RegisterGenerator:
         action.status = OPEN
         risk.actions.append(action)
 
+    # -- months
+
+    def step(self, states: list[RiskState], month: str, k: int, risks_per_annex: int) -> None:
+        """Month ``k``: the first month creates the register, later ones evolve it."""
+        if k == 0:
+            for annex in self.annexes:
+                states.extend(self.new_risk(annex, month, k) for _ in range(risks_per_annex))
+            return
+        for risk in states:
+            if risk.closed_in is None:
+                self.evolve(risk, month, k)
+        for annex in self.annexes:
+            if self.rng.random() < 0.3:
+                states.append(self.new_risk(annex, month, k))
+
+    def snapshots(self, states: list[RiskState], k: int) -> list[Risk]:
+        """What month ``k``'s export holds: open risks, and risks closed this month."""
+        out = []
+        for risk in states:
+            if risk.closed_in is not None and risk.closed_in < k:
+                continue
+            if k and risk.closed_in is None and self.rng.random() < self.rate / 4:
+                continue  # left out of this month's export by mistake
+            out.append(risk.snapshot())
+        return out
+
     # -- monthly evolution
 
     def update_action(self, action: ActionState, month: str, extra: str = "") -> None:
@@ -276,8 +309,8 @@ class RegisterGenerator:
         risk.actions = [a for a in risk.actions if a.completed_in is None]
         (cl, ci), (il, ii), (tl, ti) = risk.current, risk.inherent, risk.target
         risk.trend = TRENDS_LEVEL
-        if rng.random() < 0.25:
-            if rng.random() < 0.45:
+        if rng.random() < 0.2:
+            if rng.random() < 0.4:
                 if cl < il:
                     cl += 1
                 elif ci < ii:
@@ -298,7 +331,7 @@ class RegisterGenerator:
                 continue  # the owner did not update it this month
             extra = ""
             if action.due < run:
-                if rng.random() < min(1.0, 5 * self.rate):
+                if rng.random() < min(1.0, 2 * self.rate):
                     extra = " Overdue – revised date to be agreed."
                 else:
                     action.due = run + timedelta(days=rng.randint(60, 120))
@@ -347,24 +380,8 @@ def generate_register(
     states: list[RiskState] = []
     out: dict[str, list[Risk]] = {}
     for k, month in enumerate(months):
-        if k == 0:
-            for annex in annexes:
-                states.extend(gen.new_risk(annex, month, k) for _ in range(risks_per_annex))
-        else:
-            for risk in states:
-                if risk.closed_in is None:
-                    gen.evolve(risk, month, k)
-            for annex in annexes:
-                if gen.rng.random() < 0.3:
-                    states.append(gen.new_risk(annex, month, k))
-        snapshot = []
-        for risk in states:
-            if risk.closed_in is not None and risk.closed_in < k:
-                continue
-            if k and risk.closed_in is None and gen.rng.random() < gen.rate / 4:
-                continue  # left out of this month's export by mistake
-            snapshot.append(risk.snapshot())
-        out[month] = sort_risks(snapshot)
+        gen.step(states, month, k, risks_per_annex)
+        out[month] = sort_risks(gen.snapshots(states, k))
     return out
 
 

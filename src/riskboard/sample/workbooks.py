@@ -63,6 +63,7 @@ __all__ = [
 
 Shape = Literal["per_risk", "per_action", "two_sheets"]
 Split = Literal["sheets"] | None
+Footer = Callable[[Sequence[Risk]], list[str]]
 
 _BOLD = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -78,7 +79,7 @@ class _Layout:
     uk_text_dates: bool
     date_text_format: str
     title_block: tuple[str, ...]
-    footer: tuple[str, ...]
+    footer: tuple[str, ...] | Footer
     blank_rows: bool
     header_groups: bool
 
@@ -90,7 +91,7 @@ def write_workbook(
     shape: Shape = "per_action",
     split: Split = None,
     title_block: list[str] | None = None,
-    footer: list[str] | None = None,
+    footer: list[str] | Footer | None = None,
     headers: dict[str, str] | None = None,
     header_style: str = "iris",
     uk_text_dates: bool = False,
@@ -109,7 +110,8 @@ def write_workbook(
     ``HEADER_STYLES``). ``annex_column=False`` drops the annex column (the importer
     must then take the annex from the sheet or file name). ``title_block`` lines go
     above the header, each merged across the table; ``footer`` lines go below the data
-    after a blank row.
+    after a blank row; give a function (e.g. ``standard_footer``) to have it called with
+    each sheet's risks ("Total risks: 42").
     """
     if header_style not in HEADER_STYLES:
         raise ValueError(f"unknown header_style {header_style!r}")
@@ -129,7 +131,7 @@ def write_workbook(
         uk_text_dates=uk_text_dates,
         date_text_format=date_text_format,
         title_block=tuple(title_block or ()),
-        footer=tuple(footer or ()),
+        footer=footer if callable(footer) else tuple(footer or ()),
         blank_rows=blank_rows,
         header_groups=header_groups,
     )
@@ -244,7 +246,8 @@ def _write_sheet(
         rows = _per_risk_rows(risks, columns, layout)
     else:
         rows = _per_action_rows(risks, columns, layout)
-    return PendingRows(len(wb.worksheets), row, rows, layout.footer)
+    footer = layout.footer(risks) if callable(layout.footer) else layout.footer
+    return PendingRows(len(wb.worksheets), row, rows, tuple(footer))
 
 
 def _group_row(ws: WriteOnlyWorksheet, columns: tuple[str, ...], row: int) -> list[Any]:
