@@ -1,0 +1,271 @@
+"""The demo workspace: six months of IRIS exports in every shape, imported and ready.
+
+``build_demo(dir)`` writes ``dir/config.toml`` (unless one is there) and the exports
+into the config's imports folder, and returns the export paths in month order.
+``install_demo(dir)`` also imports them (through the real importer, as a user's
+``riskboard import`` would), seeds the board's people list and reports what it did.
+Both are deterministic and safe to run again: the files come out byte-identical, so
+the importer reports them as already imported.
+
+The months are 2022-03 .. 2022-08. Each month covers all eight annexes in a different
+way (see ``PLAN``): a joint register, one file per annex, Risks + Actions sheets, one
+sheet per annex, a file whose month is only in its title block, and a mixed last
+month. The register is the seeded generator's plus the scripted risks in ``stories``,
+so the last month has every flag code.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from riskboard import register as register_service
+from riskboard.board.attendance import find_person, save_person
+from riskboard.config import Config, load_config
+from riskboard.domain import FLAG_ORDER, Risk
+from riskboard.importer import ImportResult, import_file
+from riskboard.sample.catalogue import ANNEXES
+from riskboard.sample.data import RegisterGenerator, RiskState, sort_risks
+from riskboard.sample.stories import RESERVED, SIX, StoryRunner
+from riskboard.sample.workbooks import (
+    standard_footer,
+    standard_title_block,
+    write_annex_files,
+    write_workbook,
+)
+from riskboard.store import open_db
+from riskboard.store import register as store
+
+DEMO_MONTHS: tuple[str, ...] = ("2022-03", "2022-04", "2022-05", "2022-06", "2022-07", "2022-08")
+DEMO_SEED = 2022
+RISKS_PER_ANNEX = 9
+IMPERFECTION_RATE = 0.015
+# annexes whose exports are one row per risk: IRIS lists one action per risk there
+ONE_ACTION_ANNEXES = frozenset({"Street Lighting", "Public Rights of Way"})
+ALL = tuple(a.name for a in ANNEXES)
+
+# the board's lead officers (and a minute taker): name, organisation, role, lead officer
+PEOPLE: tuple[tuple[str, str, str, bool], ...] = (
+    ("Gareth Price", "contractor", "Contract Manager", True),
+    ("Siân Hughes", "contractor", "Risk & Compliance Lead", True),
+    ("Tom Okafor", "contractor", "Operations Manager", True),
+    ("Helen Marsh", "directorate", "Head of Highways (Chair)", True),
+    ("Mark Bellamy", "directorate", "Contract Client Manager", True),
+    ("Alison Reeve", "corporate", "Corporate Risk Manager", True),
+    ("Deepak Kaur", "corporate", "Finance Business Partner", True),
+    ("Lucy Whitfield", "contractor", "Minute taker", False),
+)
+
+
+@dataclass(frozen=True)
+class Export:
+    """One export (or one per annex when ``per_annex``) of a month."""
+
+    name: str  # file name; per-annex names use write_annex_files' placeholders
+    annexes: tuple[str, ...] = ALL
+    per_annex: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def _title(month: str, **kw: Any) -> dict[str, Any]:
+    return {"title_block": standard_title_block(month, **kw)}
+
+
+PLAN: dict[str, tuple[Export, ...]] = {
+    "2022-03": (
+        Export("IRIS_Joint_Register_2022-03.xlsx",
+               options={"shape": "per_action", **_title("2022-03"), "footer": standard_footer}),
+    ),
+    "2022-04": (
+        Export("IRIS_{annex_}_Apr2022.xlsx", tuple(ONE_ACTION_ANNEXES), per_annex=True,
+               options={"shape": "per_risk", "header_style": "alternative",
+                        "uk_text_dates": True, "footer": standard_footer}),
+        Export("IRIS_{annex_}_Apr2022.xlsx", tuple(a for a in ALL if a not in ONE_ACTION_ANNEXES),
+               per_annex=True,
+               options={"shape": "per_action", "header_style": "alternative",
+                        "uk_text_dates": True, "footer": standard_footer}),
+    ),
+    "2022-05": (
+        Export("IRIS_Risks_and_Actions_2022-05.xlsx",
+               options={"shape": "two_sheets", **_title("2022-05"), "header_groups": True,
+                        "blank_rows": True}),
+    ),
+    "2022-06": (
+        Export("IRIS Joint Register June 2022.xlsx",
+               options={"shape": "per_action", "split": "sheets", "annex_column": False,
+                        "header_style": "multiline", "blank_rows": True}),
+    ),
+    # the month is only in the title block's "Report run" date
+    "2022-07": (
+        Export("IRIS_Monthly_Output.xlsx",
+               options={"shape": "two_sheets", "split": "sheets", **_title("2022-07"),
+                        "uk_text_dates": True, "date_text_format": "%d %b %Y",
+                        "footer": ["End of report"]}),
+    ),
+    "2022-08": (
+        Export("IRIS_Joint_Register_2022-08.xlsx",
+               ("Highways Maintenance", "Winter Service", "Bridges & Structures",
+                "Parks & Open Spaces", "Traffic Management"),
+               options={"shape": "per_action", **_title("2022-08"), "header_groups": True,
+                        "footer": standard_footer}),
+        Export("IRIS_Street_Lighting_Aug2022.xlsx", ("Street Lighting",),
+               options={"shape": "per_risk", "include_last_updated": False,
+                        "uk_text_dates": True, "sheet_name": "Street Lighting"}),
+        Export("IRIS_Public_Rights_of_Way_Aug2022.xlsx", ("Public Rights of Way",),
+               options={"shape": "per_risk", "header_style": "abbreviated",
+                        "sheet_name": "Public Rights of Way", "footer": standard_footer}),
+        Export("IRIS_Drainage_Aug2022.xlsx", ("Drainage",),
+               options={"shape": "two_sheets", "header_style": "alternative",
+                        **_title("2022-08", subtitle="Drainage – Service Annex Register")}),
+    ),
+}  # fmt: skip
+
+
+def demo_register(seed: int = DEMO_SEED) -> dict[str, list[Risk]]:
+    """``{month: risks}`` of the demo: the generated register plus the story risks."""
+    gen = RegisterGenerator(seed, imperfection_rate=IMPERFECTION_RATE, reserved=RESERVED)
+    stories = StoryRunner(gen)
+    states: list[RiskState] = []
+    out: dict[str, list[Risk]] = {}
+    assert len(DEMO_MONTHS) == SIX
+    for k, month in enumerate(DEMO_MONTHS):
+        gen.step(states, month, k, RISKS_PER_ANNEX)
+        risks = gen.snapshots(states, k) + stories.month(month, k)
+        out[month] = sort_risks([_one_action(r) for r in risks])
+    return out
+
+
+def _one_action(risk: Risk) -> Risk:
+    """Per-risk exports carry one action: the first open one, else the first."""
+    if risk.annex not in ONE_ACTION_ANNEXES or len(risk.actions) <= 1:
+        return risk
+    open_ = [a for a in risk.actions if (a.status or "").lower() != "complete"]
+    return risk.model_copy(update={"actions": [(open_ or risk.actions)[0]]})
+
+
+def build_demo(dir: Path) -> list[Path]:
+    """Write the demo workspace under ``dir``; the export paths, in month order."""
+    dir = Path(dir)
+    config = ensure_config(dir)
+    folder = config.paths.imports
+    config.paths.exports.mkdir(parents=True, exist_ok=True)
+    register = demo_register()
+    paths: list[Path] = []
+    for month, exports in PLAN.items():
+        risks = register[month]
+        for export in exports:
+            chosen = [r for r in risks if r.annex in export.annexes]
+            if export.per_annex:
+                paths.extend(
+                    write_annex_files(
+                        folder, chosen, file_name=export.name, month=month, **export.options
+                    )
+                )
+            else:
+                paths.append(write_workbook(folder / export.name, chosen, **export.options))
+    return paths
+
+
+# ----------------------------------------------------------------------------- config
+
+
+def default_config_text() -> str:
+    """The documented default config.toml of the source tree, else a minimal one."""
+    source = Path(__file__).resolve().parents[3] / "config.toml"
+    if source.is_file():
+        return source.read_text(encoding="utf-8")
+    return _MINIMAL_CONFIG
+
+
+_MINIMAL_CONFIG = """\
+# riskboard configuration for the demo workspace. Every key not given here takes its
+# documented default (see config.toml in the riskboard source).
+# Relative paths are relative to this file's folder.
+
+[paths]
+database = "riskboard.db"   # the SQLite database
+imports = "imports"         # where the IRIS exports are
+exports = "exports"         # where minutes and registers are written
+logs = "logs"               # the scheduler's log
+"""
+
+
+def ensure_config(dir: Path) -> Config:
+    """``dir/config.toml`` loaded; written first from the default if it is not there."""
+    path = Path(dir) / "config.toml"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(default_config_text(), encoding="utf-8")
+    return load_config(path)
+
+
+# ----------------------------------------------------------------------------- install
+
+
+@dataclass
+class DemoReport:
+    """What ``install_demo`` did, for the CLI to print."""
+
+    dir: Path
+    config_written: bool
+    imports: list[ImportResult]  # in import order
+    months: list[str]
+    latest_month: str | None
+    latest_risks: int
+    flag_counts: dict[str, int]  # code -> risks flagged with it, in FLAG_ORDER
+    flagged_risks: int
+    people: int
+
+
+def install_demo(
+    dir: Path, *, progress: Callable[[ImportResult], None] | None = None
+) -> DemoReport:
+    """Build the demo under ``dir``, import every export in month order, seed people."""
+    dir = Path(dir)
+    config_written = not (dir / "config.toml").is_file()
+    paths = build_demo(dir)
+    config = ensure_config(dir)
+    db = open_db(config.paths.database)
+    try:
+        results = []
+        for path in paths:
+            result = import_file(db, path, config, source="demo")
+            results.append(result)
+            if progress:
+                progress(result)
+        people = seed_people(db)
+        months = store.months(db)
+        latest = months[-1] if months else None
+        flags = register_service.flags_for(db, latest, config) if latest else []
+        counts = Counter(code for f in flags for code in f.flags)
+        latest_risks = len(store.load_month(db, latest)) if latest else 0
+    finally:
+        db.conn.close()
+    return DemoReport(
+        dir=dir,
+        config_written=config_written,
+        imports=results,
+        months=months,
+        latest_month=latest,
+        latest_risks=latest_risks,
+        flag_counts={code.value: counts.get(code, 0) for code in FLAG_ORDER},
+        flagged_risks=len({f.ref for f in flags}),
+        people=people,
+    )
+
+
+def seed_people(
+    db: sqlite_utils.Database, people: Sequence[tuple[str, str, str, bool]] = PEOPLE
+) -> int:
+    """Put the board's people on the people list (kept as they are if already there)."""
+    for name, organisation, role, lead in people:
+        if find_person(db, name) is None:
+            save_person(
+                db, name, organisation=organisation, role=role, lead_officer=lead, actor="demo"
+            )
+    return len(people)
