@@ -45,8 +45,8 @@ DEMO_MONTHS: tuple[str, ...] = ("2022-03", "2022-04", "2022-05", "2022-06", "202
 DEMO_SEED = 2022
 RISKS_PER_ANNEX = 9
 IMPERFECTION_RATE = 0.015
-# annexes whose exports are one row per risk: IRIS lists one action per risk there
-ONE_ACTION_ANNEXES = frozenset({"Street Lighting", "Public Rights of Way"})
+# annexes exported one row per risk in April (several actions: one line each in a cell)
+PER_RISK_ANNEXES = ("Street Lighting", "Public Rights of Way")
 ALL = tuple(a.name for a in ANNEXES)
 
 # the board's lead officers (and a minute taker): name, organisation, role, lead officer
@@ -82,10 +82,10 @@ PLAN: dict[str, tuple[Export, ...]] = {
                options={"shape": "per_action", **_title("2022-03"), "footer": standard_footer}),
     ),
     "2022-04": (
-        Export("IRIS_{annex_}_Apr2022.xlsx", tuple(ONE_ACTION_ANNEXES), per_annex=True,
+        Export("IRIS_{annex_}_Apr2022.xlsx", PER_RISK_ANNEXES, per_annex=True,
                options={"shape": "per_risk", "header_style": "alternative",
                         "uk_text_dates": True, "footer": standard_footer}),
-        Export("IRIS_{annex_}_Apr2022.xlsx", tuple(a for a in ALL if a not in ONE_ACTION_ANNEXES),
+        Export("IRIS_{annex_}_Apr2022.xlsx", tuple(a for a in ALL if a not in PER_RISK_ANNEXES),
                per_annex=True,
                options={"shape": "per_action", "header_style": "alternative",
                         "uk_text_dates": True, "footer": standard_footer}),
@@ -136,16 +136,8 @@ def demo_register(seed: int = DEMO_SEED) -> dict[str, list[Risk]]:
     for k, month in enumerate(DEMO_MONTHS):
         gen.step(states, month, k, RISKS_PER_ANNEX)
         risks = gen.snapshots(states, k) + stories.month(month, k)
-        out[month] = sort_risks([_one_action(r) for r in risks])
+        out[month] = sort_risks(risks)
     return out
-
-
-def _one_action(risk: Risk) -> Risk:
-    """Per-risk exports carry one action: the first open one, else the first."""
-    if risk.annex not in ONE_ACTION_ANNEXES or len(risk.actions) <= 1:
-        return risk
-    open_ = [a for a in risk.actions if (a.status or "").lower() != "complete"]
-    return risk.model_copy(update={"actions": [(open_ or risk.actions)[0]]})
 
 
 def build_demo(dir: Path) -> list[Path]:
