@@ -15,7 +15,12 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from riskboard.domain import Action, Risk, normalise_strategy
-from riskboard.sample.data import generate_register, month_bounds, report_date
+from riskboard.sample.data import (
+    generate_register,
+    month_bounds,
+    report_date,
+    risks_with_action_rows,
+)
 from riskboard.sample.workbooks import (
     ACTION_COLUMNS,
     COMPACT_RISK_COLUMNS,
@@ -144,6 +149,10 @@ def test_text_carries_unicode(register: dict[str, list[Risk]]) -> None:
 def test_exact_action_counts_for_benchmarks() -> None:
     reg = generate_register(["2022-08"], 50, seed=1, actions_per_risk=(3, 3), imperfection_rate=0)
     assert sum(len(r.actions) for r in reg["2022-08"]) == 50 * 8 * 3
+    for rows in (500, 5_000, 1):
+        risks = risks_with_action_rows(rows)
+        assert sum(len(r.actions) for r in risks) == rows
+        assert all(r.actions for r in risks)
 
 
 # ----------------------------------------------------------------------------- shapes

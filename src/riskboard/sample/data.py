@@ -385,6 +385,32 @@ def generate_register(
     return out
 
 
+def risks_with_action_rows(
+    rows: int, *, month: str = "2022-08", seed: int = 1, actions_per_risk: int = 3
+) -> list[Risk]:
+    """One month's register with exactly ``rows`` actions (for benchmarks): enough risks
+    at ``actions_per_risk`` actions each, the last one trimmed to make the count."""
+    per_annex = -(-rows // (actions_per_risk * len(ANNEXES)))
+    risks = generate_register(
+        [month],
+        per_annex,
+        seed,
+        actions_per_risk=(actions_per_risk, actions_per_risk),
+        imperfection_rate=0,
+    )[month]
+    out = []
+    left = rows
+    for risk in risks:
+        if left <= 0:
+            break
+        take = risk.actions[:left]
+        left -= len(take)
+        out.append(
+            risk if len(take) == len(risk.actions) else risk.model_copy(update={"actions": take})
+        )
+    return out
+
+
 def sort_risks(risks: list[Risk]) -> list[Risk]:
     """Annex order of the catalogue, then reference number - the order IRIS lists them."""
     order = {a.name: i for i, a in enumerate(ANNEXES)}
