@@ -111,6 +111,9 @@ def test_a_night_with_new_duplicate_refused_unsettled_and_lock_files(tmp_path):
     first = run_nightly(config, clock=clock)
     assert (first.outcome, first.files_seen, first.unsettled, first.imported) == ("ok", 5, 5, 0)
     assert [r["id"] for r in db.query("SELECT id FROM imports")] == [1]
+    assert first.details[0].message == (
+        "new - it is read once unchanged for 60 seconds (it may still be being copied)"
+    )
 
     # the copy of june.xlsx carries on; 61 seconds later the others have settled
     (imports / "june.xlsx").write_bytes(june_full)
@@ -125,6 +128,7 @@ def test_a_night_with_new_duplicate_refused_unsettled_and_lock_files(tmp_path):
         "no-header.xlsx": "refused",
         "chase-2024-05.xlsx": "chase_list",
     }
+    assert results["june.xlsx"].message.startswith("still being written (changed since")
     assert (second.outcome, second.imported, second.duplicates, second.refused) == (
         "partial", 1, 1, 2,
     )  # fmt: skip

@@ -159,9 +159,10 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     if not status["runs"]:
         print("\nNo runs yet.")
         return EXIT_OK
-    print("\nLast runs (newest first):")
+    print("\nLast runs (newest first; files listed for runs that moved any):")
     for i, run in enumerate(status["runs"]):
-        for line in format_run(run, tz, details=i == 0):
+        busy = any(run[k] for k in ("imported", "refused", "duplicates"))
+        for line in format_run(run, tz, details=i == 0 or busy):
             print("  " + line)
     return EXIT_OK
 
@@ -170,7 +171,7 @@ RESULT_WORDS = {
     "imported": "imported",
     "duplicate": "duplicate",
     "refused": "REFUSED",
-    "unsettled": "waiting",
+    "unsettled": "not yet",
     "error": "PROBLEM",
     "chase_list": "chase list",
 }
@@ -181,7 +182,7 @@ def format_run(run: dict[str, Any], tz: str, details: bool) -> list[str]:
     started = local_time(run["started_at"], tz)
     counts = (
         f"seen {run['files_seen']}, imported {run['imported']}, refused {run['refused']},"
-        f" duplicates {run['duplicates']}, still being written {run['unsettled']}"
+        f" duplicates {run['duplicates']}, not yet settled {run['unsettled']}"
     )
     lines = [f"#{run['run_id' if 'run_id' in run else 'id']} {started} {run['trigger']}:"
              f" {run['outcome']} - {counts}"]  # fmt: skip

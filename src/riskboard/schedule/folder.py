@@ -44,21 +44,29 @@ def _hidden_on_windows(path: Path) -> bool:
     return bool(attrs & 0x2)  # FILE_ATTRIBUTE_HIDDEN
 
 
-def is_settled(db: sqlite_utils.Database, path: Path, now: datetime, settle_seconds: int) -> bool:
-    """True once ``path`` has kept the same size and mtime for ``settle_seconds``.
+def settle_state(
+    db: sqlite_utils.Database, path: Path, now: datetime, settle_seconds: int
+) -> str | None:
+    """None once ``path`` has kept the same size and mtime for ``settle_seconds``; else
+    why it is not read yet, in words.
 
-    The first sighting (or any change) is recorded with ``now``; a later run that sees
+    The first sighting (or any change) is recorded with ``now``; a later look that sees
     the same size and mtime at least ``settle_seconds`` after that reads the file."""
     st = path.stat()
     if settle_seconds <= 0:
-        return True
+        return None
     key = str(path.resolve())
     seen = runs.get_observation(db, key)
+    wait = f"it is read once unchanged for {settle_seconds} seconds"
     if seen is None or seen.size != st.st_size or seen.mtime_ns != st.st_mtime_ns:
         runs.record_observation(db, key, st.st_size, st.st_mtime_ns, iso(now))
-        return False
+        if seen is None:
+            return f"new - {wait} (it may still be being copied)"
+        return f"still being written (changed since the last look) - {wait}"
     first = datetime.fromisoformat(seen.first_seen_at)
-    return now - first >= timedelta(seconds=settle_seconds)
+    if now - first >= timedelta(seconds=settle_seconds):
+        return None
+    return f"unchanged for less than {settle_seconds} seconds - read on the next look"
 
 
 # --------------------------------------------------------------------------- moving

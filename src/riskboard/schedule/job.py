@@ -40,8 +40,8 @@ from riskboard.schedule.folder import (
     discover,
     error_note,
     free_name,
-    is_settled,
     move_into,
+    settle_state,
 )
 from riskboard.schedule.timing import Clock, iso, utc_now
 from riskboard.store import runs
@@ -82,7 +82,7 @@ class RunSummary(BaseModel):
     def counts_text(self) -> str:
         text = (
             f"seen {self.files_seen}, imported {self.imported}, refused {self.refused},"
-            f" duplicates {self.duplicates}, still being written {self.unsettled}"
+            f" duplicates {self.duplicates}, not yet settled {self.unsettled}"
         )
         return text + (f", problems {self.errors}" if self.errors else "")
 
@@ -210,22 +210,15 @@ class _Run:
         waiting: list[Path] = []
         for path in discover(self.imports):
             try:
-                settled = is_settled(self.db, path, now, settle)
+                not_yet = settle_state(self.db, path, now, settle)
             except FileNotFoundError:
                 continue  # moved away while we looked
             self.summary.files_seen += 1
-            if settled:
+            if not_yet is None:
                 ready.append(path)
             else:
                 waiting.append(path)
-                self._note(
-                    FileOutcome(
-                        file=path.name,
-                        result="unsettled",
-                        message=f"still being written or copied (changed within the last"
-                        f" {settle} seconds); it will be read on a later run",
-                    )
-                )
+                self._note(FileOutcome(file=path.name, result="unsettled", message=not_yet))
         self._save()
         interrupted = False
         for path in ready:

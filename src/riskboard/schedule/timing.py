@@ -110,7 +110,8 @@ def trigger_for(config: Config) -> CronTrigger:
 
 
 def next_fire(trigger: CronTrigger, now: datetime) -> datetime | None:
-    return trigger.get_next_fire_time(None, now)
+    nxt: datetime | None = trigger.get_next_fire_time(None, now)
+    return nxt
 
 
 def catch_up_due(trigger: CronTrigger, last_success: datetime | None, now: datetime) -> bool:
