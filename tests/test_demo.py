@@ -290,3 +290,14 @@ def test_cli_demo_prints_summary_and_next_step(
     assert "already imported" in out
     files = len(list((tmp_path / "board" / "imports").iterdir()))
     assert f"Files: {files} (0 imported, {files} already imported)" in out
+
+
+def test_cli_demo_refuses_a_file_for_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("x")
+    assert main(["demo", "notes.txt"]) == 1
+    err = capsys.readouterr().err
+    assert "notes.txt is a file, not a folder" in err
+    assert "Traceback" not in err

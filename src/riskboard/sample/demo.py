@@ -28,6 +28,7 @@ from riskboard import register as register_service
 from riskboard.board.attendance import find_person, save_person
 from riskboard.config import Config, load_config
 from riskboard.domain import FLAG_ORDER, Risk
+from riskboard.errors import RiskboardError
 from riskboard.importer import ImportResult, import_file
 from riskboard.sample.catalogue import ANNEXES
 from riskboard.sample.data import RegisterGenerator, RiskState, sort_risks
@@ -143,7 +144,15 @@ def demo_register(seed: int = DEMO_SEED) -> dict[str, list[Risk]]:
 def build_demo(dir: Path) -> list[Path]:
     """Write the demo workspace under ``dir``; the export paths, in month order."""
     dir = Path(dir)
-    config = ensure_config(dir)
+    if dir.exists() and not dir.is_dir():
+        raise RiskboardError(f"{dir} is a file, not a folder: give a folder for the demo")
+    try:
+        return _write_exports(ensure_config(dir))
+    except OSError as exc:
+        raise RiskboardError(f"cannot write the demo workspace in {dir}: {exc}") from None
+
+
+def _write_exports(config: Config) -> list[Path]:
     folder = config.paths.imports
     config.paths.exports.mkdir(parents=True, exist_ok=True)
     register = demo_register()
