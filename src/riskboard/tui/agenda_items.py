@@ -54,7 +54,7 @@ def agenda_items(
     items = [
         AgendaItem(
             "attendance",
-            "Attendance and apologies",
+            "Attendance & apologies",
             f"{present} present, {apologies} apologies",
             bool(quorum and quorum.met),
         ),
@@ -77,14 +77,14 @@ def agenda_items(
     items.append(
         AgendaItem(
             "action_log",
-            "Action log (matters arising)",
+            "Action log",
             f"{action_log_count} carried forward" if action_log_count else "none carried",
         )
     )
     names = {
         "flagged": "Flagged risks",
         "escalation": "Escalation candidates",
-        "rest": "Rest of the register",
+        "rest": "Rest of register",
     }
     for key, title in names.items():
         if rows is None:

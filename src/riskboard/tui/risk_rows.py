@@ -142,7 +142,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("ref", "Ref", 10, 0),
     Column("title", "Title", 0, 0),
     Column("annex", "Annex", 18, 110),
-    Column("owner", "Owner", 16, 130),
+    Column("owner", "Owner", 16, 120),
     Column("score", "Score", 7, 0),
     Column("direction", "DoT", 5, 64),
     Column("last_update", "Last update", 13, 90),

@@ -47,12 +47,12 @@ class AgendaScreen(BoardScreen):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="agenda.filter"),
-        Binding("s", "sort", "Sort", id="agenda.sort"),
         Binding("g", "agenda", "Agenda", id="agenda.items"),
         Binding("a", "attendance", "Attendance", id="agenda.attendance"),
         Binding("l", "action_log", "Action log", id="agenda.action_log"),
         Binding("h", "heat_map", "Heat map", id="agenda.heat_map"),
         Binding("c", "close_meeting", "Close", id="agenda.close"),
+        Binding("s", "sort", "Sort", id="agenda.sort"),
         Binding("escape", "clear_filter", "Clear filter", id="agenda.clear"),
     ]
 

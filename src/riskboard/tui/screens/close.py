@@ -155,13 +155,13 @@ class CloseScreen(BoardScreen):
                     intro=f"The meeting is {quorum.describe()}. The reason is minuted.",
                     submit_label="Close meeting",
                 ),
-                self._closed,
+                self._after_close,
             )
             return
 
         def confirmed(yes: bool | None) -> None:
             if yes and rb.service(board.close_meeting, rb.db, meeting.id, actor=rb.actor):
-                self._closed(True)
+                self._after_close(True)
 
         self.app.push_screen(
             ConfirmDialog(
@@ -173,7 +173,7 @@ class CloseScreen(BoardScreen):
             confirmed,
         )
 
-    def _closed(self, result: object) -> None:
+    def _after_close(self, result: object) -> None:
         if result:
             self.notify("Meeting closed. The record is read-only.")
         self.show()
