@@ -102,12 +102,17 @@ def recompute_flags(db: sqlite_utils.Database, month: str, config: Config) -> li
         db,
         month,
         (
-            (f.ref, code.value, dict(f.details.get(code.value) or {}))
+            (f.ref, code.value, _detail(f, code.value))
             for f in flags
             for code in f.flags
         ),
     )
     return flags
+
+
+def _detail(flag: Flag, code: str) -> dict[str, Any]:
+    value = flag.details.get(code)
+    return dict(value) if isinstance(value, dict) else {}
 
 
 def register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list[RegisterRow]:
