@@ -1,38 +1,10 @@
-"""One meeting change = one transaction.
+"""One meeting change = one transaction (``store.db.write_transaction``).
 
-``change(db)`` is ``db.atomic()`` started with ``BEGIN IMMEDIATE``: the service reads
-(checks the meeting is open, the risk exists) before it writes, and a deferred
-transaction that later upgrades to a write fails at once with SQLITE_BUSY when the TUI
-and a CLI minute-taker write together; IMMEDIATE takes the write lock first and waits
-for the busy timeout instead. Nested inside an outer transaction it becomes a savepoint
-(``db.atomic()``), so a caller can group several changes.
+The service reads (checks the meeting is open, the risk exists) before it writes, so
+every change takes the write lock first (``BEGIN IMMEDIATE``) and waits for a
+concurrent writer instead of failing with "database is locked".
 """
 
-from __future__ import annotations
+from riskboard.store.db import write_transaction as change
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-import sqlite_utils
-
-
-@contextmanager
-def change(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    if db.conn.in_transaction:
-        with db.atomic():
-            yield db
-        return
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        raise
-    else:
-        try:
-            db.conn.execute("COMMIT")
-        except BaseException:
-            if db.conn.in_transaction:
-                db.conn.execute("ROLLBACK")
-            raise
+__all__ = ["change"]

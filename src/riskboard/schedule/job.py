@@ -45,7 +45,7 @@ from riskboard.schedule.folder import (
 )
 from riskboard.schedule.timing import Clock, iso, utc_now
 from riskboard.store import runs
-from riskboard.store.db import open_db
+from riskboard.store.db import open_db, write_transaction
 
 log = logging.getLogger("riskboard.schedule.job")
 
@@ -371,7 +371,7 @@ class _Run:
         if latest is None:
             return
         try:
-            with runs.write_transaction(self.db):  # reads then writes: lock first
+            with write_transaction(self.db):  # reads then writes: lock first
                 for month in sorted({*self.summary.months, latest}):
                     register.recompute_flags(self.db, month, self.config)
             files = chase.write_chase_list(self.db, latest, self.config, generated_at=self.clock())

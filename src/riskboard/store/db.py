@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -36,3 +38,33 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as exc:
         raise RiskboardError(f"database {path} is not a riskboard database: {exc}") from None
     return db
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One change = one transaction, taking the write lock at BEGIN (``BEGIN IMMEDIATE``).
+
+    ``db.atomic()`` begins DEFERRED: a transaction that reads before it writes holds a
+    snapshot, and if another process (the scheduler's import, a CLI minute-taker)
+    commits meanwhile SQLite refuses the upgrade at once with "database is locked"
+    (SQLITE_BUSY_SNAPSHOT) - the busy timeout does not help. Taking the lock first makes
+    a concurrent writer wait its turn. Nested inside an outer transaction it becomes a
+    savepoint, so callers can group several changes."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        try:
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise

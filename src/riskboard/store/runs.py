@@ -12,8 +12,6 @@ run's progress survives a crash of the process that made it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,25 +26,6 @@ class Observation:
     size: int
     mtime_ns: int
     first_seen_at: str  # ISO UTC when this size + mtime was first seen
-
-
-@contextmanager
-def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """A transaction that takes the write lock at BEGIN (``BEGIN IMMEDIATE``).
-
-    ``db.atomic()`` begins DEFERRED: a transaction that reads before it writes holds a
-    snapshot, and if another process commits meanwhile SQLite refuses the upgrade at
-    once with "database is locked" (SQLITE_BUSY_SNAPSHOT) - the busy timeout does not
-    help. Taking the lock first makes a concurrent writer simply wait its turn."""
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        raise
-    else:
-        db.conn.execute("COMMIT")
 
 
 # ----------------------------------------------------------------------------- runs
