@@ -149,7 +149,9 @@ class Board:
     second: int
 
 
-def build_board(tmp_path: Path, *, close_second: bool = True) -> Board:
+def build_board(
+    tmp_path: Path, *, close_second: bool = True, amendment: str | None = None
+) -> Board:
     config = Config().resolve(tmp_path)
     db = open_db(tmp_path / "riskboard.db")
     for month in ("2026-02", "2026-03"):
@@ -173,7 +175,7 @@ def build_board(tmp_path: Path, *, close_second: bool = True) -> Board:
     board.attend(db, m2, "Corin Corporate")
     board.attend(db, m2, "Dee Directorate", organisation="directorate", apologies=True)
     board.add_declaration(db, m2, "Casey Contractor – interest in HM-002 supplier")
-    board.approve_previous(db, m2)
+    board.approve_previous(db, m2, amendment=amendment)
     board.update_action(db, m2, 1, status="closed", progress=FORMULA_PROGRESS)
     board.save_review(db, m2, "HM-001", strategy="treat", rationale="Backlog is reducing",
                         note="Score rose after the cold snap.",

@@ -123,6 +123,7 @@ def test_docx_tables_hold_attendance_actions_and_escalations(files: dict[str, Pa
     assert "The meeting was quorate" in body
     assert "RESOLVED: that the minutes of the meeting held on 10 March 2026 be confirmed" in body
     assert "The next meeting will be held on 12 May 2026." in body
+    assert "Minutes of meeting 1" not in body  # the service's own note is not repeated
 
 
 def test_docx_risk_facts_show_score_rag_direction_and_strategy(files: dict[str, Path]) -> None:
@@ -307,6 +308,17 @@ def test_md_has_the_same_minutes(files: dict[str, Path]) -> None:
     assert "| 2 | Accelerate patching programme | HM-001 | Casey Contractor | 31/05/2026 |" in text
     # markup typed into a field is escaped, not rendered
     assert r"\=cmd\|' /C calc'!A0" in text
+
+
+def test_an_amendment_to_the_previous_minutes_is_minuted(tmp_path: Path) -> None:
+    b = build_board(tmp_path, amendment="item 5: the owner is the Highways Manager – not £")
+    text = export_minutes(b.db, b.config, fmt="md", out_dir=tmp_path).read_text(encoding="utf-8")
+    assert (
+        "**RESOLVED:** that the minutes of the meeting held on 10 March 2026 be confirmed as a"
+        " correct record, subject to the following amendment: item 5: the owner is the"
+        " Highways Manager – not £" in text
+    )
+    assert "Minutes of meeting 1" not in text
 
 
 # ----------------------------------------------------------------------------- CLI / safety

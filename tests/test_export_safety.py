@@ -144,3 +144,25 @@ def test_csv_fields_are_neutralised_per_owasp(tmp_path: Path) -> None:
         assert row[2] == "16"
     # every field quoted: a separator inside text cannot start a new cell
     assert raw.decode("utf-8-sig").splitlines()[0] == '"Ref","Title","Score"'
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test_big_tables_written_compact_are_still_safe(tmp_path: Path, write_only: bool) -> None:
+    from riskboard.config import Config
+    from riskboard.reports.xlsx_sheets import COMPACT_ROWS, Column, RagPalette, table_sheet
+
+    rows: list[list[object]] = [
+        [f"R-{i}", NASTY[i % len(NASTY)], i, "Café – £5"] for i in range(COMPACT_ROWS + 50)
+    ]
+    wb = openpyxl.Workbook(write_only=write_only)
+    table_sheet(wb, "Log", [Column("Ref"), Column("Title"), Column("N", "int"),
+                            Column("Note", "wrap")], rows, RagPalette(Config()))  # fmt: skip
+    path = tmp_path / "big.xlsx"
+    wb.save(path)
+    xml = _sheet_xml(path)
+    assert "<f>" not in xml and "<f " not in xml
+    back = openpyxl.load_workbook(path)["Log"]
+    for i, row in enumerate(back.iter_rows(min_row=2), start=0):
+        assert row[1].value == NASTY[i % len(NASTY)] and row[1].data_type == "s"
+        assert row[2].value == i and row[2].data_type == "n"
+        assert row[3].value == "Café – £5"

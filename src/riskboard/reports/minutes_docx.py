@@ -13,24 +13,28 @@ from pathlib import Path
 from typing import Any
 
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
 
 from riskboard.config import Config
-from riskboard.reports.minutes_content import Facts, Minutes, Para, Table, long_date
+from riskboard.reports.docx_body import (
+    StyleIds,
+    body_xml,
+    facts_block,
+    heading,
+    para_block,
+    paragraph,
+    run,
+    table_block,
+)
+from riskboard.reports.minutes_content import Facts, Minutes, Para, long_date
 from riskboard.reports.safe_write import clean_text, write_atomic
 
 FONT = "Arial"
-RED = RGBColor(0xC0, 0x00, 0x00)
-GREEN = RGBColor(0x00, 0x70, 0x30)
-HEADER_SHADE = "D9E2F3"
-TEXT_WIDTH_CM = 17.0  # A4 less 2 cm margins
-CM_PER_CHAR_10PT = 0.21  # Arial 10 pt, a generous average
-WIDE_TABLE_COLUMNS = 7  # from this many columns tables use 9 pt text
-CELL_PADDING_CM = 0.45
+RED_HEX, GREEN_HEX = "C00000", "007030"
+RED, GREEN = RGBColor.from_string(RED_HEX), RGBColor.from_string(GREEN_HEX)
 
 # Word's own watermark: a VML WordArt shape in the header ("PowerPlusWaterMarkObject"
 # is the id Word and LibreOffice recognise as a text watermark).
@@ -123,117 +127,6 @@ def _header_footer(doc: Any, minutes: Minutes) -> None:
         r.font.size = Pt(9)
 
 
-def _shade(cell: Any, hex_colour: str) -> None:
-    cell._tc.get_or_add_tcPr().append(
-        parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{hex_colour}"/>')
-    )
-
-
-def _repeat_header(row: Any) -> None:
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(el)
-
-
-def _set_cell(cell: Any, text: str, *, bold: bool = False, size: float | None = None) -> None:
-    lines = _t(text).split("\n")
-    run = cell.paragraphs[0].add_run(lines[0])
-    for line in lines[1:]:
-        run.add_break()
-        run.add_text(line)
-    run.bold = bold or None
-    if size:
-        run.font.size = Pt(size)
-
-
-def _widths(headers: list[str], rows: list[list[str]], size: float = 10) -> list[float]:
-    """Column widths (cm): each at least its longest word (refs, dates and sums must not
-    break mid-word), the rest of the text width shared by how much each column holds."""
-    floor, want = [], []
-    for i, header in enumerate(headers):
-        cells = [r[i] for r in rows[:200]]
-        longest_word = max(
-            [len(w) * 1.15 for w in header.split()]  # headers are bold
-            + [len(w) for text in cells for w in text.split()]
-            + [1]
-        )
-        sizes = sorted(len(c) for c in cells) or [0]
-        typical = sizes[len(sizes) * 3 // 4]  # upper quartile: long text gets room
-        per_char = CM_PER_CHAR_10PT * size / 10
-        floor.append(longest_word * per_char + CELL_PADDING_CM)
-        want.append(max(longest_word, min(typical, 60)) * per_char + CELL_PADDING_CM)
-    if sum(floor) >= TEXT_WIDTH_CM:
-        return [TEXT_WIDTH_CM * f / sum(floor) for f in floor]
-    if sum(want) <= TEXT_WIDTH_CM:
-        return [TEXT_WIDTH_CM * w / sum(want) for w in want]
-    spare = TEXT_WIDTH_CM - sum(floor)
-    extra = [w - f for w, f in zip(want, floor, strict=True)]
-    return [f + spare * e / sum(extra) for f, e in zip(floor, extra, strict=True)]
-
-
-def _new_table(doc: Any, n_rows: int, widths: list[float]) -> Any:
-    table = doc.add_table(rows=n_rows, cols=len(widths))
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = Cm(width)  # the grid LibreOffice reads
-    return table
-
-
-def _fill_row(row: Any, values: list[str], widths: list[float], *, bold: bool = False,
-              keep: bool = False, size: float | None = None) -> list[Any]:  # fmt: skip
-    cells = row.cells
-    for cell, value, width in zip(cells, values, widths, strict=True):
-        cell.width = Cm(width)  # the cell widths Word reads
-        _set_cell(cell, value, bold=bold, size=size)
-        if keep:
-            for p in cell.paragraphs:
-                p.paragraph_format.keep_with_next = True
-    return cells
-
-
-def _table(doc: Any, block: Table) -> None:
-    if not block.rows:
-        doc.add_paragraph(_t(block.empty))
-        return
-    size = 9 if len(block.headers) >= WIDE_TABLE_COLUMNS else None
-    widths = _widths(block.headers, block.rows, size or 10)
-    table = _new_table(doc, len(block.rows) + 1, widths)
-    rows = table.rows
-    _repeat_header(rows[0])
-    for cell in _fill_row(rows[0], block.headers, widths, bold=True, keep=True, size=size):
-        _shade(cell, HEADER_SHADE)
-    for row, values in zip(rows[1:], block.rows, strict=True):
-        _fill_row(row, values, widths, size=size)
-    doc.add_paragraph()
-
-
-def _facts(doc: Any, block: Facts, colours: dict[str, str]) -> None:
-    widths = [4.5, TEXT_WIDTH_CM - 4.5]
-    table = _new_table(doc, len(block.pairs), widths)
-    last = len(block.pairs) - 1
-    for i, (row, (label, value)) in enumerate(zip(table.rows, block.pairs, strict=True)):
-        label_cell, value_cell = _fill_row(row, [label, value], widths, keep=i < last)
-        for run in label_cell.paragraphs[0].runs:
-            run.bold = True
-        _shade(label_cell, "F2F2F2")
-        if label == "Current score" and block.rag and block.rag in colours:
-            _shade(value_cell, colours[block.rag])
-    doc.add_paragraph()
-
-
-def _para(doc: Any, block: Para) -> None:
-    p = doc.add_paragraph()
-    if block.lead:
-        p.add_run(_t(block.lead) + " ").bold = True
-    lines = _t(block.text).split("\n")
-    run = p.add_run(lines[0])
-    for line in lines[1:]:
-        run.add_break()
-        run.add_text(line)
-
-
 def build_docx(minutes: Minutes, config: Config) -> Any:
     """The minutes as a python-docx Document (not yet saved)."""
     doc = Document()
@@ -245,30 +138,40 @@ def build_docx(minutes: Minutes, config: Config) -> Any:
     props.language = "en-GB"
     _header_footer(doc, minutes)
 
-    doc.add_heading(_t(minutes.board), level=0)
-    doc.add_paragraph(
-        _t(f"Minutes of the meeting held on {long_date(minutes.meeting_date)}"), style="Subtitle"
+    styles = doc.styles
+    ids = StyleIds(
+        heading=styles["Heading 1"].style_id,
+        table=styles["Table Grid"].style_id,
+        normal=styles["Normal"].style_id,
     )
-    status = doc.add_paragraph()
-    run = status.add_run(
+    colours = {b.name: b.colour.upper() for b in config.scoring.effective_bands()}
+    status = (
         minutes.status_label if minutes.approved else "DRAFT – not yet approved as a correct record"
     )
-    run.bold = True
-    run.font.size = Pt(14)
-    run.font.color.rgb = GREEN if minutes.approved else RED
-    _facts(doc, Facts(pairs=minutes.header), {})
-
-    colours = {b.name: b.colour.upper() for b in config.scoring.effective_bands()}
+    parts = [
+        paragraph(run(minutes.board), style=styles["Title"].style_id),
+        paragraph(
+            run(f"Minutes of the meeting held on {long_date(minutes.meeting_date)}"),
+            style=styles["Subtitle"].style_id,
+        ),
+        paragraph(
+            run(status, bold=True, size_pt=14, colour=GREEN_HEX if minutes.approved else RED_HEX)
+        ),
+        facts_block(Facts(pairs=minutes.header), ids, {}),
+    ]
     for item in minutes.items:
-        heading = doc.add_heading(_t(f"{item.number}. {item.title}"), level=1)
-        heading.paragraph_format.keep_with_next = True
+        parts.append(heading(f"{item.number}. {item.title}", ids))
         for block in item.blocks:
             if isinstance(block, Para):
-                _para(doc, block)
+                parts.append(para_block(block))
             elif isinstance(block, Facts):
-                _facts(doc, block, colours)
+                parts.append(facts_block(block, ids, colours))
             else:
-                _table(doc, block)
+                parts.append(table_block(block, ids))
+    body = doc.element.body
+    anchor = body.get_or_add_sectPr()
+    for child in list(parse_xml(body_xml(parts))):
+        anchor.addprevious(child)
     return doc
 
 

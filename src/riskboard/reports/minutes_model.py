@@ -293,19 +293,20 @@ def _quorum_text(rec: MeetingRecord) -> str:
 
 
 # the line ``board.meetings.approve_previous`` adds to the approving meeting's note
+# ("Minutes of meeting 3 (10/03/2026) approved as a correct record[, subject to: X]")
 _APPROVAL_LINE = re.compile(
-    r"^Minutes of meeting \d+ \((\d{4}-\d{2}-\d{2})\) approved as a correct record"
+    r"^Minutes of meeting (\d+) \([^)]*\) approved as a correct record"
     r"(?:, subject to: (.*)|\.)$"
 )
 
 
 def _previous_blocks(rec: MeetingRecord) -> list[Block]:
     pm = rec.previous_minutes
-    amendments: dict[str, str | None] = {}
+    amendments: dict[int, str | None] = {}
     other_notes: list[str] = []
     for line in (pm.note or "").splitlines():
         if match := _APPROVAL_LINE.match(line.strip()):
-            amendments[match.group(1)] = match.group(2)
+            amendments[int(match.group(1))] = match.group(2)
         elif line.strip():
             other_notes.append(line.strip())
     blocks: list[Block] = []
@@ -313,7 +314,7 @@ def _previous_blocks(rec: MeetingRecord) -> list[Block]:
     for ref in approved:
         text = f"that the minutes of the meeting held on {long_date(ref.meeting_date)} be"
         text += " confirmed as a correct record"
-        amendment = amendments.get(ref.meeting_date.isoformat())
+        amendment = amendments.get(ref.meeting_id or ref.id or 0)
         text += f", subject to the following amendment: {amendment}" if amendment else "."
         blocks.append(Para(lead="RESOLVED:", text=text))
     prev = pm.previous_meeting

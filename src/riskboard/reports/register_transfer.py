@@ -155,20 +155,22 @@ def transfer_rows(
             latest[e.ref] = e
         chosen = list(latest.values())
     minutes_cache: dict[int, Minutes] = {}
-    month_cache: dict[str, tuple[dict[str, RegisterRow], dict[str, Risk]]] = {}
+    rows_cache: dict[str, dict[str, RegisterRow]] = {}
+    risks_cache: dict[str, dict[str, Risk]] = {}
 
     def month_data(month: str) -> tuple[dict[str, RegisterRow], dict[str, Risk]]:
-        if month not in month_cache:
-            month_cache[month] = (
-                {r.ref: r for r in register_rows(db, month, config)},
-                {r.ref: r for r in store.load_month(db, month)},
-            )
-        return month_cache[month]
+        if month not in rows_cache:
+            rows_cache[month] = {r.ref: r for r in register_rows(db, month, config)}
+        if month not in risks_cache:
+            risks_cache[month] = {r.ref: r for r in store.load_month(db, month)}
+        return rows_cache[month], risks_cache[month]
 
     out = []
     for e in sorted(chosen, key=lambda x: (x.ref, x.id)):
         if e.meeting_id not in minutes_cache:
-            minutes_cache[e.meeting_id] = load_minutes(db, config, e.meeting_id)[0]
+            minutes, month_rows = load_minutes(db, config, e.meeting_id)
+            minutes_cache[e.meeting_id] = minutes
+            rows_cache.setdefault(minutes.month, {r.ref: r for r in month_rows})
         minutes = minutes_cache[e.meeting_id]
         month = minutes.month
         if meeting_id is None:  # the risk as in the latest month it was exported

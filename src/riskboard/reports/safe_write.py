@@ -120,6 +120,22 @@ def is_formula_like(text: str) -> bool:
     return text.startswith(FORMULA_PREFIXES)
 
 
+def is_plain(value: object) -> bool:
+    """True if openpyxl stores ``value`` exactly as given with no help: None, a number,
+    or text that is not formula- or error-like and needs no cleaning. Anything else
+    goes through :func:`set_text`."""
+    if value is None or isinstance(value, int | float):
+        return not isinstance(value, bool)
+    if isinstance(value, str):
+        return not (
+            value.startswith(FORMULA_PREFIXES)
+            or value in ERROR_CODES
+            or len(value) > EXCEL_CELL_LIMIT
+            or _XML_ILLEGAL.search(value)
+        )
+    return False
+
+
 def clean_text(text: str) -> str:
     """``text`` without characters xlsx cannot store, cut to Excel's cell limit."""
     if _XML_ILLEGAL.search(text):
@@ -134,7 +150,9 @@ def set_text(cell: Cell, value: object) -> Cell:
     """
     if isinstance(value, str):
         text = clean_text(value)
-        cell.value = text
+        # set directly: openpyxl's value setter would type "=..." as a formula and
+        # "#N/A" as an error before we could say otherwise
+        cell._value = text
         cell.data_type = "s"  # never "f" (formula) or "e" (error) for text
         if is_formula_like(text) or text in ERROR_CODES:
             cell.quotePrefix = True
