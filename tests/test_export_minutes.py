@@ -191,6 +191,7 @@ def test_xlsx_sheets_and_decisions(files: dict[str, Path]) -> None:
         ref: f"RESOLVED: {text}" for ref, text in DECISIONS.items()
     }
     assert rows["HM-001"]["Minute"] == 6
+    assert rows["SL-003"]["Risk"] == UNICODE_TITLE  # é, – and £ survive
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == "A1:R5"
     # the score and RAG cells carry the band's fill
