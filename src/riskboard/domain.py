@@ -198,3 +198,15 @@ class Risk(BaseModel):
 
     def is_closed(self) -> bool:
         return (self.status or "").strip().lower() in {"closed", "archived", "retired"}
+
+
+def uk_date(value: date | str | None, missing: str = "") -> str:
+    """A date (or ISO text) as a UK reader expects it: dd/mm/yyyy."""
+    if value is None or value == "":
+        return missing
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return value.strftime("%d/%m/%Y")

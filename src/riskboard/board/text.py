@@ -3,8 +3,9 @@ any other face that wants the record readable without the exporters)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
+
+from riskboard.domain import uk_date
 
 ORG_NAMES = {
     "contractor": "Contractor",
@@ -16,12 +17,7 @@ ORG_NAMES = {
 
 def uk(iso: str | None) -> str:
     """ISO date text as dd/mm/yyyy ("-" when missing)."""
-    if not iso:
-        return "-"
-    try:
-        return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
-    except ValueError:
-        return iso
+    return uk_date(iso, missing="-")
 
 
 def money(amount: float | None) -> str:

@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from riskboard.domain import FLAG_LABELS, FLAG_ORDER, FlagCode
+from riskboard.domain import FLAG_LABELS, FLAG_ORDER, FlagCode, uk_date
 from riskboard.errors import RiskboardError
 from riskboard.register import flags_for, register_rows, resolve_month
 from riskboard.store import register as store
@@ -77,7 +77,7 @@ def cmd_flags(args: argparse.Namespace, ctx: Context) -> int:
                     f.title or "",
                     f.annex or "",
                     f.owner or "",
-                    (row.last_action_update if row else None) or "-",
+                    uk_date(row.last_action_update if row else None, "-"),
                     _evidence(code, f.details.get(code.value)),
                 ]
             )
@@ -89,7 +89,7 @@ def _evidence(code: FlagCode, detail: Any) -> str:
     if not isinstance(detail, dict):
         return ""
     if code is FlagCode.OVERDUE_ACTION:
-        return "; ".join(f"due {a['due']}" for a in detail.get("actions", []))
+        return "; ".join(f"due {uk_date(a['due'])}" for a in detail.get("actions", []))
     if code is FlagCode.SCORE_INCREASED:
         return f"{detail.get('previous_score')} -> {detail.get('current_score')}"
     if code is FlagCode.ESCALATION_CANDIDATE:
@@ -138,7 +138,7 @@ def cmd_risks(args: argparse.Namespace, ctx: Context) -> int:
                     r.rag or "",
                     arrows[r.direction],
                     r.strategy or r.strategy_text or "",
-                    r.last_action_update or "-",
+                    uk_date(r.last_action_update, "-"),
                     ", ".join(r.flags),
                 ]
                 for r in rows
@@ -202,9 +202,9 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
                         a["action_ref"] or "",
                         a["text"] or "",
                         a["owner"] or "",
-                        a["due"] or "",
+                        uk_date(a["due"]),
                         a["status"] or "",
-                        a["last_updated"] or "-",
+                        uk_date(a["last_updated"], "-"),
                         a["progress"] or "",
                     ]
                     for a in h["actions"]

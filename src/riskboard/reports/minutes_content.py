@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from riskboard.domain import uk_date
+
 
 class Para(BaseModel):
     kind: Literal["para"] = "para"
@@ -130,10 +132,6 @@ class Minutes(BaseModel):
 
     def file_stem(self) -> str:
         return f"minutes_{self.month}_meeting_{self.meeting_date.isoformat()}"
-
-
-def uk_date(d: date | None) -> str:
-    return d.strftime("%d/%m/%Y") if d else ""
 
 
 def long_date(d: date | None) -> str:
