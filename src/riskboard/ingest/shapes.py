@@ -6,94 +6,40 @@ code reads both) and then Actions sheets, linked by the risk reference. A refere
 met again must carry the same risk data (blank cells are not a difference); different
 data refuses the file, naming both places.
 
-The row loop is the hot path of an import: raw cell tuples are taken with
-``itemgetter``, a risk's cells are parsed only when they differ from the last row
-seen for it, and each action is validated once by pydantic.
+The row loop is the hot path of an import: raw cells are taken with ``itemgetter``, a
+risk's cells are converted only when they differ from the last row seen for it, and
+the risks and their actions are validated by pydantic in one call at the end.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
-from riskboard.domain import Action, Risk
+from pydantic import TypeAdapter, ValidationError
+
+from riskboard.domain import Risk
 from riskboard.errors import RiskboardError
-from riskboard.ingest.dates import MONTHS, parse_date
-from riskboard.ingest.layout import ACTION_FIELDS, Column, SheetLayout
-from riskboard.ingest.reader import Sheet
-from riskboard.ingest.values import (
-    NO_ACTION_WORDS,
-    action_status,
-    risk_status,
-    strategy,
-    to_int,
-    to_money,
-    to_ref,
-    to_text,
+from riskboard.ingest.cells import (
+    ACTION_ATTRS,
+    ACTION_CONVERTERS,
+    RISK_CONVERTERS,
+    Plan,
+    getter,
+    make_plan,
+    read_cells,
+    split_lines,
+    split_strategy,
 )
+from riskboard.ingest.layout import ACTION_FIELDS, SheetLayout
+from riskboard.ingest.names import is_note, name_annex
+from riskboard.ingest.reader import Sheet
+from riskboard.ingest.values import NO_ACTION_WORDS, to_ref, to_text
 from riskboard.ingest.warning_log import Warnings
 
-Converter = Callable[[Any], Any]
-
-RISK_CONVERTERS: dict[str, Converter] = {
-    "title": to_text, "description": to_text, "cause": to_text, "effect": to_text,
-    "annex": to_text, "category": to_text, "owner": to_text, "trend": to_text,
-    "controls": to_text, "early_warning_ref": to_ref, "compensation_event_ref": to_ref,
-    "exposure": to_money, "status": risk_status, "strategy": strategy,
-    **{f"{lvl}_{part}": to_int for lvl in ("inherent", "current", "target")
-       for part in ("likelihood", "impact", "score")},
-}  # fmt: skip
-ACTION_CONVERTERS: dict[str, Converter] = {
-    "action_ref": to_ref, "action": to_text, "action_owner": to_text, "due": parse_date,
-    "progress": to_text, "last_updated": parse_date, "action_status": action_status,
-}  # fmt: skip
-# header field -> Action attribute
-ACTION_ATTRS: dict[str, str] = {
-    "action_ref": "action_ref", "action": "text", "action_owner": "owner", "due": "due",
-    "progress": "progress", "last_updated": "last_updated", "action_status": "status",
-}  # fmt: skip
-
-_NOTE_START = re.compile(
-    r"^(?:total|end\b|count\b|number of|page\s*\d|printed|generated|report\s+(?:run|date)"
-    r"|source\b|notes?\b|key\b|produced|run\s+date|\*)",
-    re.IGNORECASE,
-)
-_NAME_WORDS = frozenset(
-    {"sheet", "risk", "risks", "register", "registers", "action", "actions", "iris", "export",
-     "exports", "exported", "report", "joint", "contract", "data", "output", "monthly", "month",
-     "log", "list", "copy", "final", "draft", "version", "summary", "all", "extract", "annex",
-     "rev"}
-)  # fmt: skip
-_CONNECTORS = frozenset({"and", "&", "of", "the", "for", "-"})
-
-
-def name_annex(text: str) -> str | None:
-    """The service annex a sheet or file name stands for, or None if it is a generic
-    name ("Sheet1", "Risks", "IRIS export 2022-08"). "street-lighting_2022-08" gives
-    "Street Lighting"."""
-    words = []
-    for word in re.split(r"[\s_.()\[\],]+|(?<=\w)-(?=\w)|\s-\s", text):
-        w = word.strip(" -")
-        lw = w.casefold()
-        if (
-            not w
-            or lw in _NAME_WORDS
-            or lw in MONTHS
-            or re.fullmatch(r"(?:sheet|v|rev)?\d+[a-z]?|\d{1,4}[-/]\d{1,2}(?:[-/]\d{1,4})?", lw)
-        ):
-            continue
-        words.append(w)
-    while words and words[-1].casefold() in _CONNECTORS:
-        words.pop()
-    while words and words[0].casefold() in _CONNECTORS:
-        words.pop(0)
-    if not any(ch.isalpha() for w in words for ch in w):
-        return None
-    joined = " ".join(words)
-    return joined.title() if joined == joined.lower() else joined
+_RISKS: TypeAdapter[list[Risk]] = TypeAdapter(list[Risk])
+_MISS = object()
 
 
 @dataclass(slots=True)
@@ -105,31 +51,12 @@ class _Build:
     row: int
     annex_hint: str | None
     values: dict[str, Any] = field(default_factory=dict)
+    # where a value came from, for values first given by a later row (the rest came
+    # from ``sheet``/``row``)
     origin: dict[str, tuple[str, int, str]] = field(default_factory=dict)
-    raw: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    actions: list[Action] = field(default_factory=list)
-
-
-def _getter(indices: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    if not indices:
-        return lambda row: ()
-    if len(indices) == 1:
-        only = indices[0]
-        return lambda row: (row[only],)
-    return itemgetter(*indices)  # type: ignore[return-value]
-
-
-_Plan = list[tuple[str, Converter, str]]  # (field, converter, header) in getter order
-
-
-def _plan(columns: Sequence[Column], wanted: dict[str, Converter]) -> tuple[_Plan, list[int]]:
-    plan: _Plan = []
-    indices: list[int] = []
-    for col in columns:
-        if col.field in wanted:
-            plan.append((col.field, wanted[col.field], col.header))
-            indices.append(col.index)
-    return plan, indices
+    raw: tuple[Any, ...] = ()
+    raw_sheet: str = ""
+    actions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -147,30 +74,35 @@ class Assembler:
         self.file_annex = file_annex
         self.risks: dict[str, _Build] = {}
         self._refs: dict[Any, str | None] = {}
+        self._headers: dict[str, dict[str, str]] = {}  # sheet -> field -> header
+        self._bad: list[tuple[str, str]] = []
 
     # ------------------------------------------------------------------ helpers
     def _ref(self, value: Any) -> str | None:
-        try:
-            return self._refs[value]
-        except KeyError:
-            ref = to_ref(value)
-            self._refs[value] = ref
-            return ref
-        except TypeError:  # unhashable - never from calamine
-            return to_ref(value)
+        ref = self._refs.get(value, _MISS)
+        if ref is _MISS:
+            ref = self._refs[value] = to_ref(value)
+        return ref  # type: ignore[return-value]
 
-    def _bad_value(self, sheet: str, row: int, header: str, exc: ValueError) -> None:
-        self.warnings.add(
-            f"sheet {sheet!r}, column {header!r}: values not read", f"sheet {sheet!r}, row {row}, column {header!r}: {exc};"
-            " left blank",
-        )  # fmt: skip
+    def _report_bad(self, sheet: str, row: int) -> None:
+        for header, reason in self._bad:
+            self.warnings.add(
+                f"sheet {sheet!r}, column {header!r}: values not read",
+                f"sheet {sheet!r}, row {row}, column {header!r}: {reason}; left blank",
+            )
+        self._bad.clear()
 
     def _skip_row(self, sheet: str, row: int, values: Sequence[Any], why: str) -> None:
-        text = next((to_text(v) for v in values if to_text(v)), "")
+        text = next((t for v in values if (t := to_text(v))), "")
         snippet = f": {text[:60]!r}" if text else ""
         self.warnings.add(
             f"sheet {sheet!r}: rows skipped", f"sheet {sheet!r}, row {row}: skipped, {why}{snippet}"
         )
+
+    def _origin(self, build: _Build, fld: str) -> tuple[str, int, str]:
+        if fld in build.origin:
+            return build.origin[fld]
+        return build.sheet, build.row, self._headers.get(build.sheet, {}).get(fld, fld)
 
     # ------------------------------------------------------------------ risks
     def add_risk_sheet(self, sheet: Sheet, layout: SheetLayout) -> tuple[int, int]:
@@ -179,16 +111,17 @@ class Assembler:
         name = sheet.name
         rows = sheet.rows
         cols = layout.index()
-        ref_col = cols["ref"]
-        ref_i = ref_col.index
-        ref_header_key = ref_col.header.casefold()
-        rplan, rindices = _plan(layout.columns, RISK_CONVERTERS)
-        aplan, aindices = _plan(layout.columns, ACTION_CONVERTERS)
-        rget, aget = _getter(rindices), _getter(aindices)
+        self._headers[name] = {f: c.header for f, c in cols.items()}
+        ref_i = cols["ref"].index
+        ref_header_key = cols["ref"].header.casefold()
+        rplan, rindices = make_plan(layout.columns, RISK_CONVERTERS)
+        aplan, aindices = make_plan(layout.columns, ACTION_CONVERTERS, ACTION_ATTRS)
+        rget, aget = getter(rindices), getter(aindices)
         rblank, ablank = ("",) * len(rplan), ("",) * len(aplan)
-        text_pos = next((i for i, p in enumerate(aplan) if p[0] == "action"), None)
+        text_pos = next((i for i, slot in enumerate(aplan) if slot[0] == "text"), None)
         annex_hint = None if "annex" in cols else name_annex(name)
         risks = self.risks
+        bad = self._bad
         prev: _Build | None = None
         read = actions = 0
         for r in range(layout.header_row + 1, len(rows)):
@@ -198,30 +131,29 @@ class Assembler:
             if ref is None:
                 if row.count("") == len(row):
                     prev = None  # a blank row ends a block of continuation rows
-                    continue
-                if prev is not None and aplan and rget(row) == rblank and aget(row) != ablank:
+                elif prev is not None and aplan and rget(row) == rblank and aget(row) != ablank:
                     actions += self._add_actions(prev, aget(row), aplan, name, r + 1, text_pos)
-                    continue
-                self._skip_row(name, r + 1, row, "no risk reference")
-                prev = None
+                else:
+                    self._skip_row(name, r + 1, row, "no risk reference")
+                    prev = None
                 continue
             raw = rget(row)
             build = risks.get(ref)
             if build is None:
                 if ref.casefold() == ref_header_key:
                     continue  # the header repeated (printed page breaks)
-                if self._is_note(ref, row):
+                if is_note(ref, row):
                     self._skip_row(name, r + 1, row, "not a risk (no risk reference)")
                     prev = None
                     continue
-                build = _Build(ref=ref, sheet=name, row=r + 1, annex_hint=annex_hint)
-                risks[ref] = build
+                build = risks[ref] = _Build(ref, name, r + 1, annex_hint, raw=raw, raw_sheet=name)
                 if raw != rblank:
-                    self._merge(build, raw, rplan, name, r + 1)
-                build.raw[name] = raw
-            elif raw != build.raw.get(name) and raw != rblank:
-                self._merge(build, raw, rplan, name, r + 1)
-                build.raw[name] = raw
+                    read_cells(rplan, raw, build.values, bad)
+                    split_strategy(build.values)
+                    if bad:
+                        self._report_bad(name, r + 1)
+            elif raw != rblank and (raw != build.raw or build.raw_sheet is not name):
+                self._fold(build, raw, rplan, name, r + 1)
             read += 1
             if aplan:
                 araw = aget(row)
@@ -230,46 +162,29 @@ class Assembler:
             prev = build
         return read, actions
 
-    @staticmethod
-    def _is_note(ref: str, row: Sequence[Any]) -> bool:
-        """A footer or note sitting in the reference column ("Total risks: 42")."""
-        if _NOTE_START.match(ref) or len(ref) > 60:
-            return True
-        if " " not in ref and ":" not in ref:
-            return False
-        texts = {to_text(v) for v in row if v != ""}
-        return len(texts) == 1  # the only text on the row (or one merged across it)
-
-    def _merge(
-        self, build: _Build, raw: tuple[Any, ...], plan: _Plan, sheet: str, row: int
-    ) -> None:
+    def _fold(self, build: _Build, raw: tuple[Any, ...], plan: Plan, sheet: str, row: int) -> None:
+        """Another row of a known risk: fill its blanks, refuse a different value."""
+        new: dict[str, Any] = {}
+        read_cells(plan, raw, new, self._bad)
+        split_strategy(new)
+        if self._bad:
+            self._report_bad(sheet, row)
+        headers = self._headers[sheet]
         values = build.values
-        for (fld, conv, header), cell in zip(plan, raw, strict=True):
-            if cell == "":
-                continue
-            try:
-                value = conv(cell)
-            except ValueError as exc:
-                self._bad_value(sheet, row, header, exc)
-                continue
-            if fld == "strategy":
-                normalised, value = value
-                if value is not None and values.get("strategy_text") is None:
-                    values["strategy"] = normalised
-                fld = "strategy_text"
-            if value is None:
-                continue
+        for fld, value in new.items():
             old = values.get(fld)
             if old is None:
                 values[fld] = value
-                build.origin[fld] = (sheet, row, header)
+                build.origin[fld] = (sheet, row, headers.get(fld, fld))
             elif not _same(old, value):
-                self._conflict(build, fld, old, value, sheet, row, header)
+                column = headers.get("strategy" if fld == "strategy_text" else fld, fld)
+                self._conflict(build, fld, old, value, sheet, row, column)
+        build.raw, build.raw_sheet = raw, sheet
 
     def _conflict(
         self, build: _Build, fld: str, old: Any, new: Any, sheet: str, row: int, header: str
     ) -> None:
-        osheet, orow, oheader = build.origin.get(fld, (build.sheet, build.row, header))
+        osheet, orow, oheader = self._origin(build, "strategy" if fld == "strategy_text" else fld)
         where = f"row {orow}" + (f" of sheet {osheet!r}" if osheet != sheet else "")
         if oheader != header:
             where += f" (column {oheader!r})"
@@ -289,7 +204,7 @@ class Assembler:
         self,
         build: _Build,
         araw: tuple[Any, ...],
-        plan: _Plan,
+        plan: Plan,
         sheet: str,
         row: int,
         text_pos: int | None,
@@ -299,29 +214,25 @@ class Assembler:
         if text_pos is not None:
             text = araw[text_pos]
             if type(text) is str and "\n" in text:
-                parts = _split_lines(araw, text_pos)
+                parts = split_lines(araw, text_pos)
                 if parts is not None:
                     return sum(self._add_action(build, p, plan, sheet, row) for p in parts)
-        return int(self._add_action(build, araw, plan, sheet, row))
+        return self._add_action(build, araw, plan, sheet, row)
 
     def _add_action(
-        self, build: _Build, araw: tuple[Any, ...], plan: _Plan, sheet: str, row: int
-    ) -> bool:
+        self, build: _Build, araw: tuple[Any, ...], plan: Plan, sheet: str, row: int
+    ) -> int:
         kw: dict[str, Any] = {}
-        for (fld, conv, header), cell in zip(plan, araw, strict=True):
-            if cell == "":
-                continue
-            try:
-                value = conv(cell)
-            except ValueError as exc:
-                self._bad_value(sheet, row, header, exc)
-                continue
-            if value is not None:
-                kw[ACTION_ATTRS[fld]] = value
-        if not kw or (len(kw) == 1 and (kw.get("text") or "").casefold() in NO_ACTION_WORDS):
-            return False
-        build.actions.append(Action(risk_ref=build.ref, source_sheet=sheet, source_row=row, **kw))
-        return True
+        read_cells(plan, araw, kw, self._bad)
+        if self._bad:
+            self._report_bad(sheet, row)
+        if not kw or (len(kw) == 1 and kw.get("text", "").casefold() in NO_ACTION_WORDS):
+            return 0
+        kw["risk_ref"] = build.ref
+        kw["source_sheet"] = sheet
+        kw["source_row"] = row
+        build.actions.append(kw)
+        return 1
 
     def add_action_sheet(self, sheet: Sheet, layout: SheetLayout) -> tuple[int, int]:
         """Read an Actions sheet: each row an action of the risk named by its reference."""
@@ -329,10 +240,11 @@ class Assembler:
         rows = sheet.rows
         ref_col = layout.index()["ref"]
         ref_i = ref_col.index
-        aplan, aindices = _plan(
-            [c for c in layout.columns if c.field in ACTION_FIELDS], ACTION_CONVERTERS
+        ref_header_key = ref_col.header.casefold()
+        aplan, aindices = make_plan(
+            [c for c in layout.columns if c.field in ACTION_FIELDS], ACTION_CONVERTERS, ACTION_ATTRS
         )
-        aget = _getter(aindices)
+        aget = getter(aindices)
         ablank = ("",) * len(aplan)
         risks = self.risks
         read = actions = 0
@@ -344,11 +256,11 @@ class Assembler:
                 if row.count("") != len(row):
                     self._skip_row(name, r + 1, row, "no risk reference")
                 continue
-            if ref.casefold() == ref_col.header.casefold():
+            if ref.casefold() == ref_header_key:
                 continue
             build = risks.get(ref)
             if build is None:
-                if self._is_note(ref, row):
+                if is_note(ref, row):
                     self._skip_row(name, r + 1, row, "not an action (no risk reference)")
                 else:
                     self.warnings.add(
@@ -359,29 +271,38 @@ class Assembler:
                 continue
             read += 1
             araw = aget(row)
-            if araw != ablank and self._add_action(build, araw, aplan, name, r + 1):
-                actions += 1
+            if araw != ablank:
+                actions += self._add_action(build, araw, aplan, name, r + 1)
         return read, actions
 
     # ------------------------------------------------------------------ result
     def finish(self) -> list[Risk]:
-        out: list[Risk] = []
+        """The risks, validated by pydantic in one call (with their actions)."""
+        payload: list[dict[str, Any]] = []
         for build in self.risks.values():
             values = build.values
             for level in ("inherent", "current", "target"):
                 self._score(build, level)
             if values.get("annex") is None:
                 values["annex"] = build.annex_hint or self.file_annex
-            out.append(
-                Risk(
-                    ref=build.ref,
-                    **values,
-                    source_sheet=build.sheet,
-                    source_row=build.row,
-                    actions=build.actions,
-                )
-            )
-        return out
+            values["ref"] = build.ref
+            values["source_sheet"] = build.sheet
+            values["source_row"] = build.row
+            values["actions"] = build.actions
+            payload.append(values)
+        try:
+            return _RISKS.validate_python(payload)
+        except ValidationError as exc:  # a converter let through a value the model refuses
+            first = exc.errors()[0]
+            loc = first["loc"]
+            culprit = list(self.risks.values())[int(loc[0])] if loc else None
+            raise RiskboardError(
+                f"cannot read risk {culprit.ref if culprit else '?'}: {first['msg']}"
+                f" ({'.'.join(str(p) for p in loc[1:])})",
+                file=self.file_name,
+                sheet=culprit.sheet if culprit else None,
+                row=culprit.row if culprit else None,
+            ) from None
 
     def _score(self, build: _Build, level: str) -> None:
         values = build.values
@@ -394,38 +315,13 @@ class Assembler:
         if score is None:
             values[f"{level}_score"] = product
         elif score != product:
-            sheet, row, header = build.origin[f"{level}_score"]
+            sheet, row, header = self._origin(build, f"{level}_score")
             self.warnings.add(
                 f"sheet {sheet!r}: {level} scores that are not likelihood x impact",
                 f"sheet {sheet!r}, row {row}, column {header!r}: risk {build.ref} {level} score"
                 f" {score} is not likelihood {likelihood} x impact {impact} = {product};"
                 " kept the export's score",
             )
-
-
-def _lines(text: str) -> list[str]:
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
-def _split_lines(araw: tuple[Any, ...], text_pos: int) -> list[tuple[Any, ...]] | None:
-    """Split a row whose action text has k lines into k actions, when at least one
-    other action column has exactly k lines too and none has another count above one
-    (single values apply to every action). None: not a multi-action row."""
-    k = len(_lines(str(araw[text_pos])))
-    columns: list[list[Any]] = []
-    matched = 0
-    for i, cell in enumerate(araw):
-        if type(cell) is str and "\n" in cell:
-            lines = _lines(cell)
-            if len(lines) != k:
-                return None
-            matched += i != text_pos
-            columns.append(lines)
-        else:
-            columns.append([cell] * k)
-    if k < 2 or not matched:
-        return None
-    return [tuple(col[j] for col in columns) for j in range(k)]
 
 
 def _show(value: Any) -> str:

@@ -1,0 +1,56 @@
+"""What names and stray text mean: the annex a sheet or file name stands for, and
+footers or notes sitting where a risk reference should be."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from riskboard.ingest.dates import MONTHS
+from riskboard.ingest.values import to_text
+
+_NOTE_START = re.compile(
+    r"^(?:total|end\b|count\b|number of|page\s*\d|printed|generated|report\s+(?:run|date)"
+    r"|source\b|notes?\b|key\b|produced|run\s+date|\*)",
+    re.IGNORECASE,
+)
+_NAME_WORDS = frozenset(
+    {"sheet", "risk", "risks", "register", "registers", "action", "actions", "iris", "export",
+     "exports", "exported", "report", "joint", "contract", "data", "output", "monthly", "month",
+     "log", "list", "copy", "final", "draft", "version", "summary", "all", "extract", "annex",
+     "rev"}
+)  # fmt: skip
+_CONNECTORS = frozenset({"and", "&", "of", "the", "for", "-"})
+_NUMBERISH = re.compile(r"(?:sheet|v|rev)?\d+[a-z]?|\d{1,4}[-/]\d{1,2}(?:[-/]\d{1,4})?")
+
+
+def name_annex(text: str) -> str | None:
+    """The service annex a sheet or file name stands for, or None if it is a generic
+    name ("Sheet1", "Risks", "IRIS export 2022-08"). "street-lighting_2022-08" gives
+    "Street Lighting"."""
+    words = []
+    for word in re.split(r"[\s_.()\[\],]+|(?<=\w)-(?=\w)|\s-\s", text):
+        w = word.strip(" -")
+        lw = w.casefold()
+        if not w or lw in _NAME_WORDS or lw in MONTHS or _NUMBERISH.fullmatch(lw):
+            continue
+        words.append(w)
+    while words and words[-1].casefold() in _CONNECTORS:
+        words.pop()
+    while words and words[0].casefold() in _CONNECTORS:
+        words.pop(0)
+    if not any(ch.isalpha() for w in words for ch in w):
+        return None
+    joined = " ".join(words)
+    return joined.title() if joined == joined.lower() else joined
+
+
+def is_note(ref: str, row: Sequence[Any]) -> bool:
+    """A footer or note sitting in the reference column ("Total risks: 42")."""
+    if _NOTE_START.match(ref) or len(ref) > 60:
+        return True
+    if " " not in ref and ":" not in ref:
+        return False
+    texts = {to_text(v) for v in row if v != ""}
+    return len(texts) == 1  # the only text on the row (or one merged across it)

@@ -1,0 +1,97 @@
+"""Cell values as the register needs them: scores, money, statuses, strategies, refs."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from riskboard.ingest.values import (
+    action_status,
+    classify_status_column,
+    risk_status,
+    strategy,
+    to_int,
+    to_money,
+    to_ref,
+    to_text,
+)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [(3.0, 3), ("3", 3), (" 4 ", 4), ("3 - Possible", 3), ("High (4)", 4), ("", None),
+     ("N/A", None), ("-", None), (12, 12)],
+)  # fmt: skip
+def test_scores(cell: object, expected: int | None) -> None:
+    assert to_int(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["High", 2.5, True, "3 or 4", 1e20, "123456"])
+def test_unreadable_scores(cell: object) -> None:
+    with pytest.raises(ValueError):
+        to_int(cell)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [(250000.0, 250000.0), ("£250,000", 250000.0), ("£1.2m", 1_200_000.0), ("250k", 250000.0),
+     ("GBP 5,000", 5000.0), ("(5,000)", -5000.0), ("TBC", None), ("", None)],
+)  # fmt: skip
+def test_money(cell: object, expected: float | None) -> None:
+    assert to_money(cell) == expected
+
+
+def test_unreadable_money() -> None:
+    with pytest.raises(ValueError, match="'about a million' is not an amount"):
+        to_money("about a million")
+
+
+def test_text_and_refs() -> None:
+    assert to_text("  Flooding \n") == "Flooding"
+    assert to_text(12.0) == "12"
+    assert to_text(0.5) == "0.5"
+    assert to_text(date(2022, 8, 4)) == "2022-08-04"
+    assert to_text(datetime(2022, 8, 4)) == "2022-08-04"
+    assert to_text("   ") is None
+    assert to_ref(" HM  001 ") == "HM 001"
+    assert to_ref(101.0) == "101"
+
+
+def test_statuses_and_strategies() -> None:
+    assert risk_status("Live") == "open"
+    assert risk_status("ARCHIVED") == "closed"
+    assert risk_status("Under review") == "Under review"
+    assert action_status("Completed") == "complete"
+    assert action_status("On track") == "in progress"
+    assert strategy("Reduce") == ("treat", "Reduce")
+    assert strategy("Insured via contractor") == ("transfer", "Insured via contractor")
+    assert strategy("Watch and wait") == (None, "Watch and wait")
+    assert strategy("  ") == (None, None)
+
+
+def test_status_column_decided_by_values() -> None:
+    assert classify_status_column(["Open", "Closed", "Open"], has_actions=False) == "status"
+    assert classify_status_column(["Treat", "Tolerate", "Open"], has_actions=False) == "strategy"
+    assert (
+        classify_status_column(["Open", "In progress", "Complete"], has_actions=True)
+        == "action_status"
+    )
+    assert classify_status_column(["Open", "In progress"], has_actions=False) == "status"
+
+
+@given(st.integers(min_value=0, max_value=999))
+def test_any_whole_score_reads_back(n: int) -> None:
+    assert to_int(float(n)) == n
+    assert to_int(str(n)) == n
+    assert to_int(f"{n} - label") == n
+
+
+@given(st.one_of(st.text(max_size=20), st.floats(allow_nan=True), st.booleans()))
+def test_converters_raise_only_value_error(cell: object) -> None:
+    for conv in (to_int, to_money):
+        with contextlib.suppress(ValueError):  # anything else would be a crash
+            conv(cell)
