@@ -16,10 +16,11 @@ import sqlite_utils
 from riskboard import board
 from riskboard.config import Config
 from riskboard.register import RegisterRow, register_rows, score_history
+from riskboard.store import agenda as agenda_store
 from riskboard.store import open_db
 from riskboard.store import register as store
 from riskboard.tui.heat_data import HeatMapData, build_heat_map
-from riskboard.tui.risk_rows import RiskRow, agenda_order, make_row
+from riskboard.tui.risk_rows import RiskRow, agenda_order, build_row, make_row
 
 NOT_ON_GRID = {"closed", "archived", "retired", "missing"}
 
@@ -40,8 +41,9 @@ class MonthData:
 
     month: str
     previous_month: str | None
-    register: dict[str, RegisterRow]
+    register: dict[str, RegisterRow]  # empty until complete
     rows: list[RiskRow]  # agenda order
+    complete: bool = True  # False: the quick first page (stored flags, no details)
 
     def row(self, ref: str) -> RiskRow | None:
         for r in self.rows:
@@ -62,6 +64,48 @@ def load_month(
         register={r.ref: r for r in regs},
         rows=rows,
     )
+
+
+def _direction(row: dict[str, Any], has_previous: bool) -> str:
+    """As ``register.register_rows`` decides it."""
+    if row["status"] == "missing":
+        return "level"
+    if not has_previous or not row["in_previous"]:
+        return "new"
+    prev, cur = row["previous_score"], row["current_score"]
+    if prev is None or cur is None:
+        return "level"
+    return "up" if cur > prev else "down" if cur < prev else "level"
+
+
+def load_quick(
+    db: sqlite_utils.Database, config: Config, month: str, meeting_id: int | None
+) -> MonthData:
+    """The agenda's first page from one query: flags as stored by the last import."""
+    previous = store.previous_month_with_data(db, month)
+    reviewed = board.reviewed_refs(db, meeting_id) if meeting_id is not None else set()
+    rag = {score: config.scoring.rag(score) for score in range(1, 26)}
+    has_previous = previous is not None
+    rows = [
+        build_row(
+            r["ref"],
+            r["title"],
+            r["annex"],
+            r["owner"],
+            score=r["current_score"],
+            rag=rag.get(r["current_score"]),
+            direction=_direction(r, has_previous),
+            last_update=r["last_action_update"],
+            flags=r["flags"],
+            reviewed=r["ref"] in reviewed,
+            likelihood=r["current_likelihood"],
+            impact=r["current_impact"],
+            previous_score=r["previous_score"],
+            missing=r["status"] == "missing",
+        )
+        for r in agenda_store.agenda_rows(db, month, previous)
+    ]
+    return MonthData(month, previous, {}, agenda_order(rows), complete=False)
 
 
 def load_heat_map(db: sqlite_utils.Database, data: MonthData) -> HeatMapData:

@@ -6,6 +6,7 @@ the virtual RiskTable, so filtering and sorting thousands of risks stays instant
 
 from __future__ import annotations
 
+import threading
 from typing import ClassVar
 
 from rich.text import Text
@@ -21,7 +22,7 @@ from textual.worker import Worker, WorkerState
 from riskboard import board
 from riskboard.domain import FLAG_LABELS
 from riskboard.tui.agenda_items import RISK_SECTIONS, agenda_items, section_rows
-from riskboard.tui.loading import MonthData, connection, load_month
+from riskboard.tui.loading import MonthData, connection, load_month, load_quick
 from riskboard.tui.risk_rows import RiskRow
 from riskboard.tui.screens import meeting_items
 from riskboard.tui.screens.base import BoardScreen
@@ -53,13 +54,16 @@ class AgendaScreen(BoardScreen):
         Binding("h", "heat_map", "Heat map", id="agenda.heat_map"),
         Binding("c", "close_meeting", "Close", id="agenda.close"),
         Binding("s", "sort", "Sort", id="agenda.sort"),
-        Binding("escape", "clear_filter", "Clear filter", id="agenda.clear"),
+        # not in the footer: the filter box says it, and showing it only while a filter
+        # is on rebuilt the footer on a keystroke (hundreds of ms with 5,000 risks)
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="agenda.clear"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.section = "flagged"
         self.data: MonthData | None = None
+        self._described: tuple[object, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_bar()
@@ -71,7 +75,7 @@ class AgendaScreen(BoardScreen):
                 yield Static(id="section-title")
                 yield LoadingIndicator(id="month-loading")
                 yield Input(
-                    placeholder="/ filter: words, annex, owner or flag (stale, overdue, esc...)",
+                    placeholder="/ to filter: words, annex, owner or flag (stale, overdue, esc...); Esc clears",
                     id="filter",
                 )
                 yield RiskTable(
@@ -90,6 +94,7 @@ class AgendaScreen(BoardScreen):
         self.refresh_bar()
         self.refresh_items()
         self.table.focus()
+        self.watch(self.query_one("#filter", Input), "value", self.filter_changed, init=False)
         if self.rb.month_data is not None:
             self.show_data(self.rb.month_data)
         else:
@@ -103,9 +108,20 @@ class AgendaScreen(BoardScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load-month")
     def load(self) -> MonthData:
+        """The quick first page (one query), then the full register with fresh flags."""
         rb = self.rb
         assert rb.meeting is not None
         with connection(rb.config) as db:
+            quick = load_quick(db, rb.config, rb.meeting.month, rb.meeting.id)
+            painted = threading.Event()
+
+            def show_quick() -> None:
+                self.show_data(quick)
+                self.call_after_refresh(painted.set)
+
+            self.app.call_from_thread(show_quick)
+            # the full load holds the GIL in long C calls: let the first page paint first
+            painted.wait(timeout=2)
             return load_month(db, rb.config, rb.meeting.month, rb.meeting.id)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -121,9 +137,11 @@ class AgendaScreen(BoardScreen):
             self.table.refresh()
 
     def show_data(self, data: MonthData) -> None:
+        if self.data is not None and self.data.complete and not data.complete:
+            return  # the full register arrived first
         self.data = data
         self.table.empty_text = "No risks in this section (or none match the filter)."
-        self.query_one("#month-loading").display = False
+        self.query_one("#month-loading").display = not data.complete
         self.refresh_bindings()
         self.show_section(self.section)
         self.refresh_items()
@@ -238,15 +256,13 @@ class AgendaScreen(BoardScreen):
         if table.sort_column:
             order = "descending" if table.sort_reverse else "ascending"
             text.append(f"  - sorted by {table.sort_column} {order}", "dim")
-        self.query_one("#section-title", Static).update(text)
+        self.query_one("#section-title", Static).update(text, layout=False)  # fixed height
 
-    @on(Input.Changed, "#filter")
-    def filter_changed(self, event: Input.Changed) -> None:
-        had_filter = bool(self.table.query)
-        self.table.set_filter(event.value)
+    def filter_changed(self, value: str) -> None:
+        """Watched on the filter's value, so the table repaints in the same frame as the
+        typed character (an Input.Changed message lands a frame later)."""
+        self.table.set_filter(value)
         self.update_title()
-        if had_filter != bool(event.value):
-            self.refresh_bindings()
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:
@@ -261,7 +277,11 @@ class AgendaScreen(BoardScreen):
 
     @on(RiskTable.Highlighted, "#risks")
     def risk_highlighted(self, event: RiskTable.Highlighted) -> None:
-        self.query_one("#risk-detail", Static).update(self.describe(event.row))
+        key = (event.row, self.data.complete if self.data else False)
+        if key == self._described:
+            return  # same risk still under the cursor: nothing to repaint
+        self._described = key
+        self.query_one("#risk-detail", Static).update(self.describe(event.row), layout=False)
 
     def describe(self, row: RiskRow | None) -> Text:
         text = Text(no_wrap=False)
@@ -283,10 +303,18 @@ class AgendaScreen(BoardScreen):
             text.append("\n" + "; ".join(labels), "yellow")
         return text
 
+    def _complete(self) -> bool:
+        if self.data is None or not self.data.complete:
+            self.notify("Still loading the register - one moment.")
+            return False
+        return True
+
     @on(RiskTable.Selected, "#risks")
     def risk_selected(self, event: RiskTable.Selected) -> None:
         from riskboard.tui.screens.review import ReviewScreen
 
+        if not self._complete():
+            return
         refs = [r.ref for r in self.table.rows]
         self.app.push_screen(ReviewScreen(refs, refs.index(event.row.ref)))
 
@@ -320,17 +348,12 @@ class AgendaScreen(BoardScreen):
     def action_heat_map(self) -> None:
         from riskboard.tui.screens.heatmap import HeatMapScreen
 
-        if self.data is None:
-            self.notify("The register is still loading.")
+        if not self._complete():
             return
+        assert self.data is not None
         self.app.push_screen(HeatMapScreen(self.data))
 
     def action_close_meeting(self) -> None:
         from riskboard.tui.screens.close import CloseScreen
 
         self.app.push_screen(CloseScreen())
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "clear_filter" and not self.table.query:
-            return False
-        return super().check_action(action, parameters)

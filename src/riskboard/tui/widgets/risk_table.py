@@ -8,6 +8,7 @@ over 5,000 tuples plus ~40 rendered lines (toolong's LogLines works the same way
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -131,6 +132,7 @@ class RiskTable(ScrollView, can_focus=True):
         self._reverse = False
         self._generation = 0
         self._cache: LRUCache[tuple[int, int, bool, int], Strip] = LRUCache(256)
+        self._styles: dict[str, Style] = {}
 
     # ------------------------------------------------------------------ data
 
@@ -207,10 +209,24 @@ class RiskTable(ScrollView, can_focus=True):
         if self._sort:
             rows = sort_rows(rows, self._sort, self._reverse)
         self._rows = rows
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self._set_virtual_height(len(rows) + 1)
         if current is None or not self.move_to_ref(current.ref):
             self.cursor = 0
         self._repaint()
+
+    def _set_virtual_height(self, height: int) -> None:
+        """Resize the scrollable area; skip Textual's full layout pass (a reactive
+        virtual_size change does one, ~10 ms a keystroke) unless the scrollbar appears
+        or disappears."""
+        size = Size(self.size.width, height)
+        viewport = self.scrollable_content_region.height
+        old = self.virtual_size
+        if (old.height > viewport) != (height > viewport) or old.width != size.width:
+            self.virtual_size = size
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
+        self.scroll_y = min(self.scroll_y, max(0, height - viewport))
 
     def _repaint(self) -> None:
         self._generation += 1
@@ -281,9 +297,11 @@ class RiskTable(ScrollView, can_focus=True):
                 self.cursor = index
 
     def on_focus(self) -> None:
+        self._styles.clear()
         self._repaint()
 
     def on_blur(self) -> None:
+        self._styles.clear()
         self._repaint()
 
     def on_resize(self) -> None:
@@ -292,20 +310,25 @@ class RiskTable(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._styles.clear()
         self._cache.clear()
+
+    def _style(self, name: str) -> Style:
+        """The widget's base style plus a component class, cached until styles change."""
+        style = self._styles.get(name)
+        if style is None:
+            base = self.rich_style
+            style = base if name == "base" else base + self.get_component_rich_style(name)
+            self._styles[name] = style
+        return style
 
     # ------------------------------------------------------------------ layout
 
     def visible_columns(self) -> list[Column]:
-        width = self.scrollable_content_region.width or self.size.width
-        return [c for c in COLUMNS if width >= c.min_table_width]
+        return [c for c, _ in self._widths()]
 
-    def _widths(self) -> list[tuple[Column, int]]:
-        width = self.scrollable_content_region.width or self.size.width
-        columns = self.visible_columns()
-        fixed = sum(c.width for c in columns)
-        flexible = max(8, width - fixed)
-        return [(c, c.width or flexible) for c in columns]
+    def _widths(self) -> tuple[tuple[Column, int], ...]:
+        return column_widths(self.scrollable_content_region.width or self.size.width)
 
     def _column_at(self, x: int) -> Column | None:
         pos = 0
@@ -322,11 +345,11 @@ class RiskTable(ScrollView, can_focus=True):
         if y == 0:
             return self._header(width)
         index = round(self.scroll_y) + y - 1
-        base = self.rich_style
+        base = self._style("base")
         if not self._rows:
             if y == 1:
-                style = self.get_component_rich_style("risk-table--empty")
-                return Strip([Segment(_fit(f" {self.empty_text}", width), base + style)])
+                style = self._style("risk-table--empty")
+                return Strip([Segment(_fit(f" {self.empty_text}", width), style)])
             return Strip.blank(width, base)
         if index >= len(self._rows):
             return Strip.blank(width, base)
@@ -338,8 +361,8 @@ class RiskTable(ScrollView, can_focus=True):
         return strip
 
     def _header(self, width: int) -> Strip:
-        base = self.rich_style + self.get_component_rich_style("risk-table--header")
-        sorted_style = self.rich_style + self.get_component_rich_style("risk-table--sorted")
+        base = self._style("risk-table--header")
+        sorted_style = self._style("risk-table--sorted")
         segments = []
         for column, w in self._widths():
             label = column.label
@@ -351,11 +374,12 @@ class RiskTable(ScrollView, can_focus=True):
         return Strip(segments).adjust_cell_length(width, base)
 
     def _render_row(self, row: RiskRow, is_cursor: bool, width: int) -> Strip:
-        base = self.rich_style
-        if row.reviewed:
-            base = base + self.get_component_rich_style("risk-table--reviewed")
         if is_cursor:
-            base = base + self.get_component_rich_style("risk-table--cursor")
+            base = self._style("risk-table--cursor")
+        elif row.reviewed:
+            base = self._style("risk-table--reviewed")
+        else:
+            base = self._style("base")
         segments: list[Segment] = []
         for column, w in self._widths():
             segments.extend(self._cell(row, column.key, w, base))
@@ -392,6 +416,14 @@ class RiskTable(ScrollView, can_focus=True):
             ]
         value = getattr(row, key) or ""
         return [Segment(_fit(f" {value}", w), base)]
+
+
+@lru_cache(maxsize=32)
+def column_widths(width: int) -> tuple[tuple[Column, int], ...]:
+    """The columns that fit ``width`` cells, the title taking what the others leave."""
+    columns = [c for c in COLUMNS if width >= c.min_table_width]
+    flexible = max(8, width - sum(c.width for c in columns))
+    return tuple((c, c.width or flexible) for c in columns)
 
 
 def _fit(text: str, width: int) -> str:
