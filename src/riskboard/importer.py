@@ -107,9 +107,11 @@ def import_file(
     )
     from riskboard import register  # the flag rules; imported late to keep start-up light
 
+    risks, parsed.risks = parsed.risks, []  # only this frame holds them now
     try:
-        with db.atomic():
-            result.import_id = store.save_import(db, record, parsed.risks)
+        with store.gc_paused(), db.atomic():
+            result.import_id = store.save_import(db, record, risks)
+            del risks  # written: free them before the flags load two months back
             register.recompute_flags(db, parsed.month, config)
             following = store.next_month_with_data(db, parsed.month)
             if following is not None:

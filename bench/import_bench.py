@@ -1,0 +1,257 @@
+"""``riskboard import`` of 500 / 5,000 / 50,000 action rows x 25 columns, beside the
+time python-calamine alone and openpyxl ``read_only=True`` alone take to read the same
+file; peak memory; and how fast hostile files (zip bomb, entity bomb) are refused.
+
+Target: the import of the 50,000-row file within 2x calamine's bare read.
+
+Each measurement runs in a fresh Python process (so peak RSS is its own). The import is
+timed around ``importer.import_file`` into a database that already holds the previous
+month (so the flags compare two months, as they do in use): it covers hashing, the
+container checks, reading, assembling, the SQLite writes and the flag recompute.
+
+Workbooks are generated once (by ``riskboard.sample``) and cached in
+``$TMPDIR/riskboard-bench/``, keyed by the generator's source; delete it to rebuild.
+
+Run: ``.venv/bin/python bench/import_bench.py [ROWS...]`` (or ``make bench``). Prints
+figures; never fails on a slow result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+SIZES = (500, 5_000, 50_000)
+MONTHS = ("2022-07", "2022-08")
+TARGET_RATIO = 2.0
+REPEATS = {500: 5, 5_000: 3, 50_000: 2}
+CACHE = Path(tempfile.gettempdir()) / "riskboard-bench"
+
+
+# ----------------------------------------------------------------------------- workbooks
+
+
+def _generator_key() -> str:
+    import riskboard.sample as sample
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(sample.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def workbooks(rows: int) -> tuple[Path, Path]:
+    """(previous month, this month) exports with ``rows`` action rows x 25 columns."""
+    from riskboard.sample.columns import ACTION_COLUMNS, COMPACT_RISK_COLUMNS
+    from riskboard.sample.data import generate_register
+    from riskboard.sample.workbooks import (
+        standard_footer,
+        standard_title_block,
+        write_workbook,
+    )
+
+    folder = CACHE / _generator_key()
+    paths = tuple(folder / f"iris_{rows}_{month}.xlsx" for month in MONTHS)
+    if all(p.exists() for p in paths):
+        return paths  # type: ignore[return-value]
+    folder.mkdir(parents=True, exist_ok=True)
+    per_annex = max(1, rows // (8 * 3) + 1)  # ~3 actions per risk, 8 annexes
+    registers = generate_register(list(MONTHS), per_annex, seed=2022, actions_per_risk=(1, 5))
+    for month, path in zip(MONTHS, paths, strict=True):
+        risks, count = [], 0
+        for risk in registers[month]:
+            if count >= rows:
+                break
+            take = max(1, len(risk.actions))
+            if count + take > rows:
+                risk = risk.model_copy(update={"actions": risk.actions[: rows - count]})
+                take = rows - count
+            risks.append(risk)
+            count += take
+        write_workbook(
+            path,
+            risks,
+            shape="per_action",
+            risk_columns=COMPACT_RISK_COLUMNS,
+            action_columns=ACTION_COLUMNS,
+            title_block=standard_title_block(month),
+            footer=standard_footer(risks),
+        )
+    return paths  # type: ignore[return-value]
+
+
+# ----------------------------------------------------------------------------- one run
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(task: str, path: str, extra: str) -> dict[str, Any]:
+    """One measurement, in this (fresh) process; module imports are not timed."""
+    import python_calamine
+    from openpyxl import load_workbook
+
+    from riskboard.config import Config
+    from riskboard.errors import RiskboardError
+    from riskboard.importer import import_file
+    from riskboard.ingest.workbook import parse_workbook
+    from riskboard.register import recompute_flags  # noqa: F401 - imported by import_file
+    from riskboard.store import open_db
+
+    db = open_db(extra) if task == "import" else None
+    start = time.perf_counter()
+    out: dict[str, Any] = {}
+    if task == "calamine":
+        wb = python_calamine.CalamineWorkbook.from_path(path)
+        cells = 0
+        for name in wb.sheet_names:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            cells += sum(len(r) for r in rows)
+        out["cells"] = cells
+    elif task == "openpyxl":
+        wb = load_workbook(path, read_only=True, data_only=True)
+        cells = 0
+        for ws in wb.worksheets:
+            for row in ws.iter_rows(values_only=True):
+                cells += len(row)
+        wb.close()
+        out["cells"] = cells
+    elif task == "import":
+        assert db is not None
+        phases = _time_phases()
+        result = import_file(db, Path(path), Config())
+        out.update(risks=result.risk_count, actions=result.action_count, status=result.status)
+        out["phases"] = dict(phases)
+        db.conn.close()
+    elif task == "refuse":
+        try:
+            parse_workbook(Path(path), Config())
+            out["refused"] = False
+        except RiskboardError as exc:
+            out.update(refused=True, message=str(exc).splitlines()[0][:110])
+    out["seconds"] = time.perf_counter() - start
+    out["peak_mb"] = _peak_mb()
+    return out
+
+
+def _time_phases() -> dict[str, float]:
+    """Wrap the import's stages so one run reports where its time went."""
+    import riskboard.importer as importer
+    import riskboard.register as register_service
+    import riskboard.store.register as store
+
+    phases: dict[str, float] = {}
+
+    def timed(name: str, fn: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                phases[name] = phases.get(name, 0.0) + time.perf_counter() - start
+
+        return wrapper
+
+    importer.parse_workbook = timed("read+assemble", importer.parse_workbook)  # type: ignore[assignment]
+    store.save_import = timed("store", store.save_import)  # type: ignore[assignment]
+    register_service.recompute_flags = timed("flags", register_service.recompute_flags)  # type: ignore[assignment]
+    return phases
+
+
+def measure(task: str, path: Path, extra: str = "") -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", task, str(path), extra],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def best(task: str, path: Path, repeats: int, extra: str = "") -> dict[str, Any]:
+    runs = [measure(task, path, extra) for _ in range(repeats)]
+    return min(runs, key=lambda r: r["seconds"])
+
+
+def fresh_db(folder: Path, previous: Path, rows: int) -> Path:
+    """A database holding the previous month, copied fresh for each timed import."""
+    template = folder / f"previous_{rows}.db"
+    if not template.exists():
+        result = measure("import", previous, str(template))
+        assert result["status"] == "imported", result
+    target = folder / f"run_{rows}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(template, target)
+    return target
+
+
+def bench_size(rows: int, work: Path) -> None:
+    previous, current = workbooks(rows)
+    repeats = REPEATS.get(rows, 2)
+    cal = best("calamine", current, repeats)
+    imports = []
+    for _ in range(repeats):
+        imports.append(measure("import", current, str(fresh_db(work, previous, rows))))
+    imp = min(imports, key=lambda r: r["seconds"])
+    opx = best("openpyxl", current, 1)
+    ratio = imp["seconds"] / cal["seconds"]
+    phases = ", ".join(f"{k} {v:.2f} s" for k, v in imp["phases"].items())
+    verdict = "within" if ratio <= TARGET_RATIO else "OVER"
+    size_mb = current.stat().st_size / 1e6
+    print(
+        f"{rows:>7,} action rows x 25 cols ({imp['risks']:,} risks, {size_mb:.1f} MB file):\n"
+        f"    import end-to-end {imp['seconds']:6.2f} s   peak {imp['peak_mb']:6.0f} MB"
+        f"   = {ratio:.2f}x calamine ({verdict} the {TARGET_RATIO:g}x target)\n"
+        f"      of which {phases}\n"
+        f"    calamine read     {cal['seconds']:6.2f} s   peak {cal['peak_mb']:6.0f} MB\n"
+        f"    openpyxl r/o read {opx['seconds']:6.2f} s   peak {opx['peak_mb']:6.0f} MB"
+        f"   = {opx['seconds'] / cal['seconds']:.1f}x calamine"
+    )
+
+
+def bench_hostile(work: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from workbooks import entity_bomb, understate_size, zip_bomb
+
+    cases = {
+        "zip bomb (1 GiB of XML in ~1 MB)": zip_bomb(work / "bomb 2022-08.xlsx", inflated_mb=1024),
+        "zip part lying about its size": understate_size(
+            zip_bomb(work / "liar 2022-08.xlsx", inflated_mb=200), "xl/worksheets/sheet1.xml", 5000
+        ),
+        "XML entity bomb (billion laughs)": entity_bomb(work / "lol 2022-08.xlsx"),
+    }
+    print("hostile files (refusal time, fresh process):")
+    for label, path in cases.items():
+        r = measure("refuse", path)
+        state = "refused" if r["refused"] else "NOT REFUSED"
+        print(f"    {label:<34} {state} in {r['seconds'] * 1000:6.1f} ms: {r.get('message', '')}")
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        print(json.dumps(child(*argv[1:4])))
+        return 0
+    sizes = [int(a) for a in argv] or list(SIZES)
+    print(f"riskboard import benchmark (workbooks cached in {CACHE})")
+    with tempfile.TemporaryDirectory(prefix="rb-import-bench-") as tmp:
+        work = Path(tmp)
+        for rows in sizes:
+            bench_size(rows, work)
+        bench_hostile(work)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main(sys.argv[1:]))
