@@ -3,14 +3,18 @@ oddities of real exports (title blocks, merged cells, footers, conflicts) behave
 
 from __future__ import annotations
 
+import string
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from riskboard.config import Config
-from riskboard.domain import Risk
+from riskboard.domain import Action, Risk
 from riskboard.errors import RiskboardError
 from riskboard.ingest.workbook import ParsedWorkbook, parse_workbook
 from riskboard.sample.data import generate_register
@@ -344,3 +348,78 @@ def test_empty_workbook_and_header_only(tmp_path: Path) -> None:
         parse(write_xlsx(tmp_path / f"e {MONTH}.xlsx", {"Sheet1": []}))
     with pytest.raises(RiskboardError, match="no risks found below the header on row 1"):
         parse(write_xlsx(tmp_path / f"h {MONTH}.xlsx", {"Sheet1": [REGISTER_HEADER]}))
+
+
+# ----------------------------------------------------------------------------- property
+
+WORDS = st.text(alphabet=string.ascii_letters + string.digits + " .,'&()-", max_size=25).map(
+    lambda s: " ".join(s.split())
+)
+TEXT = WORDS.filter(lambda s: len(s) > 1 and s.casefold() not in {"n/a", "na", "none", "nil"})
+DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2025, 12, 31))
+SCORE = st.integers(min_value=1, max_value=5)
+
+
+@st.composite
+def registers(draw: st.DrawFn) -> list[Risk]:
+    refs = draw(st.lists(st.integers(1, 999), min_size=1, max_size=6, unique=True))
+    risks = []
+    for n in refs:
+        ref = f"HM-{n:03d}"
+        likelihood, impact = draw(SCORE), draw(SCORE)
+        strategy_text = draw(st.sampled_from(["Treat", "Tolerate", "Accept", "Transfer", None]))
+        actions = [
+            Action(
+                risk_ref=ref,
+                action_ref=f"{ref}/A{i + 1}",
+                text=draw(TEXT),
+                owner=draw(TEXT),
+                due=draw(DAYS),
+                progress=draw(st.none() | TEXT),
+                last_updated=draw(st.none() | DAYS),
+                status=draw(st.sampled_from(["open", "in progress", "complete"])),
+            )
+            for i in range(draw(st.integers(0, 3)))
+        ]
+        risks.append(
+            Risk(
+                ref=ref,
+                title=draw(TEXT),
+                annex=draw(st.sampled_from(["Highways Maintenance", "Street Lighting"])),
+                owner=draw(st.none() | TEXT),
+                current_likelihood=likelihood,
+                current_impact=impact,
+                current_score=likelihood * impact,
+                strategy=strategy_text.lower() if strategy_text else None,
+                strategy_text=strategy_text,
+                status=draw(st.sampled_from(["open", "closed"])),
+                exposure=draw(st.none() | st.integers(0, 10**7).map(float)),
+                actions=actions,
+            )
+        )
+    return risks
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    registers(),
+    st.sampled_from(["per_risk", "per_action", "two_sheets"]),
+    st.sampled_from([None, "sheets"]),
+    st.booleans(),
+)
+def test_any_register_round_trips(
+    risks: list[Risk], shape: str, split: str | None, uk_text: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_workbook(
+            Path(tmp) / f"export {MONTH}.xlsx",
+            risks,
+            shape=shape,  # type: ignore[arg-type]
+            split=split,  # type: ignore[arg-type]
+            uk_text_dates=uk_text,
+            risk_columns=["ref", "title", "annex", "owner", "current_likelihood",
+                          "current_impact", "current_score", "strategy", "status", "exposure"],
+        )  # fmt: skip
+        parsed = parse(path)
+    assert comparable(parsed.risks) == comparable(risks)
+    assert parsed.warnings == []

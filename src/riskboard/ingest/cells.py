@@ -51,9 +51,9 @@ ACTION_ATTRS: dict[str, str] = {
     "action_ref": "action_ref", "action": "text", "action_owner": "owner", "due": "due",
     "progress": "progress", "last_updated": "last_updated", "action_status": "status",
 }  # fmt: skip
-# free text: trimmed in place, never cached (mostly unique)
+# free text and references: trimmed in place, never cached (mostly unique)
 _PLAIN_TEXT = frozenset(
-    {"title", "description", "cause", "effect", "controls", "action", "progress"}
+    {"title", "description", "cause", "effect", "controls", "action", "progress", "action_ref"}
 )
 
 _MISS = object()
@@ -117,6 +117,8 @@ def read_cells(
         if plain and type(cell) is str:
             text = cell.strip()
             if text:
+                if conv is to_ref and ("  " in text or "\n" in text or "\t" in text):
+                    text = " ".join(text.split())
                 out[key] = text
             continue
         if type(cell) is bool:  # True == 1.0: never share a cache entry with numbers
