@@ -112,7 +112,7 @@ async def wait_for_agenda(app: RiskboardApp, pilot) -> AgendaScreen:  # type: ig
     for _ in range(100):
         await pilot.pause(0.02)
         screen = app.screen
-        if isinstance(screen, AgendaScreen) and screen.data is not None:
+        if isinstance(screen, AgendaScreen) and screen.data is not None and screen.data.complete:
             return screen
     raise AssertionError(f"agenda never loaded: {app.screen}")
 

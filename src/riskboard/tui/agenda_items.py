@@ -55,7 +55,7 @@ def agenda_items(
         AgendaItem(
             "attendance",
             "Attendance & apologies",
-            f"{present} present, {apologies} apologies",
+            f"{present} present, {apologies} {'apology' if apologies == 1 else 'apologies'}",
             bool(quorum and quorum.met),
         ),
         AgendaItem(

@@ -9,12 +9,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import LoadingIndicator, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
 from riskboard.tui.heat_data import HeatCell, HeatMapData
 from riskboard.tui.loading import MonthData, connection, load_heat_map
+from riskboard.tui.risk_rows import RiskRow
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.widgets.colours import band_colours
 from riskboard.tui.widgets.heat_map import HeatMap
@@ -31,11 +33,11 @@ class HeatMapScreen(BoardScreen):
     ABOUT = (
         "Open risks of the board month by current likelihood (up) and impact (across),"
         " coloured by the configured RAG bands. Under each count, ▲/▼ is the change since"
-        " the previous month. Arrow keys move between cells; Enter lists the cell's risks;"
-        " Enter on a risk opens its review."
+        " the previous month. Arrow keys move between cells; the right-hand side lists the"
+        " cell's risks and what moved in or out; Enter opens the list, and Enter on a risk"
+        " opens its review."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "switch", "Grid/list", id="heat.switch"),
         Binding("escape", "back", "Agenda", id="heat.back"),
     ]
     DEFAULT_CSS = """
@@ -45,7 +47,6 @@ class HeatMapScreen(BoardScreen):
     HeatMapScreen #heat-title { text-style: bold; padding: 0 1; }
     HeatMapScreen #heat-loading { height: 1; }
     HeatMapScreen #cell-detail { height: auto; padding: 0 1; }
-    HeatMapScreen #cell-risks { height: 1fr; }
     """
 
     def __init__(self, data: MonthData) -> None:
@@ -60,13 +61,8 @@ class HeatMapScreen(BoardScreen):
                 yield Static(id="heat-title")
                 yield LoadingIndicator(id="heat-loading")
                 yield HeatMap(self.rb.config, id="grid")
-            with Vertical(id="heat-right"):
+            with VerticalScroll(id="heat-right"):
                 yield Static(id="cell-detail")
-                yield RiskTable(
-                    band_colours(self.rb.config),
-                    empty_text="No risks in this cell.",
-                    id="cell-risks",
-                )
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -108,10 +104,14 @@ class HeatMapScreen(BoardScreen):
 
     @on(HeatMap.CellSelected)
     def cell_selected(self, event: HeatMap.CellSelected) -> None:
-        self.show_cell(event.cell)
-        table = self.query_one("#cell-risks", RiskTable)
-        if table.rows:
-            table.focus()
+        cell = event.cell
+        if not cell.refs:
+            self.notify("No risks in that cell.")
+            return
+        refs = set(cell.refs)
+        rows = [r for r in self.data.rows if r.ref in refs]
+        title = f"Likelihood {cell.likelihood} x impact {cell.impact} = {cell.score}"
+        self.app.push_screen(CellRisksScreen(title, rows))
 
     def show_cell(self, cell: HeatCell) -> None:
         heat = self.heat
@@ -137,25 +137,54 @@ class HeatMapScreen(BoardScreen):
                 )
                 more = f" +{len(cell.moved_out) - 6} more" if len(cell.moved_out) > 6 else ""
                 text.append(f"\nMoved out: {moves}{more}", "cyan")
-        self.query_one("#cell-detail", Static).update(text)
         refs = set(cell.refs)
-        self.query_one("#cell-risks", RiskTable).set_rows(
-            [r for r in self.data.rows if r.ref in refs]
-        )
-
-    @on(RiskTable.Selected, "#cell-risks")
-    def risk_selected(self, event: RiskTable.Selected) -> None:
-        from riskboard.tui.screens.review import ReviewScreen
-
-        refs = [r.ref for r in self.query_one("#cell-risks", RiskTable).rows]
-        self.app.push_screen(ReviewScreen(refs, refs.index(event.row.ref)))
-
-    def action_switch(self) -> None:
-        grid = self.query_one(HeatMap)
-        if grid.has_focus:
-            self.query_one("#cell-risks", RiskTable).focus()
-        else:
-            grid.focus()
+        if refs:
+            text.append("\n\n")
+            for row in (r for r in self.data.rows if r.ref in refs):
+                text.append(f"{row.ref:<9}", "bold")
+                text.append(f"{row.title}\n")
+            text.append("\nEnter lists these risks; Enter on one opens its review.", "dim")
+        self.query_one("#cell-detail", Static).update(text)
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+class CellRisksScreen(ModalScreen[None]):
+    """The risks of one heat-map cell; Enter opens a risk's review."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Heat map", id="cell.back"),
+    ]
+    DEFAULT_CSS = """
+    CellRisksScreen { align: center middle; }
+    CellRisksScreen > Vertical {
+        width: 100%; max-width: 140; height: 90%;
+        border: thick $primary; background: $surface;
+    }
+    CellRisksScreen #cell-title { text-style: bold; padding: 0 1; }
+    CellRisksScreen RiskTable { height: 1fr; }
+    """
+
+    def __init__(self, title: str, rows: list[RiskRow]) -> None:
+        super().__init__()
+        self.cell_title = title
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"{self.cell_title}: {len(self.rows)} risks  (Esc back)", id="cell-title")
+            yield RiskTable(band_colours(self.app.config), id="cell-risks")  # type: ignore[attr-defined]
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(RiskTable)
+        table.set_rows(self.rows)
+        table.focus()
+
+    @on(RiskTable.Selected)
+    def risk_selected(self, event: RiskTable.Selected) -> None:
+        from riskboard.tui.screens.review import ReviewScreen
+
+        refs = [r.ref for r in self.query_one(RiskTable).rows]
+        self.app.push_screen(ReviewScreen(refs, refs.index(event.row.ref)))

@@ -71,11 +71,11 @@ class ReviewScreen(BoardScreen):
             yield Static(id="risk-head")
             yield Static(id="this-meeting")
             yield Static(id="risk-flags")
+            yield Static(id="risk-actions")
             with Horizontal(id="trend-row"):
                 yield Static("Score, last 12 months ", id="trend-label")
                 yield ScoreTrend(self.rb.config, id="trend")
             yield Static(id="risk-text")
-            yield Static(id="risk-actions")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -135,21 +135,20 @@ class ReviewScreen(BoardScreen):
         text.append("   ".join(f"{k}: {v or '-'}" for k, v in parts), "dim")
         return text
 
-    def render_flags(self, reg: RegisterRow | None) -> Text:
-        text = Text()
+    def render_flags(self, reg: RegisterRow | None) -> RenderableType:
         if reg is None or not reg.flags:
-            text.append("\nNot flagged this month.", "green")
-            return text
-        text.append("\nWhy this risk is on the agenda\n", "bold underline")
+            return Text("\nNot flagged this month.", "green")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=2)
+        grid.add_column(ratio=1)
         for code in reg.flags:
             for i, line in enumerate(flag_reasons(code, reg.flag_details)):
-                style = (
-                    "bold red"
-                    if code == "stale_action" and i == 0
-                    else ("yellow" if i == 0 else "")
-                )
-                text.append(("  • " if i == 0 else "  ") + line + "\n", style)
-        return text
+                if i == 0:
+                    style = "bold red" if code == "stale_action" else "yellow"
+                    grid.add_row(Text("•", style), Text(line, style))
+                else:
+                    grid.add_row("", Text(line.strip(), "dim"))
+        return Group(Text("\nWhy this risk is on the agenda", "bold underline"), grid)
 
     def render_text(self) -> Text:
         snap = (self.detail.snapshot if self.detail else None) or {}
@@ -165,6 +164,7 @@ class ReviewScreen(BoardScreen):
                 text.append(str(snap[key]) + "\n")
         if not snap:
             text.append("\nThis risk is missing from the month's export.", "magenta")
+        text.rstrip()
         return text
 
     def render_actions(self) -> RenderableType:
@@ -197,43 +197,52 @@ class ReviewScreen(BoardScreen):
             )
         return Group(title, table)
 
-    def render_meeting(self) -> Text:
+    def render_meeting(self) -> RenderableType:
         detail = self.detail
-        text = Text()
-        text.append("\nRecorded at this meeting\n", "bold underline")
+        title = Text("\nRecorded at this meeting", "bold underline")
         review = detail.review if detail else None
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=14, style="bold")
+        grid.add_column(ratio=1)
+        if review is None and not (detail and (detail.actions_arising or detail.escalations)):
+            return Group(
+                title,
+                Text(
+                    "  nothing yet - s strategy, w note, d decision, a action, e escalate,"
+                    " r reviewed",
+                    "dim",
+                ),
+            )
         if review is None:
-            text.append(
-                "  Nothing yet: s strategy, w note, d decision, a action, e escalate, r reviewed.\n",
-                "dim",
-            )
+            pass
         else:
-            mark = (
-                ("✓ reviewed", "bold green")
-                if review.reviewed
-                else ("not marked reviewed", "yellow")
+            grid.add_row(
+                "Reviewed",
+                Text("✓ yes", "bold green") if review.reviewed else Text("not yet (r)", "yellow"),
             )
-            text.append("  ")
-            text.append(mark[0] + "\n", mark[1])
             if review.strategy:
-                text.append(f"  Strategy: {review.strategy}", "bold")
+                line = Text(review.strategy, "bold")
                 if review.rationale:
-                    text.append(f" - {review.rationale}")
+                    line.append(f" - {review.rationale}")
                 if review.review_by:
-                    text.append(f" (review by {uk_date(review.review_by)})")
-                text.append("\n")
+                    line.append(f" (review by {uk_date(review.review_by)})")
+                grid.add_row("Strategy", line)
             if review.note:
-                text.append("  Discussion: ", "bold")
-                text.append(review.note + "\n")
+                grid.add_row("Discussion", review.note)
             if review.decision:
-                text.append(f"  {review.decision}\n", "bold cyan")
+                grid.add_row("Decision", Text(review.decision, "bold cyan"))
         for action in detail.actions_arising if detail else []:
-            text.append(f"  Action {action.number}: ", "bold")
-            text.append(f"{action.text} - {action.owner or '-'}, due {uk_date(action.due)}\n")
+            grid.add_row(
+                f"Action {action.number}",
+                f"{action.text} - {action.owner or '-'}, due {uk_date(action.due)}",
+            )
         for esc in detail.escalations if detail else []:
-            text.append(f"  Escalation to {esc.target_name}: ", "bold magenta")
-            text.append(f"{esc.reason or ''} ({esc.status.value}, meeting {esc.meeting_id})\n")
-        return text
+            grid.add_row(
+                Text("Escalated", "bold magenta"),
+                f"to the {esc.target_name} ({esc.status.value}, meeting {esc.meeting_id}):"
+                f" {esc.reason or ''}",
+            )
+        return Group(title, grid)
 
     # ------------------------------------------------------------------ recording
 
