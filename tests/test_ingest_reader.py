@@ -63,6 +63,18 @@ def test_truncated_workbook(tmp_path: Path) -> None:
     _refused(path, "damaged")
 
 
+def test_corrupt_compressed_part(tmp_path: Path) -> None:
+    good = write_xlsx(tmp_path / "good.xlsx", {"Risks": [["Risk Ref", "Title"], ["R1", "x"]]})
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as zf:
+        info = zf.getinfo("xl/workbook.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start : start + info.compress_size] = b"\xff" * info.compress_size
+    path = tmp_path / "corrupt.xlsx"
+    path.write_bytes(bytes(data))
+    _refused(path, "damaged")
+
+
 def test_zip_bomb_over_the_configured_limit(tmp_path: Path) -> None:
     path = zip_bomb(tmp_path / "bomb.xlsx", inflated_mb=3)
     err = _refused(path, "inflate to over 2 MiB", max_mb=2)

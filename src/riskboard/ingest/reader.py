@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -136,7 +137,14 @@ def _check_zip(path: Path, max_uncompressed_mb: int) -> None:
                     _check_xml_prolog(zf, info, name)
     except RiskboardError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        NotImplementedError,
+        EOFError,
+        ValueError,
+    ) as exc:
         raise RiskboardError(f"damaged or unsupported workbook: {exc}", file=name) from None
     except OSError as exc:
         raise RiskboardError(f"cannot read workbook: {exc}", file=name) from None
