@@ -44,6 +44,10 @@ def test_month_in_file_name(name: str, month: str | None) -> None:
         ([["As at", "30 Sep 2022"]], date(2022, 9, 30)),
         ([["Risk Register - printed 01/09/2022 09:14"]], date(2022, 9, 1)),
         ([["Contract 2019/123"], ["Page 1"]], None),
+        ([["Joint Risk Register", "31/08/2022"]], date(2022, 8, 31)),
+        ([["Contract commenced 01/04/2019"]], None),
+        ([["Contract", "12345"]], None),
+        ([["31/07/2022"], ["31/08/2022"]], None),
         ([["Report run: 31/08/2022", "Last contract review 01/01/2020"]], date(2022, 8, 31)),
     ],
 )

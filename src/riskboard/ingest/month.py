@@ -44,7 +44,8 @@ def report_date_in_title(rows: Sequence[Sequence[Any]]) -> date | None:
     """The report/run date written in the title block above the header.
 
     A date next to a keyword ("Report run: 31/08/2022", "As at | 31 Aug 2022") wins;
-    else a lone date in the block. Returns None when there is none."""
+    else a cell holding nothing but a date, if the block has exactly one such date
+    ("Contract commenced 01/04/2019" is not a report date). None when there is none."""
     labelled: list[date] = []
     loose: list[date] = []
     for row in rows:
@@ -58,8 +59,10 @@ def report_date_in_title(rows: Sequence[Sequence[Any]]) -> date | None:
                     if found is not None:
                         labelled.append(found)
                         continue
-                if found is not None:
-                    loose.append(found)
+                # a cell that is nothing but a written date (not a number: "12345")
+                whole = None if cell.strip().isdigit() else _as_date(cell)
+                if whole is not None:
+                    loose.append(whole)
             else:
                 d = _as_date(cell) if isinstance(cell, date) else None
                 if d is not None:
