@@ -176,3 +176,21 @@ async def test_a_failing_load_is_a_notice_not_a_crash(
                 break
         assert any("database is locked" in m for m in messages), messages
         assert isinstance(app.screen, AgendaScreen) and app.is_running
+
+
+async def test_minutes_export_runs_in_a_worker_and_says_where(config: Config) -> None:
+    app = RiskboardApp(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_agenda(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("m")
+        messages: list[str] = []
+        for _ in range(300):
+            await pilot.pause(0.02)
+            messages = [n.message for n in app._notifications]
+            if any(m.startswith("Written:") for m in messages):
+                break
+    written = list((config.paths.exports).glob("minutes_*.docx"))
+    assert len(written) == 1
+    assert any(str(written[0]) in m for m in messages)

@@ -65,7 +65,9 @@ def _month(month: str, stale_updated: date, fresh_updated: date) -> list[Risk]:
 
 
 def build_config(tmp_path: Path) -> Config:
-    cfg = Config(paths=PathsConfig(database=tmp_path / "riskboard.db"))
+    cfg = Config(
+        paths=PathsConfig(database=tmp_path / "riskboard.db", exports=tmp_path / "exports")
+    )
     db = open_db(cfg.paths.database)
     months = {
         "2022-07": _month("2022-07", date(2022, 6, 30), date(2022, 7, 20)),

@@ -28,7 +28,8 @@ class AttendanceScreen(BoardScreen):
     HELP_TITLE = "Attendance"
     ABOUT = (
         "Everyone on the people list, with today's attendance. Move to a name and press"
-        " p (present) or x (apologies); space switches between them; u takes the entry off."
+        " p (present) or x (apologies) - the cursor moves on to the next name; space"
+        " switches between present and apologies; u takes the entry off."
         " Press n to add someone new - they stay on the people list for later meetings."
         " The quorum line at the top updates as you go."
     )
@@ -64,11 +65,11 @@ class AttendanceScreen(BoardScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Name", key="name", width=26)
-        table.add_column("Organisation", key="org", width=13)
-        table.add_column("Role", key="role", width=28)
-        table.add_column("Lead officer", key="lead", width=12)
-        table.add_column("Today", key="today", width=11)
+        table.add_column("Name", key="name", width=22)
+        table.add_column("Today", key="today", width=10)
+        table.add_column("Organisation", key="org", width=12)
+        table.add_column("Lead", key="lead", width=4)
+        table.add_column("Role", key="role", width=30)
         self.reload()
         table.focus()
 
@@ -87,10 +88,10 @@ class AttendanceScreen(BoardScreen):
         for p in self.people:
             table.add_row(
                 p.name,
-                p.organisation.capitalize(),
-                p.role or "",
-                "yes" if p.lead_officer else "no",
                 STATUS_CELL[self.status.get(p.name.casefold())],
+                p.organisation.capitalize(),
+                "yes" if p.lead_officer else "no",
+                p.role or "",
                 key=p.name,
             )
         if self.people:
@@ -114,6 +115,7 @@ class AttendanceScreen(BoardScreen):
             board.attend, rb.db, rb.meeting.id, person.name, apologies=apologies, actor=rb.actor
         ):
             self.reload()
+            self.query_one(DataTable).action_cursor_down()  # tick down the list
 
     def action_present(self) -> None:
         self._mark(apologies=False)

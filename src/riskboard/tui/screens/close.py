@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widgets import LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
 
 from riskboard import board
 from riskboard.tui.agenda_items import section_rows
+from riskboard.tui.loading import connection
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import ConfirmDialog, Field, FormDialog, guarded
-from riskboard.tui.widgets.meeting_bar import uk_date
+from riskboard.tui.widgets.meeting_bar import local_time, uk_date
 
 
 def summary_text(record: dict[str, Any], unreviewed_flagged: int | None) -> Text:
@@ -86,22 +89,29 @@ class CloseScreen(BoardScreen):
     ABOUT = (
         "What the meeting recorded. Check it, then press c to close the meeting. Closing"
         " needs the quorum; without it you must give a reason. A closed meeting is"
-        " read-only; its minutes are approved at the next meeting."
+        " read-only; its minutes are approved at the next meeting. m writes the minutes"
+        " (docx, marked DRAFT until approved) and t the transfer sheets for the Directorate"
+        " and Corporate registers, into the exports folder."
     )
     EDIT_ACTIONS = frozenset({"close"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "close", "Close meeting", id="close.close"),
+        Binding("m", "export('minutes')", "Export minutes", id="close.minutes"),
+        Binding("t", "export('transfers')", "Export transfers", id="close.transfers"),
         Binding("escape", "back", "Agenda", id="close.back"),
         Binding("q", "app.quit", "Quit", id="close.quit"),
     ]
     DEFAULT_CSS = """
     CloseScreen #close-state { padding: 0 1; text-style: bold; }
     CloseScreen #summary { padding: 0 1; }
+    CloseScreen #exporting { height: 1; display: none; }
+    CloseScreen.-exporting #exporting { display: block; }
     """
 
     def compose(self) -> ComposeResult:
         yield from self.compose_bar()
         yield Static(id="close-state")
+        yield LoadingIndicator(id="exporting")
         with VerticalScroll():
             yield Static(id="summary")
         yield from self.compose_footer()
@@ -127,7 +137,7 @@ class CloseScreen(BoardScreen):
         if meeting.status == board.MeetingStatus.CLOSED:
             state.update(
                 Text(
-                    f"Closed at {meeting.closed_at}. The record is read-only; its minutes are"
+                    f"Closed at {local_time(meeting.closed_at)}. The record is read-only; its minutes are"
                     f" approved at the next meeting. `riskboard meeting show {meeting.id}`"
                     " prints it.",
                     "green",
@@ -177,6 +187,44 @@ class CloseScreen(BoardScreen):
         if result:
             self.notify("Meeting closed. The record is read-only.")
         self.show()
+
+    def action_export(self, what: str) -> None:
+        if self.rb.meeting is None:
+            return
+        self.add_class("-exporting")
+        self.notify("Writing the minutes..." if what == "minutes" else "Writing transfer sheets...")
+        self.export(what, self.rb.meeting.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def export(self, what: str, meeting_id: int) -> list[str]:
+        """Minutes (docx) or the Directorate and Corporate transfer sheets, written by
+        the reports service with this thread's own connection."""
+        config = self.rb.config
+        with connection(config) as db:
+            if what == "minutes":
+                from riskboard.reports.minutes import export_minutes
+
+                return [str(export_minutes(db, config, meeting_id=meeting_id, fmt="docx"))]
+            from riskboard.reports.register_transfer import export_register
+
+            written = []
+            for register in ("directorate", "corporate"):
+                path, count = export_register(
+                    db,
+                    config,
+                    register=register,
+                    meeting_id=meeting_id,  # type: ignore[arg-type]
+                )
+                written.append(f"{path} ({count} risk{'s' if count != 1 else ''})")
+            return written
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group != "export" or not event.worker.is_finished:
+            return
+        self.remove_class("-exporting")
+        if event.state == WorkerState.SUCCESS and event.worker.result:
+            self.notify("Written:\n" + "\n".join(event.worker.result), markup=False, timeout=10)
 
     def action_back(self) -> None:
         self.dismiss()

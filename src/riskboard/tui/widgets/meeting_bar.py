@@ -3,7 +3,7 @@ who is chairing, its status and the quorum."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from rich.text import Text
 from textual.widgets import Static
@@ -29,6 +29,16 @@ def month_short(month: str) -> str:
         return date(int(month[:4]), int(month[5:7]), 1).strftime("%b %Y")
     except ValueError:
         return month
+
+
+def local_time(stamp: str | None) -> str:
+    """An ISO UTC timestamp as local DD/MM/YYYY HH:MM."""
+    if not stamp:
+        return "-"
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return stamp
 
 
 def uk_date(value: date | None) -> str:

@@ -32,7 +32,10 @@ class QuorumIndicator(Static):
             text.append(" - each side has its lead officer present.")
         else:
             text.append("NOT QUORATE", "bold red")
-            text.append(" - " + quorum.describe().removeprefix("not quorate: "))
+            needed = ", ".join(
+                f"{m.required - m.present} {m.organisation.capitalize()}" for m in quorum.missing
+            )
+            text.append(f" - lead officers still needed: {needed}")
         self.set_class(quorum.met, "-met")
         self.set_class(not quorum.met, "-not-met")
         self.update(text)
