@@ -125,6 +125,7 @@ def test_dry_run_prints_the_mapping_and_writes_nothing(
     assert out.startswith("dry run joint.xlsx: nothing written\n")
     assert "  month: 2022-08 (from report date 31/08/2022 in the title block)" in out
     assert "  would import: 2 risks, 2 actions from sheet 'Register'" in out
+    assert "  sheet 'Register' (header on row 4, read as risks):" in out
     assert "    Risk Ref      -> ref\n" in out
     assert "    Last Updated  -> last_updated\n" in out
     assert "    not used: 'RAG colour'" in out

@@ -43,6 +43,9 @@ class ImportResult(BaseModel):
     mapping: dict[str, dict[str, str | None]] = Field(default_factory=dict)
     month_source: str | None = None
     report_date: str | None = None
+    # sheet -> Excel row of its header, and whether it was read as risks or actions
+    header_rows: dict[str, int] = Field(default_factory=dict)
+    roles: dict[str, str] = Field(default_factory=dict)
 
 
 def sha256_file(path: Path) -> str:
@@ -144,4 +147,6 @@ def _result(
         mapping={s.name: s.mapping for s in parsed.sheets},
         month_source=parsed.month_source,
         report_date=parsed.report_date.isoformat() if parsed.report_date else None,
+        header_rows={s.name: s.header_row for s in parsed.sheets},
+        roles={s.name: s.role for s in parsed.sheets},
     )

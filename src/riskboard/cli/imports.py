@@ -126,7 +126,9 @@ def print_dry_run(result: ImportResult) -> None:
         print(f"  report date: {result.report_date}")
     print(f"  would import: {_counts(result)}")
     for sheet, mapping in result.mapping.items():
-        print(f"  sheet {sheet!r}:")
+        where = f"header on row {result.header_rows[sheet]}" if sheet in result.header_rows else ""
+        role = result.roles.get(sheet, "risks")
+        print(f"  sheet {sheet!r} ({where}, read as {role}):")
         width = max((len(h) for h in mapping), default=0)
         for header, fld in mapping.items():
             if fld:
