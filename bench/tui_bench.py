@@ -85,7 +85,7 @@ class Painted:
                 cls.rows = len(self.rows)
             return strips
 
-        RiskTable.render_lines = render_lines  # type: ignore[method-assign]
+        RiskTable.render_lines = render_lines  # type: ignore[method-assign,assignment]
 
 
 async def time_start(config: Config) -> tuple[float, int, float]:

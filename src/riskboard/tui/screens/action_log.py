@@ -20,8 +20,8 @@ STATUS_STYLE = {"open": "yellow", "in progress": "cyan", "closed": "green"}
 
 
 def _due(action: board.BoardAction) -> Text:
-    if action.revised_due:
-        return Text(f"{uk_date(action.revised_due)} (rev.)", "bold")
+    if action.revised_due:  # * marks a revised due date
+        return Text(f"{uk_date(action.revised_due)}*", "bold")
     return Text(uk_date(action.due))
 
 
@@ -61,15 +61,16 @@ class ActionLogScreen(BoardScreen):
     def on_mount(self) -> None:
         for table_id in ("#log", "#arising"):
             table = self.query_one(table_id, DataTable)
-            table.add_column("No.", width=5)
-            table.add_column("Action", width=40)
-            table.add_column("Owner", width=16)
-            table.add_column("Due", width=17)
+            table.add_column("No.", width=4)
+            table.add_column("Action", width=28)
+            table.add_column("Owner", width=14)
+            table.add_column("Due", width=11)
             table.add_column("Status", width=11)
-            table.add_column("Progress", width=30)
+            table.add_column("Progress", width=36)
             table.add_column("Risk", width=9)
         self.reload()
-        self.query_one("#log", DataTable).focus()
+        first = "#log" if self.entries or not self.arising else "#arising"
+        self.query_one(first, DataTable).focus()
 
     def reload(self) -> None:
         rb = self.rb
@@ -87,7 +88,7 @@ class ActionLogScreen(BoardScreen):
         )
         self.query_one("#log-heading", Static).update(
             f"Carried from earlier meetings: {len(self.entries)} ({open_count} still open;"
-            f" {sum(1 for e in self.entries if e.updates)} updated today)"
+            f" {sum(1 for e in self.entries if e.updates)} updated today)  * revised due date"
         )
         self.query_one("#arising-heading", Static).update(
             f"Raised at this meeting: {len(self.arising)}"

@@ -45,7 +45,7 @@ class AgendaScreen(BoardScreen):
         " risks first, those with no action update this month at the top. Enter on a risk"
         " opens its review. Type / to filter, s to change the sort."
     )
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # narrow: agenda on demand (g)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="agenda.filter"),
         Binding("g", "agenda", "Agenda", id="agenda.items"),
@@ -251,7 +251,7 @@ class AgendaScreen(BoardScreen):
         text = Text()
         text.append(SECTION_TITLES[self.section], "bold")
         text.append(f"  {total} risks, {reviewed} reviewed", "dim")
-        if table.query:
+        if table.filter_text:
             text.append(f"  - {shown} match the filter", "yellow")
         if table.sort_column:
             order = "descending" if table.sort_reverse else "ascending"

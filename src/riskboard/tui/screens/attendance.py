@@ -33,11 +33,11 @@ class AttendanceScreen(BoardScreen):
         " Press n to add someone new - they stay on the people list for later meetings."
         " The quorum line at the top updates as you go."
     )
-    EDIT_ACTIONS = frozenset({"present", "apologies", "toggle", "clear", "add_person"})
+    EDIT_ACTIONS = frozenset({"present", "apologies", "switch_mark", "clear", "add_person"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "present", "Present", id="attendance.present"),
         Binding("x", "apologies", "Apologies", id="attendance.apologies"),
-        Binding("space", "toggle", "Present/apologies", id="attendance.toggle"),
+        Binding("space", "switch_mark", "Present/apologies", id="attendance.toggle"),
         Binding("u", "clear", "Unmark", id="attendance.clear"),
         Binding("n", "add_person", "Add person", id="attendance.add"),
         Binding("escape", "back", "Agenda", id="attendance.back"),
@@ -123,7 +123,7 @@ class AttendanceScreen(BoardScreen):
     def action_apologies(self) -> None:
         self._mark(apologies=True)
 
-    def action_toggle(self) -> None:
+    def action_switch_mark(self) -> None:
         person = self.person
         if person is None:
             return

@@ -117,6 +117,11 @@ def previous_minutes(rb: RiskboardApp, done: Done) -> None:
             rb.db, meeting.id, amendment=values["amendment"] or None, actor=rb.actor
         )
 
+    def approved(values: dict[str, Any] | None) -> None:
+        done()
+        if values is not None:
+            rb.notify("Previous minutes approved and locked.")
+
     rb.push_screen(
         FormDialog(
             "Approve the previous minutes",
@@ -125,5 +130,5 @@ def previous_minutes(rb: RiskboardApp, done: Done) -> None:
             intro=intro,
             submit_label="Approve minutes",
         ),
-        lambda values: (done(), values and rb.notify("Previous minutes approved and locked.")),
+        approved,
     )

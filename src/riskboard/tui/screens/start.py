@@ -88,6 +88,8 @@ class StartScreen(BoardScreen):
             return
         rb = self.rb
         names = [p.name for p in board.list_people(rb.db)]
+        meetings = board.list_meetings(rb.db)
+        last = meetings[-1] if meetings else None  # the same chair and minute-taker, usually
         fields = [
             Field("meeting_date", "Meeting date", "date", uk_date(date.today()), required=True),
             Field(
@@ -98,8 +100,15 @@ class StartScreen(BoardScreen):
                 options=[(month_name(m), m) for m in reversed(self.months)],
                 required=True,
             ),
-            Field("chair", "Chair", value="", required=True, suggestions=names),
-            Field("minute_taker", "Minute-taker", suggestions=names),
+            Field(
+                "chair", "Chair", value=last.chair if last else "", required=True, suggestions=names
+            ),
+            Field(
+                "minute_taker",
+                "Minute-taker",
+                value=last.minute_taker if last else "",
+                suggestions=names,
+            ),
         ]
 
         def create(values: dict[str, Any]) -> str | None:
@@ -128,7 +137,8 @@ class StartScreen(BoardScreen):
                 "Start a meeting",
                 fields,
                 create,
-                intro="Dates as DD/MM/YYYY. Everything is saved as you go.",
+                intro="Tab moves between fields; dates as DD/MM/YYYY. Everything is saved as"
+                " you go.",
                 submit_label="Start meeting",
             ),
             done,

@@ -146,7 +146,8 @@ class RiskTable(ScrollView, can_focus=True):
         return self._source
 
     @property
-    def query(self) -> str:
+    def filter_text(self) -> str:
+        """The filter in force (``query`` would shadow Textual's DOM query)."""
         return self._query
 
     @property
