@@ -221,8 +221,11 @@ def escalation_routes(risk: Risk, config: Config) -> list[EscalationTarget]:
     return routes
 
 
+_ORDER = {c: i for i, c in enumerate(FlagCode)}
+
+
 def _flag(risk: Risk, codes: list[FlagCode], details: dict[str, object]) -> Flag:
-    order = {c: i for i, c in enumerate(FlagCode)}
+    order = _ORDER
     return Flag(
         ref=risk.ref,
         title=risk.title,

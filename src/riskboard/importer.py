@@ -25,6 +25,7 @@ from riskboard.ingest.headers import HeaderMatcher
 from riskboard.ingest.month import check_month
 from riskboard.ingest.workbook import ParsedWorkbook, parse_workbook
 from riskboard.store import register as store
+from riskboard.store.db import write_transaction
 
 Status = Literal["imported", "already_imported", "dry_run"]
 
@@ -112,10 +113,15 @@ def import_file(
 
     risks, parsed.risks = parsed.risks, []  # only this frame holds them now
     try:
-        with store.gc_paused(), db.atomic():
+        with store.gc_paused(), write_transaction(db):
+            # the month's first file: its risks ARE the month, so the flags need not
+            # read them back (a later annex file joins risks already stored)
+            whole_month = not store.month_has_data(db, parsed.month)
             result.import_id = store.save_import(db, record, risks)
-            del risks  # written: free them before the flags load two months back
-            register.recompute_flags(db, parsed.month, config)
+            register.recompute_flags(
+                db, parsed.month, config, current=risks if whole_month else None
+            )
+            del risks
             following = store.next_month_with_data(db, parsed.month)
             if following is not None:
                 register.recompute_flags(db, following, config)

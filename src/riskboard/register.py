@@ -7,6 +7,7 @@ changed threshold takes effect at once); ``recompute_flags`` also stores them in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, Literal
 
@@ -14,7 +15,7 @@ import sqlite_utils
 from pydantic import BaseModel, Field, TypeAdapter
 
 from riskboard.config import Config
-from riskboard.domain import Flag
+from riskboard.domain import Flag, Risk
 from riskboard.errors import RiskboardError
 from riskboard.flags import action_is_complete, compute_flags, escalation_routes
 from riskboard.store import register as store
@@ -82,30 +83,56 @@ def _report_date(db: sqlite_utils.Database, month: str) -> date | None:
         return None
 
 
-def flags_for(db: sqlite_utils.Database, month: str, config: Config) -> list[Flag]:
-    """The month's flags computed from its snapshots and the previous month's."""
+def flags_for(
+    db: sqlite_utils.Database,
+    month: str,
+    config: Config,
+    *,
+    current: Sequence[Risk] | None = None,
+) -> list[Flag]:
+    """The month's flags computed from its snapshots and the previous month's.
+
+    ``current`` may pass the month's risks when the caller already holds all of them
+    (an import that is the month's only one), saving a read of the month back."""
+    with store.gc_paused():
+        current, previous, previous_month = _months(db, month, current)
+        return compute_flags(
+            current,
+            previous,
+            month=month,
+            report_date=_report_date(db, month),
+            config=config,
+            previous_month=previous_month,
+        )
+
+
+def _months(
+    db: sqlite_utils.Database, month: str, current: Sequence[Risk] | None = None
+) -> tuple[Sequence[Risk], list[Risk] | None, str | None]:
+    """(this month's risks, the previous month's, which month that is)."""
+    if current is None:
+        current = store.load_month(db, month)
     previous_month = store.previous_month_with_data(db, month)
-    return compute_flags(
-        store.load_month(db, month),
-        store.load_month(db, previous_month) if previous_month else None,
-        month=month,
-        report_date=_report_date(db, month),
-        config=config,
-        previous_month=previous_month,
-    )
+    if previous_month is None:
+        return current, None, None
+    # last month's actions matter only where this month's carry no update date
+    undated = {r.ref for r in current if any(a.last_updated is None for a in r.actions)}
+    return current, store.load_month(db, previous_month, actions_for=undated), previous_month
 
 
-def recompute_flags(db: sqlite_utils.Database, month: str, config: Config) -> list[Flag]:
+def recompute_flags(
+    db: sqlite_utils.Database,
+    month: str,
+    config: Config,
+    *,
+    current: Sequence[Risk] | None = None,
+) -> list[Flag]:
     """Compute and store the month's flags (the caller owns the transaction)."""
-    flags = flags_for(db, month, config)
+    flags = flags_for(db, month, config, current=current)
     store.replace_flags(
         db,
         month,
-        (
-            (f.ref, code.value, _detail(f, code.value))
-            for f in flags
-            for code in f.flags
-        ),
+        ((f.ref, code.value, _detail(f, code.value)) for f in flags for code in f.flags),
     )
     return flags
 
@@ -122,9 +149,7 @@ def register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list
 
 
 def _register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list[RegisterRow]:
-    previous_month = store.previous_month_with_data(db, month)
-    current = store.load_month(db, month)
-    previous = store.load_month(db, previous_month) if previous_month else None
+    current, previous, previous_month = _months(db, month)
     flags = compute_flags(
         current,
         previous,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gc
 import json
+import operator
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlite_utils
@@ -94,7 +95,7 @@ def save_import(db: sqlite_utils.Database, record: ImportRecord, risks: Sequence
         " import_id=excluded.import_id, source_file=excluded.source_file,"
         " source_sheet=excluded.source_sheet, source_row=excluded.source_row",
         (
-            (month, r.ref, *(_sql(getattr(r, f)) for f in RISK_FIELDS), record.report_date,
+            (month, r.ref, *_risk_values(r), record.report_date,
              import_id, record.file_name, r.source_sheet, r.source_row)
             for r in risks
         ),
@@ -112,8 +113,9 @@ def save_import(db: sqlite_utils.Database, record: ImportRecord, risks: Sequence
         f"INSERT INTO action_snapshots (month, risk_ref, seq, {acols}, import_id,"
         f" source_file, source_sheet, source_row) VALUES (?, ?, ?, {amarks}, ?, ?, ?, ?)",
         (
-            (month, r.ref, i, *(_sql(getattr(a, f)) for f in ACTION_FIELDS), import_id,
-             record.file_name, a.source_sheet, a.source_row)
+            (month, r.ref, i, a.action_ref, a.text, a.owner, _iso(a.due), a.progress,
+             _iso(a.last_updated), a.status, import_id, record.file_name, a.source_sheet,
+             a.source_row)
             for r in risks
             for i, a in enumerate(r.actions)
         ),
@@ -121,10 +123,12 @@ def save_import(db: sqlite_utils.Database, record: ImportRecord, risks: Sequence
     return import_id
 
 
-def _sql(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+# the risk columns hold no dates, so a risk's values go to SQLite as they are
+_risk_values = operator.attrgetter(*RISK_FIELDS)
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
@@ -157,24 +161,35 @@ def next_month_with_data(db: sqlite_utils.Database, month: str) -> str | None:
     return row[0] if row else None
 
 
-def load_month(db: sqlite_utils.Database, month: str) -> list[Risk]:
+def load_month(
+    db: sqlite_utils.Database, month: str, *, actions_for: Collection[str] | None = None
+) -> list[Risk]:
     """Every risk of a month with its actions, as domain objects, sorted by ref.
+    ``actions_for`` limits the actions loaded to those risks (the flag rules need the
+    previous month's actions only where this month's carry no last-updated date).
 
     This is the hot path of every agenda and flag list: the cyclic garbage collector
     is paused while ~20,000 short-lived rows are built (it otherwise rescans the
     growing heap several times and doubles the time)."""
     with gc_paused():
-        return _load_month(db.conn, month)
+        return _load_month(db.conn, month, actions_for)
 
 
-def _load_month(conn: sqlite3.Connection, month: str) -> list[Risk]:
+def _load_month(
+    conn: sqlite3.Connection, month: str, actions_for: Collection[str] | None
+) -> list[Risk]:
     actions: dict[str, list[dict[str, Any]]] = {}
     acols = ("risk_ref", *ACTION_FIELDS, "source_sheet", "source_row")
-    for row in conn.execute(
-        f"SELECT {', '.join(acols)} FROM action_snapshots WHERE month = ? ORDER BY risk_ref, seq",
-        [month],
-    ):
-        actions.setdefault(row[0], []).append(dict(zip(acols, row, strict=True)))
+    select = f"SELECT {', '.join(acols)} FROM action_snapshots WHERE month = ?"
+    if actions_for is None:
+        batches: Iterable[list[Any]] = [[month]]
+    else:
+        select += " AND risk_ref IN ({})"
+        batches = ([month, *chunk] for chunk in _chunks(sorted(actions_for), 500))
+    for params in batches:
+        sql = select.format(", ".join("?" * (len(params) - 1)))
+        for row in conn.execute(sql + " ORDER BY risk_ref, seq", params):
+            actions.setdefault(row[0], []).append(dict(zip(acols, row, strict=True)))
     rcols = ("ref", *RISK_FIELDS, "source_sheet", "source_row")
     rows = []
     for row in conn.execute(
@@ -186,6 +201,13 @@ def _load_month(conn: sqlite3.Connection, month: str) -> list[Risk]:
     # one validation call in pydantic-core for the whole month: ~10x faster than
     # building 20,000 models one by one in Python
     return _RISK_LIST.validate_python(rows)
+
+
+def month_has_data(db: sqlite_utils.Database, month: str) -> bool:
+    return (
+        db.execute("SELECT 1 FROM risk_snapshots WHERE month = ? LIMIT 1", [month]).fetchone()
+        is not None
+    )
 
 
 def month_report_date(db: sqlite_utils.Database, month: str) -> str | None:
