@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
 
 from riskboard import board
 from riskboard.config import Config
@@ -17,7 +16,7 @@ from riskboard.tui.screens.action_log import ActionLogScreen
 from riskboard.tui.screens.agenda import AgendaScreen
 from riskboard.tui.screens.form import FormDialog
 from riskboard.tui.screens.help import HelpScreen
-from tui_board import SIZE, build_config, choose, read, type_text, wait_for_agenda
+from tui_board import SIZE, build_config, choose, read, take_item, type_text, wait_for_agenda
 
 
 @pytest.fixture
@@ -33,15 +32,6 @@ def config(tmp_path: Path) -> Config:
     )
     db.conn.close()
     return cfg
-
-
-async def take_item(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
-    """Highlight an agenda item in the left column and press Enter."""
-    items = pilot.app.screen.query_one("#agenda-items", OptionList)
-    items.focus()
-    items.highlighted = items.get_option_index(key)
-    await pilot.press("enter")
-    await pilot.pause()
 
 
 async def test_previous_minutes_are_approved_and_locked(config: Config) -> None:
@@ -136,7 +126,7 @@ async def test_command_palette_lists_every_action_of_the_screen(config: Config) 
             if b.binding.description and not b.binding.system
         }
         assert shown <= titles
-        assert {"Review", "Heat map", "Close"} <= titles
+        assert {"Attendance", "Heat map", "Close", "Filter"} <= titles
         # running one from the palette does what its key does
         command = next(c for c in app.get_system_commands(agenda) if c.title == "Action log")
         await command.callback()

@@ -16,7 +16,7 @@ from riskboard.tui.screens.close import CloseScreen
 from riskboard.tui.screens.form import FormDialog
 from riskboard.tui.screens.review import ReviewScreen
 from riskboard.tui.widgets.risk_table import RiskTable
-from tui_board import SIZE, build_config, choose, read, type_text, wait_for_agenda
+from tui_board import SIZE, build_config, choose, read, take_item, type_text, wait_for_agenda
 
 
 @pytest.fixture
@@ -48,8 +48,10 @@ async def test_whole_meeting_recorded(config: Config) -> None:
         await pilot.press("escape")
         await pilot.pause()
 
-        # --- the stale risk heads the agenda; open it
+        # --- item 5, flagged risks: the stale risk heads the list; open it
+        await take_item(pilot, "flagged")
         table = agenda.query_one(RiskTable)
+        assert app.focused is table
         assert table.current_row is not None
         assert table.current_row.ref == "HM-001"
         assert table.current_row.flags[0] == "stale_action"
@@ -153,6 +155,7 @@ async def test_refused_entry_keeps_the_form_and_writes_nothing(config: Config) -
         await type_text(pilot, "Helen Marsh")
         await pilot.press("ctrl+s")
         await wait_for_agenda(app, pilot)
+        await take_item(pilot, "flagged")
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("s")
@@ -194,6 +197,7 @@ async def test_closed_meeting_is_read_only_in_the_tui(config: Config) -> None:
         await wait_for_agenda(app, pilot)
         board.close_meeting(db, meeting.id, force_reason="test")
         app.reload_meeting()
+        await take_item(pilot, "flagged")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)

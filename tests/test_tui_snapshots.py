@@ -22,6 +22,7 @@ from riskboard.tui.app import RiskboardApp
 from riskboard.tui.screens.agenda import AgendaScreen
 from riskboard.tui.screens.heatmap import HeatMapScreen
 from riskboard.tui.screens.review import ReviewScreen
+from tui_board import take_item
 
 SIZE = (120, 40)
 
@@ -91,6 +92,7 @@ def test_risk_review(snap_compare, config: Config) -> None:  # type: ignore[no-u
 
     async def open_first_risk(pilot: Pilot) -> None:  # type: ignore[type-arg]
         await agenda_loaded(pilot)
+        await take_item(pilot, "flagged")
         await pilot.press("enter")
         await pilot.pause()
         screen = pilot.app.screen

@@ -109,3 +109,18 @@ async def wait_for_agenda(app: RiskboardApp, pilot) -> AgendaScreen:  # type: ig
         if isinstance(screen, AgendaScreen) and screen.data is not None and screen.data.complete:
             return screen
     raise AssertionError(f"agenda never loaded: {app.screen}")
+
+
+async def take_item(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Go to an agenda item by keys as a chair would: g (the agenda list), up/down to the
+    item, Enter."""
+    from textual.widgets import OptionList
+
+    items = pilot.app.screen.query_one("#agenda-items", OptionList)
+    if not items.has_focus:
+        await pilot.press("g")
+    target = items.get_option_index(key)
+    while items.highlighted != target:
+        await pilot.press("down" if (items.highlighted or 0) < target else "up")
+    await pilot.press("enter")
+    await pilot.pause()

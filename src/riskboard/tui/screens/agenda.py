@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from riskboard import board
 from riskboard.domain import FLAG_LABELS
-from riskboard.tui.agenda_items import RISK_SECTIONS, agenda_items, section_rows
+from riskboard.tui.agenda_items import RISK_SECTIONS, AgendaItem, agenda_items, section_rows
 from riskboard.tui.loading import MonthData, connection, load_month, load_quick
 from riskboard.tui.risk_rows import RiskRow
 from riskboard.tui.screens import meeting_items
@@ -92,8 +92,15 @@ class AgendaScreen(BoardScreen):
 
     def on_mount(self) -> None:
         self.refresh_bar()
-        self.refresh_items()
-        self.table.focus()
+        items = self.refresh_items()
+        if self.app.size.width >= 110:
+            # start where the meeting is: the first agenda item not yet done
+            option_list = self.query_one("#agenda-items", OptionList)
+            todo = [i for i, item in enumerate(items) if not item.done and item.key != "whole"]
+            option_list.highlighted = todo[0] if todo else 0
+            option_list.focus()
+        else:
+            self.table.focus()
         self.watch(self.query_one("#filter", Input), "value", self.filter_changed, init=False)
         if self.rb.month_data is not None:
             self.show_data(self.rb.month_data)
@@ -170,11 +177,11 @@ class AgendaScreen(BoardScreen):
 
     # ------------------------------------------------------------------ sidebar
 
-    def refresh_items(self) -> None:
+    def refresh_items(self) -> list[AgendaItem]:
         rb = self.rb
         meeting = rb.reload_meeting()
         if meeting is None:
-            return
+            return []
         previous = (
             rb.service(board.get_meeting, rb.db, meeting.previous_meeting_id)
             if meeting.previous_meeting_id
@@ -210,6 +217,7 @@ class AgendaScreen(BoardScreen):
         if highlighted is not None and highlighted < len(options):
             option_list.highlighted = highlighted
         self.refresh_bar()
+        return items
 
     @on(OptionList.OptionSelected, "#agenda-items")
     def item_selected(self, event: OptionList.OptionSelected) -> None:

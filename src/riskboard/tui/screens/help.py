@@ -14,6 +14,9 @@ from textual.widgets import Markdown, Static
 GUIDE = """\
 **Running the board with riskboard**
 
+The agenda list on the left is the meeting's order: move with the arrow keys and press
+**Enter** to take an item (on a narrow terminal, **g** shows the list). **Esc** goes back.
+
 1. **Attendance** - tick who is present and who sent apologies. The quorum line
    turns green when each side (Contractor, Directorate, Corporate) has its lead officer.
 2. **Previous minutes** - approve them as a correct record; that locks them.
