@@ -219,6 +219,9 @@ class AgendaScreen(BoardScreen):
         self.refresh_bar()
         return items
 
+    def items_changed(self) -> None:
+        self.refresh_items()
+
     @on(OptionList.OptionSelected, "#agenda-items")
     def item_selected(self, event: OptionList.OptionSelected) -> None:
         key = event.option.id or ""
@@ -233,13 +236,13 @@ class AgendaScreen(BoardScreen):
         elif key == "close":
             self.action_close_meeting()
         elif key == "declarations":
-            meeting_items.declarations(self.rb, self.refresh_items)
+            meeting_items.declarations(self.rb, self.items_changed)
         elif key == "minutes":
-            meeting_items.previous_minutes(self.rb, self.refresh_items)
+            meeting_items.previous_minutes(self.rb, self.items_changed)
         elif key == "aob":
-            meeting_items.any_other_business(self.rb, self.refresh_items)
+            meeting_items.any_other_business(self.rb, self.items_changed)
         elif key == "next_date":
-            meeting_items.next_meeting_date(self.rb, self.refresh_items)
+            meeting_items.next_meeting_date(self.rb, self.items_changed)
 
     # ------------------------------------------------------------------ risk list
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -15,12 +12,11 @@ from textual.widgets import Static
 from riskboard import board
 from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, Strategy
 from riskboard.register import RegisterRow
-from riskboard.tui.flag_text import flag_reasons, suggested_target
+from riskboard.tui import review_text
+from riskboard.tui.flag_text import suggested_target
 from riskboard.tui.loading import RiskDetail, load_risk
-from riskboard.tui.risk_rows import DIRECTION_SYMBOL
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import Field, FormDialog, guarded
-from riskboard.tui.widgets.colours import band_style
 from riskboard.tui.widgets.meeting_bar import uk_date
 from riskboard.tui.widgets.score_trend import ScoreTrend
 
@@ -91,158 +87,21 @@ class ReviewScreen(BoardScreen):
         rb = self.rb
         assert rb.meeting is not None
         self.detail = load_risk(rb.db, self.ref, rb.meeting.month, rb.meeting.id)
-        reg = self.reg
-        self.query_one("#risk-head", Static).update(self.render_head(reg))
-        self.query_one("#risk-flags", Static).update(self.render_flags(reg))
-        self.query_one(ScoreTrend).set_history(self.detail.history)
-        self.query_one("#risk-text", Static).update(self.render_text())
-        self.query_one("#risk-actions", Static).update(self.render_actions())
-        self.query_one("#this-meeting", Static).update(self.render_meeting())
+        reg, detail = self.reg, self.detail
+        position = f"{self.index + 1} of {len(self.refs)}"
+        self.query_one("#risk-head", Static).update(
+            review_text.head(detail, reg, rb.config, position)
+        )
+        self.query_one("#this-meeting", Static).update(review_text.recorded(detail))
+        self.query_one("#risk-flags", Static).update(review_text.flags(reg))
+        self.query_one("#risk-actions", Static).update(
+            review_text.export_actions(detail, rb.meeting.month)
+        )
+        self.query_one(ScoreTrend).set_history(detail.history)
+        self.query_one("#risk-text", Static).update(review_text.description(detail))
         self.query_one("#review-body").scroll_home(animate=False)
 
     # ------------------------------------------------------------------ rendering
-
-    def render_head(self, reg: RegisterRow | None) -> Text:
-        snap = (self.detail.snapshot if self.detail else None) or {}
-        text = Text()
-        text.append(f"{self.ref}  ", "bold")
-        text.append(str(snap.get("title") or (reg.title if reg else "") or ""), "bold")
-        text.append(f"   ({self.index + 1} of {len(self.refs)})\n", "dim")
-        score = reg.current_score if reg else snap.get("current_score")
-        band = self.rb.config.scoring.band(score)
-        if score is not None and band is not None:
-            text.append(f" {score} {band.name.upper()} ", band_style(f"#{band.colour}"))
-            text.append(
-                f"  L{reg.current_likelihood if reg else '?'} x I{reg.current_impact if reg else '?'}"
-            )
-        else:
-            text.append(" no score this month ", "reverse")
-        if reg is not None:
-            symbol = DIRECTION_SYMBOL.get(reg.direction, "")
-            was = f" (was {reg.previous_score})" if reg.previous_score is not None else ""
-            text.append(f"   {symbol} {reg.direction}{was}")
-            if reg.target_score is not None:
-                text.append(f"   target {reg.target_score}")
-        text.append("\n")
-        parts = [
-            ("Annex", snap.get("annex")),
-            ("Owner", snap.get("owner")),
-            ("Category", snap.get("category")),
-            ("Strategy in export", snap.get("strategy_text") or snap.get("strategy")),
-        ]
-        if snap.get("exposure") is not None:
-            parts.append(("Exposure", f"£{float(snap['exposure']):,.0f}"))
-        text.append("   ".join(f"{k}: {v or '-'}" for k, v in parts), "dim")
-        return text
-
-    def render_flags(self, reg: RegisterRow | None) -> RenderableType:
-        if reg is None or not reg.flags:
-            return Text("\nNot flagged this month.", "green")
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(width=2)
-        grid.add_column(ratio=1)
-        for code in reg.flags:
-            for i, line in enumerate(flag_reasons(code, reg.flag_details)):
-                if i == 0:
-                    style = "bold red" if code == "stale_action" else "yellow"
-                    grid.add_row(Text("•", style), Text(line, style))
-                else:
-                    grid.add_row("", Text(line.strip(), "dim"))
-        return Group(Text("\nWhy this risk is on the agenda", "bold underline"), grid)
-
-    def render_text(self) -> Text:
-        snap = (self.detail.snapshot if self.detail else None) or {}
-        text = Text()
-        for label, key in (
-            ("Description", "description"),
-            ("Cause", "cause"),
-            ("Effect", "effect"),
-            ("Controls", "controls"),
-        ):
-            if snap.get(key):
-                text.append(f"\n{label}\n", "bold underline")
-                text.append(str(snap[key]) + "\n")
-        if not snap:
-            text.append("\nThis risk is missing from the month's export.", "magenta")
-        text.rstrip()
-        return text
-
-    def render_actions(self) -> RenderableType:
-        snap = (self.detail.snapshot if self.detail else None) or {}
-        actions = snap.get("actions") or []
-        title = Text(f"\nActions in the export ({len(actions)})", "bold underline")
-        if not actions:
-            return Group(title, Text("  none", "yellow"))
-        table = Table(box=None, padding=(0, 1), expand=True, show_edge=False)
-        for col, kw in (
-            ("Action", {"ratio": 3}),
-            ("Owner", {"ratio": 1}),
-            ("Due", {"width": 10}),
-            ("Updated", {"width": 10}),
-            ("Status", {"width": 11}),
-            ("Progress", {"ratio": 2}),
-        ):
-            table.add_column(col, **kw)  # type: ignore[arg-type]
-        month_start = f"{self.rb.meeting.month}-01" if self.rb.meeting else ""
-        for a in actions:
-            updated = a.get("last_updated") or ""
-            stale = not updated or updated < month_start
-            table.add_row(
-                " ".join(x for x in (a.get("action_ref"), a.get("text")) if x),
-                a.get("owner") or "",
-                a.get("due") or "",
-                Text(updated or "never", "bold red" if stale else "green"),
-                a.get("status") or "",
-                a.get("progress") or "",
-            )
-        return Group(title, table)
-
-    def render_meeting(self) -> RenderableType:
-        detail = self.detail
-        title = Text("\nRecorded at this meeting", "bold underline")
-        review = detail.review if detail else None
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(width=14, style="bold")
-        grid.add_column(ratio=1)
-        if review is None and not (detail and (detail.actions_arising or detail.escalations)):
-            return Group(
-                title,
-                Text(
-                    "  nothing yet - s strategy, w note, d decision, a action, e escalate,"
-                    " r reviewed",
-                    "dim",
-                ),
-            )
-        if review is None:
-            pass
-        else:
-            grid.add_row(
-                "Reviewed",
-                Text("✓ yes", "bold green") if review.reviewed else Text("not yet (r)", "yellow"),
-            )
-            if review.strategy:
-                line = Text(review.strategy, "bold")
-                if review.rationale:
-                    line.append(f" - {review.rationale}")
-                if review.review_by:
-                    line.append(f" (review by {uk_date(review.review_by)})")
-                grid.add_row("Strategy", line)
-            if review.note:
-                grid.add_row("Discussion", review.note)
-            if review.decision:
-                grid.add_row("Decision", Text(review.decision, "bold cyan"))
-        for action in detail.actions_arising if detail else []:
-            grid.add_row(
-                f"Action {action.number}",
-                f"{action.text} - {action.owner or '-'}, due {uk_date(action.due)}",
-            )
-        for esc in detail.escalations if detail else []:
-            grid.add_row(
-                Text("Escalated", "bold magenta"),
-                f"to the {esc.target_name} ({esc.status.value}, meeting {esc.meeting_id}):"
-                f" {esc.reason or ''}",
-            )
-        return Group(title, grid)
 
     # ------------------------------------------------------------------ recording
 

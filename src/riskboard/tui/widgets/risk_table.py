@@ -8,10 +8,8 @@ over 5,000 tuples plus ~40 rendered lines (toolong's LogLines works the same way
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -24,26 +22,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from riskboard.tui.risk_rows import (
-    COLUMNS,
-    DIRECTION_SYMBOL,
-    FLAG_SHORT,
     Column,
     RiskRow,
     filter_rows,
     sort_rows,
 )
-from riskboard.tui.widgets.colours import band_style
-
-_DIRECTION_STYLE = {
-    "up": Style(color="red", bold=True),
-    "down": Style(color="green", bold=True),
-    "level": Style(dim=True),
-    "new": Style(color="cyan", bold=True),
-    "gone": Style(color="magenta", bold=True),
-}
-_FLAG_STYLE = Style(color="yellow")
-_STALE_STYLE = Style(color="red", bold=True)
-_REVIEWED_STYLE = Style(color="green", bold=True)
+from riskboard.tui.widgets.risk_cells import cell_segments, column_widths, fit
 
 
 class RiskTable(ScrollView, can_focus=True):
@@ -350,7 +334,7 @@ class RiskTable(ScrollView, can_focus=True):
         if not self._rows:
             if y == 1:
                 style = self._style("risk-table--empty")
-                return Strip([Segment(_fit(f" {self.empty_text}", width), style)])
+                return Strip([Segment(fit(f" {self.empty_text}", width), style)])
             return Strip.blank(width, base)
         if index >= len(self._rows):
             return Strip.blank(width, base)
@@ -371,7 +355,7 @@ class RiskTable(ScrollView, can_focus=True):
             if column.key == self._sort:
                 label += " ▼" if self._reverse else " ▲"
                 style = sorted_style
-            segments.append(Segment(_fit(f" {label}", w), style))
+            segments.append(Segment(fit(f" {label}", w), style))
         return Strip(segments).adjust_cell_length(width, base)
 
     def _render_row(self, row: RiskRow, is_cursor: bool, width: int) -> Strip:
@@ -383,54 +367,5 @@ class RiskTable(ScrollView, can_focus=True):
             base = self._style("base")
         segments: list[Segment] = []
         for column, w in self._widths():
-            segments.extend(self._cell(row, column.key, w, base))
+            segments.extend(cell_segments(row, column.key, w, base, self.bands))
         return Strip(segments).adjust_cell_length(width, base)
-
-    def _cell(self, row: RiskRow, key: str, w: int, base: Style) -> list[Segment]:
-        if key == "score":
-            if row.score is None:
-                return [Segment(_fit("  -", w), base)]
-            colour = self.bands.get(row.rag or "")
-            text = f"{row.score:>3} "
-            style = base + band_style(colour) if colour else base
-            return [Segment(" ", base), Segment(text, style), Segment(" " * (w - 5), base)]
-        if key == "direction":
-            symbol = DIRECTION_SYMBOL.get(row.direction, "✕")
-            return [Segment(_fit(f" {symbol}", w), base + _DIRECTION_STYLE[row.direction])]
-        if key == "flags":
-            out: list[Segment] = [Segment(" ", base)]
-            used = 1
-            for f in row.flags:
-                label = FLAG_SHORT.get(f, f)
-                if used + cell_len(label) + 1 > w:
-                    out.append(Segment("+", base + _FLAG_STYLE))
-                    used += 1
-                    break
-                style = _STALE_STYLE if f == "stale_action" else _FLAG_STYLE
-                out.append(Segment(label + " ", base + style))
-                used += cell_len(label) + 1
-            out.append(Segment(" " * max(0, w - used), base))
-            return out
-        if key == "reviewed":
-            return [
-                Segment(_fit(" ✓" if row.reviewed else "", w), base + _REVIEWED_STYLE),
-            ]
-        value = getattr(row, key) or ""
-        return [Segment(_fit(f" {value}", w), base)]
-
-
-@lru_cache(maxsize=32)
-def column_widths(width: int) -> tuple[tuple[Column, int], ...]:
-    """The columns that fit ``width`` cells, the title taking what the others leave."""
-    columns = [c for c in COLUMNS if width >= c.min_table_width]
-    flexible = max(8, width - sum(c.width for c in columns))
-    return tuple((c, c.width or flexible) for c in columns)
-
-
-def _fit(text: str, width: int) -> str:
-    """Pad or truncate (with an ellipsis) to exactly ``width`` cells, keeping a gap."""
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width - 1:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 2) + "… "
