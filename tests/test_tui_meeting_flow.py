@@ -237,3 +237,31 @@ async def test_add_a_new_person_at_the_meeting(config: Config) -> None:
     )
     rows = list(db.query("SELECT name, status, lead_officer FROM attendance"))
     assert rows == [{"name": "Priya Shah", "status": "present", "lead_officer": 0}]
+
+
+async def test_de_escalation_back_to_the_contract_register(config: Config) -> None:
+    db = read(config)
+    meeting = board.new_meeting(db, meeting_date="2022-09-14", chair="Helen Marsh", config=config)
+    board.escalate(db, meeting.id, "HM-001", target="directorate", reason="Score 16")
+    app = RiskboardApp(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_agenda(app, pilot)
+        await take_item(pilot, "flagged")
+        await pilot.press("enter", "e")
+        await pilot.pause()
+        await choose(pilot, "Contr")
+        await pilot.press("tab")
+        await type_text(pilot, "Back within the contract's tolerance")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+    rows = list(
+        db.query("SELECT ref, target, direction, source, reason FROM escalations ORDER BY id")
+    )
+    assert rows[-1] == {
+        "ref": "HM-001",
+        "target": "contract",
+        "direction": "de-escalate",
+        "source": "directorate",
+        "reason": "Back within the contract's tolerance",
+    }

@@ -27,7 +27,9 @@ STRATEGY_HELP = {
     Strategy.TRANSFER: "transfer - pass it on (insurance, contract)",
     Strategy.TERMINATE: "terminate - stop the activity causing it",
 }
+# escalation targets, then de-escalation back to the contract register last
 ESCALATE_TO = [t for t in EscalationTarget if t != EscalationTarget.CONTRACT]
+TARGETS = [*ESCALATE_TO, EscalationTarget.CONTRACT]
 
 
 class ReviewScreen(BoardScreen):
@@ -225,7 +227,7 @@ class ReviewScreen(BoardScreen):
                 "Escalate to",
                 "select",
                 target,
-                options=[(ESCALATION_TARGET_NAMES[t], t.value) for t in ESCALATE_TO],
+                options=[(ESCALATION_TARGET_NAMES[t], t.value) for t in TARGETS],
                 required=True,
             ),
             Field("reason", "Reason", "long", required=True),
@@ -236,25 +238,49 @@ class ReviewScreen(BoardScreen):
             ),
             Field("proposed_owner", "Proposed owner (optional)"),
         ]
+
+        def save(v: dict[str, Any]) -> object:
+            if v["target"] == EscalationTarget.CONTRACT:
+                return board.deescalate(
+                    rb.db,
+                    meeting.id,
+                    self.ref,
+                    reason=v["reason"],
+                    from_target=self._escalated_to(),
+                    proposed_owner=v["proposed_owner"] or None,
+                    actor=rb.actor,
+                )
+            return board.escalate(
+                rb.db,
+                meeting.id,
+                self.ref,
+                target=v["target"],
+                reason=v["reason"],
+                exposure=v["exposure"] or None,
+                proposed_owner=v["proposed_owner"] or None,
+                actor=rb.actor,
+            )
+
         self.app.push_screen(
             FormDialog(
                 f"Escalate {self.ref}",
                 fields,
-                guarded(
-                    lambda v: board.escalate(
-                        rb.db,
-                        meeting.id,
-                        self.ref,
-                        target=v["target"],
-                        reason=v["reason"],
-                        exposure=v["exposure"] or None,
-                        proposed_owner=v["proposed_owner"] or None,
-                        actor=rb.actor,
-                    )
-                ),
+                guarded(save),
+                intro="Choose the contract register at the end of the list to bring a risk"
+                " back down (de-escalation).",
             ),
             self._after_change,
         )
+
+    def _escalated_to(self) -> str | None:
+        """The register this risk was last escalated to, if any (a de-escalation's source)."""
+        ups = [
+            e
+            for e in (self.detail.escalations if self.detail else [])
+            if e.direction == "escalate"
+            and e.target in (EscalationTarget.DIRECTORATE, EscalationTarget.CORPORATE)
+        ]
+        return ups[-1].target.value if ups else None
 
     def action_reviewed(self) -> None:
         review = self.detail.review if self.detail else None
