@@ -56,7 +56,9 @@ class AgendaScreen(BoardScreen):
         Binding("s", "sort", "Sort", id="agenda.sort"),
         # not in the footer: the filter box says it, and showing it only while a filter
         # is on rebuilt the footer on a keystroke (hundreds of ms with 5,000 risks)
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="agenda.clear"),
+        Binding(
+            "escape", "clear_filter", "Clear filter / hide agenda", show=False, id="agenda.clear"
+        ),
     ]
 
     def __init__(self) -> None:
@@ -93,11 +95,11 @@ class AgendaScreen(BoardScreen):
     def on_mount(self) -> None:
         self.refresh_bar()
         items = self.refresh_items()
+        # start where the meeting is: the first agenda item not yet done
+        option_list = self.query_one("#agenda-items", OptionList)
+        todo = [i for i, item in enumerate(items) if not item.done and item.key != "whole"]
+        option_list.highlighted = todo[0] if todo else 0
         if self.app.size.width >= 110:
-            # start where the meeting is: the first agenda item not yet done
-            option_list = self.query_one("#agenda-items", OptionList)
-            todo = [i for i, item in enumerate(items) if not item.done and item.key != "whole"]
-            option_list.highlighted = todo[0] if todo else 0
             option_list.focus()
         else:
             self.table.focus()
@@ -225,7 +227,9 @@ class AgendaScreen(BoardScreen):
     @on(OptionList.OptionSelected, "#agenda-items")
     def item_selected(self, event: OptionList.OptionSelected) -> None:
         key = event.option.id or ""
-        self.remove_class("-show-agenda")
+        if self.has_class("-show-agenda"):  # narrow terminal: hide the list again
+            self.remove_class("-show-agenda")
+            self.table.focus()
         if key in RISK_SECTIONS:
             self.show_section(key)
             self.table.focus()
@@ -335,7 +339,11 @@ class AgendaScreen(BoardScreen):
         self.query_one("#filter", Input).focus()
 
     def action_clear_filter(self) -> None:
-        self.query_one("#filter", Input).value = ""
+        """Esc: hide the agenda list on a narrow terminal, else clear the filter."""
+        if self.has_class("-show-agenda"):
+            self.remove_class("-show-agenda")
+        else:
+            self.query_one("#filter", Input).value = ""
         self.table.focus()
 
     def action_sort(self) -> None:
@@ -343,8 +351,14 @@ class AgendaScreen(BoardScreen):
         self.update_title()
 
     def action_agenda(self) -> None:
-        self.toggle_class("-show-agenda")
-        self.query_one("#agenda-items", OptionList).focus()
+        """Focus the agenda list (on a narrow terminal, show or hide it first)."""
+        items = self.query_one("#agenda-items", OptionList)
+        if self.has_class("-narrow"):
+            self.toggle_class("-show-agenda")
+            if not self.has_class("-show-agenda"):
+                self.table.focus()
+                return
+        items.focus()
 
     def action_attendance(self) -> None:
         from riskboard.tui.screens.attendance import AttendanceScreen
