@@ -95,7 +95,7 @@ def flags_for(
     ``current`` may pass the month's risks when the caller already holds all of them
     (an import that is the month's only one), saving a read of the month back."""
     with store.gc_paused():
-        current, previous, previous_month = _months(db, month, current)
+        current, previous, previous_month = _months(db, month, current, PREVIOUS_FOR_FLAGS)
         return compute_flags(
             current,
             previous,
@@ -106,10 +106,19 @@ def flags_for(
         )
 
 
+# what the flag rules read of the previous month's risks (besides ref and actions):
+# closed or not, the score, and what a missing_from_export flag shows
+PREVIOUS_FOR_FLAGS = ("title", "annex", "owner", "status", "current_score")
+
+
 def _months(
-    db: sqlite_utils.Database, month: str, current: Sequence[Risk] | None = None
+    db: sqlite_utils.Database,
+    month: str,
+    current: Sequence[Risk] | None = None,
+    previous_fields: Sequence[str] = store.RISK_FIELDS,
 ) -> tuple[Sequence[Risk], list[Risk] | None, str | None]:
-    """(this month's risks, the previous month's, which month that is)."""
+    """(this month's risks, the previous month's - only ``previous_fields`` of them -,
+    which month that is)."""
     if current is None:
         current = store.load_month(db, month)
     previous_month = store.previous_month_with_data(db, month)
@@ -117,7 +126,8 @@ def _months(
         return current, None, None
     # last month's actions matter only where this month's carry no update date
     undated = {r.ref for r in current if any(a.last_updated is None for a in r.actions)}
-    return current, store.load_month(db, previous_month, actions_for=undated), previous_month
+    previous = store.load_month(db, previous_month, actions_for=undated, fields=previous_fields)
+    return current, previous, previous_month
 
 
 def recompute_flags(

@@ -162,21 +162,29 @@ def next_month_with_data(db: sqlite_utils.Database, month: str) -> str | None:
 
 
 def load_month(
-    db: sqlite_utils.Database, month: str, *, actions_for: Collection[str] | None = None
+    db: sqlite_utils.Database,
+    month: str,
+    *,
+    actions_for: Collection[str] | None = None,
+    fields: Sequence[str] = RISK_FIELDS,
 ) -> list[Risk]:
     """Every risk of a month with its actions, as domain objects, sorted by ref.
     ``actions_for`` limits the actions loaded to those risks (the flag rules need the
-    previous month's actions only where this month's carry no last-updated date).
+    previous month's actions only where this month's carry no last-updated date);
+    ``fields`` limits the risk columns read (the others are left None).
 
     This is the hot path of every agenda and flag list: the cyclic garbage collector
     is paused while ~20,000 short-lived rows are built (it otherwise rescans the
     growing heap several times and doubles the time)."""
     with gc_paused():
-        return _load_month(db.conn, month, actions_for)
+        return _load_month(db.conn, month, actions_for, fields)
 
 
 def _load_month(
-    conn: sqlite3.Connection, month: str, actions_for: Collection[str] | None
+    conn: sqlite3.Connection,
+    month: str,
+    actions_for: Collection[str] | None,
+    fields: Sequence[str],
 ) -> list[Risk]:
     actions: dict[str, list[dict[str, Any]]] = {}
     acols = ("risk_ref", *ACTION_FIELDS, "source_sheet", "source_row")
@@ -190,7 +198,7 @@ def _load_month(
         sql = select.format(", ".join("?" * (len(params) - 1)))
         for row in conn.execute(sql + " ORDER BY risk_ref, seq", params):
             actions.setdefault(row[0], []).append(dict(zip(acols, row, strict=True)))
-    rcols = ("ref", *RISK_FIELDS, "source_sheet", "source_row")
+    rcols = ("ref", *(f for f in fields if f in RISK_FIELDS), "source_sheet", "source_row")
     rows = []
     for row in conn.execute(
         f"SELECT {', '.join(rcols)} FROM risk_snapshots WHERE month = ? ORDER BY ref", [month]
