@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from riskboard.config import Config
-from riskboard.domain import Action, EscalationTarget, Flag, FlagCode, Risk
+from riskboard.domain import Action, EscalationTarget, Flag, FlagCode, Risk, uk_date
 
 COMPLETE = {"complete", "completed", "closed", "done"}
 
@@ -65,7 +65,7 @@ def _updated(
     """Whether the action shows an update in the month, and the evidence in words."""
     last = _as_date(action.last_updated)
     if last is not None:
-        return last >= month_start, f"last updated {last.isoformat()}"
+        return last >= month_start, f"last updated {uk_date(last)}"
     if previous is None:
         return False, "no last-updated date and no earlier month to compare"
     before = previous.get(_action_key(action, seq))

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from riskboard.domain import ESCALATION_TARGET_NAMES, FLAG_LABELS, EscalationTarget, FlagCode
+from riskboard.domain import (
+    ESCALATION_TARGET_NAMES,
+    FLAG_LABELS,
+    EscalationTarget,
+    FlagCode,
+    uk_date,
+)
 
 
 def _d(details: dict[str, Any], code: str) -> dict[str, Any]:
@@ -17,8 +23,10 @@ def flag_reasons(code: str, details: dict[str, Any]) -> list[str]:
     d = _d(details, code)
     label = FLAG_LABELS.get(code, code)  # type: ignore[call-overload]
     if code == FlagCode.STALE_ACTION:
-        last = d.get("last_update") or "never recorded"
-        lines = [f"{label}: last update {last} (the month began {d.get('month_start', '?')})"]
+        last = uk_date(d.get("last_update"), "never recorded")
+        lines = [
+            f"{label}: last update {last} (the month began {uk_date(d.get('month_start'), '?')})"
+        ]
         for a in d.get("actions") or []:
             lines.append(f"   - {a.get('action') or 'action'}: {a.get('evidence', '')}")
         return lines
@@ -29,10 +37,10 @@ def flag_reasons(code: str, details: dict[str, Any]) -> list[str]:
     if code == FlagCode.NO_ACTION:
         return [f"{label}: the export lists no action against this risk"]
     if code == FlagCode.OVERDUE_ACTION:
-        lines = [f"{label} (as of {d.get('as_of', '?')})"]
+        lines = [f"{label} (as of {uk_date(d.get('as_of'), '?')})"]
         for a in d.get("actions") or []:
             owner = f", owner {a['owner']}" if a.get("owner") else ""
-            lines.append(f"   - {a.get('action') or 'action'}: due {a.get('due')}{owner}")
+            lines.append(f"   - {a.get('action') or 'action'}: due {uk_date(a.get('due'))}{owner}")
         return lines
     if code == FlagCode.SCORE_INCREASED:
         return [

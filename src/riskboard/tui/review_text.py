@@ -8,12 +8,12 @@ from rich.table import Table
 from rich.text import Text
 
 from riskboard.config import Config
+from riskboard.domain import uk_date
 from riskboard.register import RegisterRow
 from riskboard.tui.flag_text import flag_reasons
 from riskboard.tui.loading import RiskDetail
 from riskboard.tui.risk_rows import DIRECTION_SYMBOL
 from riskboard.tui.widgets.colours import band_style
-from riskboard.tui.widgets.meeting_bar import uk_date
 
 
 def head(detail: RiskDetail, reg: RegisterRow | None, config: Config, position: str) -> Text:
@@ -111,8 +111,8 @@ def export_actions(detail: RiskDetail, month: str) -> RenderableType:
         table.add_row(
             " ".join(x for x in (a.get("action_ref"), a.get("text")) if x),
             a.get("owner") or "",
-            a.get("due") or "",
-            Text(updated or "never", "bold red" if stale else "green"),
+            uk_date(a.get("due")),
+            Text(uk_date(updated, "never"), "bold red" if stale else "green"),
             a.get("status") or "",
             a.get("progress") or "",
         )

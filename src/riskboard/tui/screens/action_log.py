@@ -12,9 +12,9 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from riskboard import board
+from riskboard.domain import uk_date
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import Field, FormDialog, guarded
-from riskboard.tui.widgets.meeting_bar import uk_date
 
 STATUS_STYLE = {"open": "yellow", "in progress": "cyan", "closed": "green"}
 
@@ -22,7 +22,7 @@ STATUS_STYLE = {"open": "yellow", "in progress": "cyan", "closed": "green"}
 def _due(action: board.BoardAction) -> Text:
     if action.revised_due:  # * marks a revised due date
         return Text(f"{uk_date(action.revised_due)}*", "bold")
-    return Text(uk_date(action.due))
+    return Text(uk_date(action.due, "-"))
 
 
 class ActionLogScreen(BoardScreen):

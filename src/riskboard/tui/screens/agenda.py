@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from riskboard import board
-from riskboard.domain import FLAG_LABELS
+from riskboard.domain import FLAG_LABELS, uk_date
 from riskboard.tui.agenda_items import RISK_SECTIONS, AgendaItem, agenda_items, section_rows
 from riskboard.tui.loading import MonthData, connection, load_month, load_quick
 from riskboard.tui.risk_rows import RiskRow
@@ -312,7 +312,7 @@ class AgendaScreen(BoardScreen):
             )
             text.append(f" · {reg.action_count} action(s)", "dim")
             if reg.next_due:
-                text.append(f", next due {reg.next_due}", "dim")
+                text.append(f", next due {uk_date(reg.next_due)}", "dim")
         labels = [FLAG_LABELS.get(f, f) for f in row.flags]  # type: ignore[call-overload]
         if labels:
             text.append("\n" + "; ".join(labels), "yellow")

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from riskboard import board
+from riskboard.domain import uk_date
 from riskboard.tui.screens.form import Field, FormDialog, guarded
-from riskboard.tui.widgets.meeting_bar import uk_date
 
 if TYPE_CHECKING:
     from riskboard.tui.app import RiskboardApp

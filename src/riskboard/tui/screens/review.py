@@ -10,14 +10,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from riskboard import board
-from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, Strategy
+from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, Strategy, uk_date
 from riskboard.register import RegisterRow
 from riskboard.tui import review_text
 from riskboard.tui.flag_text import suggested_target
 from riskboard.tui.loading import RiskDetail, load_risk
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import Field, FormDialog, guarded
-from riskboard.tui.widgets.meeting_bar import uk_date
 from riskboard.tui.widgets.score_trend import ScoreTrend
 
 STRATEGY_HELP = {

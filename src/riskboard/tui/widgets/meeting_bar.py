@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from riskboard import board
+from riskboard.domain import uk_date
 
 STATUS_TEXT = {
     board.MeetingStatus.DRAFT: ("DRAFT", "black on yellow"),
@@ -39,10 +40,6 @@ def local_time(stamp: str | None) -> str:
         return datetime.fromisoformat(stamp).astimezone().strftime("%d/%m/%Y %H:%M")
     except ValueError:
         return stamp
-
-
-def uk_date(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else "-"
 
 
 class MeetingBar(Static):
