@@ -69,7 +69,7 @@ def test_flags_table_puts_stale_actions_first(
     assert main(["flags", "--month", "2022-08"]) == 0
     out = capsys.readouterr().out
     assert out.index("No action update this month") < out.index("Score increased")
-    assert "A. Owner" in out and "2022-07-05" in out
+    assert "A. Owner" in out and "05/07/2022" in out  # UK date order
 
 
 def test_unknown_month_is_a_clear_error(
