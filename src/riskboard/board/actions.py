@@ -20,6 +20,7 @@ from riskboard.board.dates import parse_date, parse_optional_date
 from riskboard.board.guards import actor_for, clean, editable, get_meeting, risk_in_month
 from riskboard.board.models import ActionLogEntry, ActionUpdate, BoardAction, BoardActionStatus
 from riskboard.board.txn import change
+from riskboard.domain import uk_date
 from riskboard.errors import RiskboardError
 from riskboard.store import meetings as store
 from riskboard.store.register import now_iso
@@ -105,8 +106,7 @@ def add_action(
         who = actor_for(meeting, actor)
         if due_ < meeting.meeting_date:
             raise RiskboardError(
-                f"due date {due_.isoformat()} is before the meeting"
-                f" ({meeting.meeting_date.isoformat()})"
+                f"due date {uk_date(due_)} is before the meeting ({uk_date(meeting.meeting_date)})"
             )
         ref = risk_in_month(db, meeting, risk_ref)["ref"] if risk_ref and clean(risk_ref) else None
         now = now_iso()

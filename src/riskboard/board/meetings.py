@@ -30,6 +30,7 @@ from riskboard.board.models import Meeting, MeetingStatus, VerifyResult
 from riskboard.board.record import content_hash
 from riskboard.board.txn import change
 from riskboard.config import Config
+from riskboard.domain import uk_date
 from riskboard.errors import RiskboardError
 from riskboard.store import meetings as store
 from riskboard.store.register import latest_month, months, now_iso
@@ -84,7 +85,7 @@ def new_meeting(
         last = store.last_meeting_row(db)
         if last is not None and when.isoformat() < last["meeting_date"]:
             raise RiskboardError(
-                f"meeting date {when.isoformat()} is before the previous meeting"
+                f"meeting date {uk_date(when)} is before the previous meeting"
                 f" (meeting {last['id']}, {last['meeting_date']})"
             )
         now = now_iso()
@@ -280,8 +281,8 @@ def set_next_meeting_date(
         meeting = editable(db, meeting_id, decisions=False)
         if new is not None and new <= meeting.meeting_date:
             raise RiskboardError(
-                f"next meeting date {new.isoformat()} must be after this meeting"
-                f" ({meeting.meeting_date.isoformat()})"
+                f"next meeting date {uk_date(new)} must be after this meeting"
+                f" ({uk_date(meeting.meeting_date)})"
             )
         _set(
             db,

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget
+from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, uk_date
 
 
 class MeetingStatus(StrEnum):
@@ -72,7 +72,7 @@ class Meeting(_Model):
 
     @property
     def label(self) -> str:
-        return f"meeting {self.id} ({self.meeting_date.isoformat()}, board month {self.month})"
+        return f"meeting {self.id} ({uk_date(self.meeting_date)}, board month {self.month})"
 
 
 class Person(_Model):

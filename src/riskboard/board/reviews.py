@@ -18,7 +18,7 @@ from riskboard.board.dates import parse_optional_date
 from riskboard.board.guards import actor_for, clean, editable, get_meeting, risk_in_month
 from riskboard.board.models import Review
 from riskboard.board.txn import change
-from riskboard.domain import Strategy, normalise_strategy
+from riskboard.domain import Strategy, normalise_strategy, uk_date
 from riskboard.errors import RiskboardError
 from riskboard.store import meetings as store
 from riskboard.store.register import now_iso
@@ -76,8 +76,8 @@ def save_review(
             when = parse_optional_date(review_by, "review-by date")
             if when is not None and when <= meeting.meeting_date:
                 raise RiskboardError(
-                    f"review-by date {when.isoformat()} must be after the meeting"
-                    f" ({meeting.meeting_date.isoformat()})"
+                    f"review-by date {uk_date(when)} must be after the meeting"
+                    f" ({uk_date(meeting.meeting_date)})"
                 )
             given["review_by"] = when.isoformat() if when else None
         if note is not None:

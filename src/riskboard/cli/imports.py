@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from riskboard.domain import uk_date
 from riskboard.errors import RiskboardError
 from riskboard.ingest.headers import build_matcher
 from riskboard.ingest.reader import WORKBOOK_SUFFIXES
@@ -123,7 +124,7 @@ def print_dry_run(result: ImportResult) -> None:
     print(f"dry run {result.file}: nothing written")
     print(f"  month: {result.month} (from {result.month_source})")
     if result.report_date:
-        print(f"  report date: {result.report_date}")
+        print(f"  report date: {uk_date(result.report_date)}")
     print(f"  would import: {_counts(result)}")
     for sheet, mapping in result.mapping.items():
         where = f"header on row {result.header_rows[sheet]}" if sheet in result.header_rows else ""

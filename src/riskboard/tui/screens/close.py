@@ -13,11 +13,12 @@ from textual.widgets import LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
 from riskboard import board
+from riskboard.domain import uk_date
 from riskboard.tui.agenda_items import section_rows
 from riskboard.tui.loading import connection
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import ConfirmDialog, Field, FormDialog, guarded
-from riskboard.tui.widgets.meeting_bar import local_time, uk_date
+from riskboard.tui.widgets.meeting_bar import local_time
 
 
 def summary_text(record: dict[str, Any], unreviewed_flagged: int | None) -> Text:
@@ -71,7 +72,7 @@ def summary_text(record: dict[str, Any], unreviewed_flagged: int | None) -> Text
     t.append(f"\nNew actions: {s['actions_arising']}\n", "bold underline")
     for a in record["actions_arising"]:
         t.append(
-            f"  Action {a['number']}: {a['text']} - {a.get('owner') or '-'}, due {a.get('due')}\n"
+            f"  Action {a['number']}: {a['text']} - {a.get('owner') or '-'}, due {uk_date(a.get('due'), '-')}\n"
         )
 
     if record["aob"]:
