@@ -206,7 +206,7 @@ def uk_date(value: date | str | None, missing: str = "") -> str:
         return missing
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            return date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
         except ValueError:
             return value
     return value.strftime("%d/%m/%Y")
