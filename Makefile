@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 
-.PHONY: help venv test lint demo bench clean
+.PHONY: help venv test lint typecheck demo bench clean
 
 help:
 	@echo "make demo   - create the venv, generate and import the demo exports, open the meeting TUI"
 	@echo "make test   - create the venv, run ruff, import-linter and pytest"
-	@echo "make lint   - ruff, import-linter and mypy"
+	@echo "make lint   - ruff, import-linter and mypy (make typecheck: mypy alone)"
 	@echo "make bench  - run the performance scripts in bench/"
 
 $(BIN)/python:
@@ -33,6 +33,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy src/riskboard
+
+typecheck: $(STAMP)
 	$(BIN)/mypy src/riskboard
 
 demo: $(STAMP)
