@@ -41,6 +41,8 @@ def month_bounds(month: str) -> tuple[date, date]:
 
 
 def _as_date(value: object) -> date | None:
+    if type(value) is date:
+        return value
     if value is None or value == "":
         return None
     if isinstance(value, date):
@@ -61,11 +63,12 @@ def _action_key(action: Action, seq: int) -> str:
 
 def _updated(
     action: Action, seq: int, month_start: date, previous: dict[str, Action] | None
-) -> tuple[bool, str]:
-    """Whether the action shows an update in the month, and the evidence in words."""
+) -> tuple[bool, str | date]:
+    """Whether the action shows an update in the month, and the evidence: in words, or
+    the last-updated date (worded by ``_evidence`` only for the risks flagged)."""
     last = _as_date(action.last_updated)
     if last is not None:
-        return last >= month_start, f"last updated {uk_date(last)}"
+        return last >= month_start, last
     if previous is None:
         return False, "no last-updated date and no earlier month to compare"
     before = previous.get(_action_key(action, seq))
@@ -79,6 +82,10 @@ def _updated(
     ):
         return False, "no last-updated date; text and progress unchanged from last month"
     return True, "progress changed since last month"
+
+
+def _evidence(why: str | date) -> str:
+    return f"last updated {uk_date(why)}" if isinstance(why, date) else why
 
 
 def compute_flags(
@@ -114,16 +121,19 @@ def compute_flags(
                 prev_actions = (
                     {_action_key(a, i): a for i, a in enumerate(before.actions)} if before else {}
                 )
-            evidence = []
-            any_updated = False
-            last_dates = []
-            for seq, action in enumerate(risk.actions):
-                ok, why = _updated(action, seq, month_start, prev_actions)
-                any_updated = any_updated or ok
-                evidence.append({"action": action.action_ref or action.text, "evidence": why})
-                if d := _as_date(action.last_updated):
-                    last_dates.append(d)
-            if not any_updated:
+            # most risks have an updated action: the evidence is worded only for the rest
+            if not any(
+                _updated(action, seq, month_start, prev_actions)[0]
+                for seq, action in enumerate(risk.actions)
+            ):
+                evidence = [
+                    {
+                        "action": action.action_ref or action.text,
+                        "evidence": _evidence(_updated(action, seq, month_start, prev_actions)[1]),
+                    }
+                    for seq, action in enumerate(risk.actions)
+                ]
+                last_dates = [d for a in risk.actions if (d := _as_date(a.last_updated))]
                 codes.append(FlagCode.STALE_ACTION)
                 details[FlagCode.STALE_ACTION] = {
                     "last_update": max(last_dates).isoformat() if last_dates else None,
