@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
@@ -100,24 +100,28 @@ def save_import(db: sqlite_utils.Database, record: ImportRecord, risks: Sequence
             for r in risks
         ),
     )  # fmt: skip
-    refs = [r.ref for r in risks]
-    for chunk in _chunks(refs, 500):
-        conn.execute(
-            f"DELETE FROM action_snapshots WHERE month = ? AND risk_ref IN"
-            f" ({', '.join('?' for _ in chunk)})",
-            [month, *chunk],
-        )
+    # a month's first import has no actions to replace (skip ~35 no-op DELETEs)
+    if conn.execute("SELECT 1 FROM action_snapshots WHERE month = ? LIMIT 1", [month]).fetchone():
+        refs = [r.ref for r in risks]
+        for chunk in _chunks(refs, 500):
+            conn.execute(
+                f"DELETE FROM action_snapshots WHERE month = ? AND risk_ref IN"
+                f" ({', '.join('?' for _ in chunk)})",
+                [month, *chunk],
+            )
     acols = ", ".join(ACTION_FIELDS)
     amarks = ", ".join("?" for _ in ACTION_FIELDS)
+    file_name = record.file_name
     conn.executemany(
         f"INSERT INTO action_snapshots (month, risk_ref, seq, {acols}, import_id,"
         f" source_file, source_sheet, source_row) VALUES (?, ?, ?, {amarks}, ?, ?, ?, ?)",
         (
-            (month, r.ref, i, a.action_ref, a.text, a.owner, _iso(a.due), a.progress,
-             _iso(a.last_updated), a.status, import_id, record.file_name, a.source_sheet,
-             a.source_row)
+            (month, ref, i, action_ref, text, owner, due and due.isoformat(), progress,
+             updated and updated.isoformat(), status, import_id, file_name, sheet, row)
             for r in risks
-            for i, a in enumerate(r.actions)
+            for ref in (r.ref,)
+            for i, (action_ref, text, owner, due, progress, updated, status, sheet, row)
+            in enumerate(map(_action_values, r.actions))
         ),
     )  # fmt: skip
     return import_id
@@ -125,10 +129,7 @@ def save_import(db: sqlite_utils.Database, record: ImportRecord, risks: Sequence
 
 # the risk columns hold no dates, so a risk's values go to SQLite as they are
 _risk_values = operator.attrgetter(*RISK_FIELDS)
-
-
-def _iso(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
+_action_values = operator.attrgetter(*ACTION_FIELDS, "source_sheet", "source_row")
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
@@ -250,10 +251,15 @@ def replace_flags(
 ) -> None:
     """Replace the stored flags of a month with (ref, code, details) triples."""
     db.conn.execute("DELETE FROM flag_results WHERE month = ?", [month])
+    encode = _DETAILS_JSON.encode
     db.conn.executemany(
         "INSERT INTO flag_results (month, ref, code, details) VALUES (?, ?, ?, ?)",
-        ((month, ref, code, json.dumps(details, default=str)) for ref, code, details in flags),
+        ((month, ref, code, encode(details)) for ref, code, details in flags),
     )
+
+
+# json.dumps(details, default=str), without building an encoder for every flag
+_DETAILS_JSON = json.JSONEncoder(default=str)
 
 
 def stored_flags(db: sqlite_utils.Database, month: str) -> dict[str, dict[str, dict[str, Any]]]:
