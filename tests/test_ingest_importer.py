@@ -4,6 +4,7 @@ leave the database exactly as it was, and the flags recomputed in the same trans
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from riskboard import register
+from riskboard import importer, register
 from riskboard.config import Config
 from riskboard.errors import RiskboardError
 from riskboard.importer import import_file, sha256_file
@@ -203,3 +204,39 @@ def test_a_failure_inside_the_transaction_rolls_everything_back(
     with pytest.raises(RuntimeError):
         import_file(db, write_xlsx(tmp_path / "joint.xlsx", {"Register": register_rows()}), CONFIG)
     assert dump(db) == before
+
+
+def test_flags_use_the_previous_month_as_it_is_when_the_import_writes(
+    db: sqlite_utils.Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The previous month is read while the file is being parsed; if another process
+    changes it meanwhile, the flags must not compare with what was read."""
+    import_file(db, month_file(tmp_path, "r 2022-07.xlsx", [
+        ["R1", "Flooding", 3, 3, "Treat", "Pumps", "01/07/2022"],
+    ]), CONFIG)  # fmt: skip
+    read_ahead = threading.Event()
+    real_read, real_parse = register.read_previous, importer.parse_workbook
+
+    def read_previous(*args: Any, **kwargs: Any) -> register.PreviousMonth:
+        try:
+            return real_read(*args, **kwargs)
+        finally:
+            read_ahead.set()
+
+    def parse_while_another_process_writes(*args: Any, **kwargs: Any) -> Any:
+        assert read_ahead.wait(10)
+        other = open_db(tmp_path / "rb.db")
+        with other.conn:  # July's score corrected from 9 to 16 by someone else
+            other.execute("UPDATE risk_snapshots SET current_score = 16 WHERE ref = 'R1'")
+        other.conn.close()
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(register, "read_previous", read_previous)
+    monkeypatch.setattr(importer, "parse_workbook", parse_while_another_process_writes)
+    import_file(db, month_file(tmp_path, "r 2022-08.xlsx", [
+        ["R1", "Flooding", 3, 4, "Treat", "Pumps", "01/08/2022"],
+    ]), CONFIG)  # fmt: skip
+    assert read_ahead.is_set()
+    codes = {r["code"] for r in db.query("SELECT code FROM flag_results WHERE month = '2022-08'")}
+    assert "score_increased" not in codes  # 12 now, 16 last month (9 before the correction)
+    assert "escalation_candidate" in codes

@@ -10,9 +10,11 @@ the same month updates the risks it contains.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -22,7 +24,7 @@ from pydantic import BaseModel, Field
 from riskboard.config import Config
 from riskboard.errors import RiskboardError
 from riskboard.ingest.headers import HeaderMatcher
-from riskboard.ingest.month import check_month
+from riskboard.ingest.month import check_month, month_in_file_name
 from riskboard.ingest.workbook import ParsedWorkbook, parse_workbook
 from riskboard.store import register as store
 from riskboard.store.db import write_transaction
@@ -104,7 +106,21 @@ def _import_file(
             action_count=previous["action_count"],
             sheets=json.loads(previous["sheets"]),
         )
-    parsed = parse_workbook(path, config, month=month, matcher=matcher)
+    from riskboard import register  # the flag rules; imported late to keep start-up light
+
+    ahead: register.PreviousMonth | None = None
+    guess = None if dry_run else month or month_in_file_name(path.name)
+    if guess is None:
+        parsed = parse_workbook(path, config, month=month, matcher=matcher)
+    else:
+        # calamine parses the sheets without holding the GIL: meanwhile this thread
+        # reads what the flags need of the previous month (used only if the board
+        # month is the one guessed and nobody else has written by then)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskboard-parse") as pool:
+            parsing = pool.submit(parse_workbook, path, config, month=month, matcher=matcher)
+            with contextlib.suppress(sqlite3.Error):
+                ahead = register.read_previous(db, guess)
+            parsed = parsing.result()
     warnings = list(parsed.warnings)
     if previous is not None:
         warnings.insert(
@@ -124,8 +140,6 @@ def _import_file(
         warnings=warnings,
         source=source,
     )
-    from riskboard import register  # the flag rules; imported late to keep start-up light
-
     risks, parsed.risks = parsed.risks, []  # only this frame holds them now
     try:
         with write_transaction(db):
@@ -134,7 +148,7 @@ def _import_file(
             whole_month = not store.month_has_data(db, parsed.month)
             result.import_id = store.save_import(db, record, risks)
             register.recompute_flags(
-                db, parsed.month, config, current=risks if whole_month else None
+                db, parsed.month, config, current=risks if whole_month else None, ahead=ahead
             )
             del risks
             following = store.next_month_with_data(db, parsed.month)

@@ -8,6 +8,7 @@ changed threshold takes effect at once); ``recompute_flags`` also stores them in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -83,19 +84,43 @@ def _report_date(db: sqlite_utils.Database, month: str) -> date | None:
         return None
 
 
+@dataclass(frozen=True)
+class PreviousMonth:
+    """What the flag rules read of the month before ``month`` (its risks, without their
+    actions), read ahead by ``read_previous`` - e.g. while an import parses its file."""
+
+    month: str
+    previous_month: str | None
+    risks: list[Risk] | None
+    data_version: int  # the connection's PRAGMA data_version when it was read
+
+
+def read_previous(db: sqlite_utils.Database, month: str) -> PreviousMonth:
+    """Read the previous month for ``flags_for(month, ahead=...)`` now; it is used only
+    if no other connection has committed since (else read again)."""
+    version = store.data_version(db)
+    previous_month = store.previous_month_with_data(db, month)
+    risks = None
+    if previous_month is not None:
+        risks = store.load_month(db, previous_month, actions_for=(), fields=PREVIOUS_FOR_FLAGS)
+    return PreviousMonth(month, previous_month, risks, version)
+
+
 def flags_for(
     db: sqlite_utils.Database,
     month: str,
     config: Config,
     *,
     current: Sequence[Risk] | None = None,
+    ahead: PreviousMonth | None = None,
 ) -> list[Flag]:
     """The month's flags computed from its snapshots and the previous month's.
 
     ``current`` may pass the month's risks when the caller already holds all of them
-    (an import that is the month's only one), saving a read of the month back."""
+    (an import that is the month's only one), saving a read of the month back;
+    ``ahead`` the previous month as ``read_previous`` read it earlier."""
     with store.gc_paused():
-        current, previous, previous_month = _months(db, month, current, PREVIOUS_FOR_FLAGS)
+        current, previous, previous_month = _months(db, month, current, PREVIOUS_FOR_FLAGS, ahead)
         return compute_flags(
             current,
             previous,
@@ -116,16 +141,24 @@ def _months(
     month: str,
     current: Sequence[Risk] | None = None,
     previous_fields: Sequence[str] = store.RISK_FIELDS,
+    ahead: PreviousMonth | None = None,
 ) -> tuple[Sequence[Risk], list[Risk] | None, str | None]:
     """(this month's risks, the previous month's - only ``previous_fields`` of them -,
     which month that is)."""
     if current is None:
         current = store.load_month(db, month)
+    # last month's actions matter only where this month's carry no update date
+    undated = {r.ref for r in current if any(a.last_updated is None for a in r.actions)}
+    if (
+        ahead is not None
+        and ahead.month == month
+        and not undated
+        and ahead.data_version == store.data_version(db)
+    ):
+        return current, ahead.risks, ahead.previous_month
     previous_month = store.previous_month_with_data(db, month)
     if previous_month is None:
         return current, None, None
-    # last month's actions matter only where this month's carry no update date
-    undated = {r.ref for r in current if any(a.last_updated is None for a in r.actions)}
     previous = store.load_month(db, previous_month, actions_for=undated, fields=previous_fields)
     return current, previous, previous_month
 
@@ -136,9 +169,10 @@ def recompute_flags(
     config: Config,
     *,
     current: Sequence[Risk] | None = None,
+    ahead: PreviousMonth | None = None,
 ) -> list[Flag]:
     """Compute and store the month's flags (the caller owns the transaction)."""
-    flags = flags_for(db, month, config, current=current)
+    flags = flags_for(db, month, config, current=current, ahead=ahead)
     store.replace_flags(
         db,
         month,

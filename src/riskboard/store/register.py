@@ -212,6 +212,11 @@ def _load_month(
     return _RISK_LIST.validate_python(rows)
 
 
+def data_version(db: sqlite_utils.Database) -> int:
+    """SQLite's ``PRAGMA data_version``: changes when another connection commits."""
+    return int(db.execute("PRAGMA data_version").fetchone()[0])
+
+
 def month_has_data(db: sqlite_utils.Database, month: str) -> bool:
     return (
         db.execute("SELECT 1 FROM risk_snapshots WHERE month = ? LIMIT 1", [month]).fetchone()
