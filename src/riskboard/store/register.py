@@ -273,3 +273,20 @@ def stored_flags(db: sqlite_utils.Database, month: str) -> dict[str, dict[str, d
     for r in db.query("SELECT ref, code, details FROM flag_results WHERE month = ?", [month]):
         out.setdefault(r["ref"], {})[r["code"]] = json.loads(r["details"])
     return out
+
+
+def last_import_id(db: sqlite_utils.Database) -> int:
+    """The id of the newest import (0 if none): a cheap "has anything arrived?" marker."""
+    row = db.execute("SELECT COALESCE(MAX(id), 0) FROM imports").fetchone()
+    return int(row[0])
+
+
+def imports_since(db: sqlite_utils.Database, import_id: int) -> list[dict[str, Any]]:
+    """Imports newer than ``import_id``, oldest first."""
+    return list(
+        db.query(
+            "SELECT id, file_name, month, risk_count, imported_at, source FROM imports"
+            " WHERE id > ? ORDER BY id",
+            [import_id],
+        )
+    )
