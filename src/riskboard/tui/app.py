@@ -4,11 +4,13 @@ so closing the terminal at any moment loses nothing already entered."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, ClassVar, TypeVar
 
 import sqlite_utils
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -17,7 +19,9 @@ from riskboard import board
 from riskboard.config import Config
 from riskboard.errors import RiskboardError
 from riskboard.store import open_db
-from riskboard.tui.loading import MonthData
+from riskboard.store import register as register_store
+from riskboard.tui.loading import MonthData, connection
+from riskboard.tui.widgets.meeting_bar import month_name
 
 T = TypeVar("T")
 
@@ -29,7 +33,10 @@ class RiskboardApp(App[int]):
     TITLE = "riskboard"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+r", "reload_register", "Reload register", id="app.reload", show=False),
     ]
+    # how often the app looks for registers the nightly import brought in meanwhile
+    IMPORT_POLL_SECONDS: ClassVar[float] = 30.0
     # the command palette also lists every key of the current screen (get_system_commands)
 
     def __init__(self, config: Config, *, actor: str | None = None) -> None:
@@ -40,6 +47,7 @@ class RiskboardApp(App[int]):
         self.meeting: board.Meeting | None = None
         self.month_data: MonthData | None = None
         self.title = config.meeting.board_name
+        self._seen_import = 0  # the newest import this session has told the chair about
 
     # ------------------------------------------------------------------ database
 
@@ -73,6 +81,11 @@ class RiskboardApp(App[int]):
         from riskboard.tui.screens.start import StartScreen
 
         try:
+            self._seen_import = register_store.last_import_id(self.db)
+        except sqlite3.DatabaseError:
+            self._seen_import = 0
+        self.set_interval(self.IMPORT_POLL_SECONDS, self.check_imports)
+        try:
             meeting = board.current_meeting(self.db)
         except RiskboardError as err:
             self.push_screen(StartScreen(error=str(err)))
@@ -105,6 +118,57 @@ class RiskboardApp(App[int]):
         if self._db is not None:
             self._db.conn.close()
             self._db = None
+
+    # ------------------------------------------------------------------ new registers
+
+    def check_imports(self) -> None:
+        """Look (in a worker) for registers imported since the app last looked."""
+        self._poll_imports(self._seen_import)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="poll-imports")
+    def _poll_imports(self, since: int) -> None:
+        with connection(self.config) as db:
+            fresh = register_store.imports_since(db, since)
+        if fresh:
+            self.call_from_thread(self.announce_imports, fresh)
+
+    def announce_imports(self, fresh: list[dict[str, Any]]) -> None:
+        """Tell the chair a register arrived (the nightly import runs beside the app)."""
+        self._seen_import = max(self._seen_import, *(int(i["id"]) for i in fresh))
+        board_month = self.meeting.month if self.meeting else None
+        for months in sorted({i["month"] for i in fresh}):
+            files = ", ".join(i["file_name"] for i in fresh if i["month"] == months)
+            if months == board_month:
+                self.notify(
+                    f"The {month_name(months)} register was updated ({files})."
+                    " Press ctrl+r to reload it.",
+                    title="Register updated",
+                    timeout=15,
+                    markup=False,
+                )
+            else:
+                reviewing = (
+                    f" This meeting reviews {month_name(board_month)}." if board_month else ""
+                )
+                self.notify(
+                    f"A new register arrived: {month_name(months)} ({files}).{reviewing}",
+                    title="New month imported",
+                    timeout=15,
+                    markup=False,
+                )
+
+    def action_reload_register(self) -> None:
+        """Reload the board month's register (after a corrected export was imported)."""
+        from riskboard.tui.screens.agenda import AgendaScreen
+
+        if self.meeting is None:
+            return
+        self.month_data = None
+        for screen in self.screen_stack:
+            if isinstance(screen, AgendaScreen):
+                screen.data = None
+                screen.load()
+        self.notify(f"Reloading the {month_name(self.meeting.month)} register...", timeout=3)
 
     # ------------------------------------------------------------------ help and palette
 
