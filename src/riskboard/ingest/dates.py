@@ -91,8 +91,10 @@ def parse_text_date(text: str) -> date:
     raise ValueError(f"{text!r} is not a date")
 
 
-# text -> date, None (blank) or the ValueError it raised: exports repeat their dates
-_TEXT_CACHE: dict[str, date | ValueError | None] = {}
+# text -> date, None (blank) or the reason it is not a date: exports repeat their dates.
+# Not the ValueError itself: its traceback would pin the frames of the import that
+# first met the text - the whole workbook's rows - for the life of the process.
+_TEXT_CACHE: dict[str, date | str | None] = {}
 
 
 def parse_date(value: object) -> date | None:
@@ -117,12 +119,12 @@ def parse_date(value: object) -> date | None:
                 try:
                     hit = parse_text_date(stripped)
                 except ValueError as exc:
-                    hit = exc
+                    hit = str(exc)
             if len(_TEXT_CACHE) > 50_000:
                 _TEXT_CACHE.clear()
             _TEXT_CACHE[text] = hit
-        if isinstance(hit, ValueError):
-            raise ValueError(str(hit))
+        if type(hit) is str:
+            raise ValueError(hit)
         return hit
     if value is None:
         return None
