@@ -118,7 +118,7 @@ class Assembler:
         aplan, aindices = make_plan(layout.columns, ACTION_CONVERTERS, ACTION_ATTRS)
         rget, aget = getter(rindices), getter(aindices)
         rblank, ablank = ("",) * len(rplan), ("",) * len(aplan)
-        text_pos = next((i for i, slot in enumerate(aplan) if slot[0] == "text"), None)
+        text_pos = aplan.position("text")
         annex_hint = None if "annex" in cols else name_annex(name)
         risks = self.risks
         bad = self._bad
