@@ -123,7 +123,7 @@ def parse_date(value: object) -> date | None:
             if len(_TEXT_CACHE) > 50_000:
                 _TEXT_CACHE.clear()
             _TEXT_CACHE[text] = hit
-        if type(hit) is str:
+        if isinstance(hit, str):
             raise ValueError(hit)
         return hit
     if value is None:
