@@ -40,6 +40,10 @@ from riskboard.ingest.warning_log import Warnings
 
 _RISKS: TypeAdapter[list[Risk]] = TypeAdapter(list[Risk])
 _MISS = object()
+_SCORE_KEYS = tuple(
+    (level, f"{level}_likelihood", f"{level}_impact", f"{level}_score")
+    for level in ("inherent", "current", "target")
+)
 
 
 @dataclass(slots=True)
@@ -124,10 +128,13 @@ class Assembler:
         bad = self._bad
         prev: _Build | None = None
         read = actions = 0
+        refs = self._refs
         for r in range(layout.header_row + 1, len(rows)):
             row = rows[r]
             refv = row[ref_i]
-            ref = self._ref(refv) if refv != "" else None
+            ref = None if refv == "" else refs.get(refv, _MISS)
+            if ref is _MISS:
+                ref = self._ref(refv)
             if ref is None:
                 if row.count("") == len(row):
                     prev = None  # a blank row ends a block of continuation rows
@@ -158,7 +165,11 @@ class Assembler:
             if aplan:
                 araw = aget(row)
                 if araw != ablank:
-                    actions += self._add_actions(build, araw, aplan, name, r + 1, text_pos)
+                    text = araw[text_pos] if text_pos is not None else None
+                    if type(text) is str and "\n" in text:  # maybe several actions
+                        actions += self._add_actions(build, araw, aplan, name, r + 1, text_pos)
+                    else:
+                        actions += self._add_action(build, araw, aplan, name, r + 1)
             prev = build
         return read, actions
 
@@ -281,8 +292,10 @@ class Assembler:
         payload: list[dict[str, Any]] = []
         for build in self.risks.values():
             values = build.values
-            for level in ("inherent", "current", "target"):
-                self._score(build, level)
+            for level, likelihood_key, impact_key, score_key in _SCORE_KEYS:
+                likelihood = values.get(likelihood_key)
+                if likelihood is not None and (impact := values.get(impact_key)) is not None:
+                    self._score(build, level, likelihood * impact, score_key)
             if values.get("annex") is None:
                 values["annex"] = build.annex_hint or self.file_annex
             values["ref"] = build.ref
@@ -304,18 +317,15 @@ class Assembler:
                 row=culprit.row if culprit else None,
             ) from None
 
-    def _score(self, build: _Build, level: str) -> None:
+    def _score(self, build: _Build, level: str, product: int, score_key: str) -> None:
+        """The score is likelihood x impact: filled in when blank, a warning if not."""
         values = build.values
-        likelihood = values.get(f"{level}_likelihood")
-        impact = values.get(f"{level}_impact")
-        score = values.get(f"{level}_score")
-        if likelihood is None or impact is None:
-            return
-        product = likelihood * impact
+        score = values.get(score_key)
         if score is None:
-            values[f"{level}_score"] = product
+            values[score_key] = product
         elif score != product:
-            sheet, row, header = self._origin(build, f"{level}_score")
+            likelihood, impact = values[f"{level}_likelihood"], values[f"{level}_impact"]
+            sheet, row, header = self._origin(build, score_key)
             self.warnings.add(
                 f"sheet {sheet!r}: {level} scores that are not likelihood x impact",
                 f"sheet {sheet!r}, row {row}, column {header!r}: risk {build.ref} {level} score"
