@@ -123,6 +123,7 @@ class Assembler:
         rget, aget = getter(rindices), getter(aindices)
         rblank, ablank = ("",) * len(rplan), ("",) * len(aplan)
         text_pos = aplan.position("text")
+        has_actions = len(aplan) > 0
         annex_hint = None if "annex" in cols else name_annex(name)
         risks = self.risks
         bad = self._bad
@@ -138,7 +139,9 @@ class Assembler:
             if ref is None:
                 if row.count("") == len(row):
                     prev = None  # a blank row ends a block of continuation rows
-                elif prev is not None and aplan and rget(row) == rblank and aget(row) != ablank:
+                elif (
+                    prev is not None and has_actions and rget(row) == rblank and aget(row) != ablank
+                ):
                     actions += self._add_actions(prev, aget(row), aplan, name, r + 1, text_pos)
                 else:
                     self._skip_row(name, r + 1, row, "no risk reference")
@@ -155,14 +158,14 @@ class Assembler:
                     continue
                 build = risks[ref] = _Build(ref, name, r + 1, annex_hint, raw=raw, raw_sheet=name)
                 if raw != rblank:
-                    read_cells(rplan, raw, build.values, bad)
+                    rplan.read(raw, build.values, bad)
                     split_strategy(build.values)
                     if bad:
                         self._report_bad(name, r + 1)
             elif raw != rblank and (raw != build.raw or build.raw_sheet is not name):
                 self._fold(build, raw, rplan, name, r + 1)
             read += 1
-            if aplan:
+            if has_actions:
                 araw = aget(row)
                 if araw != ablank:
                     text = araw[text_pos] if text_pos is not None else None
@@ -234,7 +237,7 @@ class Assembler:
         self, build: _Build, araw: tuple[Any, ...], plan: Plan, sheet: str, row: int
     ) -> int:
         kw: dict[str, Any] = {}
-        read_cells(plan, araw, kw, self._bad)
+        plan.read(araw, kw, self._bad)
         if self._bad:
             self._report_bad(sheet, row)
         if not kw or (len(kw) == 1 and kw.get("text", "").casefold() in NO_ACTION_WORDS):
