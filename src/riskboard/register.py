@@ -176,7 +176,7 @@ def recompute_flags(
     store.replace_flags(
         db,
         month,
-        ((f.ref, code.value, _detail(f, code.value)) for f in flags for code in f.flags),
+        ((f.ref, code, _detail(f, code)) for f in flags for code in map(str, f.flags)),
     )
     return flags
 

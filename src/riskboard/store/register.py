@@ -299,9 +299,11 @@ def replace_flags(
     """Replace the stored flags of a month with (ref, code, details) triples."""
     db.conn.execute("DELETE FROM flag_results WHERE month = ?", [month])
     encode = _DETAILS_JSON.encode
-    db.conn.executemany(
-        "INSERT INTO flag_results (month, ref, code, details) VALUES (?, ?, ?, ?)",
-        ((month, ref, code, encode(details)) for ref, code, details in flags),
+    _insert_rows(
+        db.conn,
+        "INSERT INTO flag_results (month, ref, code, details) VALUES",
+        "",
+        [(month, ref, code, encode(details)) for ref, code, details in flags],
     )
 
 
