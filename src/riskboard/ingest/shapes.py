@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -133,9 +133,8 @@ class Assembler:
         for r in range(layout.header_row + 1, len(rows)):
             row = rows[r]
             refv = row[ref_i]
-            ref = None if refv == "" else refs.get(refv, _MISS)
-            if ref is _MISS:
-                ref = self._ref(refv)
+            found = None if refv == "" else refs.get(refv, _MISS)
+            ref = self._ref(refv) if found is _MISS else cast("str | None", found)
             if ref is None:
                 if row.count("") == len(row):
                     prev = None  # a blank row ends a block of continuation rows
