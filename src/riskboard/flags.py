@@ -25,6 +25,7 @@ skipped does not hide changes; the details name the month compared with.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Sequence
 from datetime import date
 
@@ -54,7 +55,12 @@ def _as_date(value: object) -> date | None:
 
 
 def action_is_complete(action: Action) -> bool:
-    return (action.status or "").strip().lower() in COMPLETE
+    return _complete(action.status)
+
+
+@functools.lru_cache(maxsize=256)  # a register repeats a handful of statuses
+def _complete(status: str | None) -> bool:
+    return (status or "").strip().lower() in COMPLETE
 
 
 def _action_key(action: Action, seq: int) -> str:
@@ -111,7 +117,7 @@ def compute_flags(
         codes: list[FlagCode] = []
         details: dict[str, object] = {}
         before = prev_by_ref.get(risk.ref) if prev_by_ref is not None else None
-        open_actions = [a for a in risk.actions if not action_is_complete(a)]
+        open_actions = [a for a in risk.actions if not _complete(a.status)]
 
         if not risk.actions:
             codes.append(FlagCode.NO_ACTION)
@@ -119,7 +125,9 @@ def compute_flags(
             prev_actions = None
             if prev_by_ref is not None:
                 prev_actions = (
-                    {_action_key(a, i): a for i, a in enumerate(before.actions)} if before else {}
+                    {_action_key(a, i): a for i, a in enumerate(before.actions)}
+                    if before and before.actions
+                    else {}
                 )
             # most risks have an updated action: the evidence is worded only for the rest
             if not any(

@@ -148,7 +148,7 @@ def _months(
     if current is None:
         current = store.load_month(db, month)
     # last month's actions matter only where this month's carry no update date
-    undated = {r.ref for r in current if any(a.last_updated is None for a in r.actions)}
+    undated = {r.ref for r in current for a in r.actions if a.last_updated is None}
     if (
         ahead is not None
         and ahead.month == month
