@@ -147,10 +147,12 @@ def classify_status_column(values: Iterable[Any], *, has_actions: bool) -> Statu
     (Open/Closed), a 4T strategy (some councils call the 4T the "risk status"), or -
     on a sheet with action columns - the action status (In progress/Complete)."""
     counts: Counter[str] = Counter()
-    for v in values:
+    # each distinct cell once (keyed by type too: True == 1.0 but reads as "Yes")
+    cells = values if isinstance(values, list) else list(values)
+    for (_, v), n in Counter(zip(map(type, cells), cells, strict=True)).items():
         t = to_text(v)
         if t:
-            counts[t.casefold()] += 1
+            counts[t.casefold()] += n
     status = strat = action = 0
     for t, n in counts.items():
         if t in RISK_STATUS_WORDS:
