@@ -148,14 +148,14 @@ def _import_file(
                 # read them back (a later annex file joins risks already stored)
                 whole_month = not store.month_has_data(db, parsed.month)
                 result.import_id = store.save_import(db, record, risks)
-                register.recompute_flags(
+                flags = register.recompute_flags(
                     db, parsed.month, config, current=risks if whole_month else None, ahead=ahead
                 )
                 following = store.next_month_with_data(db, parsed.month)
                 if following is not None:
                     register.recompute_flags(db, following, config)
-                helper.submit(_drop, [risks, ahead])  # freed over there during COMMIT
-                del risks, ahead
+                helper.submit(_drop, [risks, ahead, flags])  # freed over there during COMMIT
+                del risks, ahead, flags
         except sqlite3.IntegrityError:
             # another process imported the same file between our check and our write
             again = store.find_import_by_sha(db, digest)
