@@ -120,15 +120,27 @@ def flags_for(
     (an import that is the month's only one), saving a read of the month back;
     ``ahead`` the previous month as ``read_previous`` read it earlier."""
     with store.gc_paused():
-        current, previous, previous_month = _months(db, month, current, PREVIOUS_FOR_FLAGS, ahead)
-        return compute_flags(
-            current,
-            previous,
-            month=month,
-            report_date=_report_date(db, month),
-            config=config,
-            previous_month=previous_month,
-        )
+        months = _months(db, month, current, PREVIOUS_FOR_FLAGS, ahead)
+        return _compute(db, month, config, *months)
+
+
+def _compute(
+    db: sqlite_utils.Database,
+    month: str,
+    config: Config,
+    current: Sequence[Risk],
+    previous: list[Risk] | None,
+    previous_month: str | None,
+) -> list[Flag]:
+    """The flag rules over one month and the one before, with the month's report date."""
+    return compute_flags(
+        current,
+        previous,
+        month=month,
+        report_date=_report_date(db, month),
+        config=config,
+        previous_month=previous_month,
+    )
 
 
 # what the flag rules read of the previous month's risks (besides ref and actions):
@@ -194,14 +206,7 @@ def register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list
 
 def _register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list[RegisterRow]:
     current, previous, previous_month = _months(db, month)
-    flags = compute_flags(
-        current,
-        previous,
-        month=month,
-        report_date=_report_date(db, month),
-        config=config,
-        previous_month=previous_month,
-    )
+    flags = _compute(db, month, config, current, previous, previous_month)
     by_ref = {f.ref: f for f in flags}
     prev_scores = {r.ref: r.current_score for r in previous or []}
     rows: list[dict[str, Any]] = []
