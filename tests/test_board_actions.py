@@ -4,19 +4,13 @@ meeting's action log while open, closed ones reported once, updates per meeting.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlite_utils
 
-from board_helpers import seeded_db, start
+from board_helpers import start
 from riskboard import board
 from riskboard.errors import RiskboardError
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    return seeded_db(tmp_path / "rb.db")
 
 
 def _next(db: sqlite_utils.Database, prev: int, when: str) -> int:

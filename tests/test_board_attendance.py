@@ -3,20 +3,13 @@ organisation from the rule in force when the meeting was created."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import sqlite_utils
 
-from board_helpers import quorate, seeded_db, start
+from board_helpers import quorate, start
 from riskboard import board
 from riskboard.config import Config, QuorumConfig
 from riskboard.errors import RiskboardError
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    return seeded_db(tmp_path / "rb.db")
 
 
 def test_people_list_persists_between_meetings(db: sqlite_utils.Database) -> None:

@@ -26,11 +26,6 @@ from riskboard.store import open_db
 TESTS = Path(__file__).parent
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    return seeded_db(tmp_path / "rb.db")
-
-
 def test_every_change_writes_exactly_one_audit_row(db: sqlite_utils.Database) -> None:
     m1 = start(db, start=False)
     ctx: dict[str, Any] = {}
@@ -144,6 +139,7 @@ _SESSION = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # a child process killed mid-meeting
 def test_killed_process_loses_nothing_entered_and_the_meeting_resumes(tmp_path: Path) -> None:
     path = tmp_path / "rb.db"
     seeded_db(path).conn.close()

@@ -3,19 +3,12 @@ proposed -> accepted / declined decision recorded at the meeting that hears it."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import sqlite_utils
 
-from board_helpers import seeded_db, start
+from board_helpers import start
 from riskboard import board
 from riskboard.errors import RiskboardError
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    return seeded_db(tmp_path / "rb.db")
 
 
 @pytest.mark.parametrize(

@@ -9,16 +9,11 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from board_helpers import CHAIR, MINUTE_TAKER, import_month, quorate, risk, seeded_db, start
+from board_helpers import CHAIR, MINUTE_TAKER, import_month, quorate, risk, start
 from riskboard import board
 from riskboard.config import Config
 from riskboard.errors import RiskboardError
 from riskboard.store import open_db
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    return seeded_db(tmp_path / "rb.db")
 
 
 def test_new_meeting_defaults_to_latest_month_and_starts(db: sqlite_utils.Database) -> None:

@@ -4,19 +4,12 @@ and its plain-text rendering in minute order."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 import sqlite_utils
 
-from board_helpers import seeded_db, start
+from board_helpers import start
 from riskboard import board
 from riskboard.board.text import record_text
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    return seeded_db(tmp_path / "rb.db")
 
 
 def _chaired(db: sqlite_utils.Database) -> tuple[int, int]:

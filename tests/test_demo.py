@@ -30,6 +30,8 @@ from riskboard.sample.demo import (
 from riskboard.store import open_db
 from riskboard.store import register as store
 
+pytestmark = pytest.mark.slow  # whole demo workspaces built and imported
+
 LATEST = DEMO_MONTHS[-1]
 
 

@@ -17,6 +17,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from riskboard import importer
 from riskboard.config import Config
 from riskboard.domain import Action, Risk
@@ -372,6 +374,7 @@ print(json.dumps({"queries": queries, "writes": writes, "errors": errors[:5],
 """
 
 
+@pytest.mark.slow  # a 50,000-row import in a child process
 def test_the_register_stays_usable_throughout_a_large_import(tmp_path):
     """Another process reading (and making meeting writes) while a large import runs
     sees no "database is locked" and never half an import."""

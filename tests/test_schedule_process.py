@@ -23,6 +23,8 @@ from riskboard.domain import Action, Risk
 from riskboard.sample.workbooks import write_workbook
 from riskboard.store import open_db
 
+pytestmark = pytest.mark.slow  # child processes
+
 RISKS = [
     Risk(ref="HM-001", title="Potholes", annex="Highways", owner="Alice", strategy="treat",
          strategy_text="Treat", current_likelihood=2, current_impact=3, current_score=6,

@@ -18,6 +18,8 @@ from riskboard.tui.screens.review import ReviewScreen
 from riskboard.tui.widgets.risk_table import RiskTable
 from tui_board import SIZE, build_config, choose, read, take_item, type_text, wait_for_agenda
 
+pytestmark = pytest.mark.slow  # the meeting app driven by the pilot
+
 
 @pytest.fixture
 def config(tmp_path: Path) -> Config:

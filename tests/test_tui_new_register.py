@@ -15,6 +15,8 @@ from riskboard.store.register import ImportRecord, save_import
 from riskboard.tui.app import RiskboardApp
 from tui_board import SIZE, build_config, read, wait_for_agenda
 
+pytestmark = pytest.mark.slow  # the meeting app driven by the pilot
+
 
 @pytest.fixture
 def config(tmp_path: Path) -> Config:

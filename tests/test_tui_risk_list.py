@@ -27,6 +27,8 @@ from riskboard.tui.risk_rows import (
 from riskboard.tui.widgets.risk_table import RiskTable
 from tui_board import SIZE, build_config, read, type_text, wait_for_agenda
 
+pytestmark = pytest.mark.slow  # the meeting app driven by the pilot
+
 
 def reg(ref: str, flags: list[str], score: int = 6, **kw: object) -> RegisterRow:
     return RegisterRow(

@@ -24,6 +24,8 @@ from riskboard.tui.screens.heatmap import HeatMapScreen
 from riskboard.tui.screens.review import ReviewScreen
 from tui_board import take_item
 
+pytestmark = pytest.mark.slow  # the meeting app rendered to SVG
+
 SIZE = (120, 40)
 
 
