@@ -3,7 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+OWNER_FILE := $(VENV)/.owner
 DEMO_DIR ?= demo
+# Who the venv belongs to: this checkout and this interpreter. A venv made by another
+# checkout (its scripts' #! lines and the editable install point there) or by another
+# Python is rebuilt, never reused.
+OWNER := $(CURDIR) $(shell $(PYTHON) -c 'import sys; print(sys.version.split()[0], sys.base_prefix)')
 
 .PHONY: help venv test lint typecheck demo bench clean
 
@@ -13,36 +18,44 @@ help:
 	@echo "make lint   - ruff, import-linter and mypy (make typecheck: mypy alone)"
 	@echo "make bench  - run the performance scripts in bench/"
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+# Always checked (cheap): rebuilt when it is not this checkout's, reinstalled when
+# pyproject.toml changed, and refused if its riskboard is not this checkout's src/.
+venv:
+	@if [ "$$(cat '$(OWNER_FILE)' 2>/dev/null)" != "$(OWNER)" ]; then \
+		echo "make: creating $(VENV) for this checkout ($(CURDIR))"; \
+		rm -rf '$(VENV)' && $(PYTHON) -m venv '$(VENV)' \
+		&& '$(BIN)/python' -m pip install -q --upgrade pip \
+		&& echo '$(OWNER)' > '$(OWNER_FILE)'; \
+	fi
+	@if [ ! -f '$(STAMP)' ] || [ pyproject.toml -nt '$(STAMP)' ]; then \
+		'$(BIN)/python' -m pip install -q -e '.[dev]' && touch '$(STAMP)'; \
+	fi
+	@'$(BIN)/python' -c 'import pathlib, sys, riskboard; \
+		src = pathlib.Path("src").resolve(); mod = pathlib.Path(riskboard.__file__).resolve(); \
+		sys.exit(0 if src in mod.parents else f"make: {sys.prefix} imports riskboard from {mod}, not from {src}: run make clean, then make again")'
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev]'
-	@touch $(STAMP)
-
-venv: $(STAMP)
-
-test: $(STAMP)
+test: venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/lint-imports
+	$(BIN)/python -c 'import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())'
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/lint-imports
+	$(BIN)/python -c 'import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())'
 	$(BIN)/mypy src/riskboard
 
-typecheck: $(STAMP)
+typecheck: venv
 	$(BIN)/mypy src/riskboard
 
-demo: $(STAMP)
-	$(BIN)/riskboard demo $(DEMO_DIR)
-	cd $(DEMO_DIR) && ../$(BIN)/riskboard meeting
+# The demo workspace (DEMO_DIR, relative or absolute) with a meeting already started:
+# the app opens on its agenda.
+demo: venv
+	'$(BIN)/riskboard' demo '$(DEMO_DIR)'
+	cd '$(DEMO_DIR)' && '$(CURDIR)/$(BIN)/riskboard' meeting
 
-bench: $(STAMP)
+bench: venv
 	@for script in bench/*_bench.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:

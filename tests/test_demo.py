@@ -303,3 +303,38 @@ def test_cli_demo_refuses_a_file_for_a_folder(
     err = capsys.readouterr().err
     assert "notes.txt is a file, not a folder" in err
     assert "Traceback" not in err
+
+
+def test_cli_demo_starts_a_quorate_meeting_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from riskboard import board
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", str(tmp_path / "abs")]) == 0  # an absolute folder works too
+    assert "Demo meeting: meeting 1 (14/09/2022, board month 2022-08)" in capsys.readouterr().out
+    db = open_db(tmp_path / "abs" / "riskboard.db")
+    try:
+        meeting = board.current_meeting(db)
+        assert meeting is not None and meeting.status == board.MeetingStatus.IN_PROGRESS
+        assert (meeting.chair, meeting.minute_taker) == ("Helen Marsh", "Lucy Whitfield")
+        assert board.quorum(db, meeting.id).met
+        present = {e.name for e in board.attendance(db, meeting.id) if e.status == "present"}
+        assert {"Helen Marsh", "Gareth Price", "Alison Reeve"} <= present
+    finally:
+        db.conn.close()
+    assert main(["demo", str(tmp_path / "abs")]) == 0  # again: the same meeting resumes
+    assert "Demo meeting: meeting 1 " in capsys.readouterr().out
+    db = open_db(tmp_path / "abs" / "riskboard.db")
+    try:
+        assert [m.id for m in board.list_meetings(db)] == [1]
+    finally:
+        db.conn.close()
+
+    assert main(["demo", "plain", "--no-meeting"]) == 0
+    assert "Demo meeting" not in capsys.readouterr().out
+    db = open_db(tmp_path / "plain" / "riskboard.db")
+    try:
+        assert board.list_meetings(db) == []
+    finally:
+        db.conn.close()

@@ -7,6 +7,7 @@ changed threshold takes effect at once); ``recompute_flags`` also stores them in
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -290,3 +291,35 @@ def score_history(
     sql += " ORDER BY month DESC LIMIT ?"
     params.append(months)
     return [(r["month"], r["current_score"]) for r in db.query(sql, params)][::-1]
+
+
+# ----------------------------------------------------------------------------- for the faces
+# The CLI and the meeting app read the register through these (never through the store).
+
+
+def months(db: sqlite_utils.Database) -> list[str]:
+    """Board months with an imported register (``YYYY-MM``), oldest first."""
+    return store.months(db)
+
+
+def risk_history(db: sqlite_utils.Database, ref: str) -> list[dict[str, Any]]:
+    """Every month's snapshot of risk ``ref`` (register spelling), oldest first: the
+    snapshot's columns, ``actions`` (list of action rows), ``import_file`` and
+    ``imported_at`` (the import it came from). Empty list: no such risk."""
+    return store.risk_history(db, ref)
+
+
+def last_import_id(db: sqlite_utils.Database) -> int:
+    """The id of the newest import (0 if none): a cheap "has anything arrived?" marker.
+
+    Raises ``RiskboardError`` naming the database when it cannot be read."""
+    try:
+        return store.last_import_id(db)
+    except sqlite3.DatabaseError as exc:
+        raise RiskboardError(f"cannot read the database: {exc}") from None
+
+
+def imports_since(db: sqlite_utils.Database, import_id: int) -> list[dict[str, Any]]:
+    """Imports newer than ``import_id``, oldest first: ``id``, ``file_name``, ``month``,
+    ``risk_count``, ``imported_at`` (ISO timestamp) and ``source``."""
+    return store.imports_since(db, import_id)

@@ -37,6 +37,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "dir", nargs="?", default="demo", metavar="DIR", help="workspace folder (default: demo)"
     )
+    p.add_argument(
+        "--no-meeting",
+        action="store_true",
+        help="do not start the demo meeting (by default one is started, quorate, so"
+        " `riskboard meeting` opens on its agenda)",
+    )
     p.set_defaults(handler=cmd_demo)
 
 
@@ -47,7 +53,7 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
     print(f"Demo workspace: {folder.resolve()}")
     kept = (folder / "config.toml").is_file()
     print(f"  config.toml {'kept (already there)' if kept else 'written'}")
-    report = install_demo(folder, progress=_print_import)
+    report = install_demo(folder, progress=_print_import, start_meeting=not args.no_meeting)
     imported = sum(r.status == "imported" for r in report.imports)
     print(
         f"Files: {len(report.imports)} ({imported} imported,"
@@ -68,6 +74,12 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
             label = f"{FLAG_LABELS[FlagCode(code)]} ({code})"
             print(f"  {label:<{width}}  {count:>3}")
     print(f"People list: {report.people} board members and officers")
+    if report.meeting is not None:
+        m = report.meeting
+        print(
+            f"Demo meeting: {m.label}, chair {m.chair}, minute-taker {m.minute_taker}"
+            " - attendance taken"
+        )
     print(f"Next: cd {shlex.quote(str(args.dir))} && riskboard meeting")
     return 0
 

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from riskboard.domain import FLAG_LABELS, FLAG_ORDER, FlagCode, uk_date
 from riskboard.errors import RiskboardError
-from riskboard.register import flags_for, register_rows, resolve_month
-from riskboard.store import register as store
+from riskboard.register import flags_for, register_rows, resolve_month, risk_history
 
 if TYPE_CHECKING:
     from riskboard.cli import Context
@@ -149,7 +148,7 @@ def cmd_risks(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
-    history = store.risk_history(ctx.db, args.ref)
+    history = risk_history(ctx.db, args.ref)
     if not history:
         raise RiskboardError(f"unknown risk {args.ref!r}: it is in no imported register")
     if args.json:

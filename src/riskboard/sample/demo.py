@@ -24,6 +24,7 @@ from typing import Any
 
 import sqlite_utils
 
+from riskboard import board
 from riskboard import register as register_service
 from riskboard.board.attendance import find_person, save_person
 from riskboard.config import Config, load_config
@@ -61,6 +62,12 @@ PEOPLE: tuple[tuple[str, str, str, bool], ...] = (
     ("Deepak Kaur", "corporate", "Finance Business Partner", True),
     ("Lucy Whitfield", "contractor", "Minute taker", False),
 )
+# the demo meeting ``riskboard demo`` starts: the board for the August 2022 register
+DEMO_MEETING_DATE = "2022-09-14"
+DEMO_CHAIR = "Helen Marsh"
+DEMO_MINUTE_TAKER = "Lucy Whitfield"
+# who sends apologies to the demo meeting; everyone else on PEOPLE is present
+DEMO_APOLOGIES = ("Tom Okafor", "Deepak Kaur")
 
 
 @dataclass(frozen=True)
@@ -221,12 +228,17 @@ class DemoReport:
     flag_counts: dict[str, int]  # code -> risks flagged with it, in FLAG_ORDER
     flagged_risks: int
     people: int
+    meeting: board.Meeting | None = None  # the demo meeting, when asked to start one
 
 
 def install_demo(
-    dir: Path, *, progress: Callable[[ImportResult], None] | None = None
+    dir: Path,
+    *,
+    progress: Callable[[ImportResult], None] | None = None,
+    start_meeting: bool = False,
 ) -> DemoReport:
-    """Build the demo under ``dir``, import every export in month order, seed people."""
+    """Build the demo under ``dir``, import every export in month order, seed people;
+    with ``start_meeting``, also start the demo meeting (see ``start_demo_meeting``)."""
     dir = Path(dir)
     config_written = not (dir / "config.toml").is_file()
     paths = build_demo(dir)
@@ -240,6 +252,7 @@ def install_demo(
             if progress:
                 progress(result)
         people = seed_people(db)
+        meeting = start_demo_meeting(db, config) if start_meeting else None
         months = store.months(db)
         latest = months[-1] if months else None
         flags = register_service.flags_for(db, latest, config) if latest else []
@@ -257,6 +270,7 @@ def install_demo(
         flag_counts={code.value: counts.get(code, 0) for code in FLAG_ORDER},
         flagged_risks=len({f.ref for f in flags}),
         people=people,
+        meeting=meeting,
     )
 
 
@@ -270,3 +284,29 @@ def seed_people(
                 db, name, organisation=organisation, role=role, lead_officer=lead, actor="demo"
             )
     return len(people)
+
+
+def start_demo_meeting(db: sqlite_utils.Database, config: Config) -> board.Meeting | None:
+    """The demo board's meeting, started and quorate, so the app opens on its agenda.
+
+    The open meeting if there is one (resumed, never a second); else, when no meeting was
+    ever held, a new one on ``DEMO_MEETING_DATE`` for the latest month, chaired by
+    ``DEMO_CHAIR`` with ``DEMO_MINUTE_TAKER``, everyone on ``PEOPLE`` present except
+    ``DEMO_APOLOGIES``. ``None`` when meetings were held and all are closed: the user has
+    been chairing, and the app's start form is the right place to begin the next one.
+    Each step is one audited change through the meeting service.
+    """
+    current = board.current_meeting(db)
+    if current is not None or board.list_meetings(db):
+        return current
+    meeting = board.new_meeting(
+        db,
+        meeting_date=DEMO_MEETING_DATE,
+        chair=DEMO_CHAIR,
+        minute_taker=DEMO_MINUTE_TAKER,
+        config=config,
+        actor=DEMO_MINUTE_TAKER,
+    )
+    for name, *_ in PEOPLE:
+        board.attend(db, meeting.id, name, apologies=name in DEMO_APOLOGIES)
+    return board.get_meeting(db, meeting.id)

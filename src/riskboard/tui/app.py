@@ -4,7 +4,6 @@ so closing the terminal at any moment loses nothing already entered."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, ClassVar, TypeVar
@@ -18,8 +17,8 @@ from textual.screen import Screen
 from riskboard import board
 from riskboard.config import Config
 from riskboard.errors import RiskboardError
+from riskboard.register import imports_since, last_import_id
 from riskboard.store import open_db
-from riskboard.store import register as register_store
 from riskboard.tui.loading import MonthData, connection
 from riskboard.tui.widgets.meeting_bar import month_name
 
@@ -81,8 +80,8 @@ class RiskboardApp(App[int]):
         from riskboard.tui.screens.start import StartScreen
 
         try:
-            self._seen_import = register_store.last_import_id(self.db)
-        except sqlite3.DatabaseError:
+            self._seen_import = last_import_id(self.db)
+        except RiskboardError:
             self._seen_import = 0
         self.set_interval(self.IMPORT_POLL_SECONDS, self.check_imports)
         try:
@@ -128,7 +127,7 @@ class RiskboardApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll-imports")
     def _poll_imports(self, since: int) -> None:
         with connection(self.config) as db:
-            fresh = register_store.imports_since(db, since)
+            fresh = imports_since(db, since)
         if fresh:
             self.call_from_thread(self.announce_imports, fresh)
 

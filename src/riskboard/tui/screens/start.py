@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from riskboard import board
 from riskboard.errors import RiskboardError
-from riskboard.store import register as store
+from riskboard.register import months as register_months
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import Field, FormDialog
 from riskboard.tui.widgets.meeting_bar import month_name, uk_date
@@ -49,7 +49,7 @@ class StartScreen(BoardScreen):
         self.refresh_bar()
         if self.error is None:
             try:
-                self.months = store.months(self.rb.db)
+                self.months = register_months(self.rb.db)
             except RiskboardError as err:
                 self.error = str(err)
         intro = self.query_one("#intro", Static)
