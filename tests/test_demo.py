@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -282,7 +283,10 @@ def test_cli_demo_prints_summary_and_next_step(
     assert f"Months imported: {', '.join(DEMO_MONTHS)}" in out
     for code in FLAG_ORDER:
         assert f"({code.value})" in out
-    assert "Next: cd board && riskboard meeting" in out
+    (hint,) = [line for line in out.splitlines() if line.startswith("Next: cd board && ")]
+    command = shlex.split(hint.removeprefix("Next: cd board && ").removesuffix(" meeting"))
+    ran = subprocess.run([*command, "--version"], cwd=tmp_path / "board", capture_output=True)
+    assert ran.returncode == 0 and b"riskboard" in ran.stdout  # the hint works as printed
     assert (tmp_path / "board" / "riskboard.db").is_file()
     assert not (tmp_path / "riskboard.db").exists()
 

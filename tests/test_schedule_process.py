@@ -196,7 +196,11 @@ def test_print_systemd_uses_this_python_and_config(workspace, capsys):
     assert cli(workspace, "scheduler", "--print-systemd") == 0
     unit = capsys.readouterr().out
     config = workspace / "config.toml"
-    assert f"ExecStart={sys.executable} -m riskboard --config {config} scheduler\n" in unit
+    from riskboard.cli.scheduler import _systemd_quote as q  # a checkout path may hold spaces
+
+    assert (
+        f"ExecStart={q(sys.executable)} -m riskboard --config {q(str(config))} scheduler\n" in unit
+    )
     assert f"WorkingDirectory={workspace}\n" in unit
     assert "KillSignal=SIGTERM" in unit
     assert "[Install]\nWantedBy=default.target" in unit

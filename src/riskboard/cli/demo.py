@@ -80,8 +80,23 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
             f"Demo meeting: {m.label}, chair {m.chair}, minute-taker {m.minute_taker}"
             " - attendance taken"
         )
-    print(f"Next: cd {shlex.quote(str(args.dir))} && riskboard meeting")
+    print(f"Next: cd {shlex.quote(str(args.dir))} && {_riskboard_command()} meeting")
     return 0
+
+
+def _riskboard_command() -> str:
+    """How to run riskboard again from any folder: ``riskboard`` when it is on PATH,
+    else this program's absolute path (e.g. ``/abs/.venv/bin/riskboard`` after make)."""
+    import shutil
+    import sys
+
+    script = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    on_path = shutil.which("riskboard")
+    if on_path and (script is None or Path(on_path).resolve() == script):
+        return "riskboard"
+    if script is not None and script.name == "riskboard" and script.is_file():
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m riskboard"
 
 
 def _print_import(result: ImportResult) -> None:
