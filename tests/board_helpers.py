@@ -56,10 +56,17 @@ def seeded_db(path: Path) -> sqlite_utils.Database:
     return db
 
 
-def start(db: sqlite_utils.Database, when: str = "2022-09-14", **kw: Any) -> board.Meeting:
+def start(
+    db: sqlite_utils.Database, when: str = "2022-09-14", *, quorate: bool = True, **kw: Any
+) -> board.Meeting:
+    """A meeting in progress (or a draft with ``start=False``), by default with one lead
+    officer present from each side - business needs a quorate board."""
     kw.setdefault("chair", CHAIR)
     kw.setdefault("minute_taker", MINUTE_TAKER)
-    return board.new_meeting(db, meeting_date=when, **kw)
+    meeting = board.new_meeting(db, meeting_date=when, **kw)
+    if quorate and kw.get("start", True):
+        globals()["quorate"](db, meeting.id)
+    return meeting
 
 
 def quorate(db: sqlite_utils.Database, meeting_id: int) -> None:

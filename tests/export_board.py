@@ -2,7 +2,8 @@
 
 Two imported months (2026-02, 2026-03) and two meetings: meeting 1 reviewed February,
 escalated SL-003 to the Directorate register and raised Action 1; meeting 2 (14 April 2026) reviewed March, approved meeting 1's
-minutes, updated Action 1, escalated and de-escalated risks and raised Actions 2-3.
+minutes, updated Action 1, escalated risks, accepted SL-003's escalation and then
+de-escalated it, and raised Actions 2-3.
 Imported and typed text is seeded with formula-like strings and non-ASCII characters.
 """
 
@@ -189,6 +190,8 @@ def build_board(
     board.escalate(db, m2, "FN-004", target="corporate", reason=FORMULA_REASON,
                          proposed_owner="Director of Finance")  # fmt: skip
     board.escalate(db, m2, "HM-001", target="directorate", reason="Score 16 and rising")
+    # de-escalation only from a register the risk is on: SL-003's escalation is accepted
+    board.decide_escalation(db, m2, 1, accept=True)
     board.deescalate(db, m2, "SL-003", reason="Stable for three months",
                            from_target="directorate")  # fmt: skip
     board.add_action(db, m2, "Accelerate patching programme", owner="Casey Contractor",

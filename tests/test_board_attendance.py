@@ -13,12 +13,12 @@ from riskboard.errors import RiskboardError
 
 
 def test_people_list_persists_between_meetings(db: sqlite_utils.Database) -> None:
-    first = start(db)
+    first = start(db, quorate=False)
     board.attend(
         db, first.id, "Carl Contractor", organisation="Contractor", role="Contract Manager"
     )
     board.close_meeting(db, first.id, force_reason="t")
-    second = start(db, "2022-10-12")
+    second = start(db, "2022-10-12", quorate=False)
     entry = board.attend(db, second.id, "carl contractor")  # no organisation typed twice
     assert entry.name == "Carl Contractor"
     assert entry.organisation == "contractor"
@@ -28,7 +28,7 @@ def test_people_list_persists_between_meetings(db: sqlite_utils.Database) -> Non
 
 
 def test_someone_new_needs_an_organisation(db: sqlite_utils.Database) -> None:
-    m = start(db)
+    m = start(db, quorate=False)
     with pytest.raises(RiskboardError, match="not in the people list: give their organisation"):
         board.attend(db, m.id, "Nobody Known")
     with pytest.raises(RiskboardError, match="unknown organisation 'council tax'"):
@@ -37,7 +37,7 @@ def test_someone_new_needs_an_organisation(db: sqlite_utils.Database) -> None:
 
 
 def test_organisation_mismatch_is_refused_not_silently_changed(db: sqlite_utils.Database) -> None:
-    m = start(db)
+    m = start(db, quorate=False)
     board.attend(db, m.id, "Dee Directorate", organisation="directorate")
     with pytest.raises(RiskboardError, match="on the people list as directorate, not corporate"):
         board.attend(db, m.id, "Dee Directorate", organisation="corporate")
@@ -46,7 +46,7 @@ def test_organisation_mismatch_is_refused_not_silently_changed(db: sqlite_utils.
 
 
 def test_present_and_apologies_recorded_with_role_at_the_meeting(db: sqlite_utils.Database) -> None:
-    m = start(db)
+    m = start(db, quorate=False)
     board.attend(db, m.id, "Carl Contractor", organisation="contractor", role="Contract Manager")
     board.attend(db, m.id, "Cora Corporate", organisation="corporate", apologies=True)
     board.attend(db, m.id, "Carl Contractor", role="Acting Director")
@@ -70,7 +70,7 @@ def test_present_and_apologies_recorded_with_role_at_the_meeting(db: sqlite_util
 
 
 def test_remove_attendance(db: sqlite_utils.Database) -> None:
-    m = start(db)
+    m = start(db, quorate=False)
     board.attend(db, m.id, "Carl Contractor", organisation="contractor")
     board.remove_attendance(db, m.id, "carl contractor")
     assert board.attendance(db, m.id) == []
@@ -79,7 +79,7 @@ def test_remove_attendance(db: sqlite_utils.Database) -> None:
 
 
 def test_quorum_needs_a_lead_officer_from_each_side(db: sqlite_utils.Database) -> None:
-    m = start(db)
+    m = start(db, quorate=False)
     q = board.quorum(db, m.id)
     assert not q.met
     assert [o.organisation for o in q.missing] == ["contractor", "directorate", "corporate"]
@@ -122,13 +122,13 @@ def test_people_list_edits(db: sqlite_utils.Database) -> None:
     board.save_person(db, "pat person", active=False)
     assert board.list_people(db) == []
     assert [x.name for x in board.list_people(db, include_inactive=True)] == ["Pat Person"]
-    m = start(db)
+    m = start(db, quorate=False)
     board.attend(db, m.id, "Pat Person")  # attending brings them back
     assert [x.name for x in board.list_people(db)] == ["Pat Person"]
 
 
 def test_attendance_keeps_who_they_were_on_the_day(db: sqlite_utils.Database) -> None:
-    m = start(db)
+    m = start(db, quorate=False)
     quorate(db, m.id)
     board.close_meeting(db, m.id)
     board.save_person(db, "Cora Corporate", organisation="other", lead_officer=False)

@@ -42,13 +42,18 @@ def test_every_change_writes_exactly_one_audit_row(db: sqlite_utils.Database) ->
         ("review", lambda: board.save_review(db, m1.id, "HM-001", decision="treat it")),
         ("action", lambda: ctx.update(a=board.add_action(db, m1.id, "Do", owner="Carl", due="2022-10-31"))),
         ("action", lambda: board.update_action(db, m1.id, ctx["a"].number, progress="begun")),
+        ("action", lambda: ctx.update(w=board.add_action(db, m1.id, "Oops", owner="Carl", due="2022-10-31"))),
+        ("action", lambda: board.withdraw_action(db, m1.id, ctx["w"].number, reason="raised in error")),
         ("escalation", lambda: ctx.update(e=board.escalate(db, m1.id, "HM-001", target="corporate", reason="16"))),
-        ("escalation", lambda: board.deescalate(db, m1.id, "SL-002", reason="low", from_target="directorate")),
+        ("escalation", lambda: board.escalate(db, m1.id, "SL-002", target="operations-board", reason="cost")),
         ("escalation", lambda: board.decide_escalation(db, m1.id, ctx["e"].id, accept=True)),
         ("meeting", lambda: board.add_aob(db, m1.id, "Winter")),
         ("meeting", lambda: board.set_next_meeting_date(db, m1.id, "2022-10-12")),
         ("meeting", lambda: board.close_meeting(db, m1.id)),
-        ("meeting", lambda: ctx.update(m2=start(db, "2022-10-12"))),
+        ("meeting", lambda: ctx.update(m2=start(db, "2022-10-12", quorate=False))),
+        ("attendance", lambda: board.attend(db, ctx["m2"].id, "Carl")),
+        ("attendance", lambda: board.attend(db, ctx["m2"].id, "Dee")),
+        ("attendance", lambda: board.attend(db, ctx["m2"].id, "Cora")),
         ("meeting", lambda: board.approve_previous(db, ctx["m2"].id)),
     ]  # fmt: skip
     for entity, step in steps:
@@ -66,7 +71,7 @@ def test_every_change_writes_exactly_one_audit_row(db: sqlite_utils.Database) ->
 
 
 def test_refused_change_writes_no_audit_row(db: sqlite_utils.Database) -> None:
-    m = start(db)
+    m = start(db, quorate=False)
     before = audit_count(db)
     with pytest.raises(RiskboardError):
         board.save_review(db, m.id, "NOPE", note="x")
@@ -99,7 +104,7 @@ def test_change_and_audit_row_commit_together(
 
 
 def test_audit_log_is_append_only(db: sqlite_utils.Database) -> None:
-    start(db)
+    start(db, quorate=False)
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         db.execute("UPDATE audit_log SET actor = 'Mallory'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -119,19 +124,19 @@ _SESSION = textwrap.dedent(
     sys.path.insert(0, {tests!r})
     from board_helpers import start, quorate
     from riskboard import board
-    from riskboard.board.txn import change
+    from riskboard.board.txn import plain_change
     from riskboard.store import open_db
     from riskboard.store import meetings as store
 
     db = open_db({path!r})
-    m = start(db)
+    m = start(db, quorate=False)
     quorate(db, m.id)
     board.save_review(db, m.id, "HM-001", strategy="tolerate", rationale="cost",
                       review_by="2022-12-31", decision="tolerate", reviewed=True)
     board.add_action(db, m.id, "Report costs", owner="Carl", due="2022-10-31")
     board.escalate(db, m.id, "HM-001", target="corporate", reason="16")
     print("entered", flush=True)
-    with change(db):  # killed half-way through the next change
+    with plain_change(db):  # killed half-way through the next change
         store.insert(db, "board_actions", {{"meeting_id": m.id, "text": "half-written",
                      "status": "open", "created_at": "x", "updated_at": "x"}})
         os.kill(os.getpid(), signal.SIGKILL)

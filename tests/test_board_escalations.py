@@ -78,13 +78,19 @@ def test_escalation_refusals_write_nothing(db: sqlite_utils.Database) -> None:
     with pytest.raises(RiskboardError, match="use de-escalation"):
         board.escalate(db, m, "HM-001", target="contract", reason="x")
     board.escalate(db, m, "HM-001", target="corporate", reason="x")
-    with pytest.raises(RiskboardError, match="already escalated to Corporate risk register"):
+    with pytest.raises(
+        RiskboardError, match="already been put forward: escalation #1 to the Corporate"
+    ):
         board.escalate(db, m, "HM-001", target="corporate", reason="again")
     assert db.execute("SELECT COUNT(*) FROM escalations").fetchone()[0] == 1
 
 
 def test_deescalation_back_to_the_contract_register(db: sqlite_utils.Database) -> None:
-    m = start(db).id
+    m1 = start(db).id
+    up = board.escalate(db, m1, "SL-002", target="corporate", reason="score 16")
+    board.decide_escalation(db, m1, up.id, accept=True)
+    board.close_meeting(db, m1)
+    m = start(db, "2022-10-12").id
     e = board.deescalate(db, m, "SL-002", from_target="corporate", reason="3 months below 9")
     assert (e.target.value, e.direction, e.source) == ("contract", "de-escalate", "corporate")
     assert e.target_name == "Contract risk register (de-escalation)"

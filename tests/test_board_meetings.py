@@ -14,6 +14,7 @@ from riskboard import board
 from riskboard.config import Config
 from riskboard.errors import RiskboardError
 from riskboard.store import open_db
+from riskboard.store.integrity import PROTECTIVE_TRIGGERS
 
 
 def test_new_meeting_defaults_to_latest_month_and_starts(db: sqlite_utils.Database) -> None:
@@ -79,11 +80,12 @@ def test_draft_takes_preparation_but_not_decisions(db: sqlite_utils.Database) ->
         board.close_meeting(db, m.id, force_reason="x")
     opened = board.open_meeting(db, m.id)
     assert opened.status == board.MeetingStatus.IN_PROGRESS
+    quorate(db, m.id)
     assert board.save_review(db, m.id, "HM-001", note="x").note == "x"
 
 
 def test_close_refused_without_quorum_naming_who_is_missing(db: sqlite_utils.Database) -> None:
-    m = start(db)
+    m = start(db, quorate=False)
     board.attend(db, m.id, "Carl Contractor", organisation="contractor")
     with pytest.raises(RiskboardError) as err:
         board.close_meeting(db, m.id)
@@ -103,7 +105,7 @@ def test_close_with_quorum(db: sqlite_utils.Database) -> None:
 
 
 def test_force_close_records_the_reason(db: sqlite_utils.Database) -> None:
-    m = start(db)
+    m = start(db, quorate=False)
     with pytest.raises(RiskboardError):
         board.close_meeting(db, m.id, force_reason="   ")
     closed = board.close_meeting(db, m.id, force_reason="Corporate sent apologies")
@@ -205,11 +207,14 @@ def test_verify_detects_tampering_in_any_part(db: sqlite_utils.Database) -> None
     ]
     for sql in tampers:
         db.conn.execute("BEGIN")  # tamper, check, then undo the tampering
+        for name in PROTECTIVE_TRIGGERS:  # the tamperer drops the protection first
+            db.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
         db.conn.execute(sql)
         result = board.verify(db, first.id)
         db.conn.execute("ROLLBACK")
         assert not result.ok, sql
         assert "TAMPERED" in result.message
+        assert "protective triggers missing" in " ".join(result.findings)
         assert result.stored_hash != result.computed_hash
         assert board.verify(db, first.id).ok, sql
 

@@ -5,6 +5,7 @@ bad dates."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,16 @@ def fails(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     return err
 
 
+BOARD = (("Carl Contractor", "contractor"), ("Dee Directorate", "directorate"),
+         ("Cora Corporate", "corporate"))  # fmt: skip
+
+
+def make_quorate(capsys: pytest.CaptureFixture[str]) -> None:
+    """One lead officer present from each side: business needs a quorate board."""
+    for name, org in BOARD:
+        ok(capsys, "meeting", "attend", name, "--org", org)
+
+
 def test_a_whole_meeting_from_the_command_line(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -75,6 +86,7 @@ def test_a_whole_meeting_from_the_command_line(
     assert "Meeting 1 closed" in out and "1 risks reviewed" in out
 
     ok(capsys, "meeting", "new", "--date", "2022-10-12", "--chair", "Alice Chair")
+    make_quorate(capsys)
     out = ok(capsys, "meeting", "approve-previous")
     assert "Minutes of meeting 1 (14/09/2022) approved and locked" in out
     ok(capsys, "escalation", "decide", "1", "--accept", "--note", "On the CRR")
@@ -96,13 +108,15 @@ def test_a_whole_meeting_from_the_command_line(
     text = ok(capsys, "meeting", "show")  # the open meeting (2)
     assert "Meeting 2 - 12/10/2022" in text and "closed at this meeting" in text
     db = open_db(workspace / "rb.db")
-    assert db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == 17  # one per change above
+    assert db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == 20  # one per change above
     assert db.execute("SELECT status FROM board_actions WHERE number = 1").fetchone()[0] == "closed"
 
 
 def test_json_outputs(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     m = json.loads(ok(capsys, "meeting", "new", "--chair", "A", "--date", "2022-09-14", "--json"))
     assert m["id"] == 1 and m["status"] == "in_progress" and m["month"] == "2022-08"
+    assert json.loads(ok(capsys, "meeting", "people", "--json")) == []
+    make_quorate(capsys)
     r = json.loads(ok(capsys, "review", "SL-002", "--strategy", "treat", "--json"))
     assert r["ref"] == "SL-002" and r["reviewed"] is True
     a = json.loads(
@@ -112,7 +126,7 @@ def test_json_outputs(workspace: Path, capsys: pytest.CaptureFixture[str]) -> No
     actions = json.loads(ok(capsys, "action", "list", "--json"))
     assert [x["number"] for x in actions] == [1]
     people = json.loads(ok(capsys, "meeting", "people", "--json"))
-    assert people == []
+    assert [p["name"] for p in people] == ["Carl Contractor", "Cora Corporate", "Dee Directorate"]
     listed = json.loads(ok(capsys, "meeting", "list", "--json"))
     assert [x["id"] for x in listed] == [1]
 
@@ -124,6 +138,8 @@ def test_clear_errors_exit_non_zero(workspace: Path, capsys: pytest.CaptureFixtu
         capsys, "meeting", "new", "--date", "2022-02-30", "--chair", "A"
     )
     ok(capsys, "meeting", "new", "--date", "2022-09-14", "--chair", "A")
+    assert "is not quorate" in fails(capsys, "review", "HM-001", "--note", "x")
+    make_quorate(capsys)
     err = fails(capsys, "review", "HM-01", "--note", "x")
     assert "unknown risk 'HM-01'" in err and "did you mean HM-001?" in err
     assert "needs a rationale and a review-by date" in fails(
@@ -133,12 +149,14 @@ def test_clear_errors_exit_non_zero(workspace: Path, capsys: pytest.CaptureFixtu
         capsys, "action", "add", "X", "--owner", "B", "--due", "31/13/2022"
     )
     assert "no Action 4" in fails(capsys, "action", "update", "4", "--status", "closed")
+    ok(capsys, "meeting", "attend", "Cora Corporate", "--remove")  # left early
     assert "cannot close meeting 1" in fails(capsys, "meeting", "close")
     ok(capsys, "meeting", "close", "--force", "Inquorate but urgent")
     assert "is closed: its record is read-only" in fails(
         capsys, "review", "HM-001", "--note", "x", "--meeting", "1"
     )
     ok(capsys, "meeting", "new", "--date", "2022-10-12", "--chair", "A")
+    make_quorate(capsys)
     ok(capsys, "meeting", "approve-previous")
     assert "is locked" in fails(capsys, "meeting", "aob", "late", "--meeting", "1")
     assert "no meeting 7" in fails(capsys, "meeting", "show", "7")
@@ -148,16 +166,24 @@ def test_verify_reports_tampering_with_exit_1(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ok(capsys, "meeting", "new", "--date", "2022-09-14", "--chair", "A")
+    make_quorate(capsys)
     ok(capsys, "review", "HM-001", "--decision", "keep watching")
-    ok(capsys, "meeting", "close", "--force", "test")
+    ok(capsys, "meeting", "close")
     ok(capsys, "meeting", "new", "--date", "2022-10-12", "--chair", "A")
+    make_quorate(capsys)
     ok(capsys, "meeting", "approve-previous")
     assert "record unchanged" in ok(capsys, "meeting", "verify")
     db = open_db(workspace / "rb.db")
-    db.execute("UPDATE reviews SET decision = 'RESOLVED: something else'")
+    with pytest.raises(sqlite3.IntegrityError, match="approved: its record is read-only"):
+        db.execute("UPDATE reviews SET decision = 'RESOLVED: something else'")
+    db.execute("DROP TRIGGER reviews_approved_no_update")  # a determined tamperer
+    with db.conn:
+        db.execute("UPDATE reviews SET decision = 'RESOLVED: something else'")
     db.conn.close()
     code, out, _ = run(capsys, "meeting", "verify", "1")
     assert code == 1 and "TAMPERED" in out
+    assert "reviews_approved_no_update (missing)" in out
+    assert "the record no longer matches the hash stored" in out
     code, out, _ = run(capsys, "meeting", "verify", "2")
     assert code == 1 and "not approved yet" in out
 
@@ -182,13 +208,21 @@ def test_people_list_and_attendance_edits(
 
 def test_escalation_extras(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ok(capsys, "meeting", "new", "--date", "2022-09-14", "--chair", "A")
-    out = ok(capsys, "deescalate", "SL-002", "--from", "directorate", "--reason", "Below 9")
-    assert "SL-002 de-escalated from Directorate register to the contract register" in out
+    make_quorate(capsys)
+    err = fails(capsys, "deescalate", "SL-002", "--from", "directorate", "--reason", "Below 9")
+    assert "SL-002 is not on the Directorate or Corporate register" in err
+    ok(capsys, "escalate", "SL-002", "--to", "directorate", "--reason", "Score 12")
     ok(capsys, "escalate", "WS-003", "--to", "fc-cluster", "--reason", "cost")
     out = ok(capsys, "escalation", "decide", "2", "--decline", "--note", "not financial")
     assert "[declined]" in out
     listed = json.loads(ok(capsys, "escalation", "list", "--status", "proposed", "--json"))
     assert [e["ref"] for e in listed] == ["SL-002"]
+    ok(capsys, "escalation", "decide", "1", "--accept")
+    ok(capsys, "meeting", "close")
+    ok(capsys, "meeting", "new", "--date", "2022-10-12", "--chair", "A")
+    make_quorate(capsys)
+    out = ok(capsys, "deescalate", "SL-002", "--reason", "Below 9")  # from the one it is on
+    assert "SL-002 de-escalated from Directorate register to the contract register" in out
     assert "unknown escalation target 'moon'" in fails(
         capsys, "escalate", "WS-003", "--to", "moon", "--reason", "x"
     )

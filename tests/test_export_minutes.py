@@ -108,9 +108,14 @@ def test_docx_tables_hold_attendance_actions_and_escalations(files: dict[str, Pa
     new = by_header[("No.", "Action", "Risk", "Owner", "Due")]
     assert [(r[0], r[2], r[4]) for r in new] == [("2", "HM-001", "31/05/2026"),
                                                  ("3", "FN-004", "15/05/2026")]  # fmt: skip
-    esc = {r[0]: r for r in by_header[tuple(
-        ["Ref", "Risk", "Register / board", "Score", "Reason", "Exposure", "Proposed owner", "Status"]
-    )]}  # fmt: skip
+    esc_head = ("Ref", "Risk", "Register / board", "Score", "Reason", "Exposure",
+                "Proposed owner", "Status")  # fmt: skip
+    raised, earlier = [t[1:] for t in tables if tuple(t[0]) == esc_head]
+    esc = {r[0]: r for r in raised}
+    # SL-003's escalation from meeting 1 was accepted here, then it was de-escalated
+    assert [(r[0], r[2], r[7]) for r in earlier] == [
+        ("SL-003", "Directorate risk register", "Accepted")
+    ]
     assert esc["FN-004"][2] == "Corporate risk register"
     assert esc["FN-004"][4] == FORMULA_REASON
     assert esc["FN-004"][5] == "£250,000"
@@ -221,7 +226,9 @@ def test_xlsx_escalations_sheet(files: dict[str, Path]) -> None:
     ws = openpyxl.load_workbook(files["xlsx"])["Escalations"]
     header = [c.value for c in ws[1]]
     rows = {
-        r[1]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)
+        r[1]: dict(zip(header, r, strict=True))
+        for r in ws.iter_rows(min_row=2, values_only=True)
+        if r[4] != "Escalate" or r[1] != "SL-003"  # its earlier escalation, accepted here
     }
     assert set(rows) == {"FN-004", "HM-001", "SL-003"}
     assert rows["FN-004"]["Escalated to"] == "Corporate risk register"

@@ -81,6 +81,8 @@ def test_open_escalations_leave_out_de_escalated_and_declined(tmp_path: Path) ->
 
     m3 = service.new_meeting(b.db, meeting_date="2026-05-12", chair="Alex Chair",
                              month="2026-03", config=b.config).id  # fmt: skip
+    for name in ("Alex Chair", "Casey Contractor", "Corin Corporate"):
+        service.attend(b.db, m3, name)
     escalations = {e.ref: e for e in service.list_escalations(b.db, meeting_id=b.second)}
     service.decide_escalation(b.db, m3, escalations["HM-001"].id, accept=False, note="Held")
     service.decide_escalation(b.db, m3, escalations["FN-004"].id, accept=True)

@@ -16,7 +16,16 @@ from riskboard.tui.screens.action_log import ActionLogScreen
 from riskboard.tui.screens.agenda import AgendaScreen
 from riskboard.tui.screens.form import FormDialog
 from riskboard.tui.screens.help import HelpScreen
-from tui_board import SIZE, build_config, choose, read, take_item, type_text, wait_for_agenda
+from tui_board import (
+    SIZE,
+    build_config,
+    choose,
+    make_quorate,
+    read,
+    take_item,
+    type_text,
+    wait_for_agenda,
+)
 
 pytestmark = pytest.mark.slow  # the meeting app driven by the pilot
 
@@ -27,11 +36,13 @@ def config(tmp_path: Path) -> Config:
     cfg = build_config(tmp_path)
     db = read(cfg)
     first = board.new_meeting(db, meeting_date="2022-08-10", chair="Helen Marsh", config=cfg)
+    make_quorate(db, first.id)
     board.add_action(db, first.id, "Confirm salt stock", owner="Gareth Price", due="2022-09-30")
-    board.close_meeting(db, first.id, force_reason="test set-up")
-    board.new_meeting(
+    board.close_meeting(db, first.id)
+    second = board.new_meeting(
         db, meeting_date="2022-09-14", chair="Helen Marsh", minute_taker="Sam Clerk", config=cfg
     )
+    make_quorate(db, second.id)
     db.conn.close()
     return cfg
 

@@ -16,7 +16,16 @@ from riskboard.tui.screens.close import CloseScreen
 from riskboard.tui.screens.form import FormDialog
 from riskboard.tui.screens.review import ReviewScreen
 from riskboard.tui.widgets.risk_table import RiskTable
-from tui_board import SIZE, build_config, choose, read, take_item, type_text, wait_for_agenda
+from tui_board import (
+    SIZE,
+    build_config,
+    choose,
+    make_quorate,
+    read,
+    take_item,
+    type_text,
+    wait_for_agenda,
+)
 
 pytestmark = pytest.mark.slow  # the meeting app driven by the pilot
 
@@ -157,6 +166,8 @@ async def test_refused_entry_keeps_the_form_and_writes_nothing(config: Config) -
         await type_text(pilot, "Helen Marsh")
         await pilot.press("ctrl+s")
         await wait_for_agenda(app, pilot)
+        assert app.meeting is not None
+        make_quorate(read(config), app.meeting.id)  # recorded by the minute-taker's CLI
         await take_item(pilot, "flagged")
         await pilot.press("enter")
         await pilot.pause()
@@ -178,6 +189,7 @@ async def test_refused_entry_keeps_the_form_and_writes_nothing(config: Config) -
 async def test_resumes_the_open_meeting_on_its_agenda(config: Config) -> None:
     db = read(config)
     meeting = board.new_meeting(db, meeting_date="2022-09-14", chair="Helen Marsh", config=config)
+    make_quorate(db, meeting.id)
     board.save_review(db, meeting.id, "SL-001", note="Discussed before the crash", reviewed=True)
     db.conn.close()
 
@@ -243,8 +255,13 @@ async def test_add_a_new_person_at_the_meeting(config: Config) -> None:
 
 async def test_de_escalation_back_to_the_contract_register(config: Config) -> None:
     db = read(config)
+    first = board.new_meeting(db, meeting_date="2022-08-10", chair="Helen Marsh", config=config)
+    make_quorate(db, first.id)
+    up = board.escalate(db, first.id, "HM-001", target="directorate", reason="Score 16")
+    board.decide_escalation(db, first.id, up.id, accept=True)
+    board.close_meeting(db, first.id)
     meeting = board.new_meeting(db, meeting_date="2022-09-14", chair="Helen Marsh", config=config)
-    board.escalate(db, meeting.id, "HM-001", target="directorate", reason="Score 16")
+    make_quorate(db, meeting.id)
     app = RiskboardApp(config)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_agenda(app, pilot)

@@ -83,6 +83,15 @@ def build_config(tmp_path: Path) -> Config:
     return cfg
 
 
+QUORUM = ("Gareth Price", "Helen Marsh", "Raj Patel")  # one lead officer per side
+
+
+def make_quorate(db: sqlite_utils.Database, meeting_id: int) -> None:
+    """Mark one lead officer of each side present: business needs a quorate board."""
+    for name in QUORUM:
+        board.attend(db, meeting_id, name)
+
+
 def read(config: Config) -> sqlite_utils.Database:
     return open_db(config.paths.database)
 

@@ -121,6 +121,7 @@ class FlagCode(StrEnum):
     NEW_RISK = "new_risk"
     MISSING_FROM_EXPORT = "missing_from_export"
     ESCALATION_CANDIDATE = "escalation_candidate"
+    ACCEPTANCE_LAPSED = "acceptance_lapsed"  # the board's accept/tolerate is past review-by
 
 
 FLAG_ORDER: list[FlagCode] = list(FlagCode)
@@ -135,6 +136,7 @@ FLAG_LABELS: dict[FlagCode, str] = {
     FlagCode.NEW_RISK: "New risk",
     FlagCode.MISSING_FROM_EXPORT: "Missing from this month's export",
     FlagCode.ESCALATION_CANDIDATE: "Escalation candidate",
+    FlagCode.ACCEPTANCE_LAPSED: "Board acceptance lapsed",
 }
 
 

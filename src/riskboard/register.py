@@ -16,10 +16,12 @@ from typing import Any, Literal
 import sqlite_utils
 from pydantic import BaseModel, Field, TypeAdapter
 
+from riskboard.acceptance import standing_acceptances
 from riskboard.config import Config
-from riskboard.domain import Flag, Risk
+from riskboard.domain import FLAG_ORDER, Flag, FlagCode, Risk
 from riskboard.errors import RiskboardError
-from riskboard.flags import action_is_complete, compute_flags, escalation_routes
+from riskboard.flags import action_is_complete, compute_flags, escalation_routes, month_bounds
+from riskboard.store import meetings as board_store
 from riskboard.store import register as store
 
 Direction = Literal["up", "down", "level", "new"]
@@ -133,8 +135,9 @@ def _compute(
     previous: list[Risk] | None,
     previous_month: str | None,
 ) -> list[Flag]:
-    """The flag rules over one month and the one before, with the month's report date."""
-    return compute_flags(
+    """The flag rules over one month and the one before, with the month's report date,
+    and the board's lapsed acceptances (``acceptance_lapsed``)."""
+    flags = compute_flags(
         current,
         previous,
         month=month,
@@ -142,6 +145,41 @@ def _compute(
         config=config,
         previous_month=previous_month,
     )
+    return with_lapsed_acceptances(db, month, current, flags)
+
+
+def with_lapsed_acceptances(
+    db: sqlite_utils.Database, month: str, current: Sequence[Risk], flags: list[Flag]
+) -> list[Flag]:
+    """``flags`` plus ``acceptance_lapsed`` on every risk whose standing board acceptance
+    (accept / tolerate, decided at a meeting reviewing an earlier month) has a review-by
+    date on or before the month's last day. Like every flag: never on a closed risk, and
+    on a risk missing from the export only when it is flagged missing."""
+    accepted = standing_acceptances(board_store.strategy_decisions(db, before_month=month))
+    month_end = month_bounds(month)[1]
+    lapsed = {ref: a for ref, a in accepted.items() if a.lapsed_by(month_end)}
+    if not lapsed:
+        return flags
+    by_ref = {f.ref: f for f in flags}
+    risks = {r.ref: r for r in current}
+    for ref, acceptance in lapsed.items():
+        risk, flag = risks.get(ref), by_ref.get(ref)
+        if risk is not None and risk.is_closed():
+            continue
+        if flag is None:
+            if risk is None:
+                continue  # not exported this month and not flagged missing
+            flag = Flag(ref=risk.ref, title=risk.title, annex=risk.annex, owner=risk.owner)
+        by_ref[ref] = flag.model_copy(
+            update={
+                "flags": sorted({*flag.flags, FlagCode.ACCEPTANCE_LAPSED}, key=FLAG_ORDER.index),
+                "details": {
+                    **flag.details,
+                    FlagCode.ACCEPTANCE_LAPSED.value: acceptance.flag_details(),
+                },
+            }
+        )
+    return sorted(by_ref.values(), key=lambda f: f.ref)
 
 
 # what the flag rules read of the previous month's risks (besides ref and actions):

@@ -78,6 +78,7 @@ API (all re-exported here)
               parse_target, parse_exposure (RiskboardError on bad text)
 """
 
+from riskboard.board.acceptances import AcceptanceOutlook, acceptance_outlook
 from riskboard.board.actions import (
     action_history,
     action_log,
@@ -88,7 +89,9 @@ from riskboard.board.actions import (
     open_actions,
     parse_action_status,
     update_action,
+    withdraw_action,
 )
+from riskboard.board.approval import approvals_at, approve_previous, get_approval
 from riskboard.board.attendance import (
     attend,
     attendance,
@@ -99,9 +102,12 @@ from riskboard.board.attendance import (
     remove_attendance,
     save_person,
 )
+from riskboard.board.audit import changes_since, last_change_id, last_change_to, set_origin
 from riskboard.board.audit import entries as audit_entries
+from riskboard.board.conflicts import ConflictError
 from riskboard.board.dates import parse_date
 from riskboard.board.deescalation import DeescalationCandidate, deescalation_candidates
+from riskboard.board.drafts import Draft, discard_draft, draft_key, get_draft, save_draft
 from riskboard.board.escalations import (
     decide_escalation,
     deescalate,
@@ -110,12 +116,13 @@ from riskboard.board.escalations import (
     list_escalations,
     parse_exposure,
     parse_target,
+    registers_held,
 )
 from riskboard.board.guards import current_meeting, get_meeting, resolve_meeting
+from riskboard.board.integrity import approval_traced_meetings, audit_findings, verify
 from riskboard.board.meetings import (
     add_aob,
     add_declaration,
-    approve_previous,
     close_meeting,
     list_meetings,
     new_meeting,
@@ -124,11 +131,11 @@ from riskboard.board.meetings import (
     set_declarations,
     set_next_meeting_date,
     suggest_next_meeting_date,
-    verify,
 )
 from riskboard.board.models import (
     ActionLogEntry,
     ActionUpdate,
+    Approval,
     AttendanceEntry,
     AttendanceStatus,
     AuditEntry,
@@ -153,19 +160,22 @@ from riskboard.board.reviews import (
 )
 
 __all__ = [
-    "DeescalationCandidate",
-    "deescalation_candidates",
+    "AcceptanceOutlook", "acceptance_outlook", "Approval", "ConflictError", "Draft",
+    "DeescalationCandidate", "deescalation_candidates",
     "ActionLogEntry", "ActionUpdate", "AttendanceEntry", "AttendanceStatus", "AuditEntry",
     "BoardAction", "BoardActionStatus", "Escalation", "EscalationStatus", "Meeting",
     "MeetingStatus", "Person", "QuorumStatus", "Review", "VerifyResult",
     "action_history", "action_log", "all_actions", "actions_arising", "add_action", "add_aob",
-    "add_declaration", "approve_previous", "attend", "attendance", "audit_entries",
+    "add_declaration", "approval_traced_meetings", "approvals_at", "approve_previous",
+    "attend", "attendance", "audit_entries", "audit_findings", "changes_since",
     "close_meeting", "content_hash", "current_meeting", "decide_escalation", "deescalate",
-    "escalate", "find_person", "get_action", "get_escalation", "get_meeting", "get_review",
-    "list_escalations", "list_meetings", "list_people", "list_reviews", "meeting_record",
-    "new_meeting", "open_actions", "open_meeting", "parse_action_status", "parse_date",
-    "parse_exposure", "parse_organisation", "parse_strategy", "parse_target", "quorum",
-    "remove_attendance", "resolve_meeting", "reviewed_refs", "save_person", "save_review",
-    "set_aob", "set_declarations", "set_next_meeting_date", "suggest_next_meeting_date",
-    "update_action", "verify",
+    "discard_draft", "draft_key", "escalate", "find_person", "get_action", "get_approval",
+    "get_draft", "get_escalation", "get_meeting", "get_review", "last_change_id",
+    "last_change_to", "list_escalations", "list_meetings", "list_people", "list_reviews",
+    "meeting_record", "new_meeting", "open_actions", "open_meeting", "parse_action_status",
+    "parse_date", "parse_exposure", "parse_organisation", "parse_strategy", "parse_target",
+    "quorum", "registers_held", "remove_attendance", "resolve_meeting", "reviewed_refs",
+    "save_draft", "save_person", "save_review", "set_aob", "set_declarations",
+    "set_next_meeting_date", "set_origin", "suggest_next_meeting_date", "update_action",
+    "verify", "withdraw_action",
 ]  # fmt: skip

@@ -1,5 +1,7 @@
 """Actions arising: numbered across all meetings (Action 1, 2, ... never reused),
-with owner, due date, revised due date, status, progress and an optional risk.
+with owner, due date, revised due date, status, progress and an optional risk. An
+action raised in error is withdrawn with a reason (status ``withdrawn``): it stays in
+the log, minuted as withdrawn, and is never again a live action.
 
 Every action gets an ``action_updates`` row from the meeting that raised it and one per
 update at a later meeting, each holding the full state after the change. So the
@@ -10,16 +12,16 @@ happened afterwards, and an approved record never changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 import sqlite_utils
 
-from riskboard.board import audit
 from riskboard.board.dates import parse_date, parse_optional_date
-from riskboard.board.guards import actor_for, clean, editable, get_meeting, risk_in_month
+from riskboard.board.guards import board_risk, clean, get_meeting
 from riskboard.board.models import ActionLogEntry, ActionUpdate, BoardAction, BoardActionStatus
-from riskboard.board.txn import change
+from riskboard.board.txn import Scope, audited
 from riskboard.domain import uk_date
 from riskboard.errors import RiskboardError
 from riskboard.store import meetings as store
@@ -39,13 +41,18 @@ _STATUS_WORDS: dict[str, BoardActionStatus] = {
     "complete": BoardActionStatus.CLOSED,
     "completed": BoardActionStatus.CLOSED,
     "done": BoardActionStatus.CLOSED,
+    "withdrawn": BoardActionStatus.WITHDRAWN,
+    "withdraw": BoardActionStatus.WITHDRAWN,
 }
 
 
 def parse_action_status(text: str) -> BoardActionStatus:
     status = _STATUS_WORDS.get(" ".join((text or "").lower().split()))
     if status is None:
-        raise RiskboardError(f"unknown action status {text!r}: use open, in progress or closed")
+        raise RiskboardError(
+            f"unknown action status {text!r}: use open, in progress or closed"
+            " (or withdraw it with a reason)"
+        )
     return status
 
 
@@ -59,7 +66,7 @@ def _update_from_row(row: dict[str, Any]) -> ActionUpdate:
 
 def _as_at(row: dict[str, Any], state: dict[str, Any]) -> BoardAction:
     """The action as it stood after ``state`` (an action_updates row)."""
-    closed = state["status"] == BoardActionStatus.CLOSED
+    closed = BoardActionStatus(state["status"]).finished
     return BoardAction(
         number=row["number"],
         meeting_id=row["meeting_id"],
@@ -74,6 +81,7 @@ def _as_at(row: dict[str, Any], state: dict[str, Any]) -> BoardAction:
         updated_at=state["at"],
         closed_at=row["closed_at"] if closed else None,
         closed_meeting_id=row["closed_meeting_id"] if closed else None,
+        withdrawn_reason=state.get("withdrawn_reason"),
     )
 
 
@@ -101,14 +109,15 @@ def add_action(
     if owner_ is None:
         raise RiskboardError("an action needs an owner")
     due_ = parse_date(due, "due date")
-    with change(db):
-        meeting = editable(db, meeting_id, decisions=True)
-        who = actor_for(meeting, actor)
+    with audited(db, meeting_id, Scope.BUSINESS, actor=actor) as step:
+        meeting = step.meeting
+        assert meeting is not None
         if due_ < meeting.meeting_date:
             raise RiskboardError(
                 f"due date {uk_date(due_)} is before the meeting ({uk_date(meeting.meeting_date)})"
             )
-        ref = risk_in_month(db, meeting, risk_ref)["ref"] if risk_ref and clean(risk_ref) else None
+        ref = board_risk(db, meeting, risk_ref).ref if risk_ref and clean(risk_ref) else None
+        step.track("action", None, lambda: None)
         now = now_iso()
         number = store.insert(
             db,
@@ -124,19 +133,11 @@ def add_action(
                 "updated_at": now,
             },
         )
-        after = store.action_row(db, number)
+        after = step.record(
+            "action raised", entity_id=number, read=lambda: store.action_row(db, number)
+        )
         assert after is not None
         _log_state(db, after, meeting_id, now)
-        audit.write(
-            db,
-            meeting_id=meeting_id,
-            actor=who,
-            entity="action",
-            entity_id=number,
-            change="action raised",
-            before=None,
-            after=after,
-        )
     return action_from_row(after)
 
 
@@ -149,62 +150,119 @@ def update_action(
     progress: str | None = None,
     revised_due: date | str | None = None,
     owner: str | None = None,
+    expected: Mapping[str, Any] | None = None,
     actor: str | None = None,
 ) -> BoardAction:
     """Record an update to Action ``number`` at a meeting (status, progress note, revised
-    due date, owner). An action closed at an earlier meeting stays closed."""
+    due date, owner). An action closed or withdrawn at an earlier meeting stays so;
+    withdrawing needs a reason (``withdraw_action``). ``expected`` maps the fields the
+    face showed (status, progress, revised_due, owner) to the values shown: one changed
+    elsewhere meanwhile refuses the update (``ConflictError``). Business: the meeting
+    must be in progress and quorate. One transaction, one audit row."""
     if status is None and progress is None and revised_due is None and owner is None:
         raise RiskboardError(
             f"nothing to update on Action {number}: give a status, progress, revised due"
             " date or owner"
         )
-    with change(db):
-        meeting = editable(db, meeting_id, decisions=True)
-        who = actor_for(meeting, actor)
-        before = store.action_row(db, number)
+    new_status = parse_action_status(status) if status is not None else None
+    if new_status == BoardActionStatus.WITHDRAWN:
+        raise RiskboardError(
+            f"withdrawing Action {number} needs a reason",
+            hint=f"`riskboard action withdraw {number} --reason TEXT`",
+        )
+    values: dict[str, Any] = {}
+    if progress is not None:
+        values["progress"] = clean(progress)
+    if revised_due is not None:
+        when = parse_optional_date(revised_due, "revised due date")
+        values["revised_due"] = when.isoformat() if when else None
+    if owner is not None:
+        if clean(owner) is None:
+            raise RiskboardError(f"Action {number} needs an owner")
+        values["owner"] = clean(owner)
+    if new_status is not None:
+        values["status"] = new_status.value
+    return _change_action(db, meeting_id, number, values, expected, actor, "action updated")
+
+
+def withdraw_action(
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    number: int,
+    *,
+    reason: str,
+    expected: Mapping[str, Any] | None = None,
+    actor: str | None = None,
+) -> BoardAction:
+    """Withdraw Action ``number`` (raised in error, or overtaken): status ``withdrawn``
+    with the reason, kept in the log and minuted as withdrawn - never again a live
+    action. Refused for an action already closed or withdrawn at an earlier meeting.
+    Business: the meeting must be in progress and quorate. One transaction, one audit
+    row."""
+    why = clean(reason)
+    if why is None:
+        raise RiskboardError(f"withdrawing Action {number} needs a reason")
+    values = {"status": BoardActionStatus.WITHDRAWN.value, "withdrawn_reason": why}
+    return _change_action(db, meeting_id, number, values, expected, actor, "action withdrawn")
+
+
+def _change_action(
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    number: int,
+    values: dict[str, Any],
+    expected: Mapping[str, Any] | None,
+    actor: str | None,
+    what: str,
+) -> BoardAction:
+    with audited(db, meeting_id, Scope.BUSINESS, actor=actor) as step:
+        shown = None
+        if expected:
+            shown = {k: _shown_action_value(k, v) for k, v in expected.items()}
+        before = step.track(
+            "action",
+            number,
+            lambda: store.action_row(db, number),
+            expected=shown,
+            wanted=values,
+            subject=f"Action {number}",
+            labels={"revised_due": "revised due date"},
+        )
         if before is None or before["meeting_id"] > meeting_id:
             raise _no_action(db, number)
-        if (
-            before["status"] == BoardActionStatus.CLOSED
-            and before["closed_meeting_id"] != meeting_id
-        ):
+        was = BoardActionStatus(before["status"])
+        if was.finished and before["closed_meeting_id"] != meeting_id:
             raise RiskboardError(
-                f"Action {number} was closed at meeting {before['closed_meeting_id']}:"
-                " closed actions stay closed",
+                f"Action {number} was {was.value} at meeting {before['closed_meeting_id']}:"
+                f" {was.value} actions stay {was.value}",
                 hint="raise a new action with `riskboard action add`",
             )
         now = now_iso()
-        values: dict[str, Any] = {"updated_at": now}
-        if status is not None:
-            new = parse_action_status(status)
-            values["status"] = new.value
-            closing = new == BoardActionStatus.CLOSED
-            values["closed_at"] = (before["closed_at"] or now) if closing else None
-            values["closed_meeting_id"] = meeting_id if closing else None
-        if progress is not None:
-            values["progress"] = clean(progress)
-        if revised_due is not None:
-            when = parse_optional_date(revised_due, "revised due date")
-            values["revised_due"] = when.isoformat() if when else None
-        if owner is not None:
-            if clean(owner) is None:
-                raise RiskboardError(f"Action {number} needs an owner")
-            values["owner"] = clean(owner)
-        store.update(db, "board_actions", {"number": number}, values)
-        after = store.action_row(db, number)
+        update: dict[str, Any] = {**values, "updated_at": now}
+        if "status" in values:
+            finished = BoardActionStatus(values["status"]).finished
+            update["closed_at"] = (before["closed_at"] or now) if finished else None
+            update["closed_meeting_id"] = meeting_id if finished else None
+            if values["status"] != BoardActionStatus.WITHDRAWN.value:
+                update["withdrawn_reason"] = None
+        store.update(db, "board_actions", {"number": number}, update)
+        after = step.record(what)
         assert after is not None
         _log_state(db, after, meeting_id, now)
-        audit.write(
-            db,
-            meeting_id=meeting_id,
-            actor=who,
-            entity="action",
-            entity_id=number,
-            change="action updated",
-            before=before,
-            after=after,
-        )
     return action_from_row(after)
+
+
+def _shown_action_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name == "status":
+        return parse_action_status(str(value)).value if clean(str(value)) else None
+    if name == "revised_due":
+        when = parse_optional_date(value, "revised due date")
+        return when.isoformat() if when else None
+    if name in ("progress", "owner"):
+        return clean(str(value))
+    raise ValueError(f"not an action field: {name}")
 
 
 def _log_state(db: sqlite_utils.Database, row: dict[str, Any], meeting_id: int, at: str) -> None:
@@ -218,6 +276,7 @@ def _log_state(db: sqlite_utils.Database, row: dict[str, Any], meeting_id: int, 
             "progress": row["progress"],
             "revised_due": row["revised_due"],
             "owner": row["owner"],
+            "withdrawn_reason": row["withdrawn_reason"],
             "at": at,
         },
     )
@@ -245,12 +304,8 @@ def all_actions(db: sqlite_utils.Database) -> list[BoardAction]:
 
 
 def open_actions(db: sqlite_utils.Database) -> list[BoardAction]:
-    """Every action not closed, as it stands now, by number."""
-    return [
-        action_from_row(r)
-        for r in store.action_rows(db)
-        if r["status"] != BoardActionStatus.CLOSED.value
-    ]
+    """Every live action (not closed, not withdrawn), as it stands now, by number."""
+    return [a for a in (action_from_row(r) for r in store.action_rows(db)) if a.live]
 
 
 def actions_arising(db: sqlite_utils.Database, meeting_id: int) -> list[BoardAction]:
@@ -275,7 +330,7 @@ def action_log(db: sqlite_utils.Database, meeting_id: int) -> list[ActionLogEntr
     out = []
     for row in store.action_rows(db, raised_before=meeting_id):
         began = start.get(row["number"])
-        if began is None or began["status"] == BoardActionStatus.CLOSED.value:
+        if began is None or BoardActionStatus(began["status"]).finished:
             continue
         action = _as_at(row, end[row["number"]])
         out.append(
@@ -284,6 +339,7 @@ def action_log(db: sqlite_utils.Database, meeting_id: int) -> list[ActionLogEntr
                 raised_meeting_date=dates.get(row["meeting_id"]),
                 updates=here.get(row["number"], []),
                 closed_here=action.status == BoardActionStatus.CLOSED,
+                withdrawn_here=action.status == BoardActionStatus.WITHDRAWN,
             )
         )
     return out

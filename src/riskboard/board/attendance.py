@@ -3,31 +3,35 @@
 The people list outlives meetings so nobody is typed twice. Each attendance row keeps
 the person's name, organisation, role and lead-officer standing as they were at that
 meeting, so later edits to the people list never change an earlier record.
-Quorum: at least N lead officers present per organisation, N from the rule stored on
-the meeting when it was created (``config.meeting.quorum``).
+Quorum (``board.quorum``): at least N lead officers present per organisation, N from
+the rule stored on the meeting when it was created (``config.meeting.quorum``).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from typing import Any
 
 import sqlite_utils
 
-from riskboard.board import audit
-from riskboard.board.guards import actor_for, clean, editable, get_meeting
-from riskboard.board.models import (
-    AttendanceEntry,
-    AttendanceStatus,
-    OrganisationQuorum,
-    Person,
-    QuorumStatus,
+from riskboard.board.guards import actor_for, clean, get_meeting
+from riskboard.board.models import AttendanceEntry, AttendanceStatus, Person
+from riskboard.board.quorum import (
+    attendance,
+    compute_quorum,
+    entry_from_row,
+    quorum,
+    quorum_rule,
 )
-from riskboard.board.txn import change
-from riskboard.config import QuorumConfig
+from riskboard.board.txn import Scope, audited
 from riskboard.domain import Organisation
 from riskboard.errors import RiskboardError
 from riskboard.store import meetings as store
+
+__all__ = [
+    "attend", "attendance", "compute_quorum", "find_person", "list_people",
+    "parse_organisation", "quorum", "quorum_rule", "remove_attendance", "save_person",
+]  # fmt: skip
 
 ORG_WORDS: dict[str, Organisation] = {o.value: o for o in Organisation} | {
     "contract": Organisation.CONTRACTOR,
@@ -56,18 +60,6 @@ def _person(row: dict[str, Any]) -> Person:
     )
 
 
-def _entry(row: dict[str, Any]) -> AttendanceEntry:
-    return AttendanceEntry(
-        meeting_id=row["meeting_id"],
-        person_id=row["person_id"],
-        name=row["name"],
-        organisation=row["organisation"],
-        role=row["role"],
-        lead_officer=bool(row["lead_officer"]),
-        status=row["status"],
-    )
-
-
 # ----------------------------------------------------------------------------- people
 
 
@@ -93,15 +85,16 @@ def save_person(
     actor: str | None = None,
 ) -> Person:
     """Add someone to the people list, or change their organisation / role / standing.
-    ``meeting_id`` (optional) is the meeting during which it was done, for the audit."""
+    ``meeting_id`` (optional) is the meeting during which it was done, for the audit.
+    One transaction, one audit row (none when nothing changed)."""
     clean_name = clean(name)
     if clean_name is None:
         raise RiskboardError("a person needs a name")
-    with change(db):
-        who = actor
+    with audited(db, None, Scope.PEOPLE, actor=actor) as step:
         if meeting_id is not None:
-            who = actor_for(get_meeting(db, meeting_id), actor)
-        before = store.person_by_name(db, clean_name)
+            step.actor = actor_for(get_meeting(db, meeting_id), actor)
+            step.meeting_id = meeting_id
+        before = step.track("person", clean_name, lambda: store.person_by_name(db, clean_name))
         values: dict[str, Any] = {}
         if organisation is not None:
             values["organisation"] = parse_organisation(organisation).value
@@ -127,16 +120,9 @@ def save_person(
         after = store.person_by_id(db, person_id)
         assert after is not None
         if after != before:
-            audit.write(
-                db,
-                meeting_id=meeting_id,
-                actor=who,
-                entity="person",
-                entity_id=after["name"],
-                change=what,
-                before=before,
-                after=after,
-            )
+            step.record(what, entity_id=after["name"], after=after)
+        else:
+            step.unchanged()
     return _person(after)
 
 
@@ -152,17 +138,20 @@ def attend(
     role: str | None = None,
     apologies: bool = False,
     lead_officer: bool | None = None,
+    expected: Mapping[str, Any] | None = None,
     actor: str | None = None,
 ) -> AttendanceEntry:
     """Mark someone present (or sending apologies) at a meeting. Someone new joins the
     people list (``organisation`` needed). ``role`` is their role at this meeting
-    (default: the role on the people list)."""
+    (default: the role on the people list). ``expected={"status": shown}`` (shown: the
+    AttendanceStatus value the face showed, None for "not recorded") refuses the change
+    with ``ConflictError`` if someone else marked them meanwhile. One transaction, one
+    audit row."""
     clean_name = clean(name)
     if clean_name is None:
         raise RiskboardError("a person needs a name")
-    with change(db):
-        meeting = editable(db, meeting_id, decisions=False)
-        who = actor_for(meeting, actor)
+    status = AttendanceStatus.APOLOGIES if apologies else AttendanceStatus.PRESENT
+    with audited(db, meeting_id, Scope.PREPARATION, actor=actor) as step:
         person = store.person_by_name(db, clean_name)
         created = person is None
         if person is None:
@@ -195,8 +184,16 @@ def attend(
                 )
             if not person["active"]:
                 store.update(db, "people", {"id": person["id"]}, {"active": 1})
-        before = store.attendance_row(db, meeting_id, person["id"])
-        status = AttendanceStatus.APOLOGIES if apologies else AttendanceStatus.PRESENT
+        pid = person["id"]
+        before = step.track(
+            "attendance",
+            person["name"],
+            lambda: store.attendance_row(db, meeting_id, pid),
+            expected=expected,
+            wanted={"status": status.value},
+            subject=f"{person['name']} at meeting {meeting_id}",
+            labels={"status": "attendance"},
+        )
         values = {
             "status": status.value,
             "role": clean(role) or person["role"],
@@ -207,86 +204,41 @@ def attend(
             ),
         }
         if before is None:
-            store.insert(
-                db, "attendance", {"meeting_id": meeting_id, "person_id": person["id"], **values}
-            )
+            store.insert(db, "attendance", {"meeting_id": meeting_id, "person_id": pid, **values})
         else:
-            store.update(
-                db, "attendance", {"meeting_id": meeting_id, "person_id": person["id"]}, values
-            )
-        after = store.attendance_row(db, meeting_id, person["id"])
+            store.update(db, "attendance", {"meeting_id": meeting_id, "person_id": pid}, values)
+        after = step.record(status.value + (" (new to the people list)" if created else ""))
         assert after is not None
-        audit.write(
-            db,
-            meeting_id=meeting_id,
-            actor=who,
-            entity="attendance",
-            entity_id=person["name"],
-            change=status.value + (" (new to the people list)" if created else ""),
-            before=before,
-            after=after,
-        )
-    return _entry(after)
+    return entry_from_row(after)
 
 
 def remove_attendance(
-    db: sqlite_utils.Database, meeting_id: int, name: str, *, actor: str | None = None
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    name: str,
+    *,
+    expected: Mapping[str, Any] | None = None,
+    actor: str | None = None,
 ) -> None:
-    """Take someone off a meeting's attendance (recorded by mistake)."""
-    with change(db):
-        meeting = editable(db, meeting_id, decisions=False)
-        who = actor_for(meeting, actor)
+    """Take someone off a meeting's attendance (recorded by mistake). ``expected`` as
+    for ``attend``. One transaction, one audit row."""
+    with audited(db, meeting_id, Scope.PREPARATION, actor=actor) as step:
         person = store.person_by_name(db, name)
-        before = store.attendance_row(db, meeting_id, person["id"]) if person else None
+        before = (
+            step.track(
+                "attendance",
+                person["name"],
+                lambda: store.attendance_row(db, meeting_id, person["id"]),
+                expected=expected,
+                wanted={"status": None},
+                subject=f"{person['name']} at meeting {meeting_id}",
+                labels={"status": "attendance"},
+            )
+            if person
+            else None
+        )
         if person is None or before is None:
-            raise RiskboardError(f"{name!r} is not recorded at {meeting.label}")
+            assert step.meeting is not None
+            raise RiskboardError(f"{name!r} is not recorded at {step.meeting.label}")
         store.delete_attendance(db, meeting_id, person["id"])
-        audit.write(
-            db,
-            meeting_id=meeting_id,
-            actor=who,
-            entity="attendance",
-            entity_id=person["name"],
-            change="removed",
-            before=before,
-            after=None,
-        )
-
-
-def attendance(db: sqlite_utils.Database, meeting_id: int) -> list[AttendanceEntry]:
-    """Everyone recorded at a meeting (present and apologies), by organisation then name."""
-    return [_entry(r) for r in store.attendance_rows(db, meeting_id)]
-
-
-# ----------------------------------------------------------------------------- quorum
-
-
-def quorum_rule(config_rule: QuorumConfig | str | None) -> dict[str, int]:
-    """The quorum rule as {organisation: lead officers required}."""
-    if isinstance(config_rule, str):
-        return {k: int(v) for k, v in json.loads(config_rule).items()}
-    rule = config_rule or QuorumConfig()
-    return {k: int(v) for k, v in rule.model_dump().items()}
-
-
-def compute_quorum(rule: dict[str, int], entries: list[AttendanceEntry]) -> QuorumStatus:
-    """Pure: is each organisation's lead-officer requirement met by those present?"""
-    orgs = []
-    for org, required in rule.items():
-        present = sum(
-            1
-            for e in entries
-            if e.status == AttendanceStatus.PRESENT and e.lead_officer and e.organisation == org
-        )
-        orgs.append(OrganisationQuorum(organisation=org, required=required, present=present))
-    missing = [o for o in orgs if not o.met]
-    return QuorumStatus(met=not missing, rule=dict(rule), by_organisation=orgs, missing=missing)
-
-
-def quorum(db: sqlite_utils.Database, meeting_id: int) -> QuorumStatus:
-    """Live quorum of a meeting under the rule in force when it was created."""
-    row = store.meeting_row(db, meeting_id)
-    if row is None:
-        get_meeting(db, meeting_id)  # raises the clear error
-    assert row is not None
-    return compute_quorum(quorum_rule(row["quorum_rule"]), attendance(db, meeting_id))
+        step.record("removed", after=None, read=lambda: None)

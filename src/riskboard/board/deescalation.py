@@ -3,7 +3,8 @@ score has stayed below that register's threshold for enough consecutive months.
 
 DOMAIN.md: "propose after consecutive months below the threshold (3 by default)"
 (``config.escalation.deescalate_after_months``). A risk counts as held on a register
-from the accepted escalation until an accepted (or still proposed) de-escalation.
+from the accepted escalation until an accepted de-escalation (``board.holdings``); a
+risk whose return is already proposed is not proposed again.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ import sqlite_utils
 from pydantic import BaseModel
 
 from riskboard.board.escalations import list_escalations
-from riskboard.board.models import Escalation
+from riskboard.board.holdings import DEESCALATE, REGISTERS, registers_held
+from riskboard.board.models import Escalation, EscalationStatus
 from riskboard.config import Config
 from riskboard.domain import EscalationTarget
 from riskboard.register import score_history
-
-REGISTERS = (EscalationTarget.DIRECTORATE, EscalationTarget.CORPORATE)
 
 
 class DeescalationCandidate(BaseModel):
@@ -35,16 +35,21 @@ class DeescalationCandidate(BaseModel):
 
 
 def held_registers(escalations: list[Escalation]) -> dict[str, Escalation]:
-    """ref -> the accepted escalation that holds it on a register above the contract's."""
+    """ref -> the accepted escalation that holds it on a register above the contract's
+    (the higher register when it is on both); a risk whose return is already proposed
+    is left out."""
     held: dict[str, Escalation] = {}
-    for esc in sorted(escalations, key=lambda e: e.id):
-        if esc.direction == "escalate" and esc.target in REGISTERS and esc.status == "accepted":
-            current = held.get(esc.ref)
-            # the higher register wins when a risk went to both
-            if current is None or REGISTERS.index(esc.target) >= REGISTERS.index(current.target):
-                held[esc.ref] = esc
-        elif esc.direction == "de-escalate" and esc.status != "declined":
-            held.pop(esc.ref, None)
+    pending = {
+        e.ref
+        for e in escalations
+        if e.direction == DEESCALATE and e.status == EscalationStatus.PROPOSED
+    }
+    for ref in sorted({e.ref for e in escalations} - pending):
+        on = registers_held(escalations, ref)
+        for register in reversed(REGISTERS):
+            if register in on:
+                held[ref] = on[register]
+                break
     return held
 
 

@@ -14,17 +14,15 @@ from typing import Any
 
 import sqlite_utils
 
-from riskboard.board import audit
-from riskboard.board.guards import actor_for, clean, editable, get_meeting, risk_in_month
+from riskboard.board import holdings
+from riskboard.board.guards import board_risk, clean, get_meeting
+from riskboard.board.holdings import DEESCALATE, ESCALATE
 from riskboard.board.models import Escalation, EscalationStatus
-from riskboard.board.txn import change
+from riskboard.board.txn import Scope, audited
 from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget
 from riskboard.errors import RiskboardError
 from riskboard.store import meetings as store
 from riskboard.store.register import now_iso
-
-ESCALATE = "escalate"
-DEESCALATE = "de-escalate"
 
 _TARGET_WORDS: dict[str, EscalationTarget] = {
     "directorate": EscalationTarget.DIRECTORATE,
@@ -103,44 +101,42 @@ def _raise(
     values: dict[str, Any],
     actor: str | None,
 ) -> Escalation:
-    with change(db):
-        meeting = editable(db, meeting_id, decisions=True)
-        who = actor_for(meeting, actor)
-        snap = risk_in_month(db, meeting, ref)
-        for other in store.escalation_rows(db, meeting_id=meeting_id, ref=snap["ref"]):
-            if other["target"] == values["target"] and other["direction"] == values["direction"]:
-                raise RiskboardError(
-                    f"risk {snap['ref']} is already {values['direction']}d to"
-                    f" {ESCALATION_TARGET_NAMES[EscalationTarget(values['target'])]} at"
-                    f" {meeting.label} (escalation {other['id']})"
-                )
-        if values["direction"] == ESCALATE and values.get("exposure") is None:
-            values["exposure"] = snap["exposure"]  # the export's figure unless the board gives one
+    with audited(db, meeting_id, Scope.BUSINESS, actor=actor) as step:
+        meeting = step.meeting
+        assert meeting is not None
+        risk = board_risk(db, meeting, ref)
+        history = [escalation_from_row(r) for r in store.escalation_rows(db, ref=risk.ref)]
+        if values["direction"] == ESCALATE:
+            holdings.check_escalation(
+                meeting, risk.ref, EscalationTarget(values["target"]), history
+            )
+            if values.get("exposure") is None:
+                values["exposure"] = risk.snapshot["exposure"]  # the export's figure
+        else:
+            source = EscalationTarget(values["source"]) if values.get("source") else None
+            values["source"] = holdings.deescalation_source(
+                meeting, risk.ref, source, history
+            ).value
+        step.track("escalation", None, lambda: None)
         new_id = store.insert(
             db,
             "escalations",
             {
                 "meeting_id": meeting_id,
-                "ref": snap["ref"],
+                "ref": risk.ref,
                 "status": EscalationStatus.PROPOSED.value,
-                "risk_title": snap["title"],
-                "risk_score": snap["current_score"],
+                "risk_title": risk.snapshot["title"],
+                "risk_score": risk.snapshot["current_score"],
                 "created_at": now_iso(),
                 **values,
             },
         )
-        after = store.escalation_row(db, new_id)
-        assert after is not None
-        audit.write(
-            db,
-            meeting_id=meeting_id,
-            actor=who,
-            entity="escalation",
+        after = step.record(
+            f"{values['direction']} {risk.ref} -> {values['target']}",
             entity_id=new_id,
-            change=f"{values['direction']} {snap['ref']} -> {values['target']}",
-            before=None,
-            after=after,
+            read=lambda: store.escalation_row(db, new_id),
         )
+        assert after is not None
     return escalation_from_row(after)
 
 
@@ -156,7 +152,10 @@ def escalate(
     actor: str | None = None,
 ) -> Escalation:
     """Propose escalating ``ref`` to a register or board. ``exposure`` (GBP) defaults to
-    the risk's exposure in the export."""
+    the risk's exposure in the export. Refused: to a register the risk is already on, a
+    second undecided proposal to the same place, or contradicting a de-escalation of the
+    same risk (``holdings``). Business: the meeting must be in progress and quorate.
+    One transaction, one audit row."""
     tgt = parse_target(target)
     if tgt == EscalationTarget.CONTRACT:
         raise RiskboardError(
@@ -185,10 +184,19 @@ def deescalate(
     proposed_owner: str | None = None,
     actor: str | None = None,
 ) -> Escalation:
-    """Propose bringing ``ref`` back to the contract register (from ``from_target``)."""
+    """Propose bringing ``ref`` back to the contract register from ``from_target`` (by
+    default the one register it is on). Refused unless the risk is on that register (an
+    accepted escalation not since returned), while another return is undecided, or
+    when it contradicts an escalation of the same risk (``holdings``). Business: the
+    meeting must be in progress and quorate. One transaction, one audit row."""
     source = parse_target(from_target).value if from_target and clean(from_target) else None
     if source == EscalationTarget.CONTRACT.value:
         raise RiskboardError("a de-escalation comes from a register above the contract's")
+    if source is not None and EscalationTarget(source) not in holdings.REGISTERS:
+        raise RiskboardError(
+            f"a de-escalation returns a risk from the Directorate or Corporate register,"
+            f" not the {holdings.name(source)}"
+        )
     if clean(reason) is None:
         raise RiskboardError("a de-escalation needs a reason")
     values = {
@@ -210,11 +218,14 @@ def decide_escalation(
     note: str | None = None,
     actor: str | None = None,
 ) -> Escalation:
-    """Record at a meeting that a proposed escalation was accepted or declined."""
-    with change(db):
-        meeting = editable(db, meeting_id, decisions=True)
-        who = actor_for(meeting, actor)
-        before = store.escalation_row(db, escalation_id)
+    """Record at a meeting that a proposed escalation was accepted or declined. A
+    de-escalation is accepted only while the risk is still on its register; an
+    escalation only to a register it is not already on. Business: the meeting must be
+    in progress and quorate. One transaction, one audit row."""
+    with audited(db, meeting_id, Scope.BUSINESS, actor=actor) as step:
+        before = step.track(
+            "escalation", escalation_id, lambda: store.escalation_row(db, escalation_id)
+        )
         if before is None or before["meeting_id"] > meeting_id:
             raise RiskboardError(f"no escalation {escalation_id}")
         if before["status"] != EscalationStatus.PROPOSED.value:
@@ -223,6 +234,9 @@ def decide_escalation(
                 f" at meeting {before['decided_meeting_id']}"
             )
         status = EscalationStatus.ACCEPTED if accept else EscalationStatus.DECLINED
+        if accept:
+            history = [escalation_from_row(r) for r in store.escalation_rows(db, ref=before["ref"])]
+            holdings.check_acceptance(escalation_from_row(before), history)
         store.update(
             db,
             "escalations",
@@ -234,19 +248,16 @@ def decide_escalation(
                 "decision_note": clean(note),
             },
         )
-        after = store.escalation_row(db, escalation_id)
+        after = step.record(f"escalation {status.value}")
         assert after is not None
-        audit.write(
-            db,
-            meeting_id=meeting_id,
-            actor=who,
-            entity="escalation",
-            entity_id=escalation_id,
-            change=f"escalation {status.value}",
-            before=before,
-            after=after,
-        )
     return escalation_from_row(after)
+
+
+def registers_held(db: sqlite_utils.Database, ref: str) -> list[EscalationTarget]:
+    """The registers above the contract's that ``ref`` is on now (accepted escalation not
+    since returned): where a de-escalation may bring it back from."""
+    history = [escalation_from_row(r) for r in store.escalation_rows(db, ref=ref)]
+    return list(holdings.registers_held(history, ref))
 
 
 def get_escalation(db: sqlite_utils.Database, escalation_id: int) -> Escalation:

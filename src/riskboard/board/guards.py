@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import difflib
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
 from riskboard.board.models import Meeting, MeetingStatus
+from riskboard.domain import Risk
 from riskboard.errors import RiskboardError
 from riskboard.store import meetings as store
 
@@ -108,14 +109,39 @@ def actor_for(meeting: Meeting, actor: str | None) -> str | None:
     )
 
 
-def risk_in_month(db: sqlite_utils.Database, meeting: Meeting, ref: str) -> dict[str, Any]:
-    """The snapshot row of ``ref`` in the meeting's board month, or a clear refusal."""
+class BoardRisk(NamedTuple):
+    """A risk as the board deals with it: the board month's snapshot, or - for a risk
+    missing from that month's export - its last known snapshot (rule 2)."""
+
+    ref: str
+    snapshot: dict[str, Any]
+    month: str  # the export month the snapshot comes from
+    board_month: str  # the month the meeting reviews
+
+    @property
+    def missing(self) -> bool:
+        """Not in the board month's export: decided against its last known snapshot."""
+        return self.month != self.board_month
+
+
+def board_risk(db: sqlite_utils.Database, meeting: Meeting, ref: str) -> BoardRisk:
+    """The snapshot the board decides ``ref`` against: the meeting's board month, else
+    (missing from that export, never closed) the last month it was exported. A clear
+    refusal for a risk never exported, or closed when it was last seen."""
     ref = (ref or "").strip()
     if not ref:
         raise RiskboardError("a risk reference is needed")
     row = store.risk_snapshot(db, meeting.month, ref)
     if row is not None:
-        return row
+        return BoardRisk(row["ref"], row, meeting.month, meeting.month)
+    last = store.last_snapshot_before(db, meeting.month, ref)
+    if last is not None:
+        if Risk.model_construct(ref=last["ref"], status=last.get("status")).is_closed():
+            raise RiskboardError(
+                f"risk {last['ref']} was closed in the {last['month']} export and is not in"
+                f" the {meeting.month} register: there is nothing for the board to decide"
+            )
+        return BoardRisk(last["ref"], last, last["month"], meeting.month)
     refs = store.month_refs(db, meeting.month)
     close = difflib.get_close_matches(ref.upper(), [r.upper() for r in refs], n=3, cutoff=0.6)
     by_upper = {r.upper(): r for r in refs}
@@ -126,7 +152,7 @@ def risk_in_month(db: sqlite_utils.Database, meeting: Meeting, ref: str) -> dict
     )
     raise RiskboardError(
         f"unknown risk {ref!r}: not in the {meeting.month} register reviewed by {meeting.label}"
-        f" ({len(refs)} risks that month)",
+        f" ({len(refs)} risks that month) nor in any earlier export",
         hint=hint,
     )
 

@@ -1,34 +1,24 @@
-"""Meetings: start, open, resume, close, previous minutes, verification, AOB, next date.
+"""Meetings: start, open, resume, close, AOB, declarations, next date.
 
 Lifecycle: draft -> in_progress -> closed. One meeting at a time is not closed: it is
 the one every change acts on unless another is named, and the one a restarted TUI
-resumes. Closed meetings are read-only. Approving a meeting's minutes at a later
-meeting locks it for good and stores the sha256 of its canonical record, so
-``verify`` can tell when the database was changed behind the service's back.
+resumes. Closed meetings are read-only. Approving the minutes (``board.approval``)
+locks a meeting for good; ``board.integrity`` verifies it afterwards.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
 import sqlite_utils
 
-from riskboard.board import audit
-from riskboard.board.attendance import quorum
 from riskboard.board.dates import parse_date, parse_month, parse_optional_date
-from riskboard.board.guards import (
-    actor_for,
-    clean,
-    current_meeting,
-    editable,
-    get_meeting,
-    meeting_from_row,
-)
-from riskboard.board.models import Meeting, MeetingStatus, VerifyResult
-from riskboard.board.record import content_hash
-from riskboard.board.txn import change
+from riskboard.board.guards import actor_for, clean, current_meeting, get_meeting, meeting_from_row
+from riskboard.board.models import Meeting, MeetingStatus
+from riskboard.board.txn import Scope, Step, audited
 from riskboard.config import Config
 from riskboard.domain import uk_date
 from riskboard.errors import RiskboardError
@@ -60,7 +50,7 @@ def new_meeting(
         raise RiskboardError("a meeting needs a chair")
     minute_taker_ = clean(minute_taker)
     rule = (config or Config()).meeting.quorum
-    with change(db):
+    with audited(db, None, Scope.CREATE, actor=actor) as step:
         open_ = current_meeting(db)
         if open_ is not None:
             raise RiskboardError(
@@ -105,16 +95,12 @@ def new_meeting(
             },
         )
         meeting = get_meeting(db, meeting_id)
-        after = store.meeting_row(db, meeting_id)
-        audit.write(
-            db,
-            meeting_id=meeting_id,
-            actor=actor_for(meeting, actor),
-            entity="meeting",
-            entity_id=meeting_id,
-            change="meeting created" + (" and opened" if start else " as a draft"),
-            before=None,
-            after=after,
+        step.meeting_id = meeting_id
+        step.actor = actor_for(meeting, actor)
+        step.track("meeting", meeting_id, lambda: None)
+        step.record(
+            "meeting created" + (" and opened" if start else " as a draft"),
+            read=lambda: store.meeting_row(db, meeting_id),
         )
     return meeting
 
@@ -123,18 +109,16 @@ def open_meeting(
     db: sqlite_utils.Database, meeting_id: int, *, actor: str | None = None
 ) -> Meeting:
     """Start a draft meeting (draft -> in_progress); an open one is returned as is."""
-    with change(db):
-        meeting = editable(db, meeting_id, decisions=False)
-        if meeting.status == MeetingStatus.IN_PROGRESS:
-            return meeting
-        who = actor_for(meeting, actor)
-        _set(
-            db,
-            meeting,
-            who,
-            "meeting opened",
-            {"status": MeetingStatus.IN_PROGRESS.value, "opened_at": now_iso()},
-        )
+    with audited(db, meeting_id, Scope.PREPARATION, actor=actor) as step:
+        assert step.meeting is not None
+        if step.meeting.status == MeetingStatus.IN_PROGRESS:
+            step.unchanged()
+        else:
+            _set(
+                step,
+                "meeting opened",
+                {"status": MeetingStatus.IN_PROGRESS.value, "opened_at": now_iso()},
+            )
     return get_meeting(db, meeting_id)
 
 
@@ -148,10 +132,10 @@ def close_meeting(
     """Close a meeting: refused while quorum is not met unless ``force_reason`` says why.
     Afterwards its record is read-only."""
     reason = clean(force_reason)
-    with change(db):
-        meeting = editable(db, meeting_id, decisions=True)
-        who = actor_for(meeting, actor)
-        q = quorum(db, meeting_id)
+    with audited(db, meeting_id, Scope.CLOSING, actor=actor) as step:
+        meeting = step.meeting
+        q = step.quorum
+        assert meeting is not None and q is not None
         if not q.met and reason is None:
             raise RiskboardError(
                 f"cannot close {meeting.label}: {q.describe()}",
@@ -159,9 +143,7 @@ def close_meeting(
                 " or close anyway with --force REASON",
             )
         _set(
-            db,
-            meeting,
-            who,
+            step,
             "meeting closed" + ("" if q.met else " without quorum"),
             {
                 "status": MeetingStatus.CLOSED.value,
@@ -172,100 +154,6 @@ def close_meeting(
     return get_meeting(db, meeting_id)
 
 
-def approve_previous(
-    db: sqlite_utils.Database,
-    meeting_id: int,
-    *,
-    amendment: str | None = None,
-    previous_id: int | None = None,
-    actor: str | None = None,
-) -> Meeting:
-    """At meeting ``meeting_id``, approve the previous meeting's minutes as a correct
-    record (optionally subject to an amendment, noted at this meeting). That meeting is
-    locked and its content hash stored. ``previous_id`` approves an older closed meeting
-    whose minutes were never approved. Returns the approved meeting."""
-    with change(db):
-        meeting = editable(db, meeting_id, decisions=True)
-        who = actor_for(meeting, actor)
-        target_id = previous_id if previous_id is not None else meeting.previous_meeting_id
-        if target_id is None:
-            raise RiskboardError(f"{meeting.label} has no previous meeting to approve")
-        target = get_meeting(db, target_id)
-        if target.id >= meeting.id:
-            raise RiskboardError(f"{target.label} is not earlier than {meeting.label}")
-        if target.locked:
-            raise RiskboardError(
-                f"the minutes of {target.label} were already approved at meeting"
-                f" {target.approved_by_meeting_id} ({target.approved_at})"
-            )
-        if target.status != MeetingStatus.CLOSED:
-            raise RiskboardError(f"{target.label} is not closed yet: close it before approving")
-        before = store.meeting_row(db, target.id)
-        digest = content_hash(db, target.id)
-        approved_at = now_iso()
-        store.update(
-            db,
-            "meetings",
-            {"id": target.id},
-            {
-                "approved_at": approved_at,
-                "approved_by_meeting_id": meeting.id,
-                "content_hash": digest,
-            },
-        )
-        text = amendment and clean(amendment)
-        line = (
-            f"Minutes of meeting {target.id} ({target.meeting_date:%d/%m/%Y}) approved as a"
-            " correct record" + (f", subject to: {text}" if text else ".")
-        )
-        note = "\n".join(x for x in (meeting.previous_minutes_note, line) if x)
-        store.update(db, "meetings", {"id": meeting.id}, {"previous_minutes_note": note})
-        audit.write(
-            db,
-            meeting_id=meeting.id,
-            actor=who,
-            entity="meeting",
-            entity_id=target.id,
-            change="previous minutes approved",
-            before=before,
-            after={**(store.meeting_row(db, target.id) or {}), "note": line},
-        )
-    return get_meeting(db, target.id)
-
-
-def verify(db: sqlite_utils.Database, meeting_id: int) -> VerifyResult:
-    """Recompute an approved meeting's content hash and compare it with the one stored
-    at approval: a difference means its record was changed afterwards."""
-    meeting = get_meeting(db, meeting_id)
-    computed = content_hash(db, meeting_id)
-    if not meeting.locked:
-        return VerifyResult(
-            meeting_id=meeting_id,
-            approved=False,
-            stored_hash=None,
-            computed_hash=computed,
-            ok=False,
-            message=f"{meeting.label}: minutes not approved yet, nothing to verify",
-        )
-    ok = computed == meeting.content_hash
-    message = (
-        f"{meeting.label}: record unchanged since its minutes were approved"
-        f" at meeting {meeting.approved_by_meeting_id}"
-        if ok
-        else f"{meeting.label}: TAMPERED - the record no longer matches the hash stored"
-        f" when its minutes were approved at meeting {meeting.approved_by_meeting_id}"
-        f" ({meeting.approved_at})"
-    )
-    return VerifyResult(
-        meeting_id=meeting_id,
-        approved=True,
-        stored_hash=meeting.content_hash,
-        computed_hash=computed,
-        ok=ok,
-        message=message,
-    )
-
-
 def suggest_next_meeting_date(meeting: Meeting, config: Config | None = None) -> date:
     """The meeting date plus ``config.meeting.next_meeting_weeks`` (default 4 weeks)."""
     weeks = (config or Config()).meeting.next_meeting_weeks
@@ -273,23 +161,34 @@ def suggest_next_meeting_date(meeting: Meeting, config: Config | None = None) ->
 
 
 def set_next_meeting_date(
-    db: sqlite_utils.Database, meeting_id: int, when: date | str | None, *, actor: str | None = None
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    when: date | str | None,
+    *,
+    expected: Mapping[str, Any] | None = None,
+    actor: str | None = None,
 ) -> Meeting:
-    """Record the date of the next meeting (after this one); None clears it."""
+    """Record the date of the next meeting (after this one); None clears it.
+    ``expected={"next_meeting_date": shown}`` refuses it if someone else set a different
+    date meanwhile. One transaction, one audit row."""
     new = parse_optional_date(when, "next meeting date")
-    with change(db):
-        meeting = editable(db, meeting_id, decisions=False)
+    shown = None
+    if expected and "next_meeting_date" in expected:
+        was = parse_optional_date(expected["next_meeting_date"], "next meeting date")
+        shown = {"next_meeting_date": was.isoformat() if was else None}
+    with audited(db, meeting_id, Scope.PREPARATION, actor=actor) as step:
+        meeting = step.meeting
+        assert meeting is not None
         if new is not None and new <= meeting.meeting_date:
             raise RiskboardError(
                 f"next meeting date {uk_date(new)} must be after this meeting"
                 f" ({uk_date(meeting.meeting_date)})"
             )
         _set(
-            db,
-            meeting,
-            actor_for(meeting, actor),
+            step,
             "next meeting date set",
             {"next_meeting_date": new.isoformat() if new else None},
+            expected=shown,
         )
     return get_meeting(db, meeting_id)
 
@@ -330,33 +229,29 @@ def _add_item(
     item = clean(text)
     if item is None:
         raise RiskboardError(f"nothing to add to {_LABELS[column]}")
-    with change(db):
-        meeting = editable(db, meeting_id, decisions=False)
-        items = [*getattr(meeting, column), item]
-        _set(
-            db,
-            meeting,
-            actor_for(meeting, actor),
-            f"{_LABELS[column]} added",
-            {column: json.dumps(items)},
-        )
+    with audited(db, meeting_id, Scope.PREPARATION, actor=actor) as step:
+        assert step.meeting is not None
+        items = [*getattr(step.meeting, column), item]
+        _set(step, f"{_LABELS[column]} added", {column: json.dumps(items)})
     return get_meeting(db, meeting_id)
 
 
 def _set_items(
-    db: sqlite_utils.Database, meeting_id: int, column: str, items: list[str], actor: str | None
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    column: str,
+    items: list[str],
+    actor: str | None,
+    expected: list[str] | None = None,
 ) -> Meeting:
     kept = [c for c in (clean(i) for i in items) if c]
-    with change(db):
-        meeting = editable(db, meeting_id, decisions=False)
-        if kept != getattr(meeting, column):
-            _set(
-                db,
-                meeting,
-                actor_for(meeting, actor),
-                f"{_LABELS[column]} changed",
-                {column: json.dumps(kept)},
-            )
+    with audited(db, meeting_id, Scope.PREPARATION, actor=actor) as step:
+        assert step.meeting is not None
+        if kept == getattr(step.meeting, column):
+            step.unchanged()
+        else:
+            shown = None if expected is None else {column: json.dumps(expected)}
+            _set(step, f"{_LABELS[column]} changed", {column: json.dumps(kept)}, expected=shown)
     return get_meeting(db, meeting_id)
 
 
@@ -364,23 +259,24 @@ _LABELS = {"aob": "any other business", "declarations": "declarations of interes
 
 
 def _set(
-    db: sqlite_utils.Database,
-    meeting: Meeting,
-    actor: str | None,
+    step: Step,
     what: str,
     values: dict[str, Any],
+    *,
+    expected: Mapping[str, Any] | None = None,
 ) -> None:
-    """Update the meeting row and write its audit row (inside the caller's transaction)."""
-    before = store.meeting_row(db, meeting.id)
-    store.update(db, "meetings", {"id": meeting.id}, values)
-    after = store.meeting_row(db, meeting.id)
-    audit.write(
-        db,
-        meeting_id=meeting.id,
-        actor=actor,
-        entity="meeting",
-        entity_id=meeting.id,
-        change=what,
-        before=before,
-        after=after,
+    """Update the step's meeting row and write its audit row."""
+    meeting = step.meeting
+    assert meeting is not None
+    db = step.db
+    step.track(
+        "meeting",
+        meeting.id,
+        lambda: store.meeting_row(db, meeting.id),
+        expected=expected,
+        wanted=values,
+        subject=meeting.label,
+        labels={"next_meeting_date": "next meeting date", **_LABELS},
     )
+    store.update(db, "meetings", {"id": meeting.id}, values)
+    step.record(what)

@@ -29,6 +29,12 @@ class BoardActionStatus(StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in progress"
     CLOSED = "closed"
+    WITHDRAWN = "withdrawn"  # raised in error: kept in the log with its reason, never live
+
+    @property
+    def finished(self) -> bool:
+        """Closed or withdrawn: it stays so, and drops off the next action log."""
+        return self in (BoardActionStatus.CLOSED, BoardActionStatus.WITHDRAWN)
 
 
 class EscalationStatus(StrEnum):
@@ -135,8 +141,15 @@ class Review(_Model):
     risk_annex: str | None = None
     risk_owner: str | None = None
     risk_score: int | None = None
+    # the export month of the snapshot the review was made against: the board month,
+    # or an earlier one for a risk missing from the board month's export
+    risk_month: str | None = None
     created_at: str
     updated_at: str
+
+    def missing_from(self, board_month: str) -> bool:
+        """Reviewed against an earlier month's snapshot: missing from ``board_month``."""
+        return self.risk_month is not None and self.risk_month != board_month
 
 
 class BoardAction(_Model):
@@ -154,7 +167,13 @@ class BoardAction(_Model):
     created_at: str
     updated_at: str
     closed_at: str | None = None
-    closed_meeting_id: int | None = None
+    closed_meeting_id: int | None = None  # the meeting that closed or withdrew it
+    withdrawn_reason: str | None = None
+
+    @property
+    def live(self) -> bool:
+        """Open or in progress (not closed, not withdrawn)."""
+        return not self.status.finished
 
 
 class ActionUpdate(_Model):
@@ -166,6 +185,7 @@ class ActionUpdate(_Model):
     revised_due: date | None
     owner: str | None
     at: str
+    withdrawn_reason: str | None = None
 
 
 class ActionLogEntry(_Model):
@@ -177,6 +197,7 @@ class ActionLogEntry(_Model):
     raised_meeting_date: date | None
     updates: list[ActionUpdate]  # what this meeting recorded against it
     closed_here: bool
+    withdrawn_here: bool = False  # withdrawn at this meeting: reported once, then dropped
 
 
 class Escalation(_Model):
@@ -207,11 +228,26 @@ class AuditEntry(_Model):
     at: str
     meeting_id: int | None
     actor: str | None
+    origin: str | None = None  # where the change came from (meeting app, command line)
     entity: str
     entity_id: str | None
     change: str
     before: dict[str, object] | None
     after: dict[str, object] | None
+    row_hash: str | None = None  # this row's link in the audit chain
+
+
+class Approval(_Model):
+    """The approval of a meeting's minutes as a correct record (append-only)."""
+
+    id: int
+    meeting_id: int  # the meeting whose minutes were approved
+    approving_meeting_id: int
+    approved_at: str
+    content_hash: str  # sha256 of the record at approval
+    record_version: int  # the record layout that was hashed
+    amendment: str | None = None
+    quorum: QuorumStatus | None = None  # as it stood at approval (None before it was kept)
 
 
 class VerifyResult(_Model):
@@ -219,5 +255,9 @@ class VerifyResult(_Model):
     approved: bool
     stored_hash: str | None
     computed_hash: str
-    ok: bool  # approved and the record still hashes to the stored value
-    message: str
+    ok: bool  # approved and every check passed
+    message: str  # the verdict, one line
+    # every problem found, one sentence each (the first is in ``message``)
+    findings: list[str] = Field(default_factory=list)
+    recorded_hash: str | None = None  # the hash in the approval's own records
+    approved_at: str | None = None

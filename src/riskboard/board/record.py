@@ -9,6 +9,7 @@ at that meeting), so once closed the record never changes through the service; o
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from typing import Any
@@ -16,16 +17,34 @@ from typing import Any
 import sqlite_utils
 
 from riskboard.board.actions import action_log, actions_arising
-from riskboard.board.attendance import attendance, compute_quorum, quorum_rule
 from riskboard.board.escalations import escalations_at
 from riskboard.board.guards import get_meeting
-from riskboard.board.models import AttendanceStatus, BoardActionStatus, EscalationStatus
+from riskboard.board.models import (
+    AttendanceStatus,
+    BoardActionStatus,
+    EscalationStatus,
+    QuorumStatus,
+)
+from riskboard.board.quorum import attendance, compute_quorum, quorum_rule
 from riskboard.board.reviews import list_reviews
 from riskboard.domain import ESCALATION_TARGET_NAMES, Organisation
 from riskboard.store import meetings as store
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 HASH_EXCLUDED = ("approval",)
+# what version 2 added to the record: left out when hashing the record as version 1, so
+# minutes approved before it still verify ("*" is every item of a list)
+_ADDED_IN_2: tuple[tuple[str, ...], ...] = (
+    ("previous_minutes", "approved_here", "*", "amendment"),
+    ("previous_minutes", "approved_here", "*", "quorum"),
+    ("previous_minutes", "approved_here", "*", "record_version"),
+    ("reviews", "*", "risk_month"),
+    ("action_log", "*", "withdrawn_here"),
+    ("action_log", "*", "action", "withdrawn_reason"),
+    ("action_log", "*", "updates", "*", "withdrawn_reason"),
+    ("actions_arising", "*", "withdrawn_reason"),
+    ("summary", "actions_withdrawn"),
+)
 _APPROVAL_FIELDS = ("approved_at", "approved_by_meeting_id", "content_hash")
 
 
@@ -52,13 +71,17 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
     previous = (
         store.meeting_row(db, meeting.previous_meeting_id) if meeting.previous_meeting_id else None
     )
+    dates = {r["id"]: r["meeting_date"] for r in store.meeting_rows(db)}
     approved_here = [
         {
-            "meeting_id": r["id"],
-            "meeting_date": r["meeting_date"],
+            "meeting_id": r["meeting_id"],
+            "meeting_date": dates.get(r["meeting_id"]),
             "content_hash": r["content_hash"],
+            "record_version": r["record_version"],
+            "amendment": r["amendment"],
+            "quorum": _quorum_at_approval(r["quorum"]),
         }
-        for r in store.meetings_approved_by(db, meeting_id)
+        for r in store.approval_rows(db, approving=meeting_id)
     ]
 
     log = action_log(db, meeting_id)
@@ -108,6 +131,8 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
             "action_log": len(log),
             "actions_closed_here": sum(1 for e in log if e.closed_here)
             + sum(1 for a in arising if a.status == BoardActionStatus.CLOSED),
+            "actions_withdrawn": sum(1 for e in log if e.withdrawn_here)
+            + sum(1 for a in arising if a.status == BoardActionStatus.WITHDRAWN),
         },
         "approval": {
             "approved": meeting.locked,
@@ -118,13 +143,47 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
     }
 
 
-def canonical_json(record: dict[str, Any]) -> str:
-    """The hashed form: sorted keys, no whitespace, the approval part left out."""
-    body = {k: v for k, v in record.items() if k not in HASH_EXCLUDED}
+def _quorum_at_approval(text: str | None) -> dict[str, Any] | None:
+    """The quorum stored with an approval, with its sentence (None before it was kept)."""
+    if not text:
+        return None
+    q = QuorumStatus.model_validate_json(text)
+    return {**q.model_dump(mode="json"), "text": q.describe()}
+
+
+def as_version(record: dict[str, Any], version: int) -> dict[str, Any]:
+    """The record laid out as record ``version`` was (a deep copy; unchanged when it is
+    the current version)."""
+    if version >= RECORD_VERSION:
+        return record
+    body = copy.deepcopy(record)
+    for path in _ADDED_IN_2:
+        _drop(body, path)
+    body["version"] = version
+    return body
+
+
+def _drop(node: Any, path: tuple[str, ...]) -> None:
+    head, rest = path[0], path[1:]
+    if head == "*":
+        for item in node if isinstance(node, list) else []:
+            _drop(item, rest)
+    elif isinstance(node, dict) and head in node:
+        if rest:
+            _drop(node[head], rest)
+        else:
+            del node[head]
+
+
+def canonical_json(record: dict[str, Any], version: int = RECORD_VERSION) -> str:
+    """The hashed form: sorted keys, no whitespace, the approval part left out, laid
+    out as record ``version``."""
+    body = {k: v for k, v in as_version(record, version).items() if k not in HASH_EXCLUDED}
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def content_hash(db: sqlite_utils.Database, meeting_id: int) -> str:
-    """sha256 (hex) of the meeting's canonical record."""
-    text = canonical_json(meeting_record(db, meeting_id))
+def content_hash(db: sqlite_utils.Database, meeting_id: int, version: int = RECORD_VERSION) -> str:
+    """sha256 (hex) of the meeting's canonical record (as record ``version``: the one
+    its approval stored)."""
+    text = canonical_json(meeting_record(db, meeting_id), version)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

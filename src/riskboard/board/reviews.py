@@ -1,23 +1,24 @@
 """Risk reviews: one per risk per meeting - strategy, rationale, review-by date, the
 discussion note, the decision ("RESOLVED: ...") and whether it has been reviewed.
 
-Rules: the risk must be in the meeting's board month; accept and tolerate need a
-rationale and a review-by date after the meeting. Arguments left as ``None`` keep
-what is recorded; an empty string clears it.
+Rules: the risk must be in the meeting's board month - or, missing from that month's
+export, reviewed against its last known snapshot; accept and tolerate need a rationale
+and a review-by date after the meeting; the meeting must be quorate. Arguments left as
+``None`` keep what is recorded; an empty string clears it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 import sqlite_utils
 
-from riskboard.board import audit
 from riskboard.board.dates import parse_optional_date
-from riskboard.board.guards import actor_for, clean, editable, get_meeting, risk_in_month
+from riskboard.board.guards import board_risk, clean, get_meeting
 from riskboard.board.models import Review
-from riskboard.board.txn import change
+from riskboard.board.txn import Scope, audited
 from riskboard.domain import Strategy, normalise_strategy, uk_date
 from riskboard.errors import RiskboardError
 from riskboard.store import meetings as store
@@ -58,67 +59,105 @@ def save_review(
     note: str | None = None,
     decision: str | None = None,
     reviewed: bool | None = None,
+    expected: Mapping[str, Any] | None = None,
     actor: str | None = None,
 ) -> Review:
-    """Record (or amend) the review of ``ref`` at a meeting; returns the review."""
-    with change(db):
-        meeting = editable(db, meeting_id, decisions=True)
-        who = actor_for(meeting, actor)
-        snap = risk_in_month(db, meeting, ref)
-        before = store.review_row(db, meeting_id, snap["ref"])
+    """Record (or amend) the review of ``ref`` at a meeting; returns the review.
+
+    The risk is taken from the board month's export, or - missing from it - from the
+    last export it was in (``risk_month`` says which). ``expected`` maps the fields the
+    face showed (strategy, rationale, review_by, note, decision, reviewed) to the values
+    it showed; a field changed elsewhere meanwhile refuses the save (``ConflictError``).
+    Business: the meeting must be in progress and quorate. One transaction, one audit row.
+    """
+    with audited(db, meeting_id, Scope.BUSINESS, actor=actor) as step:
+        meeting = step.meeting
+        assert meeting is not None
+        risk = board_risk(db, meeting, ref)
+        given = _given(
+            meeting.meeting_date,
+            strategy=strategy,
+            rationale=rationale,
+            review_by=review_by,
+            note=note,
+            decision=decision,
+            reviewed=reviewed,
+        )
+        shown = _shown(meeting.meeting_date, expected) if expected else None
+        before = step.track(
+            "review",
+            risk.ref,
+            lambda: store.review_row(db, meeting_id, risk.ref),
+            expected=shown,
+            wanted=given,
+            subject=f"the review of {risk.ref}",
+            labels=_LABELS,
+        )
         merged: dict[str, Any] = dict(before) if before else {}
-        given: dict[str, Any] = {}
-        if strategy is not None:
-            given["strategy"] = parse_strategy(strategy).value if clean(strategy) else None
-        if rationale is not None:
-            given["rationale"] = clean(rationale)
-        if review_by is not None:
-            when = parse_optional_date(review_by, "review-by date")
-            if when is not None and when <= meeting.meeting_date:
-                raise RiskboardError(
-                    f"review-by date {uk_date(when)} must be after the meeting"
-                    f" ({uk_date(meeting.meeting_date)})"
-                )
-            given["review_by"] = when.isoformat() if when else None
-        if note is not None:
-            given["note"] = clean(note)
-        if decision is not None:
-            given["decision"] = resolved(decision)
-        if reviewed is not None:
-            given["reviewed"] = int(reviewed)
         merged.update(given)
-        _check_strategy_rules(snap["ref"], merged)
+        _check_strategy_rules(risk.ref, merged)
         now = now_iso()
+        snap = risk.snapshot
         values = {
             **given,
             "risk_title": snap["title"],
             "risk_annex": snap["annex"],
             "risk_owner": snap["owner"],
             "risk_score": snap["current_score"],
+            "risk_month": risk.month,
             "updated_at": now,
         }
         if before is None:
-            review_id = store.insert(
+            store.insert(
                 db,
                 "reviews",
-                {"meeting_id": meeting_id, "ref": snap["ref"], "created_at": now, **values},
+                {"meeting_id": meeting_id, "ref": risk.ref, "created_at": now, **values},
             )
         else:
-            review_id = before["id"]
-            store.update(db, "reviews", {"id": review_id}, values)
-        after = store.review_row(db, meeting_id, snap["ref"])
-        assert after is not None and after["id"] == review_id
-        audit.write(
-            db,
-            meeting_id=meeting_id,
-            actor=who,
-            entity="review",
-            entity_id=snap["ref"],
-            change="review recorded" if before is None else "review amended",
-            before=before,
-            after=after,
-        )
+            store.update(db, "reviews", {"id": before["id"]}, values)
+        after = step.record("review recorded" if before is None else "review amended")
+        assert after is not None
     return review_from_row(after)
+
+
+_LABELS = {"review_by": "review-by date", "reviewed": "reviewed mark"}
+
+
+def _given(meeting_date: date, **fields: Any) -> dict[str, Any]:
+    """The review fields given (not None) in stored form; refuses bad values."""
+    return {
+        name: _stored(name, value, meeting_date)
+        for name, value in fields.items()
+        if value is not None
+    }
+
+
+def _shown(meeting_date: date, expected: Mapping[str, Any]) -> dict[str, Any]:
+    """What the face showed, in stored form (None: shown blank)."""
+    return {
+        name: None if value is None else _stored(name, value, meeting_date, check=False)
+        for name, value in expected.items()
+    }
+
+
+def _stored(name: str, value: Any, meeting_date: date, *, check: bool = True) -> Any:
+    if name == "strategy":
+        return parse_strategy(value).value if clean(value) else None
+    if name in ("rationale", "note"):
+        return clean(value)
+    if name == "decision":
+        return resolved(value)
+    if name == "reviewed":
+        return int(bool(value))
+    if name == "review_by":
+        when = parse_optional_date(value, "review-by date")
+        if check and when is not None and when <= meeting_date:
+            raise RiskboardError(
+                f"review-by date {uk_date(when)} must be after the meeting"
+                f" ({uk_date(meeting_date)})"
+            )
+        return when.isoformat() if when else None
+    raise ValueError(f"not a review field: {name}")
 
 
 def _check_strategy_rules(ref: str, merged: dict[str, Any]) -> None:
@@ -136,9 +175,14 @@ def _check_strategy_rules(ref: str, merged: dict[str, Any]) -> None:
 
 
 def get_review(db: sqlite_utils.Database, meeting_id: int, ref: str) -> Review | None:
+    """The review of ``ref`` at a meeting, if recorded (the ref matched as the board
+    would: exact, else case-insensitively in the board month or its last export)."""
     row = store.review_row(db, meeting_id, ref)
     if row is None:
-        snap = store.risk_snapshot(db, get_meeting(db, meeting_id).month, ref)
+        meeting = get_meeting(db, meeting_id)
+        snap = store.risk_snapshot(db, meeting.month, ref) or store.last_snapshot_before(
+            db, meeting.month, ref
+        )
         row = store.review_row(db, meeting_id, snap["ref"]) if snap else None
     return review_from_row(row) if row else None
 

@@ -36,9 +36,11 @@ class Context:
     @property
     def db(self) -> sqlite_utils.Database:
         if self._db is None:
+            from riskboard.board import set_origin
             from riskboard.store import open_db
 
             self._db = open_db(self.config.paths.database)
+            set_origin(self._db, "command line")
         return self._db
 
     def close(self) -> None:

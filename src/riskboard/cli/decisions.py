@@ -88,11 +88,17 @@ def register(
     q.set_defaults(handler=cmd_action_add)
     q = acts.add_parser("update", parents=[target, js], help="record an update to Action N")
     q.add_argument("number", metavar="N", type=int)
-    q.add_argument("--status", help="open|in progress|closed")
+    q.add_argument("--status", help="open|in progress|closed (to withdraw: action withdraw)")
     q.add_argument("--progress", help="progress note")
     q.add_argument("--due", metavar="DATE", help="revised due date")
     q.add_argument("--owner", help="new owner")
     q.set_defaults(handler=cmd_action_update)
+    q = acts.add_parser(
+        "withdraw", parents=[target, js], help="withdraw Action N (raised in error), with a reason"
+    )
+    q.add_argument("number", metavar="N", type=int)
+    q.add_argument("--reason", required=True, help="why it is withdrawn (minuted)")
+    q.set_defaults(handler=cmd_action_withdraw)
     q = acts.add_parser("list", parents=[js], help="open actions (or --all)")
     q.add_argument("--all", action="store_true", help="closed ones too")
     q.set_defaults(handler=cmd_action_list)
@@ -221,6 +227,13 @@ def cmd_action_update(args: argparse.Namespace, ctx: Context) -> int:
         revised_due=args.due,
         owner=args.owner,
         actor=args.actor,
+    )
+    return _print_action(a, args.json)
+
+
+def cmd_action_withdraw(args: argparse.Namespace, ctx: Context) -> int:
+    a = board.withdraw_action(
+        ctx.db, meeting_id(args, ctx), args.number, reason=args.reason, actor=args.actor
     )
     return _print_action(a, args.json)
 

@@ -141,8 +141,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     q.set_defaults(handler=cmd_show)
 
-    q = ms.add_parser("verify", parents=[js], help="check approved minutes were not changed since")
+    q = ms.add_parser(
+        "verify",
+        parents=[js],
+        help="check approved minutes and the audit log were not changed since (exit 1 if so)",
+    )
     q.add_argument("id", metavar="ID", nargs="?", type=int, help="default: every approved meeting")
+    q.add_argument(
+        "--hash", metavar="SHA256", help="the hash printed on the approved minutes you hold"
+    )
     q.set_defaults(handler=cmd_verify)
 
     q = ms.add_parser("audit", parents=[js], help="the audit trail of a meeting (or all)")
@@ -337,6 +344,8 @@ def cmd_approve(args: argparse.Namespace, ctx: Context) -> int:
             f"Minutes of meeting {approved.id} ({uk(approved.meeting_date.isoformat())}) approved and locked"
         )
         print(f"  sha256 {approved.content_hash}")
+        print("  (printed on the approved minutes: `riskboard meeting verify ID --hash SHA256`")
+        print("  checks the database against it)")
     return 0
 
 
@@ -358,18 +367,29 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
+    """Exit 0 only when every approved record checks out and the audit log is sound."""
     if args.id is not None:
-        results = [board.verify(ctx.db, args.id)]
+        results = [board.verify(ctx.db, args.id, anchor=args.hash)]
+        general: list[str] = []
     else:
-        results = [board.verify(ctx.db, m.id) for m in board.list_meetings(ctx.db) if m.locked]
+        if args.hash:
+            raise RiskboardError("--hash needs the meeting whose minutes printed it")
+        results = [board.verify(ctx.db, mid) for mid in board.approval_traced_meetings(ctx.db)]
+        general = board.audit_findings(ctx.db) if not results else []
     if args.json:
         dump(results)
-    else:
-        for r in results:
-            print(r.message)
-        if not results:
-            print("No approved minutes to verify yet")
-    return 0 if all(r.ok for r in results) else 1
+        return 0 if all(r.ok for r in results) and not general else 1
+    for r in results:
+        print(r.message)
+        for finding in r.findings[1:]:
+            print(f"  - {finding}")
+    if general:
+        print("The audit log: TAMPERED - " + general[0])
+        for finding in general[1:]:
+            print(f"  - {finding}")
+    if not results and not general:
+        print("No approved minutes to verify yet; the audit log is sound")
+    return 0 if all(r.ok for r in results) and not general else 1
 
 
 def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
@@ -379,7 +399,9 @@ def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     for e in entries:
         where = f"meeting {e.meeting_id}" if e.meeting_id else "-"
+        origin = f"  [{e.origin}]" if e.origin else ""
         print(
-            f"{e.at}  {where:<10}  {e.actor or '-':<20}  {e.entity} {e.entity_id or ''}: {e.change}"
+            f"{e.id:>5}  {e.at}  {where:<10}  {e.actor or '-':<20}  {e.entity}"
+            f" {e.entity_id or ''}: {e.change}{origin}"
         )
     return 0

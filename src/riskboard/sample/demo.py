@@ -3,7 +3,8 @@
 ``build_demo(dir)`` writes ``dir/config.toml`` (unless one is there) and the exports
 into the config's imports folder, and returns the export paths in month order.
 ``install_demo(dir)`` also imports them (through the real importer, as a user's
-``riskboard import`` would), seeds the board's people list and reports what it did.
+``riskboard import`` would), seeds the board's people list and its previous meeting
+(``board_history``: minutes to approve, a lapsed acceptance) and reports what it did.
 Both are deterministic and safe to run again: the files come out byte-identical, so
 the importer reports them as already imported.
 
@@ -31,6 +32,7 @@ from riskboard.config import Config, load_config
 from riskboard.domain import FLAG_ORDER, Risk
 from riskboard.errors import RiskboardError
 from riskboard.importer import ImportResult, import_file
+from riskboard.sample.board_history import seed_previous_meeting
 from riskboard.sample.catalogue import ANNEXES
 from riskboard.sample.data import RegisterGenerator, RiskState, sort_risks
 from riskboard.sample.stories import RESERVED, SIX, StoryRunner
@@ -255,6 +257,8 @@ def install_demo(
         meeting = start_demo_meeting(db, config) if start_meeting else None
         months = store.months(db)
         latest = months[-1] if months else None
+        if latest is not None:
+            seed_previous_meeting(db, config, latest)
         flags = register_service.flags_for(db, latest, config) if latest else []
         counts = Counter(code for f in flags for code in f.flags)
         latest_risks = len(store.load_month(db, latest)) if latest else 0

@@ -13,6 +13,8 @@ from typing import Any
 
 import sqlite_utils
 
+from riskboard.store.integrity import GENESIS, row_hash
+
 Row = dict[str, Any]
 
 _TABLE_KEYS: dict[str, tuple[str, ...]] = {
@@ -24,6 +26,7 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "action_updates": ("id",),
     "escalations": ("id",),
     "audit_log": ("id",),
+    "approvals": ("id",),
 }
 
 
@@ -78,26 +81,31 @@ def insert_audit(
     at: str,
     meeting_id: int | None,
     actor: str | None,
+    origin: str | None,
     entity: str,
     entity_id: str | None,
     change: str,
     before: Row | None,
     after: Row | None,
 ) -> int:
-    return insert(
-        db,
-        "audit_log",
-        {
-            "at": at,
-            "meeting_id": meeting_id,
-            "actor": actor,
-            "entity": entity,
-            "entity_id": entity_id,
-            "change": change,
-            "before": None if before is None else json.dumps(before, default=str),
-            "after": None if after is None else json.dumps(after, default=str),
-        },
-    )
+    """Append one audit row, chained to the row before it (``store.integrity``)."""
+    _require_txn(db)
+    last = _one(db, "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1", [])
+    row: Row = {
+        "id": (last["id"] + 1) if last else 1,
+        "at": at,
+        "meeting_id": meeting_id,
+        "actor": actor,
+        "origin": origin,
+        "entity": entity,
+        "entity_id": entity_id,
+        "change": change,
+        "before": None if before is None else json.dumps(before, default=str),
+        "after": None if after is None else json.dumps(after, default=str),
+        "prev_hash": (last["row_hash"] or GENESIS) if last else GENESIS,
+    }
+    row["row_hash"] = row_hash(row)
+    return insert(db, "audit_log", row)
 
 
 # ----------------------------------------------------------------------------- meetings
@@ -118,14 +126,6 @@ def unclosed_meeting_row(db: sqlite_utils.Database) -> Row | None:
 
 def last_meeting_row(db: sqlite_utils.Database) -> Row | None:
     return _one(db, "SELECT * FROM meetings ORDER BY id DESC LIMIT 1", [])
-
-
-def meetings_approved_by(db: sqlite_utils.Database, meeting_id: int) -> list[Row]:
-    return list(
-        db.query(
-            "SELECT * FROM meetings WHERE approved_by_meeting_id = ? ORDER BY id", [meeting_id]
-        )
-    )
 
 
 # ----------------------------------------------------------------------------- people
@@ -176,6 +176,34 @@ def risk_snapshot(db: sqlite_utils.Database, month: str, ref: str) -> Row | None
         )
     )
     return rows[0] if len(rows) == 1 else None
+
+
+def last_snapshot_before(db: sqlite_utils.Database, month: str, ref: str) -> Row | None:
+    """The latest snapshot of ``ref`` from a month before ``month`` (exact ref first,
+    else a unique case-insensitive match): a risk's last known state when it is missing
+    from the board month's export."""
+    sql = "SELECT * FROM risk_snapshots WHERE month < ? AND ref = ?{} ORDER BY month DESC LIMIT 2"
+    row = _one(db, sql.format(""), [month, ref])
+    if row:
+        return row
+    rows = list(db.query(sql.format(" COLLATE NOCASE"), [month, ref.strip()]))
+    refs = {r["ref"] for r in rows}
+    return rows[0] if len(refs) == 1 else None
+
+
+def strategy_decisions(db: sqlite_utils.Database, *, before_month: str) -> list[Row]:
+    """Every strategy the board recorded at meetings reviewing a month before
+    ``before_month``, oldest first: ref, strategy, rationale, review_by, decision,
+    meeting_id, meeting_date, month."""
+    return list(
+        db.query(
+            "SELECT r.ref, r.strategy, r.rationale, r.review_by, r.decision, r.meeting_id,"
+            " m.meeting_date, m.month FROM reviews r JOIN meetings m ON m.id = r.meeting_id"
+            " WHERE r.strategy IS NOT NULL AND m.month < ?"
+            " ORDER BY m.meeting_date, m.id, r.id",
+            [before_month],
+        )
+    )
 
 
 def month_refs(db: sqlite_utils.Database, month: str) -> list[str]:
@@ -286,6 +314,54 @@ def escalation_rows(
 
 
 # ----------------------------------------------------------------------------- audit
+
+
+def last_audit_id(db: sqlite_utils.Database) -> int:
+    """The id of the newest audit row (0 when there is none): the board's change counter."""
+    return int(db.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()[0])
+
+
+def audit_rows_after(db: sqlite_utils.Database, audit_id: int) -> list[Row]:
+    return list(db.query("SELECT * FROM audit_log WHERE id > ? ORDER BY id", [audit_id]))
+
+
+def last_audit_of(db: sqlite_utils.Database, entity: str, entity_id: str) -> Row | None:
+    """The newest audit row about one thing (an attendance, a review, an action...)."""
+    return _one(
+        db,
+        "SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1",
+        [entity, entity_id],
+    )
+
+
+def approval_audit_rows(db: sqlite_utils.Database) -> list[Row]:
+    """The audit rows written when minutes were approved, oldest first."""
+    return list(
+        db.query(
+            "SELECT * FROM audit_log WHERE entity = 'meeting'"
+            " AND change = 'previous minutes approved' ORDER BY id"
+        )
+    )
+
+
+# ----------------------------------------------------------------------------- approvals
+
+
+def approval_row(db: sqlite_utils.Database, meeting_id: int) -> Row | None:
+    """The approval of meeting ``meeting_id``'s minutes, if any."""
+    return _one(db, "SELECT * FROM approvals WHERE meeting_id = ?", [meeting_id])
+
+
+def approval_rows(db: sqlite_utils.Database, *, approving: int | None = None) -> list[Row]:
+    """Every approval (or those made at meeting ``approving``), by approved meeting."""
+    if approving is None:
+        return list(db.query("SELECT * FROM approvals ORDER BY meeting_id"))
+    return list(
+        db.query(
+            "SELECT * FROM approvals WHERE approving_meeting_id = ? ORDER BY meeting_id",
+            [approving],
+        )
+    )
 
 
 def audit_rows(db: sqlite_utils.Database, *, meeting_id: int | None = None) -> list[Row]:

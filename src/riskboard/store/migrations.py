@@ -267,3 +267,61 @@ def m0005_scheduler_observations(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0006_board_integrity")
+def m0006_board_integrity(db: sqlite_utils.Database) -> None:
+    """A board record an auditor can trust (issue 11):
+    - audit rows chained by hash (existing rows chained here, in id order) and marked
+      with where the change came from (the meeting app, the command line);
+    - ``approvals``: one append-only row per approval - the hash and record version
+      stored, the quorum as it stood, any amendment - backfilled from approved meetings;
+    - actions can be withdrawn (with a reason, kept on each recorded state);
+    - a review records which month's snapshot it was made against (a risk missing from
+      the board month's export is reviewed against its last known snapshot);
+    - ``form_drafts``: what is typed in the meeting app's open forms, kept as it is typed;
+    - triggers refusing changes to an approved meeting's record and to approvals."""
+    from riskboard.store.integrity import chain_existing_rows, create_triggers
+
+    db.executescript(
+        """
+        ALTER TABLE audit_log ADD COLUMN origin TEXT;
+        ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+        ALTER TABLE audit_log ADD COLUMN row_hash TEXT;
+        ALTER TABLE board_actions ADD COLUMN withdrawn_reason TEXT;
+        ALTER TABLE action_updates ADD COLUMN withdrawn_reason TEXT;
+        ALTER TABLE reviews ADD COLUMN risk_month TEXT;
+
+        CREATE TABLE approvals (
+            id INTEGER PRIMARY KEY,
+            meeting_id INTEGER NOT NULL UNIQUE REFERENCES meetings(id),  -- approved
+            approving_meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+            approved_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL,     -- sha256 of the record at approval
+            record_version INTEGER NOT NULL,  -- the record layout that was hashed
+            amendment TEXT,
+            quorum TEXT                     -- JSON quorum at approval (NULL before 0006)
+        );
+        CREATE INDEX approvals_approving ON approvals(approving_meeting_id);
+
+        CREATE TABLE form_drafts (
+            key TEXT PRIMARY KEY,           -- meeting and form, e.g. "3:review-note:HM-001"
+            meeting_id INTEGER,
+            form TEXT NOT NULL,             -- the form's title
+            fields TEXT NOT NULL,           -- JSON {field: value as typed}
+            base TEXT NOT NULL,             -- JSON {field: value shown when it opened}
+            seq INTEGER NOT NULL,           -- keystroke order: older writes never win
+            saved_at TEXT NOT NULL
+        );
+
+        INSERT INTO approvals (meeting_id, approving_meeting_id, approved_at, content_hash,
+                               record_version)
+            SELECT id, approved_by_meeting_id, approved_at, content_hash, 1
+            FROM meetings
+            WHERE approved_at IS NOT NULL AND content_hash IS NOT NULL
+              AND approved_by_meeting_id IS NOT NULL
+            ORDER BY approved_at, id;
+        """
+    )
+    chain_existing_rows(db)
+    create_triggers(db)

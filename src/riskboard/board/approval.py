@@ -1,0 +1,109 @@
+"""Approving the previous minutes as a correct record.
+
+Business like any decision: the approving meeting must be in progress and quorate at
+that moment (rule 1). The approved meeting is locked for good; the sha256 of its
+canonical record is stored on it, in an append-only ``approvals`` row (with the
+record version hashed, the quorum as it stood and any amendment) and in the approval's
+audit row - three places ``board.integrity.verify`` compares.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from riskboard.board.guards import clean, get_meeting
+from riskboard.board.models import Approval, Meeting, MeetingStatus, QuorumStatus
+from riskboard.board.record import RECORD_VERSION, content_hash
+from riskboard.board.txn import Scope, audited
+from riskboard.errors import RiskboardError
+from riskboard.store import meetings as store
+from riskboard.store.register import now_iso
+
+
+def approve_previous(
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    *,
+    amendment: str | None = None,
+    previous_id: int | None = None,
+    actor: str | None = None,
+) -> Meeting:
+    """At meeting ``meeting_id``, approve the previous meeting's minutes as a correct
+    record (optionally subject to an amendment, noted at this meeting). That meeting is
+    locked and its content hash stored. ``previous_id`` approves an older closed meeting
+    whose minutes were never approved. Refused unless this meeting is in progress and
+    quorate now. Returns the approved meeting. One transaction, one audit row."""
+    with audited(db, meeting_id, Scope.BUSINESS, actor=actor) as step:
+        meeting = step.meeting
+        assert meeting is not None and step.quorum is not None
+        target_id = previous_id if previous_id is not None else meeting.previous_meeting_id
+        if target_id is None:
+            raise RiskboardError(f"{meeting.label} has no previous meeting to approve")
+        target = get_meeting(db, target_id)
+        if target.id >= meeting.id:
+            raise RiskboardError(f"{target.label} is not earlier than {meeting.label}")
+        if target.locked:
+            raise RiskboardError(
+                f"the minutes of {target.label} were already approved at meeting"
+                f" {target.approved_by_meeting_id} ({target.approved_at})"
+            )
+        if store.approval_row(db, target.id) is not None:
+            raise RiskboardError(
+                f"the minutes of {target.label} were approved before, but the meeting no"
+                " longer says so: the record was tampered with",
+                hint=f"`riskboard meeting verify {target.id}`",
+            )
+        if target.status != MeetingStatus.CLOSED:
+            raise RiskboardError(f"{target.label} is not closed yet: close it before approving")
+        step.track("meeting", target.id, lambda: store.meeting_row(db, target.id))
+        digest = content_hash(db, target.id)
+        approved_at = now_iso()
+        store.update(
+            db,
+            "meetings",
+            {"id": target.id},
+            {
+                "approved_at": approved_at,
+                "approved_by_meeting_id": meeting.id,
+                "content_hash": digest,
+            },
+        )
+        text = clean(amendment)
+        line = (
+            f"Minutes of meeting {target.id} ({target.meeting_date:%d/%m/%Y}) approved as a"
+            " correct record" + (f", subject to: {text}" if text else ".")
+        )
+        note = "\n".join(x for x in (meeting.previous_minutes_note, line) if x)
+        store.update(db, "meetings", {"id": meeting.id}, {"previous_minutes_note": note})
+        approval: dict[str, Any] = {
+            "meeting_id": target.id,
+            "approving_meeting_id": meeting.id,
+            "approved_at": approved_at,
+            "content_hash": digest,
+            "record_version": RECORD_VERSION,
+            "amendment": text,
+            "quorum": json.dumps(step.quorum.model_dump(mode="json")),
+        }
+        store.insert(db, "approvals", approval)
+        step.extra = {"note": line, "approval": approval}
+        step.record("previous minutes approved")
+    return get_meeting(db, target.id)
+
+
+def approval_from_row(row: dict[str, Any]) -> Approval:
+    quorum = QuorumStatus.model_validate_json(row["quorum"]) if row.get("quorum") else None
+    return Approval.model_validate({**row, "quorum": quorum})
+
+
+def get_approval(db: sqlite_utils.Database, meeting_id: int) -> Approval | None:
+    """The approval of meeting ``meeting_id``'s minutes, if any."""
+    row = store.approval_row(db, meeting_id)
+    return approval_from_row(row) if row else None
+
+
+def approvals_at(db: sqlite_utils.Database, meeting_id: int) -> list[Approval]:
+    """The minutes approved at meeting ``meeting_id`` (by approved meeting)."""
+    return [approval_from_row(r) for r in store.approval_rows(db, approving=meeting_id)]

@@ -1,0 +1,76 @@
+"""The demo board's previous meeting: held on 10/08/2022 on the July register, closed,
+its minutes waiting to be approved at the next meeting.
+
+It gives the demo what a board has after a month of use: an accepted risk whose
+review-by date has passed by the end of August (flag ``acceptance_lapsed``), another
+falling due before the next meeting, a risk the board put on the Corporate register
+(so de-escalation is on offer), an action carried forward, and minutes to approve.
+Made through the meeting service like any meeting; skipped when the database already
+holds a meeting.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from riskboard import board
+from riskboard.config import Config
+from riskboard.store import register as store
+
+MEETING_DATE = "2022-08-10"
+MONTH = "2022-07"
+CHAIR = "Helen Marsh"
+MINUTE_TAKER = "Lucy Whitfield"
+PRESENT = ("Gareth Price", "Helen Marsh", "Alison Reeve")
+APOLOGIES = ("Mark Bellamy",)
+
+
+def seed_previous_meeting(db: sqlite_utils.Database, config: Config, latest: str) -> int | None:
+    """Record and close the previous meeting (see the module doc); returns its id, or
+    None when the database already holds a meeting."""
+    if board.list_meetings(db):
+        return None
+    july = {r.ref: r for r in store.load_month(db, MONTH) if not r.is_closed()}
+    now = [r for r in store.load_month(db, latest) if not r.is_closed() and r.ref in july]
+    by_score = sorted(now, key=lambda r: (-(july[r.ref].current_score or 0), r.ref))
+    high = next(r for r in by_score if (july[r.ref].current_score or 0) >= 16)
+    calm = [r for r in sorted(now, key=lambda r: r.ref) if r.ref != high.ref]
+    lapsing, falling_due = calm[0], calm[1]
+
+    m = board.new_meeting(
+        db,
+        meeting_date=MEETING_DATE,
+        month=MONTH,
+        chair=CHAIR,
+        minute_taker=MINUTE_TAKER,
+        config=config,
+    ).id
+    for name in PRESENT:
+        board.attend(db, m, name)
+    for name in APOLOGIES:
+        board.attend(db, m, name, apologies=True)
+    board.save_review(
+        db, m, lapsing.ref, strategy="tolerate", rationale="Within the contract's tolerance",
+        review_by="2022-08-31", decision="that the risk be tolerated until the end of August",
+        reviewed=True,
+    )  # fmt: skip
+    board.save_review(
+        db, m, falling_due.ref, strategy="accept", rationale="Cost of treatment outweighs it",
+        review_by="2022-09-30", decision="that the risk be accepted until 30 September",
+        reviewed=True,
+    )  # fmt: skip
+    board.save_review(
+        db, m, high.ref, strategy="treat", decision="that the risk go to the Corporate register",
+        reviewed=True,
+    )  # fmt: skip
+    escalation = board.escalate(
+        db, m, high.ref, target="corporate", reason="Score at the Corporate threshold"
+    )
+    board.decide_escalation(db, m, escalation.id, accept=True, note="Added to the CRR")
+    board.add_action(
+        db, m, "Report the treatment plan's progress", owner=high.owner or "Gareth Price",
+        due="2022-09-14", risk_ref=high.ref,
+    )  # fmt: skip
+    board.set_next_meeting_date(db, m, "2022-09-14")
+    board.close_meeting(db, m)
+    return m
