@@ -12,7 +12,7 @@ from riskboard.acceptance import Acceptance, standing_acceptances
 from riskboard.board.guards import meeting_from_row
 from riskboard.board.models import Meeting
 from riskboard.config import Config
-from riskboard.domain import Risk, uk_date
+from riskboard.domain import Risk
 from riskboard.flags import month_bounds
 from riskboard.store import meetings as store
 from riskboard.store import register as register_store
@@ -76,9 +76,9 @@ def _next_meeting(
             f"no meeting for {month} yet: {weeks} weeks after the month's end",
         )
     if meeting.next_meeting_date is not None:
-        return meeting.next_meeting_date, f"next meeting {uk_date(meeting.next_meeting_date)}"
+        return meeting.next_meeting_date, f"the date set at meeting {meeting.id}"
     when = meeting.meeting_date + timedelta(weeks=weeks)
-    return when, f"next meeting not set: {weeks} weeks after this one ({uk_date(when)})"
+    return when, f"not set yet: {weeks} weeks after meeting {meeting.id}"
 
 
 def _live_refs(db: sqlite_utils.Database, month: str) -> set[str]:

@@ -97,11 +97,17 @@ def _approval_audits(db: sqlite_utils.Database, meeting_id: int) -> list[dict[st
 
 
 def verify(
-    db: sqlite_utils.Database, meeting_id: int, *, anchor: str | None = None
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    *,
+    anchor: str | None = None,
+    with_audit_log: bool = True,
 ) -> VerifyResult:
     """Check a meeting's approved record against every trace of its approval (see the
     module doc). ``anchor`` is the sha256 printed on the approved minutes, if the caller
-    has them. An unapproved meeting without any approval trace has nothing to verify."""
+    has them. ``with_audit_log=False`` leaves out ``audit_findings`` (a caller checking
+    many meetings reports those once). An unapproved meeting without any approval trace
+    has nothing to verify."""
     meeting = get_meeting(db, meeting_id)
     approval = store.approval_row(db, meeting_id)
     audits = _approval_audits(db, meeting_id)
@@ -121,16 +127,22 @@ def verify(
         (a["recorded"] for a in audits if a["recorded"]), None
     )
     approver = meeting.approved_by_meeting_id or (approval or {}).get("approving_meeting_id")
-    when = meeting.approved_at or (approval or {}).get("approved_at")
+    when = (
+        meeting.approved_at
+        or (approval or {}).get("approved_at")
+        or (audits[0]["at"] if audits else None)
+    )
     findings = _meeting_findings(db, meeting, approval, audits, stored, recorded, computed)
     if anchor is not None:
         printed = anchor.strip().lower()
         if printed != (recorded or stored):
-            findings.append(
+            findings.insert(
+                0,
                 f"the hash printed on the minutes you hold ({short(printed)}) is not the one"
-                f" recorded at approval ({short(recorded or stored)})"
+                f" recorded at approval ({short(recorded or stored)})",
             )
-    findings += audit_findings(db)
+    if with_audit_log:
+        findings += audit_findings(db)
     ok = not findings
     message = (
         f"{meeting.label}: record unchanged since its minutes were approved at meeting"

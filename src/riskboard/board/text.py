@@ -34,6 +34,8 @@ def action_line(a: dict[str, Any]) -> str:
         due += f", revised {uk(a['revised_due'])}"
     risk = f" [{a['risk_ref']}]" if a.get("risk_ref") else ""
     line = f"Action {a['number']} ({a['status']}){risk}: {a['text']} - {a['owner'] or '-'}, {due}"
+    if a.get("withdrawn_reason"):
+        line += f"\n      withdrawn: {a['withdrawn_reason']}"
     if a.get("progress"):
         line += f"\n      progress: {a['progress']}"
     return line
@@ -92,11 +94,16 @@ def record_text(rec: dict[str, Any]) -> str:
         out.append(f"   Minutes of meeting {p['id']} ({uk(p['meeting_date'])}) not yet approved.")
     else:
         out.append("   No previous meeting.")
+    for a in prev["approved_here"]:
+        if a.get("quorum"):
+            out.append(f"   Quorum at approval of meeting {a['meeting_id']}: {a['quorum']['text']}")
     out += ["", "4. Action log (matters arising)"]
     for entry in rec["action_log"]:
         out.append(f"   {action_line(entry['action'])}")
         if entry["closed_here"]:
             out.append("      closed at this meeting")
+        if entry.get("withdrawn_here"):
+            out.append("      withdrawn at this meeting")
     if not rec["action_log"]:
         out.append("   No open actions carried forward.")
     out += ["", "5. Risk reviews"]
@@ -106,6 +113,11 @@ def record_text(rec: dict[str, Any]) -> str:
             f" owner {r['risk_owner'] or '-'}, score {r['risk_score'] or '-'})"
             + ("" if r["reviewed"] else " - not yet marked reviewed")
         )
+        if r.get("risk_month") and r["risk_month"] != m["month"]:
+            out.append(
+                f"      Not in the {m['month']} export: reviewed against its {r['risk_month']}"
+                " entry"
+            )
         if r["strategy"]:
             extra = f" - {r['rationale']}" if r["rationale"] else ""
             if r["review_by"]:

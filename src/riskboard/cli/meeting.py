@@ -374,10 +374,13 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
     else:
         if args.hash:
             raise RiskboardError("--hash needs the meeting whose minutes printed it")
-        results = [board.verify(ctx.db, mid) for mid in board.approval_traced_meetings(ctx.db)]
-        general = board.audit_findings(ctx.db) if not results else []
+        results = [
+            board.verify(ctx.db, mid, with_audit_log=False)
+            for mid in board.approval_traced_meetings(ctx.db)
+        ]
+        general = board.audit_findings(ctx.db)
     if args.json:
-        dump(results)
+        dump({"meetings": [r.model_dump(mode="json") for r in results], "audit_log": general})
         return 0 if all(r.ok for r in results) and not general else 1
     for r in results:
         print(r.message)
@@ -387,8 +390,12 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
         print("The audit log: TAMPERED - " + general[0])
         for finding in general[1:]:
             print(f"  - {finding}")
-    if not results and not general:
-        print("No approved minutes to verify yet; the audit log is sound")
+    elif args.id is None:
+        print(
+            "The audit log: sound (chain unbroken, protective triggers in place)"
+            if results
+            else "No approved minutes to verify yet; the audit log is sound"
+        )
     return 0 if all(r.ok for r in results) and not general else 1
 
 

@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from riskboard.board.acceptances import acceptance_outlook
 from riskboard.domain import FLAG_LABELS, FLAG_ORDER, FlagCode, uk_date
 from riskboard.errors import RiskboardError
 from riskboard.register import flags_for, register_rows, resolve_month, risk_history
@@ -81,6 +82,22 @@ def cmd_flags(args: argparse.Namespace, ctx: Context) -> int:
                 ]
             )
         print(_table(["Ref", "Title", "Annex", "Owner", "Last update", "Evidence"], table))
+    outlook = acceptance_outlook(ctx.db, month, ctx.config)
+    if outlook.due:
+        print(
+            f"\nAcceptances falling due before the next meeting ({uk_date(outlook.until)};"
+            f" {outlook.until_note}): {len(outlook.due)}"
+        )
+        print(
+            _table(
+                ["Ref", "Strategy", "Review by", "Decided at"],
+                [
+                    [a.ref, a.strategy, uk_date(a.review_by), f"meeting {a.meeting_id}"
+                     f" ({uk_date(a.meeting_date)})"]
+                    for a in outlook.due
+                ],
+            )
+        )  # fmt: skip
     return 0
 
 
@@ -102,6 +119,11 @@ def _evidence(code: FlagCode, detail: Any) -> str:
         )
     if code is FlagCode.MISSING_FROM_EXPORT:
         return f"open in {detail.get('previous_month')}"
+    if code is FlagCode.ACCEPTANCE_LAPSED:
+        return (
+            f"{detail.get('strategy')} at meeting {detail.get('meeting_id')}"
+            f" ({uk_date(detail.get('meeting_date'))}), review by {uk_date(detail.get('review_by'))}"
+        )
     return ""
 
 

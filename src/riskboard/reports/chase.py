@@ -21,8 +21,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, Field
 
+from riskboard.board.acceptances import acceptance_outlook
 from riskboard.config import Config
 from riskboard.domain import FLAG_LABELS, FLAG_ORDER, FlagCode
+from riskboard.reports import chase_acceptances
 from riskboard.reports.safe_write import atomic_text, set_text, write_atomic
 
 NO_OWNER = "(no owner recorded)"
@@ -111,6 +113,12 @@ def describe(code: FlagCode, detail: Any) -> str:
             f"{label}: score {d.get('current_score')} reaches the {register} register"
             f" threshold ({d.get('threshold')}) - be ready to discuss escalation"
         )
+    if code is FlagCode.ACCEPTANCE_LAPSED:
+        return (
+            f"{label}: the board's {d.get('strategy') or 'acceptance'} decision of"
+            f" {_day(d.get('meeting_date'))} was to be reviewed by {_day(d.get('review_by'))}"
+            " - be ready to say whether it still stands"
+        )
     return label
 
 
@@ -180,9 +188,14 @@ def write_chase_list(
     xlsx = chase_path(config, month, ".xlsx")
     md = chase_path(config, month, ".md")
     wb = build_workbook(items, month, config, stamp)
+    outlook = acceptance_outlook(db, month, config)
+    if outlook.due:
+        chase_acceptances.add_sheet(wb, outlook)
     write_atomic(xlsx, lambda tmp: wb.save(tmp))
     with atomic_text(md) as fh:
         fh.write(render_markdown(items, month, config, stamp))
+        if outlook.due:
+            fh.write(chase_acceptances.markdown(outlook, md_text))
     return ChaseFiles(xlsx, md, len(items), len(by_owner(items)))
 
 

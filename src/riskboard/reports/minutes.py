@@ -10,7 +10,7 @@ from typing import Literal, get_args
 
 import sqlite_utils
 
-from riskboard.board import get_meeting, list_meetings, meeting_record
+from riskboard.board import get_meeting, list_meetings, meeting_record, verify
 from riskboard.config import Config
 from riskboard.errors import RiskboardError
 from riskboard.register import RegisterRow, register_rows
@@ -46,6 +46,24 @@ def load_minutes(
     return minutes, rows
 
 
+def check_before_export(db: sqlite_utils.Database, meeting_id: int) -> None:
+    """Refuse to write minutes that would say what the record no longer supports:
+    approved minutes (or minutes whose approval was removed) must verify in full
+    (``board.verify``) - "APPROVED as a correct record" is never printed over a record
+    that no longer matches its approval hash."""
+    result = verify(db, meeting_id)
+    if result.approved_at is None and not result.approved:
+        return  # never approved: a draft, marked DRAFT
+    if result.ok:
+        return
+    findings = "".join(f"\n  - {f}" for f in result.findings[1:])
+    raise RiskboardError(
+        f"refused to export the minutes: {result.message}{findings}",
+        hint=f"`riskboard meeting verify {meeting_id}` shows every check; the minutes can be"
+        " exported again once the record matches what was approved",
+    )
+
+
 def minutes_path(minutes: Minutes, fmt: str, out_dir: Path) -> Path:
     return Path(out_dir) / f"{minutes.file_stem()}.{fmt}"
 
@@ -62,10 +80,14 @@ def export_minutes(
 
     The file lands in ``out_dir`` (default ``config.paths.exports``), named for the board
     month and meeting date; an existing file of that name is replaced atomically.
+    Approved minutes are verified first: a record that no longer matches its approval
+    hash is refused (RiskboardError, nothing written).
     """
     if fmt not in FORMATS:
         raise RiskboardError(f"unknown minutes format {fmt!r}: use one of {', '.join(FORMATS)}")
-    minutes, rows = load_minutes(db, config, meeting_id)
+    mid = latest_meeting_id(db) if meeting_id is None else meeting_id
+    check_before_export(db, mid)
+    minutes, rows = load_minutes(db, config, mid)
     target = minutes_path(minutes, fmt, out_dir or config.paths.exports)
     if fmt == "docx":
         from riskboard.reports.minutes_docx import write_docx

@@ -65,6 +65,7 @@ class DecisionRow(BaseModel):
     discussion: str | None
     decision: str | None
     actions: list[int]
+    missing_from: str | None = None  # reviewed against this earlier month's export
 
 
 class EscalationRow(BaseModel):
@@ -94,6 +95,11 @@ class ActionRow(BaseModel):
     revised_due: date | None
     status: str
     progress: str | None
+    withdrawn_reason: str | None = None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == "withdrawn"
 
 
 class Minutes(BaseModel):

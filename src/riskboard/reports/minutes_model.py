@@ -45,6 +45,7 @@ from riskboard.reports.minutes_record import (
     RecAction,
     RecEscalation,
     RecMeeting,
+    RecQuorum,
     RecReview,
 )
 
@@ -167,14 +168,15 @@ def build_minutes(
         )
     ])  # fmt: skip
 
-    new_actions = [_action_row(a, "new", m.meeting_date, False) for a in rec.actions_arising]
+    raised = [_action_row(a, "new", m.meeting_date, False) for a in rec.actions_arising]
+    new_actions = [a for a in raised if not a.withdrawn]  # live ones: never a withdrawn one
     decisions: list[DecisionRow] = []
     for review in rec.reviews:
         if not (review.reviewed or review.decision or review.note):
             continue
         row = by_ref.get(review.ref)
         item = add(_risk_title(review, row), "risk", [], ref=review.ref)
-        decision = _decision_row(item.number, review, row, new_actions, config)
+        decision = _decision_row(item.number, review, row, new_actions, config, m.month)
         decisions.append(decision)
         item.blocks = _risk_blocks(decision, row, rec)
 
@@ -198,6 +200,13 @@ def build_minutes(
             Table(headers=ESCALATION_HEADERS, rows=[_escalation_cells(e) for e in earlier],
                   sheet="Escalations"),
         ]  # fmt: skip
+    withdrawn_blocks: list[Block] = [
+        Para(
+            text=f"Action {a.number} ({a.text}) was withdrawn: {a.withdrawn_reason or 'no reason given'}."
+        )
+        for a in raised
+        if a.withdrawn
+    ]
     add("New actions arising", "actions", [
         Table(
             headers=["No.", "Action", "Risk", "Owner", "Due"],
@@ -205,7 +214,8 @@ def build_minutes(
                   for a in new_actions],
             sheet="Action Log",
             empty="No new actions arose.",
-        )
+        ),
+        *withdrawn_blocks,
     ])  # fmt: skip
     add(
         "Any other business",
@@ -230,6 +240,9 @@ def build_minutes(
         ("Minute-taker", m.minute_taker or "Not recorded"),
         ("Status", status),
     ]
+    if approved_on and rec.approval.content_hash:
+        # an anchor outside the database: `riskboard meeting verify ID --hash ...`
+        header.append(("Record (sha256)", rec.approval.content_hash))
     return Minutes(
         board=config.meeting.board_name,
         council=config.meeting.council,
@@ -242,7 +255,7 @@ def build_minutes(
         items=items,
         decisions=decisions,
         escalations=escalations,
-        actions=carried + new_actions,
+        actions=carried + raised,
         header=header,
     )
 
@@ -276,14 +289,23 @@ def _attendance_blocks(rec: MeetingRecord) -> list[Block]:
     return blocks
 
 
-def _quorum_text(rec: MeetingRecord) -> str:
-    q = rec.quorum
-    if q is None:
-        return "Quorum was not recorded."
+def _quorum_parts(q: RecQuorum) -> str:
     parts = ", ".join(
         f"{_org(o.organisation)} {o.present} of {o.required} required" for o in q.by_organisation
     )
-    detail = f" ({parts})" if parts else ""
+    return f" ({parts})" if parts else ""
+
+
+def _quorum_text(rec: MeetingRecord) -> str:
+    """The quorum as the record holds it: at the close for a closed meeting, as of now
+    (said so) while the minutes are a draft of a meeting still under way."""
+    q = rec.quorum
+    if q is None:
+        return "Quorum was not recorded."
+    detail = _quorum_parts(q)
+    if rec.meeting.status != "closed":
+        state = "quorate" if q.met else "not quorate"
+        return f"At the time of this draft the meeting is {state}{detail}."
     if q.met:
         return f"The meeting was quorate{detail}."
     text = f"The meeting was not quorate{detail}."
@@ -317,6 +339,14 @@ def _previous_blocks(rec: MeetingRecord) -> list[Block]:
         amendment = amendments.get(ref.meeting_id or ref.id or 0)
         text += f", subject to the following amendment: {amendment}" if amendment else "."
         blocks.append(Para(lead="RESOLVED:", text=text))
+        if ref.quorum is not None:
+            state = "quorate" if ref.quorum.met else "NOT quorate"
+            blocks.append(
+                Para(
+                    text=f"The board was {state} when these minutes were approved"
+                    f"{_quorum_parts(ref.quorum)}."
+                )
+            )
     prev = pm.previous_meeting
     if prev is None and not approved:
         blocks.append(Para(text="There were no previous minutes to confirm."))
@@ -346,12 +376,20 @@ def _action_row(
     return ActionRow(
         number=a.number, source=source, raised=raised, risk_ref=a.risk_ref, text=a.text,
         owner=a.owner, due=a.due, revised_due=a.revised_due, status=a.status,
-        progress=a.progress, closed_here=closed_here,
+        progress=a.progress, closed_here=closed_here, withdrawn_reason=a.withdrawn_reason,
     )  # fmt: skip
 
 
+def action_status_text(a: ActionRow) -> str:
+    """An action's status as the minutes word it: a withdrawn action says so and why,
+    never as a live action; a closed one is reported once."""
+    if a.withdrawn:
+        return f"Withdrawn: {a.withdrawn_reason or 'no reason given'}"
+    return "Closed (reported once)" if a.closed_here else a.status.capitalize()
+
+
 def _action_cells(a: ActionRow) -> list[str]:
-    status = "Closed (reported once)" if a.closed_here else a.status.capitalize()
+    status = action_status_text(a)
     return [str(a.number), a.text, a.owner or "", uk_date(a.due), uk_date(a.revised_due),
             status, a.progress or ""]  # fmt: skip
 
@@ -362,6 +400,7 @@ def _decision_row(
     row: RegisterRow | None,
     new_actions: list[ActionRow],
     config: Config,
+    month: str,
 ) -> DecisionRow:
     score = review.risk_score
     if score is None and row is not None:
@@ -386,6 +425,9 @@ def _decision_row(
         discussion=review.note,
         decision=_split_resolved(review.decision),
         actions=[a.number for a in new_actions if a.risk_ref == review.ref],
+        missing_from=review.risk_month
+        if review.risk_month and review.risk_month != month
+        else None,
     )
 
 
@@ -398,6 +440,15 @@ def _risk_blocks(d: DecisionRow, row: RegisterRow | None, rec: MeetingRecord) ->
         ("Flags", "; ".join(d.flags) if d.flags else "None"),
         ("Strategy", d.strategy or "None recorded"),
     ]
+    if d.missing_from:
+        facts.insert(
+            0,
+            (
+                "Export",
+                f"Not in the {month_label(rec.meeting.month)} export: reviewed against its"
+                f" last known entry, in the {month_label(d.missing_from)} export",
+            ),
+        )
     if d.rationale:
         facts.append(("Rationale", d.rationale))
     if d.review_by:

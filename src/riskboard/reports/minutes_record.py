@@ -63,6 +63,8 @@ class RecMeetingRef(_Rec):
     id: int | None = None
     meeting_id: int | None = None
     meeting_date: date
+    amendment: str | None = None
+    quorum: RecQuorum | None = None  # as it stood when these minutes were approved
 
 
 class RecPreviousMinutes(_Rec):
@@ -83,6 +85,7 @@ class RecReview(_Rec):
     risk_annex: str | None = None
     risk_owner: str | None = None
     risk_score: int | None = None
+    risk_month: str | None = None  # an earlier month: missing from the board month's export
 
 
 class RecAction(_Rec):
@@ -95,6 +98,11 @@ class RecAction(_Rec):
     status: str = "open"
     progress: str | None = None
     risk_ref: str | None = None
+    withdrawn_reason: str | None = None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == "withdrawn"
 
 
 class RecActionLogEntry(_Rec):
@@ -103,6 +111,7 @@ class RecActionLogEntry(_Rec):
     action: RecAction
     raised_meeting_date: date | None = None
     closed_here: bool = False
+    withdrawn_here: bool = False
 
 
 class RecEscalation(_Rec):
@@ -125,6 +134,7 @@ class RecEscalation(_Rec):
 class RecApproval(_Rec):
     approved: bool = False
     approved_at: str | None = None
+    content_hash: str | None = None
 
 
 class MeetingRecord(_Rec):

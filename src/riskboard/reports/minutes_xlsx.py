@@ -19,7 +19,7 @@ from riskboard.config import Config
 from riskboard.register import RegisterRow
 from riskboard.reports.heat_map import heat_map, is_open, write_heat_map
 from riskboard.reports.minutes_content import Facts, Minutes, Para, Table, long_date, month_label
-from riskboard.reports.minutes_model import flag_labels
+from riskboard.reports.minutes_model import action_status_text, flag_labels
 from riskboard.reports.safe_write import write_atomic
 from riskboard.reports.xlsx_sheets import (
     BOLD,
@@ -167,8 +167,7 @@ def build_minutes_xlsx(minutes: Minutes, rows: Sequence[RegisterRow], config: Co
         wb, "Action Log", ACTION_COLUMNS,
         [
             [a.number, a.source.capitalize(), a.raised, a.risk_ref, a.text, a.owner, a.due,
-             a.revised_due, "Closed (reported once)" if a.closed_here else a.status.capitalize(),
-             a.progress]
+             a.revised_due, action_status_text(a), a.progress]
             for a in minutes.actions
         ],
         palette,

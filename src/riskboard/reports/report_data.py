@@ -176,8 +176,10 @@ def gather(db: sqlite_utils.Database, config: Config, month: str | None) -> Repo
         trend=action_update_trend(db, month, config),
         escalations=escalations,
         overdue=_overdue(rows, open_actions(db), as_of),
+        # the flag's own rule (closed risks are never flagged), not the direction of
+        # travel, which every row has
         score_rises=sorted(
-            (r for r in rows if r.direction == "up"),
+            (r for r in rows if FlagCode.SCORE_INCREASED.value in r.flags),
             key=lambda r: (-((r.current_score or 0) - (r.previous_score or 0)), r.ref),
         ),
         rag_counts=Counter(r.rag for r in open_rows),

@@ -1,0 +1,144 @@
+"""Rule 3 (issue 11): de-escalation is offered and accepted only from a register the risk
+is on (an accepted escalation not since returned); escalating and de-escalating the same
+risk at one meeting is refused with a message naming the other proposal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from board_helpers import audit_count, start
+from riskboard import board
+from riskboard.cli import main
+from riskboard.config import Config
+from riskboard.errors import RiskboardError
+from riskboard.reports.minutes import export_minutes
+
+
+def _on_corporate(db: sqlite_utils.Database) -> int:
+    """HM-001 escalated to the Corporate register and accepted at meeting 1 (closed);
+    returns meeting 2, open."""
+    m1 = start(db)
+    up = board.escalate(db, m1.id, "HM-001", target="corporate", reason="score 16")
+    board.decide_escalation(db, m1.id, up.id, accept=True)
+    board.close_meeting(db, m1.id)
+    return start(db, "2022-10-12").id
+
+
+def test_deescalating_a_risk_never_escalated_is_refused(db: sqlite_utils.Database) -> None:
+    m = start(db).id
+    before = audit_count(db)
+    with pytest.raises(RiskboardError) as err:
+        board.deescalate(db, m, "HM-001", from_target="corporate", reason="low")
+    assert str(err.value) == (
+        "risk HM-001 is not on the Directorate or Corporate register (no accepted escalation"
+        " that was not since returned): there is nothing to de-escalate"
+    )
+    # proposed but not accepted is not "on the register" either
+    board.escalate(db, m, "SL-002", target="directorate", reason="12")
+    with pytest.raises(RiskboardError, match="SL-002 is not on the Directorate or Corporate"):
+        board.deescalate(db, m, "SL-002", reason="low")
+    assert audit_count(db) == before + 1
+    assert [e.direction for e in board.list_escalations(db)] == ["escalate"]
+
+
+def test_deescalation_only_from_the_register_it_is_on(db: sqlite_utils.Database) -> None:
+    m2 = _on_corporate(db)
+    assert board.registers_held(db, "HM-001") == ["corporate"]
+    with pytest.raises(RiskboardError, match="HM-001 is not on the Directorate risk register: it"
+                       " is on the Corporate risk register"):  # fmt: skip
+        board.deescalate(db, m2, "HM-001", from_target="directorate", reason="low")
+    down = board.deescalate(db, m2, "HM-001", reason="below 16 for 3 months")
+    assert down.source == "corporate"
+    with pytest.raises(RiskboardError, match="already proposed for return: de-escalation #2"):
+        board.deescalate(db, m2, "HM-001", reason="again")
+    board.decide_escalation(db, m2, down.id, accept=True)
+    assert board.registers_held(db, "HM-001") == []
+
+
+def test_accepting_a_return_needs_the_risk_still_on_the_register(
+    db: sqlite_utils.Database,
+) -> None:
+    m2 = _on_corporate(db)
+    down = board.deescalate(db, m2, "HM-001", reason="below 16")
+    # a second return proposed before this rule existed (as an older riskboard allowed)
+    with db.conn:
+        db.execute(
+            "INSERT INTO escalations (meeting_id, ref, target, direction, source, reason, status,"
+            " created_at) VALUES (?, 'HM-001', 'contract', 'de-escalate', 'corporate', 'dup',"
+            " 'proposed', 'x')",
+            [m2],
+        )
+    board.decide_escalation(db, m2, down.id, accept=True)
+    with pytest.raises(
+        RiskboardError,
+        match="cannot accept de-escalation #3 from the Corporate"
+        r" risk register .*: risk HM-001 is not on the Corporate risk register now",
+    ):
+        board.decide_escalation(db, m2, 3, accept=True)  # fmt: skip
+    assert board.get_escalation(db, 3).status == "proposed"
+
+
+def test_escalate_and_deescalate_at_one_meeting_is_refused_naming_the_other(
+    db: sqlite_utils.Database,
+) -> None:
+    m2 = _on_corporate(db)
+    up = board.escalate(db, m2, "HM-001", target="directorate", reason="also directorate")
+    with pytest.raises(RiskboardError) as err:
+        board.deescalate(db, m2, "HM-001", from_target="corporate", reason="low")
+    assert str(err.value).startswith(
+        f"cannot de-escalate HM-001: that contradicts escalation #{up.id} to the Directorate"
+        ' risk register (proposed at meeting 2, reason "also directorate") at this meeting'
+    )
+    assert f"escalation decide {up.id} --decline" in str(err.value)
+    # and the other way round
+    board.decide_escalation(db, m2, up.id, accept=False)
+    down = board.deescalate(db, m2, "HM-001", from_target="corporate", reason="low")
+    with pytest.raises(RiskboardError, match=f"contradicts de-escalation #{down.id} from the"
+                       " Corporate risk register"):  # fmt: skip
+        board.escalate(db, m2, "HM-001", target="directorate", reason="up again")
+    # a board (not a register) is not the opposite of a return
+    board.escalate(db, m2, "HM-001", target="operations-board", reason="cost")
+
+
+def test_escalating_to_a_register_it_is_on_is_refused(db: sqlite_utils.Database) -> None:
+    m2 = _on_corporate(db)
+    with pytest.raises(RiskboardError, match="already on the Corporate risk register: escalation"
+                       " #1"):  # fmt: skip
+        board.escalate(db, m2, "HM-001", target="corporate", reason="again")
+
+
+def test_minutes_show_only_what_was_allowed(db: sqlite_utils.Database, tmp_path: Path) -> None:
+    m2 = _on_corporate(db)
+    board.escalate(db, m2, "HM-001", target="directorate", reason="also")
+    with pytest.raises(RiskboardError):
+        board.deescalate(db, m2, "HM-001", reason="low")
+    text = export_minutes(
+        db, Config().resolve(tmp_path), meeting_id=m2, fmt="md", out_dir=tmp_path
+    ).read_text(encoding="utf-8")
+    assert "De-escalated" not in text and "Directorate risk register" in text
+
+
+def test_cli_deescalate_refusals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from board_helpers import seeded_db
+
+    (tmp_path / "config.toml").write_text('[paths]\ndatabase = "rb.db"\n')
+    monkeypatch.chdir(tmp_path)
+    db = seeded_db(tmp_path / "rb.db")
+    start(db)
+    db.conn.close()
+    assert main(["deescalate", "HM-001", "--from", "corporate", "--reason", "low"]) == 1
+    err = capsys.readouterr().err
+    assert "HM-001 is not on the Directorate or Corporate register" in err
+    assert main(["escalate", "HM-001", "--to", "corporate", "--reason", "16"]) == 0
+    assert main(["escalation", "decide", "1", "--accept"]) == 0
+    capsys.readouterr()
+    assert main(["deescalate", "HM-001", "--reason", "low"]) == 1  # same meeting
+    err = capsys.readouterr().err
+    assert "contradicts escalation #1 to the Corporate risk register" in err
+    assert main(["escalation", "list", "--json"]) == 0
+    assert '"de-escalate"' not in capsys.readouterr().out
