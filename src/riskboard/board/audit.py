@@ -11,12 +11,14 @@ the face that opened it.
 from __future__ import annotations
 
 import json
+import sqlite3
 import weakref
 from typing import Any
 
 import sqlite_utils
 
 from riskboard.board.models import AuditEntry
+from riskboard.errors import RiskboardError
 from riskboard.store import meetings as store
 from riskboard.store.register import now_iso
 
@@ -87,8 +89,12 @@ def entries(db: sqlite_utils.Database, *, meeting_id: int | None = None) -> list
 
 def last_change_id(db: sqlite_utils.Database) -> int:
     """The id of the newest audit row (0 if none): it grows with every board change, so
-    a face can tell cheaply whether anything changed since it last looked."""
-    return store.last_audit_id(db)
+    a face can tell cheaply whether anything changed since it last looked. RiskboardError
+    if the database cannot be read."""
+    try:
+        return store.last_audit_id(db)
+    except sqlite3.DatabaseError as exc:
+        raise RiskboardError(f"cannot read the board's audit log: {exc}") from None
 
 
 def changes_since(db: sqlite_utils.Database, audit_id: int) -> list[AuditEntry]:

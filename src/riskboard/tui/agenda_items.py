@@ -5,14 +5,14 @@ Pure Python (no textual): the agenda screen turns these into its sidebar.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from riskboard import board
 from riskboard.domain import FlagCode
 from riskboard.tui.risk_rows import ESCALATION, FLAGGED, REST, RiskRow
 
-RISK_SECTIONS = ("flagged", "escalation", "rest", "whole")
+RISK_SECTIONS = ("flagged", "escalation", "rest", "acceptances", "whole")
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,13 @@ class AgendaItem:
     done: bool = False
 
 
-def section_rows(rows: Sequence[RiskRow], section: str) -> list[RiskRow]:
-    """The risks an agenda section lists, keeping agenda order."""
+def section_rows(
+    rows: Sequence[RiskRow], section: str, acceptance_refs: Collection[str] = ()
+) -> list[RiskRow]:
+    """The risks an agenda section lists, keeping agenda order (``acceptances``: those
+    in ``acceptance_refs``, the board's lapsed and soon-due acceptances)."""
+    if section == "acceptances":
+        return [r for r in rows if r.ref in acceptance_refs]
     if section == "flagged":
         return [r for r in rows if r.section == FLAGGED]
     if section == "escalation":
@@ -47,6 +52,7 @@ def agenda_items(
     previous: board.Meeting | None,
     action_log_count: int,
     rows: Sequence[RiskRow] | None,
+    acceptances: board.AcceptanceOutlook | None = None,
 ) -> list[AgendaItem]:
     """The items in the standard order with what has been recorded against each."""
     present = sum(1 for e in attendance if e.status == board.AttendanceStatus.PRESENT)
@@ -92,6 +98,15 @@ def agenda_items(
         else:
             text, done = reviewed_status(section_rows(rows, key))
             items.append(AgendaItem(key, title, text, done))
+    if acceptances is not None and (acceptances.lapsed or acceptances.due):
+        items.append(
+            AgendaItem(
+                "acceptances",
+                "Acceptances to review",
+                f"{len(acceptances.lapsed)} lapsed · {len(acceptances.due)} due"
+                f" {acceptances.until:%d/%m}",
+            )
+        )
     items.append(
         AgendaItem(
             "aob",
@@ -111,7 +126,8 @@ def agenda_items(
     )
     items.append(AgendaItem("close", "Close the meeting", meeting.status.value.replace("_", " ")))
     if rows is not None:
-        items.insert(7, AgendaItem("whole", "  (whole register)", f"{len(rows)} risks"))
+        after_rest = next(i for i, item in enumerate(items) if item.key == "rest") + 1
+        items.insert(after_rest, AgendaItem("whole", "  (whole register)", f"{len(rows)} risks"))
     return items
 
 

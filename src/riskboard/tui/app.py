@@ -1,9 +1,18 @@
 """The meeting TUI: ``riskboard meeting`` opens it; it resumes the open meeting or
 starts one. Every change goes straight to the board service (one transaction each),
-so closing the terminal at any moment loses nothing already entered."""
+so closing the terminal at any moment loses nothing already entered; what is half
+typed in an open form is kept as a draft (``tui.drafts``) and offered back.
+
+Two apps (or an app and the CLI) on one meeting: every ``CHANGE_POLL_SECONDS`` the app
+asks the board service for changes recorded since it last looked; changes made
+elsewhere are announced and every open screen re-reads the record. A save based on a
+value that changed meanwhile is refused by the service with both values shown."""
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, ClassVar, TypeVar
@@ -19,6 +28,7 @@ from riskboard.config import Config
 from riskboard.errors import RiskboardError
 from riskboard.register import imports_since, last_import_id
 from riskboard.store import open_db
+from riskboard.tui.drafts import DraftKeeper
 from riskboard.tui.loading import MonthData, connection
 from riskboard.tui.widgets.meeting_bar import month_name
 
@@ -36,6 +46,9 @@ class RiskboardApp(App[int]):
     ]
     # how often the app looks for registers the nightly import brought in meanwhile
     IMPORT_POLL_SECONDS: ClassVar[float] = 30.0
+    # how often it looks for changes to the board record made elsewhere (another app,
+    # the command line): one indexed query of the audit log's newest id
+    CHANGE_POLL_SECONDS: ClassVar[float] = 2.0
     # the command palette also lists every key of the current screen (get_system_commands)
 
     def __init__(self, config: Config, *, actor: str | None = None) -> None:
@@ -47,6 +60,13 @@ class RiskboardApp(App[int]):
         self.month_data: MonthData | None = None
         self.title = config.meeting.board_name
         self._seen_import = 0  # the newest import this session has told the chair about
+        self._seen_change = 0  # the newest audit row this session has shown
+        # recorded on each audit row this app writes, to tell its changes from others'
+        self.origin = (
+            f"meeting app on {socket.gethostname()} (pid {os.getpid()},"
+            f" session {uuid.uuid4().hex[:6]})"
+        )
+        self.drafts: DraftKeeper | None = None
 
     # ------------------------------------------------------------------ database
 
@@ -55,6 +75,7 @@ class RiskboardApp(App[int]):
         """The UI thread's connection (workers open their own)."""
         if self._db is None:
             self._db = open_db(self.config.paths.database)
+            board.set_origin(self._db, self.origin)
         return self._db
 
     def service(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
@@ -84,6 +105,12 @@ class RiskboardApp(App[int]):
         except RiskboardError:
             self._seen_import = 0
         self.set_interval(self.IMPORT_POLL_SECONDS, self.check_imports)
+        self.drafts = DraftKeeper(self.config)
+        try:
+            self._seen_change = board.last_change_id(self.db)
+        except RiskboardError:
+            self._seen_change = 0
+        self.set_interval(self.CHANGE_POLL_SECONDS, self.check_changes)
         try:
             meeting = board.current_meeting(self.db)
         except RiskboardError as err:
@@ -114,9 +141,40 @@ class RiskboardApp(App[int]):
             self.notify(f"Resumed {meeting.label}. Everything entered so far is kept.", timeout=4)
 
     def on_unmount(self) -> None:
+        if self.drafts is not None:
+            self.drafts.close()
         if self._db is not None:
             self._db.conn.close()
             self._db = None
+
+    # ------------------------------------------------------------------ changes elsewhere
+
+    def check_changes(self) -> None:
+        """Re-read the record if it changed since this app last looked; announce the
+        changes made elsewhere (another app, the command line)."""
+        try:
+            latest = board.last_change_id(self.db)
+        except RiskboardError:
+            return
+        if latest <= self._seen_change:
+            return
+        changes = board.changes_since(self.db, self._seen_change)
+        self._seen_change = latest
+        elsewhere = [c for c in changes if c.origin != self.origin]
+        if not elsewhere:
+            return
+        self.reload_meeting()
+        lines = [describe_change(c) for c in elsewhere[-3:]]
+        more = f"\n(and {len(elsewhere) - 3} more)" if len(elsewhere) > 3 else ""
+        self.notify("\n".join(lines) + more, title="Changed elsewhere", timeout=8, markup=False)
+        from riskboard.tui.screens.base import BoardScreen
+        from riskboard.tui.screens.form import FormDialog
+
+        for screen in self.screen_stack:
+            if isinstance(screen, BoardScreen):
+                screen.refresh_from_record()
+            elif isinstance(screen, FormDialog):
+                screen.note_changed_elsewhere("; ".join(lines))
 
     # ------------------------------------------------------------------ new registers
 
@@ -198,6 +256,14 @@ class RiskboardApp(App[int]):
                 f"key: {shown}",
                 partial(self.run_action, binding.action, active.node),
             )
+
+
+def describe_change(change: board.AuditEntry) -> str:
+    """One line for a change made elsewhere: who, what, from where."""
+    who = change.actor or "someone"
+    what = f"{change.entity} {change.entity_id or ''}".strip()
+    where = f" ({change.origin})" if change.origin else ""
+    return f"{who}: {what} - {change.change}{where}"
 
 
 def run(config: Config) -> int:

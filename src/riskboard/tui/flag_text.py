@@ -64,6 +64,15 @@ def flag_reasons(code: str, details: dict[str, Any]) -> list[str]:
             f"{label}: score {d.get('current_score')} is at or above the {register}"
             f" threshold {d.get('threshold')} - candidate for the {name}"
         ]
+    if code == FlagCode.ACCEPTANCE_LAPSED:
+        lines = [
+            f"{label}: {d.get('strategy') or 'accepted'} at meeting {d.get('meeting_id')}"
+            f" ({uk_date(d.get('meeting_date'), '?')}), review by"
+            f" {uk_date(d.get('review_by'), '?')}"
+        ]
+        if d.get("decision"):
+            lines.append(f"   - {d['decision']}")
+        return lines
     return [label]
 
 

@@ -44,6 +44,14 @@ class MonthData:
     register: dict[str, RegisterRow]  # empty until complete
     rows: list[RiskRow]  # agenda order
     complete: bool = True  # False: the quick first page (stored flags, no details)
+    # the board's acceptances lapsed by the month's end or falling due before the next
+    # meeting (None on the quick first page)
+    acceptances: board.AcceptanceOutlook | None = None
+
+    @property
+    def acceptance_refs(self) -> set[str]:
+        a = self.acceptances
+        return {x.ref for x in [*a.lapsed, *a.due]} if a else set()
 
     def row(self, ref: str) -> RiskRow | None:
         for r in self.rows:
@@ -58,11 +66,13 @@ def load_month(
     regs = register_rows(db, month, config)
     reviewed = board.reviewed_refs(db, meeting_id) if meeting_id is not None else set()
     rows = agenda_order(make_row(r, r.ref in reviewed) for r in regs)
+    meeting = board.get_meeting(db, meeting_id) if meeting_id is not None else None
     return MonthData(
         month=month,
         previous_month=store.previous_month_with_data(db, month),
         register={r.ref: r for r in regs},
         rows=rows,
+        acceptances=board.acceptance_outlook(db, month, config, meeting=meeting),
     )
 
 

@@ -30,6 +30,7 @@ FLAG_SHORT: dict[str, str] = {
     FlagCode.NEW_RISK: "NEW",
     FlagCode.MISSING_FROM_EXPORT: "MISSING",
     FlagCode.ESCALATION_CANDIDATE: "ESC",
+    FlagCode.ACCEPTANCE_LAPSED: "LAPSED",
 }
 _FLAG_RANK = {code.value: i for i, code in enumerate(FLAG_ORDER)}
 _NO_FLAG_RANK = len(FLAG_ORDER)

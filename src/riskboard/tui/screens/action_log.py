@@ -14,9 +14,11 @@ from textual.widgets import DataTable, Static
 from riskboard import board
 from riskboard.domain import uk_date
 from riskboard.tui.screens.base import BoardScreen
-from riskboard.tui.screens.form import Field, FormDialog, guarded
+from riskboard.tui.screens.form import Field, FormDialog, FormValues, guarded
 
-STATUS_STYLE = {"open": "yellow", "in progress": "cyan", "closed": "green"}
+STATUS_STYLE = {"open": "yellow", "in progress": "cyan", "closed": "green", "withdrawn": "dim"}
+# statuses the update form offers; withdrawing needs a reason (w)
+UPDATE_STATUSES = [s for s in board.BoardActionStatus if s != board.BoardActionStatus.WITHDRAWN]
 
 
 def _due(action: board.BoardAction) -> Text:
@@ -31,12 +33,14 @@ class ActionLogScreen(BoardScreen):
         "Actions raised at earlier meetings that were still open when this one began."
         " Go through them in order: press Enter (or u) to record the status, a progress"
         " note or a revised due date. Closed actions are reported once, then drop off the"
-        " next log. n raises a new action not tied to a risk."
+        " next log. n raises a new action not tied to a risk; w withdraws one raised in"
+        " error (with a reason: it is minuted as withdrawn, never as a live action)."
     )
-    EDIT_ACTIONS = frozenset({"update", "new_action"})
+    EDIT_ACTIONS = frozenset({"update", "new_action", "withdraw"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("u", "update", "Update action", id="action_log.update"),
         Binding("n", "new_action", "New action", id="action_log.new"),
+        Binding("w", "withdraw", "Withdraw", id="action_log.withdraw"),
         Binding("escape", "back", "Agenda", id="action_log.back"),
     ]
     DEFAULT_CSS = """
@@ -72,6 +76,9 @@ class ActionLogScreen(BoardScreen):
         first = "#log" if self.entries or not self.arising else "#arising"
         self.query_one(first, DataTable).focus()
 
+    def refresh_from_record(self) -> None:
+        self.reload()
+
     def reload(self) -> None:
         rb = self.rb
         assert rb.meeting is not None
@@ -83,9 +90,7 @@ class ActionLogScreen(BoardScreen):
             {e.action.number for e in self.entries if e.updates},
         )
         self._fill("#arising", self.arising, set())
-        open_count = sum(
-            1 for e in self.entries if e.action.status != board.BoardActionStatus.CLOSED
-        )
+        open_count = sum(1 for e in self.entries if e.action.live)
         self.query_one("#log-heading", Static).update(
             f"Carried from earlier meetings: {len(self.entries)} ({open_count} still open;"
             f" {sum(1 for e in self.entries if e.updates)} updated today)  * revised due date"
@@ -140,7 +145,7 @@ class ActionLogScreen(BoardScreen):
                 "Status",
                 "select",
                 action.status.value,
-                options=[(s.value, s.value) for s in board.BoardActionStatus],
+                options=[(s.value, s.value) for s in UPDATE_STATUSES],
                 required=True,
             ),
             Field("progress", "Progress", "long", action.progress or ""),
@@ -153,7 +158,7 @@ class ActionLogScreen(BoardScreen):
             Field("owner", "Owner", value=action.owner or ""),
         ]
 
-        def save(values: dict[str, Any]) -> object:
+        def save(values: FormValues) -> object:
             changes: dict[str, Any] = {}
             if values["status"] != action.status.value:
                 changes["status"] = values["status"]
@@ -166,7 +171,15 @@ class ActionLogScreen(BoardScreen):
                 changes["owner"] = values["owner"]
             if not changes:  # saying "no change" is itself the monthly update
                 changes["progress"] = values["progress"] or "No change this month."
-            return board.update_action(rb.db, meeting_id, action.number, actor=rb.actor, **changes)
+            # each field written is checked against what the form showed
+            return board.update_action(
+                rb.db,
+                meeting_id,
+                action.number,
+                expected=values.shown(*changes),
+                actor=rb.actor,
+                **changes,
+            )
 
         self.app.push_screen(
             FormDialog(
@@ -174,6 +187,37 @@ class ActionLogScreen(BoardScreen):
                 fields,
                 guarded(save),
                 intro=f"Owner {action.owner or '-'}, due {uk_date(action.due)}.",
+                draft=f"action-update:{action.number}",
+            ),
+            lambda _: self.reload(),
+        )
+
+    def action_withdraw(self) -> None:
+        """Withdraw the action under the cursor (raised in error), with a reason."""
+        rb = self.rb
+        action = self._current()
+        if action is None or rb.meeting is None:
+            return
+        meeting_id = rb.meeting.id
+        shown = action.status.value
+        self.app.push_screen(
+            FormDialog(
+                f"Withdraw Action {action.number}: {action.text}",
+                [Field("reason", "Why it is withdrawn (minuted)", "long", required=True)],
+                guarded(
+                    lambda v: board.withdraw_action(
+                        rb.db,
+                        meeting_id,
+                        action.number,
+                        reason=v["reason"],
+                        expected={"status": shown},
+                        actor=rb.actor,
+                    )
+                ),
+                intro="A withdrawn action stays in the log with its reason and is minuted as"
+                " withdrawn, never as a live action.",
+                submit_label="Withdraw action",
+                draft=f"withdraw:{action.number}",
             ),
             lambda _: self.reload(),
         )
@@ -210,6 +254,7 @@ class ActionLogScreen(BoardScreen):
                         actor=rb.actor,
                     )
                 ),
+                draft="new-action",
             ),
             lambda _: self.reload(),
         )

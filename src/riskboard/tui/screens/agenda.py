@@ -33,6 +33,7 @@ SECTION_TITLES = {
     "flagged": "Flagged risks - stale actions first",
     "escalation": "Escalation candidates",
     "rest": "Rest of the register",
+    "acceptances": "Acceptances lapsed or falling due before the next meeting",
     "whole": "Whole register",
 }
 
@@ -155,6 +156,12 @@ class AgendaScreen(BoardScreen):
         self.show_section(self.section)
         self.refresh_items()
 
+    def refresh_from_record(self) -> None:
+        self.refresh_reviewed()
+        self.refresh_items()
+        if self.data is not None:
+            self.update_title()
+
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         self.refresh_reviewed()
@@ -196,6 +203,7 @@ class AgendaScreen(BoardScreen):
             previous=previous,
             action_log_count=len(board.action_log(rb.db, meeting.id)),
             rows=self.data.rows if self.data else None,
+            acceptances=self.data.acceptances if self.data else None,
         )
         option_list = self.query_one("#agenda-items", OptionList)
         highlighted = option_list.highlighted
@@ -254,7 +262,7 @@ class AgendaScreen(BoardScreen):
         self.section = section
         if self.data is None:
             return
-        rows = section_rows(self.data.rows, section)
+        rows = section_rows(self.data.rows, section, self.data.acceptance_refs)
         self.table.set_rows(rows)
         self.update_title()
         self.refresh_items()

@@ -73,6 +73,9 @@ class AttendanceScreen(BoardScreen):
         self.reload()
         table.focus()
 
+    def refresh_from_record(self) -> None:
+        self.reload()
+
     def reload(self) -> None:
         rb = self.rb
         assert rb.meeting is not None
@@ -106,15 +109,28 @@ class AttendanceScreen(BoardScreen):
             return None
         return self.people[table.cursor_row]
 
+    def _shown(self, person: board.Person) -> dict[str, str | None]:
+        """What this screen shows for ``person``: the service refuses a mark based on it
+        if someone else marked them meanwhile."""
+        status = self.status.get(person.name.casefold())
+        return {"status": status.value if status else None}
+
     def _mark(self, apologies: bool) -> None:
         rb = self.rb
         person = self.person
         if person is None or rb.meeting is None:
             return
-        if rb.service(
-            board.attend, rb.db, rb.meeting.id, person.name, apologies=apologies, actor=rb.actor
-        ):
-            self.reload()
+        done = rb.service(
+            board.attend,
+            rb.db,
+            rb.meeting.id,
+            person.name,
+            apologies=apologies,
+            expected=self._shown(person),
+            actor=rb.actor,
+        )
+        self.reload()  # refused or not, show the attendance as recorded now
+        if done:
             self.query_one(DataTable).action_cursor_down()  # tick down the list
 
     def action_present(self) -> None:
@@ -135,7 +151,14 @@ class AttendanceScreen(BoardScreen):
         person = self.person
         if person is None or rb.meeting is None or person.name.casefold() not in self.status:
             return
-        rb.service(board.remove_attendance, rb.db, rb.meeting.id, person.name, actor=rb.actor)
+        rb.service(
+            board.remove_attendance,
+            rb.db,
+            rb.meeting.id,
+            person.name,
+            expected=self._shown(person),
+            actor=rb.actor,
+        )
         self.reload()
 
     def action_add_person(self) -> None:
@@ -173,6 +196,7 @@ class AttendanceScreen(BoardScreen):
                     )
                 ),
                 intro="They join the people list, so next month they are a keypress away.",
+                draft="add-person",
             ),
             lambda _: self.reload(),
         )

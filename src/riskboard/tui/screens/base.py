@@ -44,6 +44,11 @@ class BoardScreen(Screen[Any]):
     def on_screen_resume(self) -> None:
         self.refresh_bar()
 
+    def refresh_from_record(self) -> None:
+        """Re-read what this screen shows: the record changed elsewhere (another meeting
+        app, the command line). Screens showing more than the bar override it."""
+        self.refresh_bar()
+
     def refresh_bar(self) -> None:
         rb = self.rb
         quorum = None

@@ -120,6 +120,9 @@ class CloseScreen(BoardScreen):
     def on_mount(self) -> None:
         self.show()
 
+    def refresh_from_record(self) -> None:
+        self.show()
+
     def show(self) -> None:
         rb = self.rb
         meeting = rb.reload_meeting()
@@ -165,6 +168,7 @@ class CloseScreen(BoardScreen):
                     ),
                     intro=f"The meeting is {quorum.describe()}. The reason is minuted.",
                     submit_label="Close meeting",
+                    draft="close",
                 ),
                 self._after_close,
             )

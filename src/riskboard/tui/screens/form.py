@@ -3,6 +3,15 @@
 The form calls ``submit(values)`` before it closes; when the service refuses (a
 RiskboardError), the message shows inside the form and everything typed stays, so a
 refused entry never loses the minute-taker's words.
+
+- ``values.base`` holds what the form showed when it opened, so a save can say which
+  value it was based on: the service refuses it, with both values shown, if that value
+  changed meanwhile (``board.ConflictError``).
+- With a ``draft`` spec, what is typed is kept as it is typed (``tui.drafts``); a form
+  reopened after Ctrl+Q or a crash offers the text back (Ctrl+D drops it).
+- Ctrl+S is not a priority binding: it travels through the focused field's queue
+  behind the keys typed before it, so it saves exactly what the fields show (as a
+  priority binding it could run before the field had taken the last keystrokes).
 """
 
 from __future__ import annotations
@@ -21,7 +30,10 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
+from riskboard import board
 from riskboard.errors import RiskboardError
+from riskboard.tui.drafts import DraftKeeper, DraftSpec
+from riskboard.tui.widgets.meeting_bar import local_time
 
 FieldKind = Literal["text", "long", "date", "select", "check"]
 
@@ -41,14 +53,27 @@ class Field:
     suggestions: Sequence[str] = ()  # completions offered while typing (names)
 
 
+class FormValues(dict[str, Any]):
+    """The values a form holds when saved; ``base`` is what it showed when it opened
+    (or, for a restored draft, when that draft's form opened)."""
+
+    def __init__(self, values: dict[str, Any], base: dict[str, Any] | None = None) -> None:
+        super().__init__(values)
+        self.base: dict[str, Any] = dict(base or {})
+
+    def shown(self, *names: str) -> dict[str, Any]:
+        """``{name: value shown}`` for the named fields: a service's ``expected``."""
+        return {n: self.base.get(n) for n in names}
+
+
 # submit(values) -> None when saved, or the message to show when refused
-Submit = Callable[[dict[str, Any]], str | None]
+Submit = Callable[[FormValues], str | None]
 
 
-def guarded(fn: Callable[[dict[str, Any]], object]) -> Submit:
+def guarded(fn: Callable[[FormValues], object]) -> Submit:
     """Wrap a service call: a RiskboardError becomes the form's error message."""
 
-    def submit(values: dict[str, Any]) -> str | None:
+    def submit(values: FormValues) -> str | None:
         try:
             fn(values)
         except RiskboardError as err:
@@ -62,8 +87,10 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
     """A titled form; Ctrl+S or the Save button submits, Esc cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "Save", id="form.save", priority=True),
+        # not priority: see the module doc (fast typing then Ctrl+S)
+        Binding("ctrl+s", "submit", "Save", id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+d", "discard_draft", "Discard draft", id="form.discard", show=False),
     ]
     DEFAULT_CSS = """
     FormDialog { align: center middle; }
@@ -82,6 +109,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
     FormDialog TextArea { height: 4; }
     FormDialog Checkbox { margin-top: 1; }
     FormDialog #form-error { color: $error; text-style: bold; height: auto; }
+    FormDialog #form-notice { color: $warning; height: auto; }
     FormDialog #buttons { height: auto; align-horizontal: right; margin-top: 1; }
     FormDialog #buttons Button { margin-left: 2; }
     """
@@ -94,6 +122,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         *,
         intro: str = "",
         submit_label: str = "Save",
+        draft: str | None = None,
     ) -> None:
         super().__init__()
         self.form_title = title
@@ -101,6 +130,12 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         self.submit = submit
         self.intro = intro
         self.submit_label = submit_label
+        self.draft_name = draft  # which form this is at the meeting ("note:HM-001")
+        self.draft: DraftSpec | None = None
+        self.base: dict[str, Any] = {}  # the values shown when the form opened
+        self.original: dict[str, Any] = {}  # the same, before a draft was restored
+        self.restored = False
+        self._ready = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
@@ -115,6 +150,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                     yield self._widget(f)
                     if f.help:
                         yield Static(escape(f.help), classes="field-help")
+            yield Static("", id="form-notice")
             yield Static("", id="form-error")
             with Horizontal(id="buttons"):
                 yield Button(
@@ -150,6 +186,107 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
     def on_mount(self) -> None:
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
+        self.base = self.values()
+        self.original = dict(self.base)
+        if self.draft_name is not None:
+            meeting = getattr(self.app, "meeting", None)
+            meeting_id = getattr(meeting, "id", None)
+            self.draft = DraftSpec(
+                board.draft_key(meeting_id, self.draft_name), meeting_id, self.form_title
+            )
+        self._offer_draft()
+        self.call_after_refresh(self._start_keeping)
+
+    def _start_keeping(self) -> None:
+        self._ready = True
+
+    # ------------------------------------------------------------------ drafts
+
+    @property
+    def _keeper(self) -> DraftKeeper | None:
+        keeper = getattr(self.app, "drafts", None)
+        return keeper if isinstance(keeper, DraftKeeper) and self.draft else None
+
+    def _offer_draft(self) -> None:
+        """Put back what was typed here before (Ctrl+Q, a crash), if it differs."""
+        keeper = self._keeper
+        if keeper is None or self.draft is None:
+            return
+        pending = keeper.pending(self.draft.key)
+        if pending is not None:
+            if pending.fields is None:
+                return
+            fields, base, when = pending.fields, pending.base, "a moment ago"
+        else:
+            db = getattr(self.app, "db", None)
+            found = board.get_draft(db, self.draft.key) if db is not None else None
+            if found is None:
+                return
+            fields, base, when = found.fields, found.base, local_time(found.saved_at)
+        known = {f.name for f in self.fields}
+        fields = {k: v for k, v in fields.items() if k in known}
+        if not fields or all(fields.get(k) == self.base.get(k) for k in fields):
+            return
+        self.set_values(fields)
+        self.base = {**self.base, **{k: v for k, v in base.items() if k in known}}
+        self.restored = True
+        self.query_one("#form-notice", Static).update(
+            escape(
+                f"Restored what you were typing ({when}), not yet saved."
+                " Ctrl+S saves it; Ctrl+D discards it and shows the recorded values."
+            )
+        )
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for f in self.fields:
+            if f.name not in values:
+                continue
+            widget = self.query_one(f"#field-{f.name}")
+            value = values[f.name]
+            if isinstance(widget, TextArea):
+                widget.load_text(str(value or ""))
+            elif isinstance(widget, Select):
+                widget.value = value if value is not None else Select.NULL
+            elif isinstance(widget, Checkbox):
+                widget.value = bool(value)
+            elif isinstance(widget, Input):
+                widget.value = str(value or "")
+
+    def action_discard_draft(self) -> None:
+        if not self.restored:
+            return
+        self.set_values(self.original)
+        self.base = dict(self.original)
+        self.restored = False
+        self.query_one("#form-notice", Static).update("Draft discarded.")
+        if self._keeper is not None and self.draft is not None:
+            self._keeper.discard(self.draft)
+
+    def note_changed_elsewhere(self, what: str) -> None:
+        """Say, inside the form, that the record changed while it was open."""
+        self.query_one("#form-notice", Static).update(
+            escape(f"Changed elsewhere while this form is open: {what}. Saving checks it.")
+        )
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _typed(self) -> None:
+        keeper = self._keeper
+        if keeper is None or self.draft is None or not self._ready:
+            return
+        values = self.values()
+        if values == self.base and not self.restored:
+            keeper.discard(self.draft)
+        else:
+            keeper.keep(self.draft, values, self.base)
+
+    def _drop_draft(self) -> None:
+        if self._keeper is not None and self.draft is not None:
+            self._keeper.discard(self.draft)
+
+    # ------------------------------------------------------------------ values
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -169,7 +306,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         self.query_one("#form-error", Static).update(escape(message))
 
     def action_submit(self) -> None:
-        values = self.values()
+        values = FormValues(self.values(), self.base)
         missing = [f.label for f in self.fields if f.required and not values.get(f.name)]
         if missing:
             self.show_error(f"Please fill in: {', '.join(missing)}")
@@ -179,9 +316,11 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
             if error:
                 self.show_error(error)
                 return
+        self._drop_draft()
         self.dismiss(values)
 
     def action_cancel(self) -> None:
+        self._drop_draft()
         self.dismiss(None)
 
     @on(Button.Pressed, "#save")

@@ -44,6 +44,7 @@ def declarations(rb: RiskboardApp, done: Done) -> None:
             + _listing(meeting.declarations, "  none")
             + "\n\ne.g. 'J Smith - HM-004: family member employed by the subcontractor'.",
             submit_label="Add",
+            draft="declaration",
         ),
         lambda _: done(),
     )
@@ -60,6 +61,7 @@ def any_other_business(rb: RiskboardApp, done: Done) -> None:
             guarded(lambda v: board.add_aob(rb.db, meeting.id, v["text"], actor=rb.actor)),
             intro="Recorded so far:\n" + _listing(meeting.aob, "  none"),
             submit_label="Add",
+            draft="aob",
         ),
         lambda _: done(),
     )
@@ -75,9 +77,17 @@ def next_meeting_date(rb: RiskboardApp, done: Done) -> None:
             "Date of next meeting",
             [Field("when", "Next meeting date", "date", uk_date(suggested), required=True)],
             guarded(
-                lambda v: board.set_next_meeting_date(rb.db, meeting.id, v["when"], actor=rb.actor)
+                lambda v: board.set_next_meeting_date(
+                    rb.db,
+                    meeting.id,
+                    v["when"],
+                    # what was recorded when the form opened (blank: not set yet)
+                    expected={"next_meeting_date": meeting.next_meeting_date},
+                    actor=rb.actor,
+                )
             ),
             intro=f"Suggested: {rb.config.meeting.next_meeting_weeks} weeks after this meeting.",
+            draft="next-date",
         ),
         lambda _: done(),
     )
@@ -129,6 +139,7 @@ def previous_minutes(rb: RiskboardApp, done: Done) -> None:
             guarded(approve),
             intro=intro,
             submit_label="Approve minutes",
+            draft="approve-minutes",
         ),
         approved,
     )

@@ -26,9 +26,9 @@ STRATEGY_HELP = {
     Strategy.TRANSFER: "transfer - pass it on (insurance, contract)",
     Strategy.TERMINATE: "terminate - stop the activity causing it",
 }
-# escalation targets, then de-escalation back to the contract register last
+# escalation targets; de-escalation back to the contract register is added last, only
+# for a risk on a register above the contract's
 ESCALATE_TO = [t for t in EscalationTarget if t != EscalationTarget.CONTRACT]
-TARGETS = [*ESCALATE_TO, EscalationTarget.CONTRACT]
 
 
 class ReviewScreen(BoardScreen):
@@ -76,6 +76,10 @@ class ReviewScreen(BoardScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
+        self.refresh_bar()
+        self.show()
+
+    def refresh_from_record(self) -> None:
         self.refresh_bar()
         self.show()
 
@@ -134,15 +138,20 @@ class ReviewScreen(BoardScreen):
                 help="Accept and tolerate need a rationale and a review-by date.",
             ),
         ]
+        # every field the form writes is checked against what it showed
         self.app.push_screen(
             FormDialog(
                 f"Strategy for {self.ref}",
                 fields,
                 guarded(
                     lambda v: self._save(
-                        strategy=v["strategy"], rationale=v["rationale"], review_by=v["review_by"]
+                        strategy=v["strategy"],
+                        rationale=v["rationale"],
+                        review_by=v["review_by"],
+                        expected=v.shown("strategy", "rationale", "review_by"),
                     )
                 ),
+                draft=f"strategy:{self.ref}",
             ),
             self._after_change,
         )
@@ -152,7 +161,8 @@ class ReviewScreen(BoardScreen):
             FormDialog(
                 f"{title} - {self.ref}",
                 [Field(name, title, "long", current or "", help=help_text)],
-                guarded(lambda v: self._save(**{name: v[name]})),
+                guarded(lambda v: self._save(**{name: v[name]}, expected=v.shown(name))),
+                draft=f"{name}:{self.ref}",
             ),
             self._after_change,
         )
@@ -209,6 +219,7 @@ class ReviewScreen(BoardScreen):
                     )
                 ),
                 intro="Actions are numbered across all meetings and carried to the next action log.",
+                draft=f"action:{self.ref}",
             ),
             self._after_change,
         )
@@ -220,13 +231,22 @@ class ReviewScreen(BoardScreen):
         reg = self.reg
         snap = (self.detail.snapshot if self.detail else None) or {}
         target = suggested_target(reg.flag_details) if reg else None
+        # de-escalation is offered only from a register the risk is on now
+        held = rb.service(board.registers_held, rb.db, self.ref) or []
+        targets = [*ESCALATE_TO, *([EscalationTarget.CONTRACT] if held else [])]
+        names = {
+            **ESCALATION_TARGET_NAMES,
+            EscalationTarget.CONTRACT: "Back to the contract register (de-escalate from the "
+            + " / ".join(ESCALATION_TARGET_NAMES[h] for h in held)
+            + ")",
+        }
         fields = [
             Field(
                 "target",
                 "Escalate to",
                 "select",
                 target,
-                options=[(ESCALATION_TARGET_NAMES[t], t.value) for t in TARGETS],
+                options=[(names[t], t.value) for t in targets],
                 required=True,
             ),
             Field("reason", "Reason", "long", required=True),
@@ -237,6 +257,17 @@ class ReviewScreen(BoardScreen):
             ),
             Field("proposed_owner", "Proposed owner (optional)"),
         ]
+        if len(held) > 1:  # on both registers: say which one it comes back from
+            fields.insert(
+                1,
+                Field(
+                    "source",
+                    "De-escalating from (only for a de-escalation)",
+                    "select",
+                    None,
+                    options=[(ESCALATION_TARGET_NAMES[h], h.value) for h in held],
+                ),
+            )
 
         def save(v: dict[str, Any]) -> object:
             if v["target"] == EscalationTarget.CONTRACT:
@@ -245,7 +276,7 @@ class ReviewScreen(BoardScreen):
                     meeting.id,
                     self.ref,
                     reason=v["reason"],
-                    from_target=self._escalated_to(),
+                    from_target=held[0].value if len(held) == 1 else v.get("source"),
                     proposed_owner=v["proposed_owner"] or None,
                     actor=rb.actor,
                 )
@@ -265,28 +296,25 @@ class ReviewScreen(BoardScreen):
                 f"Escalate {self.ref}",
                 fields,
                 guarded(save),
-                intro="Choose the contract register at the end of the list to bring a risk"
-                " back down (de-escalation).",
+                intro=(
+                    "Choose the contract register at the end of the list to bring the risk"
+                    " back down (de-escalation)."
+                    if held
+                    else "The risk is on no register above the contract's, so there is"
+                    " nothing to de-escalate."
+                ),
+                draft=f"escalate:{self.ref}",
             ),
             self._after_change,
         )
 
-    def _escalated_to(self) -> str | None:
-        """The register this risk was last escalated to, if any (a de-escalation's source)."""
-        ups = [
-            e
-            for e in (self.detail.escalations if self.detail else [])
-            if e.direction == "escalate"
-            and e.target in (EscalationTarget.DIRECTORATE, EscalationTarget.CORPORATE)
-        ]
-        return ups[-1].target.value if ups else None
-
     def action_reviewed(self) -> None:
         review = self.detail.review if self.detail else None
         now = not (review.reviewed if review else False)
-        if self.rb.service(self._save, reviewed=now) is not None:
+        shown = {"reviewed": review.reviewed if review else None}
+        if self.rb.service(self._save, reviewed=now, expected=shown) is not None:
             self.notify(f"{self.ref} {'marked reviewed' if now else 'no longer marked reviewed'}.")
-            self.show()
+        self.show()
 
     def action_move(self, step: int) -> None:
         new = self.index + step

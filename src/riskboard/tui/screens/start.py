@@ -140,6 +140,7 @@ class StartScreen(BoardScreen):
                 intro="Tab moves between fields; dates as DD/MM/YYYY. Everything is saved as"
                 " you go.",
                 submit_label="Start meeting",
+                draft="start",
             ),
             done,
         )
