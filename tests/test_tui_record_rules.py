@@ -101,6 +101,8 @@ async def test_rule1_approval_refused_while_the_board_is_not_quorate(config: Con
         agenda = await wait_for_agenda(app, pilot)
         assert "NOT QUORATE" in str(agenda.query_one("#meeting-bar").render())
         await take_item(pilot, "minutes")
+        assert isinstance(app.screen, FormDialog)
+        assert "only by a quorate board" in str(app.screen.query_one(".field-help").render())
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "is not quorate" in _error(app)
@@ -396,12 +398,41 @@ async def test_rule9_half_typed_text_survives_quitting_and_is_offered_back(
         assert isinstance(form, FormDialog)
         assert form.values()["note"] == "The board asked for repair figures by"
         assert "Restored what you were typing" in str(form.query_one("#form-notice").render())
+        await type_text(pilot, " area")  # carries on where the text stopped
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.drafts is not None and app.drafts.flush()
     db = read(config)
-    assert board.get_review(db, m, "HM-001").note == "The board asked for repair figures by"
+    assert board.get_review(db, m, "HM-001").note == "The board asked for repair figures by area"
     assert board.get_draft(db, board.draft_key(m, "note:HM-001")) is None
+
+
+async def test_rule9_a_restored_draft_can_be_discarded(config: Config) -> None:
+    db = read(config)
+    m = _second(db, config)
+    board.save_review(db, m, "HM-001", decision="as recorded")
+    board.save_draft(
+        db, board.draft_key(m, "decision:HM-001"), meeting_id=m, form="Decision - HM-001",
+        fields={"decision": "RESOLVED: as recorded, and more typed before a crash"},
+        base={"decision": "RESOLVED: as recorded"}, seq=1,
+    )  # fmt: skip
+    app = RiskboardApp(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_risk(app, pilot, "HM-001")
+        await pilot.press("d")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        assert form.values()["decision"].endswith("more typed before a crash")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert form.values()["decision"] == "RESOLVED: as recorded"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.drafts is not None and app.drafts.flush()
+    db = read(config)
+    assert board.get_draft(db, board.draft_key(m, "decision:HM-001")) is None
+    assert board.get_review(db, m, "HM-001").decision == "RESOLVED: as recorded"
 
 
 # ----------------------------------------------------------------------------- rule 10

@@ -7,11 +7,22 @@ Conventions
 - Every function takes ``db`` (a ``sqlite_utils.Database``; one per thread - a Textual
   worker opens its own with ``store.open_db``) and plain arguments, and returns pydantic
   models from ``board.models`` (or a dict for the record). No module-level state.
-- Each change is ONE transaction (``BEGIN IMMEDIATE``) holding the change and its one
-  append-only ``audit_log`` row; a refused change writes nothing. Killing the process
-  loses nothing already returned.
+- Every change goes through ONE audited-change step, ``board.txn.audited``: one
+  transaction (``BEGIN IMMEDIATE``) holding the change and its one append-only,
+  hash-chained ``audit_log`` row; the meeting checked editable; business (approving
+  minutes, reviews, actions, escalations) refused unless the meeting is in progress
+  and quorate at that moment; protective triggers put back (and that audited) if
+  dropped. A refused change writes nothing. Killing the process loses nothing
+  already returned.
+- ``expected`` (on the functions that change a value a face shows): the fields the
+  face showed, with the values it showed; a field changed elsewhere meanwhile refuses
+  the change with ``ConflictError`` (both values in the message). ``None``: no check
+  (a script or the CLI naming the value outright).
+- ``set_origin(db, text)`` once per connection: where its changes come from, recorded
+  on each audit row ("command line", "meeting app on HOST (pid N, session S)").
 - User mistakes raise ``RiskboardError`` (unknown risk, no open meeting, closed or
-  locked meeting, bad date, accept/tolerate without rationale and review-by date...).
+  locked meeting, not quorate, bad date, accept/tolerate without rationale and
+  review-by date, contradictory escalations...); ``ConflictError`` is one of them.
 - Dates: ``datetime.date`` or text ``YYYY-MM-DD`` / ``DD/MM/YYYY`` (UK order).
 - ``actor`` (who records it) must be the meeting's chair or minute-taker; default the
   minute-taker, else the chair.
@@ -19,7 +30,8 @@ Conventions
 
 Lifecycle: draft -> in_progress -> closed; at most one meeting is not closed (the one to
 resume). A draft takes preparation only (attendance, apologies, declarations, AOB, next
-date); reviews, actions, escalations, approvals and closing need it in progress.
+date); reviews, actions, escalations, approvals and closing need it in progress, and
+all but closing need it quorate (closing without quorum needs a reason).
 
 API (all re-exported here)
   meetings:   new_meeting(db, *, meeting_date, chair, month=None, minute_taker=None,
@@ -30,32 +42,40 @@ API (all re-exported here)
               resolve_meeting(db, meeting_id | None) -> Meeting   # None: the open one
               list_meetings(db) -> list[Meeting]
               close_meeting(db, meeting_id, *, force_reason=None, actor=None) -> Meeting
-              approve_previous(db, meeting_id, *, amendment=None, previous_id=None,
-                  actor=None) -> Meeting                     # the approved (locked) one
-              verify(db, meeting_id) -> VerifyResult
-              set_next_meeting_date(db, meeting_id, when, *, actor=None) -> Meeting
+              set_next_meeting_date(db, meeting_id, when, *, expected=None,
+                  actor=None) -> Meeting
               suggest_next_meeting_date(meeting, config=None) -> date
               add_aob / add_declaration(db, meeting_id, text, *, actor=None) -> Meeting
               set_aob / set_declarations(db, meeting_id, items, *, actor=None) -> Meeting
+  approval:   approve_previous(db, meeting_id, *, amendment=None, previous_id=None,
+                  actor=None) -> Meeting                     # the approved (locked) one
+              get_approval(db, meeting_id) -> Approval | None   # hash, version, quorum
+              approvals_at(db, meeting_id) -> list[Approval]    # approved at that meeting
+  integrity:  verify(db, meeting_id, *, anchor=None, with_audit_log=True) -> VerifyResult
+              audit_findings(db) -> list[str]   # triggers, chain breaks, restorations
+              approval_traced_meetings(db) -> list[int]        # what `meeting verify` checks
   attendance: list_people(db, *, include_inactive=False) -> list[Person]
               find_person(db, name) -> Person | None
               save_person(db, name, *, organisation=None, role=None, lead_officer=None,
                   active=None, meeting_id=None, actor=None) -> Person
               attend(db, meeting_id, name, *, organisation=None, role=None,
-                  apologies=False, lead_officer=None, actor=None) -> AttendanceEntry
-              remove_attendance(db, meeting_id, name, *, actor=None) -> None
+                  apologies=False, lead_officer=None, expected=None,
+                  actor=None) -> AttendanceEntry           # expected={"status": shown}
+              remove_attendance(db, meeting_id, name, *, expected=None, actor=None)
               attendance(db, meeting_id) -> list[AttendanceEntry]
               quorum(db, meeting_id) -> QuorumStatus   # .met, .missing, .describe()
   reviews:    save_review(db, meeting_id, ref, *, strategy=None, rationale=None,
                   review_by=None, note=None, decision=None, reviewed=None,
-                  actor=None) -> Review
+                  expected=None, actor=None) -> Review     # missing risks: last snapshot
               get_review(db, meeting_id, ref) -> Review | None
               list_reviews(db, meeting_id) -> list[Review]
               reviewed_refs(db, meeting_id) -> set[str]
   actions:    add_action(db, meeting_id, text, *, owner, due, risk_ref=None,
                   actor=None) -> BoardAction               # .number: Action N
               update_action(db, meeting_id, number, *, status=None, progress=None,
-                  revised_due=None, owner=None, actor=None) -> BoardAction
+                  revised_due=None, owner=None, expected=None, actor=None) -> BoardAction
+              withdraw_action(db, meeting_id, number, *, reason, expected=None,
+                  actor=None) -> BoardAction               # status withdrawn, minuted so
               get_action(db, number) -> BoardAction
               action_history(db, number) -> list[ActionUpdate]
               open_actions(db) / all_actions(db) -> list[BoardAction]   # as they stand now
@@ -69,11 +89,21 @@ API (all re-exported here)
                   actor=None) -> Escalation
               get_escalation(db, escalation_id) / list_escalations(db, *, meeting_id=None,
                   status=None, ref=None)
+              registers_held(db, ref) -> list[EscalationTarget]  # where it can return from
+              # rules (board.holdings): de-escalate only from a register the risk is on;
+              # contradictory proposals refused naming the other
   deescalation: deescalation_candidates(db, month, config) -> list[DeescalationCandidate]
               # held on Directorate/Corporate, below threshold for N months running
+  acceptances: acceptance_outlook(db, month, config, *, meeting=None) -> AcceptanceOutlook
+              # lapsed by the month's end (flag acceptance_lapsed) / due before next meeting
+  drafts:     save_draft / get_draft / discard_draft, draft_key(meeting_id, form)
+              # what is typed in the app's open forms; not part of the record
   audit:      audit_entries(db, *, meeting_id=None) -> list[AuditEntry]
+              last_change_id(db) -> int; changes_since(db, audit_id) -> list[AuditEntry]
+              last_change_to(db, entity, entity_id) -> AuditEntry | None
+              set_origin(db, origin)
   record:     meeting_record(db, meeting_id) -> dict  (JSON-able; see record.py)
-              content_hash(db, meeting_id) -> str
+              content_hash(db, meeting_id, version=RECORD_VERSION) -> str
   parsing:    parse_date, parse_organisation, parse_strategy, parse_action_status,
               parse_target, parse_exposure (RiskboardError on bad text)
 """

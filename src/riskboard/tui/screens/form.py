@@ -8,7 +8,7 @@ refused entry never loses the minute-taker's words.
   value it was based on: the service refuses it, with both values shown, if that value
   changed meanwhile (``board.ConflictError``).
 - With a ``draft`` spec, what is typed is kept as it is typed (``tui.drafts``); a form
-  reopened after Ctrl+Q or a crash offers the text back (Ctrl+D drops it).
+  reopened after Ctrl+Q or a crash offers the text back (Ctrl+O drops it).
 - Ctrl+S is not a priority binding: it travels through the focused field's queue
   behind the keys typed before it, so it saves exactly what the fields show (as a
   priority binding it could run before the field had taken the last keystrokes).
@@ -90,7 +90,8 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         # not priority: see the module doc (fast typing then Ctrl+S)
         Binding("ctrl+s", "submit", "Save", id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
-        Binding("ctrl+d", "discard_draft", "Discard draft", id="form.discard", show=False),
+        # not ctrl+d: the text fields delete with it
+        Binding("ctrl+o", "discard_draft", "Discard draft", id="form.discard", show=False),
     ]
     DEFAULT_CSS = """
     FormDialog { align: center middle; }
@@ -227,17 +228,27 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         fields = {k: v for k, v in fields.items() if k in known}
         if not fields or all(fields.get(k) == self.base.get(k) for k in fields):
             return
-        self.set_values(fields)
+        self.set_values(fields, cursor_at_end=True)
         self.base = {**self.base, **{k: v for k, v in base.items() if k in known}}
         self.restored = True
+        moved = [
+            f.label
+            for f in self.fields
+            if f.name in base and base[f.name] != self.original.get(f.name)
+        ]
+        since = (
+            f" Since then {', '.join(moved)} changed elsewhere: saving shows both values."
+            if moved
+            else ""
+        )
         self.query_one("#form-notice", Static).update(
             escape(
                 f"Restored what you were typing ({when}), not yet saved."
-                " Ctrl+S saves it; Ctrl+D discards it and shows the recorded values."
+                f" Ctrl+S saves it; Ctrl+O discards it and shows the recorded values.{since}"
             )
         )
 
-    def set_values(self, values: dict[str, Any]) -> None:
+    def set_values(self, values: dict[str, Any], *, cursor_at_end: bool = False) -> None:
         for f in self.fields:
             if f.name not in values:
                 continue
@@ -245,12 +256,16 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
             value = values[f.name]
             if isinstance(widget, TextArea):
                 widget.load_text(str(value or ""))
+                if cursor_at_end:  # carry on typing where the text stopped
+                    widget.move_cursor(widget.document.end)
             elif isinstance(widget, Select):
                 widget.value = value if value is not None else Select.NULL
             elif isinstance(widget, Checkbox):
                 widget.value = bool(value)
             elif isinstance(widget, Input):
                 widget.value = str(value or "")
+                if cursor_at_end:
+                    widget.cursor_position = len(widget.value)
 
     def action_discard_draft(self) -> None:
         if not self.restored:

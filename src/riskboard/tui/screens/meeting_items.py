@@ -121,6 +121,12 @@ def previous_minutes(rb: RiskboardApp, done: Done) -> None:
         "Approving them as a correct record locks that meeting for good (its record is"
         " hashed so later changes can be detected)."
     )
+    quorum = rb.service(board.quorum, rb.db, meeting.id)
+    if quorum is not None and not quorum.met:
+        intro += (
+            f"\n[b]This meeting is {escape(quorum.describe())}[/b]: the minutes can be"
+            " approved only by a quorate board - record attendance (a) first."
+        )
 
     def approve(values: dict[str, Any]) -> object:
         return board.approve_previous(
