@@ -47,6 +47,8 @@ def test_minutes_list_it_as_withdrawn_not_as_a_live_action(
                             risk_ref="HM-001")  # fmt: skip
     board.save_review(db, m.id, "HM-001", decision="treat", reviewed=True)
     board.withdraw_action(db, m.id, oops.number, reason="duplicate of Action 1")
+    summary = board.meeting_record(db, m.id)["summary"]
+    assert (summary["actions_arising"], summary["actions_withdrawn"]) == (1, 1)
     board.close_meeting(db, m.id)
     config = Config().resolve(tmp_path)
     text = export_minutes(db, config, meeting_id=m.id, fmt="md", out_dir=tmp_path).read_text(

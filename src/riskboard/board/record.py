@@ -127,7 +127,8 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
             "decisions": sum(1 for r in reviews if r.decision),
             "escalations": len(raised),
             "escalations_accepted": sum(1 for e in raised if e.status == EscalationStatus.ACCEPTED),
-            "actions_arising": len(arising),
+            # live ones: an action withdrawn at the meeting is not a new action
+            "actions_arising": sum(1 for a in arising if a.status != BoardActionStatus.WITHDRAWN),
             "action_log": len(log),
             "actions_closed_here": sum(1 for e in log if e.closed_here)
             + sum(1 for a in arising if a.status == BoardActionStatus.CLOSED),

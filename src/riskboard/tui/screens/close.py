@@ -71,6 +71,12 @@ def summary_text(record: dict[str, Any], unreviewed_flagged: int | None) -> Text
 
     t.append(f"\nNew actions: {s['actions_arising']}\n", "bold underline")
     for a in record["actions_arising"]:
+        if a["status"] == board.BoardActionStatus.WITHDRAWN:
+            t.append(
+                f"  Action {a['number']}: {a['text']} - withdrawn: {a.get('withdrawn_reason')}\n",
+                "dim",
+            )
+            continue
         t.append(
             f"  Action {a['number']}: {a['text']} - {a.get('owner') or '-'}, due {uk_date(a.get('due'), '-')}\n"
         )
