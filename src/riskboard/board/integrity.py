@@ -36,11 +36,10 @@ def audit_findings(db: sqlite_utils.Database) -> list[str]:
     findings = []
     problems = integrity.trigger_problems(db)
     if problems:
-        listed = ", ".join(f"{n} ({state})" for n, state in sorted(problems.items()))
         findings.append(
-            f"protective triggers missing or altered: {listed} - audit rows and approved"
-            " records could be changed or deleted unseen (the meeting service puts them back"
-            " at its next change and records that it did)"
+            f"protective triggers missing or altered: {_listed(problems)} - audit rows and"
+            " approved records could be changed or deleted unseen (the meeting service puts"
+            " them back at its next change and records that it did)"
         )
     findings += chain_findings(store.audit_rows(db))
     for row in store.audit_rows(db):
@@ -51,6 +50,20 @@ def audit_findings(db: sqlite_utils.Database) -> list[str]:
                 " have been changed or deleted unseen"
             )
     return findings
+
+
+_FIRST = ("audit_log_", "approvals_", "meetings_")
+
+
+def _listed(problems: dict[str, str], shown: int = 4) -> str:
+    """The audit log's and approvals' triggers first; past ``shown``, a count."""
+    order = sorted(
+        problems,
+        key=lambda n: (next((i for i, p in enumerate(_FIRST) if n.startswith(p)), 9), n),
+    )
+    named = ", ".join(f"{n} ({problems[n]})" for n in order[:shown])
+    rest = len(order) - shown
+    return named + (f" and {rest} more" if rest > 0 else "")
 
 
 def chain_findings(rows: list[dict[str, Any]], limit: int = 5) -> list[str]:
