@@ -316,29 +316,32 @@ def test_cli_demo_starts_a_quorate_meeting_once(
 
     monkeypatch.chdir(tmp_path)
     assert main(["demo", str(tmp_path / "abs")]) == 0  # an absolute folder works too
-    assert "Demo meeting: meeting 1 (14/09/2022, board month 2022-08)" in capsys.readouterr().out
+    # meeting 1 is the demo board's previous meeting (minutes to approve, board_history)
+    assert "Demo meeting: meeting 2 (14/09/2022, board month 2022-08)" in capsys.readouterr().out
     db = open_db(tmp_path / "abs" / "riskboard.db")
     try:
         meeting = board.current_meeting(db)
         assert meeting is not None and meeting.status == board.MeetingStatus.IN_PROGRESS
         assert (meeting.chair, meeting.minute_taker) == ("Helen Marsh", "Lucy Whitfield")
         assert board.quorum(db, meeting.id).met
+        assert meeting.previous_meeting_id == 1
         present = {e.name for e in board.attendance(db, meeting.id) if e.status == "present"}
         assert {"Helen Marsh", "Gareth Price", "Alison Reeve"} <= present
     finally:
         db.conn.close()
     assert main(["demo", str(tmp_path / "abs")]) == 0  # again: the same meeting resumes
-    assert "Demo meeting: meeting 1 " in capsys.readouterr().out
+    assert "Demo meeting: meeting 2 " in capsys.readouterr().out
     db = open_db(tmp_path / "abs" / "riskboard.db")
     try:
-        assert [m.id for m in board.list_meetings(db)] == [1]
+        assert [m.id for m in board.list_meetings(db)] == [1, 2]
     finally:
         db.conn.close()
 
     assert main(["demo", "plain", "--no-meeting"]) == 0
     assert "Demo meeting" not in capsys.readouterr().out
     db = open_db(tmp_path / "plain" / "riskboard.db")
-    try:
-        assert board.list_meetings(db) == []
+    try:  # only the demo's previous meeting, closed
+        assert [(m.id, m.status) for m in board.list_meetings(db)] == [(1, "closed")]
+        assert board.current_meeting(db) is None
     finally:
         db.conn.close()

@@ -25,6 +25,15 @@ PRESENT = ("Gareth Price", "Helen Marsh", "Alison Reeve")
 APOLOGIES = ("Mark Bellamy",)
 
 
+def is_demo_history(meeting: board.Meeting) -> bool:
+    """The meeting ``seed_previous_meeting`` records (not one the user held)."""
+    return (
+        meeting.meeting_date.isoformat() == MEETING_DATE
+        and meeting.month == MONTH
+        and meeting.chair == CHAIR
+    )
+
+
 def seed_previous_meeting(db: sqlite_utils.Database, config: Config, latest: str) -> int | None:
     """Record and close the previous meeting (see the module doc); returns its id, or
     None when the database already holds a meeting."""

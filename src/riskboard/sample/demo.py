@@ -32,7 +32,7 @@ from riskboard.config import Config, load_config
 from riskboard.domain import FLAG_ORDER, Risk
 from riskboard.errors import RiskboardError
 from riskboard.importer import ImportResult, import_file
-from riskboard.sample.board_history import seed_previous_meeting
+from riskboard.sample.board_history import is_demo_history, seed_previous_meeting
 from riskboard.sample.catalogue import ANNEXES
 from riskboard.sample.data import RegisterGenerator, RiskState, sort_risks
 from riskboard.sample.stories import RESERVED, SIX, StoryRunner
@@ -254,11 +254,11 @@ def install_demo(
             if progress:
                 progress(result)
         people = seed_people(db)
-        meeting = start_demo_meeting(db, config) if start_meeting else None
         months = store.months(db)
         latest = months[-1] if months else None
         if latest is not None:
-            seed_previous_meeting(db, config, latest)
+            seed_previous_meeting(db, config, latest)  # only into a board with no meetings
+        meeting = start_demo_meeting(db, config) if start_meeting else None
         flags = register_service.flags_for(db, latest, config) if latest else []
         counts = Counter(code for f in flags for code in f.flags)
         latest_risks = len(store.load_month(db, latest)) if latest else 0
@@ -294,14 +294,15 @@ def start_demo_meeting(db: sqlite_utils.Database, config: Config) -> board.Meeti
     """The demo board's meeting, started and quorate, so the app opens on its agenda.
 
     The open meeting if there is one (resumed, never a second); else, when no meeting was
-    ever held, a new one on ``DEMO_MEETING_DATE`` for the latest month, chaired by
+    held since the demo's own previous one (``board_history``), a new one on
+    ``DEMO_MEETING_DATE`` for the latest month, chaired by
     ``DEMO_CHAIR`` with ``DEMO_MINUTE_TAKER``, everyone on ``PEOPLE`` present except
     ``DEMO_APOLOGIES``. ``None`` when meetings were held and all are closed: the user has
     been chairing, and the app's start form is the right place to begin the next one.
     Each step is one audited change through the meeting service.
     """
     current = board.current_meeting(db)
-    if current is not None or board.list_meetings(db):
+    if current is not None or any(not is_demo_history(m) for m in board.list_meetings(db)):
         return current
     meeting = board.new_meeting(
         db,
