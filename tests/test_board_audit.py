@@ -201,3 +201,13 @@ def test_two_connections_interleave_safely(tmp_path: Path) -> None:
     assert board.reviewed_refs(tui, m.id) == set()
     assert json.dumps(board.meeting_record(cli, m.id))  # both see everything
     assert len(board.list_reviews(cli, m.id)) == 2
+
+
+def test_audit_rows_name_what_they_changed(db: sqlite_utils.Database) -> None:
+    m = start(db)
+    action = board.add_action(db, m.id, "Do", owner="Carl", due="2022-10-31")
+    esc = board.escalate(db, m.id, "HM-001", target="corporate", reason="16")
+    named = [(e.entity, e.entity_id, e.change) for e in board.audit_entries(db)]
+    assert named[0] == ("meeting", str(m.id), "meeting created and opened")
+    assert ("action", str(action.number), "action raised") in named
+    assert ("escalation", str(esc.id), "escalate HM-001 -> corporate") in named

@@ -117,7 +117,7 @@ def add_action(
                 f"due date {uk_date(due_)} is before the meeting ({uk_date(meeting.meeting_date)})"
             )
         ref = board_risk(db, meeting, risk_ref).ref if risk_ref and clean(risk_ref) else None
-        step.track("action", None, lambda: None)
+        step.new("action")
         now = now_iso()
         number = store.insert(
             db,

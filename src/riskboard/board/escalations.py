@@ -117,7 +117,7 @@ def _raise(
             values["source"] = holdings.deescalation_source(
                 meeting, risk.ref, source, history
             ).value
-        step.track("escalation", None, lambda: None)
+        step.new("escalation")
         new_id = store.insert(
             db,
             "escalations",

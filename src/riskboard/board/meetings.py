@@ -97,9 +97,10 @@ def new_meeting(
         meeting = get_meeting(db, meeting_id)
         step.meeting_id = meeting_id
         step.actor = actor_for(meeting, actor)
-        step.track("meeting", meeting_id, lambda: None)
+        step.new("meeting")
         step.record(
             "meeting created" + (" and opened" if start else " as a draft"),
+            entity_id=meeting_id,
             read=lambda: store.meeting_row(db, meeting_id),
         )
     return meeting

@@ -111,6 +111,10 @@ class Step:
             )
         return self.before
 
+    def new(self, entity: str) -> None:
+        """The change creates a row (an action, an escalation, a meeting): nothing before."""
+        self.track(entity, None, lambda: None)
+
     def record(
         self,
         change: str,
