@@ -4,20 +4,29 @@ Cells are read with python-calamine (Rust), which is ~9x faster than openpyxl's
 read-only mode. Before calamine sees the file, the container is checked:
 
 - it must be a zip (xlsx/xlsm/ods) or an OLE file (xls, or an encrypted xlsx);
+- it must be a regular file (not a FIFO, a device or a link to one: ``ingest.regular``);
 - the zip's declared uncompressed sizes must stay under
-  ``import.max_uncompressed_mb`` and no large part may claim an implausible
-  compression ratio (a zip bomb is refused before anything is inflated; calamine
+  ``import.max_uncompressed_mb``; neither a large part nor the parts together may
+  claim an implausible compression ratio (a zip bomb, whole or split into many parts
+  just under the per-part check, is refused before anything is inflated; calamine
   itself refuses a part that inflates past its declared size);
 - no XML part may carry a DTD or entity declarations (Excel never writes them; this
   is the billion-laughs guard, using defusedxml's exception types).
 
-Every failure - zipfile, expat, defusedxml or calamine - becomes a RiskboardError
+Before calamine reads a sheet, its grid (A1 to the farthest filled cell, which calamine
+allocates whole) is found from the sheet XML (``ingest.sheet_scan``) and refused over
+``import.max_cells`` - for the sheet, and for the sheets read so far together -
+naming the sheet and the far cell. Other formats are checked on calamine's own size
+before any Python object is made.
+
+Every failure - zipfile, expat, defusedxml or calamine - becomes a RefusedWorkbook
 that names the file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -25,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, BinaryIO
 from xml.parsers import expat
 
 import python_calamine
@@ -35,7 +44,16 @@ from defusedxml import (  # type: ignore[import-untyped]
     EntitiesForbidden,
 )
 
-from riskboard.errors import RiskboardError
+from riskboard.errors import RefusedWorkbook, Remedy, RiskboardError
+from riskboard.ingest.regular import open_regular
+from riskboard.ingest.sheet_scan import (
+    Extent,
+    column_letters,
+    count_cells,
+    scan_sheet,
+    sheet_parts,
+)
+from riskboard.safe_text import strip_controls
 
 Cell = str | float | int | bool | date | datetime | time | timedelta
 Row = list[Any]
@@ -50,6 +68,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 RATIO_CHECK_BYTES = 8 * 1024 * 1024
 MAX_RATIO = 250
 MAX_PARTS = 10_000
+DEFAULT_MAX_CELLS = 5_000_000
 # the XML prolog (before the root element) of an Excel part is a few dozen bytes
 MAX_PROLOG_BYTES = 64 * 1024
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -70,55 +89,56 @@ class _RootReached(Exception):
 
 def check_container(path: Path, max_uncompressed_mb: int) -> str:
     """Refuse anything that is not a safe workbook; returns "zip" or "ole"."""
+    with open_regular(path) as fh:
+        return _check_container(fh, path, max_uncompressed_mb)
+
+
+def _check_container(fh: BinaryIO, path: Path, max_uncompressed_mb: int) -> str:
     name = path.name
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except FileNotFoundError:
-        raise RiskboardError("file not found", file=str(path)) from None
-    except IsADirectoryError:
-        raise RiskboardError("is a folder, not a workbook", file=name) from None
+        size = os.fstat(fh.fileno()).st_size
+        fh.seek(0)
+        head = fh.read(8)
     except OSError as exc:
-        raise RiskboardError(f"cannot read file: {exc.strerror or exc}", file=name) from None
+        raise RefusedWorkbook(f"cannot read file: {exc.strerror or exc}", file=name) from None
     if size == 0:
-        raise RiskboardError("empty file (0 bytes): not a workbook", file=name)
+        raise RefusedWorkbook("empty file (0 bytes): not a workbook", file=name)
     if head.startswith(OLE_MAGIC):
         return "ole"
     if not head.startswith(ZIP_MAGIC):
         hint = None
         if path.suffix.lower() in {".csv", ".txt", ".tsv"}:
             hint = "save it from Excel as .xlsx and import that"
-        raise RiskboardError(
+        raise RefusedWorkbook(
             "not an Excel workbook (expected .xlsx, .xlsm, .xls or .ods)", file=name, hint=hint
         )
-    _check_zip(path, max_uncompressed_mb)
+    _check_zip(fh, name, max_uncompressed_mb)
     return "zip"
 
 
-def _check_zip(path: Path, max_uncompressed_mb: int) -> None:
-    name = path.name
+def _check_zip(fh: BinaryIO, name: str, max_uncompressed_mb: int) -> None:
     limit = max_uncompressed_mb * 1024 * 1024
     try:
-        with zipfile.ZipFile(path) as zf:
+        fh.seek(0)
+        with zipfile.ZipFile(fh) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_PARTS:
-                raise RiskboardError(
+                raise RefusedWorkbook(
                     f"the zip holds {len(infos):,} parts (a workbook has a few dozen)",
                     file=name,
                 )
             names = {i.filename for i in infos}
             if "[Content_Types].xml" not in names and "mimetype" not in names:
-                raise RiskboardError(
+                raise RefusedWorkbook(
                     "not an Excel workbook (a zip file without workbook parts)", file=name
                 )
             total = 0
             for info in infos:
                 if info.flag_bits & 0x1:
-                    raise RiskboardError("the workbook's parts are encrypted", file=name)
+                    raise RefusedWorkbook("the workbook's parts are encrypted", file=name)
                 total += info.file_size
                 if total > limit:
-                    raise RiskboardError(
+                    raise RefusedWorkbook(
                         f"the workbook would inflate to over {max_uncompressed_mb} MiB"
                         f" (import.max_uncompressed_mb); possible zip bomb",
                         file=name,
@@ -127,11 +147,12 @@ def _check_zip(path: Path, max_uncompressed_mb: int) -> None:
                     info.compress_size, 1
                 ):
                     ratio = info.file_size // max(info.compress_size, 1)
-                    raise RiskboardError(
+                    raise RefusedWorkbook(
                         f"part {info.filename} claims to inflate {ratio:,}x"
                         f" ({info.compress_size:,} -> {info.file_size:,} bytes); possible zip bomb",
                         file=name,
                     )
+            _check_total_ratio(infos, total, name)
             for info in infos:
                 if info.filename.lower().endswith(_XML_SUFFIXES) and info.file_size:
                     _check_xml_prolog(zf, info, name)
@@ -145,9 +166,21 @@ def _check_zip(path: Path, max_uncompressed_mb: int) -> None:
         EOFError,
         ValueError,
     ) as exc:
-        raise RiskboardError(f"damaged or unsupported workbook: {exc}", file=name) from None
+        raise RefusedWorkbook(f"damaged or unsupported workbook: {exc}", file=name) from None
     except OSError as exc:
-        raise RiskboardError(f"cannot read workbook: {exc}", file=name) from None
+        raise RefusedWorkbook(f"cannot read workbook: {exc}", file=name) from None
+
+
+def _check_total_ratio(infos: list[zipfile.ZipInfo], total: int, name: str) -> None:
+    """The parts together must not claim an implausible ratio either: a bomb split into
+    many parts, each just under RATIO_CHECK_BYTES, passes the per-part check."""
+    compressed = sum(i.compress_size for i in infos)
+    if total > RATIO_CHECK_BYTES and total > MAX_RATIO * max(compressed, 1):
+        raise RefusedWorkbook(
+            f"its {len(infos)} parts claim to inflate {total // max(compressed, 1):,}x"
+            f" together ({compressed:,} -> {total:,} bytes); possible zip bomb",
+            file=name,
+        )
 
 
 def _check_xml_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
@@ -175,7 +208,7 @@ def _check_xml_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> 
                 read += len(chunk)
                 parser.Parse(chunk, False)
                 if read > MAX_PROLOG_BYTES:
-                    raise RiskboardError(
+                    raise RefusedWorkbook(
                         f"part {info.filename} has no XML content in its first"
                         f" {MAX_PROLOG_BYTES // 1024} KiB",
                         file=name,
@@ -185,18 +218,18 @@ def _check_xml_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> 
         return
     except DefusedXmlException as exc:
         kind = "entity declarations" if isinstance(exc, EntitiesForbidden) else "a DTD"
-        raise RiskboardError(
+        raise RefusedWorkbook(
             f"part {info.filename} contains {kind}, which Excel never writes"
             " (possible XML entity bomb)",
             file=name,
         ) from None
     except expat.ExpatError as exc:
-        raise RiskboardError(
+        raise RefusedWorkbook(
             f"damaged workbook: part {info.filename} is not well-formed XML ({exc})", file=name
         ) from None
 
 
-def _calamine_error(exc: BaseException, name: str, sheet: str | None = None) -> RiskboardError:
+def _calamine_error(exc: BaseException, name: str, sheet: str | None = None) -> RefusedWorkbook:
     if isinstance(exc, python_calamine.PasswordError):
         message = "the workbook is password-protected; save an unprotected copy"
     else:
@@ -209,7 +242,7 @@ def _calamine_error(exc: BaseException, name: str, sheet: str | None = None) -> 
             message = f"damaged workbook (zip): {text}"
         else:
             message = f"cannot read workbook: {text}"
-    return RiskboardError(message, file=name, sheet=sheet)
+    return RefusedWorkbook(message, file=name, sheet=sheet)
 
 
 def _reraise_fatal(exc: BaseException) -> None:
@@ -221,16 +254,42 @@ class WorkbookReader:
     """A checked, open workbook. Use as a context manager; sheets are read one at a time.
 
     Hidden sheets and chart/macro sheets are not data: they are listed in ``skipped``.
+    ``max_cells`` bounds the grid of each sheet read and of all of them together.
     """
 
-    def __init__(self, path: Path, *, max_uncompressed_mb: int = 500) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_uncompressed_mb: int = 500,
+        max_cells: int = DEFAULT_MAX_CELLS,
+    ) -> None:
         self.path = path
         self.name = path.name
-        self.kind = check_container(path, max_uncompressed_mb)
+        self.max_cells = max_cells
+        self.cells_read = 0
+        self._fh = open_regular(path)  # for the checks and the sheet scans
+        self._zip: zipfile.ZipFile | None = None
+        self._parts: dict[str, str] = {}
+        self._calamine_fh: BinaryIO | None = None
         try:
-            self._wb = python_calamine.CalamineWorkbook.from_path(str(path))
+            self.kind = _check_container(self._fh, path, max_uncompressed_mb)
+            if self.kind == "zip":
+                self._fh.seek(0)
+                self._zip = zipfile.ZipFile(self._fh)
+                self._parts = sheet_parts(self._zip)
+            # calamine reads its own handle, checked like the first (the same file)
+            self._calamine_fh = open_regular(path)
+            if os.fstat(self._calamine_fh.fileno()).st_ino != os.fstat(self._fh.fileno()).st_ino:
+                raise RefusedWorkbook("was replaced while being read", file=self.name)
+        except BaseException:
+            self.close()
+            raise
+        try:
+            self._wb = python_calamine.CalamineWorkbook.from_filelike(self._calamine_fh)
             metadata = self._wb.sheets_metadata
         except BaseException as exc:  # calamine raises its own types; pyo3 panics too
+            self.close()
             _reraise_fatal(exc)
             raise _calamine_error(exc, self.name) from None
         self.sheet_names: list[str] = []
@@ -255,19 +314,84 @@ class WorkbookReader:
         self.close()
 
     def close(self) -> None:
-        with contextlib.suppress(python_calamine.CalamineError):
-            self._wb.close()
+        wb = getattr(self, "_wb", None)
+        if wb is not None:
+            with contextlib.suppress(python_calamine.CalamineError):
+                wb.close()
+        for handle in (self._zip, self._calamine_fh, self._fh):
+            if handle is not None:
+                with contextlib.suppress(OSError):
+                    handle.close()
 
     def read(self, sheet_name: str) -> Sheet:
-        """All cells of one sheet, row numbers kept (leading empty rows are not dropped)."""
+        """All cells of one sheet, row numbers kept (leading empty rows are not dropped).
+
+        Refused (RefusedWorkbook naming the sheet and its farthest cell) if its grid -
+        A1 to that cell - is over ``max_cells``, alone or with the sheets read before."""
+        budget = self.max_cells - self.cells_read
+        self._check_scan(sheet_name, budget)
         try:
             sheet = self._wb.get_sheet_by_name(sheet_name)
+            end = sheet.end
+            grid = Extent(end[0] + 1, end[1] + 1) if end else Extent(0, 0)
+            if grid.cells > budget:
+                raise self._too_big(sheet_name, grid, budget)
             rows = sheet.to_python(skip_empty_area=False)
             merged = sheet.merged_cell_ranges or []
+        except RiskboardError:
+            raise
         except BaseException as exc:
             _reraise_fatal(exc)
             raise _calamine_error(exc, self.name, sheet_name) from None
-        return Sheet(name=sheet_name, rows=rows, merged=list(merged))
+        self.cells_read += grid.cells
+        return Sheet(name=strip_controls(sheet_name), rows=rows, merged=list(merged))
+
+    def _check_scan(self, sheet_name: str, budget: int) -> None:
+        """For a zip workbook: the sheet's grid from its XML, before calamine sees it."""
+        part = self._parts.get(sheet_name)
+        if self._zip is None or part is None:
+            return
+        try:
+            info = self._zip.getinfo(part)
+            extent = scan_sheet(self._fh, self._zip, info, limit=budget)
+            if extent.cells > budget:
+                present = count_cells(self._fh, self._zip, info)
+                raise self._too_big(sheet_name, extent, budget, present)
+        except RiskboardError:
+            raise
+        except (KeyError, zipfile.BadZipFile, zlib.error, expat.ExpatError, OSError) as exc:
+            raise RefusedWorkbook(
+                f"damaged workbook: {exc}", file=self.name, sheet=sheet_name
+            ) from None
+
+    def _too_big(
+        self, sheet_name: str, extent: Extent, budget: int, present: int | None = None
+    ) -> RefusedWorkbook:
+        far = extent.far_cell
+        what = (
+            f"its cells reach {far}: from A1 that is {extent.rows:,} rows x"
+            f" {extent.columns:,} columns = {extent.cells:,} cells"
+        )
+        if budget < self.max_cells:
+            what += (
+                f", and the sheets read before it hold {self.cells_read:,};"
+                f" together over import.max_cells ({self.max_cells:,})"
+            )
+        else:
+            what += f", over import.max_cells ({self.max_cells:,})"
+        if present is not None:
+            what += f"; only {present:,} cells are filled in"
+        if extent.declared and extent.declared not in (far, f"A1:{far}"):
+            what += f" (the sheet declares its used range as {extent.declared})"
+        return RefusedWorkbook(
+            what + " - delete the stray cells far from the table (in Excel, Ctrl+End shows"
+            " the last cell) and export it again, or raise import.max_cells in config.toml",
+            file=self.name,
+            sheet=sheet_name,
+            row=extent.rows,
+            column=column_letters(extent.columns),
+            remedy=Remedy.RAISE_LIMIT,
+        )
 
     def sheets(self) -> Iterator[Sheet]:
         for name in self.sheet_names:

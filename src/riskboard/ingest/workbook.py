@@ -31,6 +31,7 @@ from riskboard.ingest.names import name_annex
 from riskboard.ingest.reader import Sheet, WorkbookReader
 from riskboard.ingest.shapes import Assembler
 from riskboard.ingest.warning_log import Warnings
+from riskboard.safe_text import strip_controls
 
 
 @dataclass
@@ -76,7 +77,11 @@ def parse_workbook(
     matcher = matcher or build_matcher(config.import_.aliases)
     name = path.name
     warnings = Warnings()
-    with WorkbookReader(path, max_uncompressed_mb=config.import_.max_uncompressed_mb) as wb:
+    with WorkbookReader(
+        path,
+        max_uncompressed_mb=config.import_.max_uncompressed_mb,
+        max_cells=config.import_.max_cells,
+    ) as wb:
         for sheet_name, why in wb.skipped:
             warnings.note(f"sheet {sheet_name!r}: not read ({why})")
         sheets = [wb.read(n) for n in wb.sheet_names]
@@ -124,7 +129,7 @@ def _assemble(
 ) -> ParsedWorkbook:
     candidates = {id(lay) for _, lay in layouts if is_actions_candidate(lay)}
     has_risk_sheet = any(id(lay) not in candidates for _, lay in layouts)
-    assembler = Assembler(name, warnings, file_annex=name_annex(path.stem))
+    assembler = Assembler(name, warnings, file_annex=name_annex(strip_controls(path.stem)))
     reports: list[SheetReport] = []
     ordered = sorted(layouts, key=lambda sl: has_risk_sheet and id(sl[1]) in candidates)
     for sheet, layout in ordered:
