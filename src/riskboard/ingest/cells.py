@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from riskboard.ingest.dates import parse_date
 from riskboard.ingest.layout import Column
+from riskboard.safe_text import strip_controls
 from riskboard.ingest.values import (
     action_status,
     risk_status,
@@ -59,6 +60,11 @@ _PLAIN_TEXT = frozenset(
 )
 
 _MISS = object()
+
+
+def _clean(text: str) -> str:
+    """Free text without control characters (ESC, BEL...: never stored)."""
+    return strip_controls(text).strip()
 
 
 class Bad:
@@ -140,13 +146,15 @@ def read_cells(
 Reader = Callable[[Sequence[Any], dict[str, Any], list[tuple[str, str]]], None]
 
 # What ``read_cells`` does with cell i of a row. A free-text cell that is text is
-# trimmed (a reference also gets its inner whitespace runs made one space). Any other
-# cell: a blank ('') is left out; a bool is converted afresh (True == 1.0 must not
+# trimmed and loses any control characters (a reference also gets its inner
+# whitespace runs made one space). Any other cell: a blank ('') is left out; a bool is converted afresh (True == 1.0 must not
 # share a cache entry with the number); anything else is converted once per distinct
 # value through the slot's cache; None (blank) is left out, a Bad is reported.
 _TEXT = """\
     if type(c{i}) is str:
         t = c{i}.strip()
+        if not t.isprintable():
+            t = _clean(t)
         if t:{ref}
             out[{key!r}] = t
     else:
@@ -174,7 +182,12 @@ def _compile(slots: list[Slot]) -> Reader:
     (this is the innermost loop of an import; unrolled it runs ~3x faster). Only the
     slots' keys - internal field names - are written into the code; headers, caches
     and converters are passed in its namespace."""
-    namespace: dict[str, Any] = {"_MISS": _MISS, "Bad": Bad, "_convert": _convert}
+    namespace: dict[str, Any] = {
+        "_MISS": _MISS,
+        "Bad": Bad,
+        "_convert": _convert,
+        "_clean": _clean,
+    }
     body: list[str] = []
     for i, slot in enumerate(slots):
         if not slot.key.isidentifier():

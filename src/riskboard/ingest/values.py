@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from riskboard.domain import normalise_action_status, normalise_strategy
+from riskboard.safe_text import strip_controls
 
 # cell text that means "nothing here" in a number or date column
 BLANK_WORDS = frozenset(
@@ -39,6 +40,8 @@ def to_text(value: Any) -> str | None:
     tv = type(value)
     if tv is str:
         s: str = value.strip()
+        if not s.isprintable():  # control characters (ESC, BEL...) never get stored
+            s = strip_controls(s).strip()
         return s or None
     if value is None:
         return None
