@@ -69,9 +69,10 @@ def test_refused_file_exits_non_zero_and_says_why_without_traceback(
     assert run(str(conflict)) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.splitlines()[0] == (
+    assert captured.err == (
         "refused file bad 2022-09.xlsx, sheet 'Register', row 3, column 'Risk Title': risk R1"
-        " appears again with different data: 'B' here but 'A' on row 2"
+        " appears again with different data: 'B' here but 'A' on row 2 - every row of one"
+        " reference must carry the same risk details; correct the export and import it again\n"
     )
     assert "Traceback" not in captured.err
     assert table_dump(workspace / "board.db") == before
@@ -130,9 +131,19 @@ def test_dry_run_prints_the_mapping_and_writes_nothing(
     assert "    Last Updated  -> last_updated\n" in out
     assert "    not used: 'RAG colour'" in out
     assert "skipped, not a risk (no risk reference): 'Total risks: 2'" in out
-    db = sqlite_utils.Database(workspace / "board.db")
-    assert db["imports"].count == 0
-    assert db["risk_snapshots"].count == 0
+    assert not (workspace / "board.db").exists()  # a dry run creates nothing
+
+
+def test_dry_run_into_an_existing_database_writes_nothing(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = write_xlsx(workspace / "joint.xlsx", {"Register": register_rows()})
+    assert run(str(first)) == 0
+    before = table_dump(workspace / "board.db")
+    again = write_xlsx(workspace / "joint 2022-09.xlsx", {"Register": register_rows("15/09/2022")})
+    assert run(str(again), "--dry-run", "--month", "2022-09") == 0
+    assert "dry run joint 2022-09.xlsx: nothing written" in capsys.readouterr().out
+    assert table_dump(workspace / "board.db") == before
 
 
 def test_a_folder_imports_its_workbooks(

@@ -22,7 +22,8 @@ import sqlite_utils
 from pydantic import BaseModel, Field
 
 from riskboard.config import Config
-from riskboard.errors import RiskboardError
+from riskboard.errors import NotFound, RefusedWorkbook, RiskboardError, StoreUnavailable
+from riskboard.ingest.regular import open_regular
 from riskboard.ingest.headers import HeaderMatcher
 from riskboard.ingest.month import check_month, month_in_file_name
 from riskboard.ingest.workbook import ParsedWorkbook, parse_workbook
@@ -52,16 +53,15 @@ class ImportResult(BaseModel):
 
 
 def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes (the identity of an import)."""
-    try:
-        with path.open("rb") as fh:
+    """Hex sha256 of a file's bytes (the identity of an import). Only a regular file is
+    read (``ingest.regular``): a FIFO or a link to a device is refused first."""
+    with open_regular(path) as fh:
+        try:
             return hashlib.file_digest(fh, "sha256").hexdigest()
-    except FileNotFoundError:
-        raise RiskboardError("file not found", file=str(path)) from None
-    except IsADirectoryError:
-        raise RiskboardError("is a folder, not a workbook", file=path.name) from None
-    except OSError as exc:
-        raise RiskboardError(f"cannot read file: {exc.strerror or exc}", file=path.name) from None
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"cannot read file: {exc.strerror or exc}", file=path.name
+            ) from None
 
 
 def import_file(
@@ -74,7 +74,11 @@ def import_file(
     source: str = "cli",
     matcher: HeaderMatcher | None = None,
 ) -> ImportResult:
-    """Import one export. RiskboardError (nothing written) if the file is refused."""
+    """Import one export; nothing is written unless it all goes in.
+
+    Raises RefusedWorkbook if the workbook is at fault (every refusal from reading it
+    is of that type), NotFound if it does not exist, StoreUnavailable if the database
+    or the file cannot be used now (busy, read-only, disk full, held by a program)."""
     # One pause of the cyclic GC for the whole import: reading, assembling, storing
     # and flagging build ~1M short-lived acyclic objects, and a collection on the way
     # (or the first one after a shorter pause) would scan them all for nothing.
@@ -114,7 +118,7 @@ def _import_file(
     # else has written by then); at the end the helper frees the import's objects
     # while SQLite commits (COMMIT does not hold the GIL either).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskboard-import") as helper:
-        parsing = helper.submit(parse_workbook, path, config, month=month, matcher=matcher)
+        parsing = helper.submit(_parse, path, config, month, matcher)
         ahead: register.PreviousMonth | None = None
         guess = None if dry_run else month or month_in_file_name(path.name)
         if guess is not None:
@@ -162,11 +166,19 @@ def _import_file(
             if again is None:
                 raise
             return import_file(db, path, config, month=month, source=source, matcher=matcher)
-        except sqlite3.OperationalError as exc:
-            raise RiskboardError(
-                f"could not write to the database ({exc}); nothing was imported", file=path.name
-            ) from None
     return result
+
+
+def _parse(
+    path: Path, config: Config, month: str | None, matcher: HeaderMatcher | None
+) -> ParsedWorkbook:
+    """``parse_workbook``, every refusal typed as the workbook's fault."""
+    try:
+        return parse_workbook(path, config, month=month, matcher=matcher)
+    except (RefusedWorkbook, NotFound, StoreUnavailable):
+        raise
+    except RiskboardError as exc:  # the ingest modules say what is wrong with the file
+        raise RefusedWorkbook.like(exc) from None
 
 
 def _drop(objects: list[Any]) -> None:

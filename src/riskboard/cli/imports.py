@@ -1,7 +1,8 @@
 """CLI: ``riskboard import FILE... [--month YYYY-MM] [--dry-run]``.
 
-Each file is imported on its own (one transaction each): a refused file does not stop
-the others, and the exit code is 1 if any file was refused.
+Each file is imported on its own, in its own child process (``isolated_import``) and
+one transaction: a refused file - even one that crashes the reader - does not stop the
+others, and the exit code is 1 if any file was refused.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from riskboard.domain import uk_date
 from riskboard.errors import RiskboardError
-from riskboard.ingest.headers import build_matcher
 from riskboard.ingest.reader import WORKBOOK_SUFFIXES
+from riskboard.safe_text import quote_name
 
 if TYPE_CHECKING:
     from riskboard.cli import Context
@@ -48,7 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; a folder stands for the workbooks directly inside it."""
+    """Files as given; a folder stands for the workbooks directly inside it (anything
+    with a workbook's name that is not a folder: a FIFO or a link to a device is then
+    refused by name rather than skipped in silence)."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -56,9 +59,9 @@ def expand(paths: Iterable[Path]) -> list[Path]:
                 sorted(
                     p
                     for p in path.iterdir()
-                    if p.is_file()
-                    and p.suffix.lower() in WORKBOOK_SUFFIXES
+                    if p.suffix.lower() in WORKBOOK_SUFFIXES
                     and not p.name.startswith(("~$", "."))
+                    and not p.is_dir()
                 )
             )
         else:
@@ -67,29 +70,31 @@ def expand(paths: Iterable[Path]) -> list[Path]:
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
-    from riskboard.importer import import_file
+    from riskboard.isolated_import import import_isolated
 
-    matcher = build_matcher(ctx.config.import_.aliases)
     files = expand(args.files)
     if not files:
-        raise RiskboardError("no workbooks to import in " + ", ".join(map(str, args.files)))
+        raise RiskboardError(
+            "no workbooks to import in " + ", ".join(quote_name(str(f)) for f in args.files)
+        )
     refused = 0
     for path in files:
         try:
-            result = import_file(
-                ctx.db, path, ctx.config, month=args.month, dry_run=args.dry_run, matcher=matcher
-            )
+            result = import_isolated(path, ctx.config, month=args.month, dry_run=args.dry_run)
         except RiskboardError as exc:
+            from riskboard.cli.remedies import error_line
+
             refused += 1
-            where = str(exc) if exc.file else f"{path.name}: {exc}"
+            line = error_line(exc, ctx.config.source)
+            where = line if exc.file else f"{quote_name(path.name)}: {line}"
             print(f"refused {where}", file=sys.stderr)
             continue
         if result.status == "dry_run":
             print_dry_run(result)
         elif result.status == "already_imported":
             print(
-                f"already imported {result.file} (import #{result.import_id}, {result.month}):"
-                " nothing changed"
+                f"already imported {quote_name(result.file)} (import #{result.import_id},"
+                f" {result.month}): nothing changed"
             )
         else:
             print_imported(result)
@@ -115,13 +120,14 @@ def _print_warnings(result: ImportResult) -> None:
 
 def print_imported(result: ImportResult) -> None:
     print(
-        f"imported {result.file} for {result.month} (import #{result.import_id}): {_counts(result)}"
+        f"imported {quote_name(result.file)} for {result.month} (import #{result.import_id}):"
+        f" {_counts(result)}"
     )
     _print_warnings(result)
 
 
 def print_dry_run(result: ImportResult) -> None:
-    print(f"dry run {result.file}: nothing written")
+    print(f"dry run {quote_name(result.file)}: nothing written")
     print(f"  month: {result.month} (from {result.month_source})")
     if result.report_date:
         print(f"  report date: {uk_date(result.report_date)}")

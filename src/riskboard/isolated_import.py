@@ -1,0 +1,285 @@
+"""Each import in a child process: no workbook can take the caller down with it.
+
+The checks before reading (``ingest.reader``) refuse every hostile workbook we know of.
+This is the net under them: the reader is a Rust library, and a file it cannot cope
+with may abort the process ("memory allocation of 549755813888 bytes failed"), raise
+MemoryError or crash outright. ``import_isolated`` runs ``importer.import_file`` in a
+child process with its address space limited to ``import.max_memory_mb``; whatever
+happens there, the caller gets the ImportResult or one typed error:
+
+- RefusedWorkbook - the file was refused, or the reader crashed or ran out of memory
+  on it (the nightly job moves it to ``failed/`` and goes on with the next file);
+- StoreUnavailable / NotFound / other RiskboardError - as ``import_file`` raised them;
+- KeyboardInterrupt - Ctrl-C (the child stopped too; its transaction rolled back).
+
+The child opens its own database connection, and imports in one transaction as
+always: a crash or a kill rolls it back. It stops if the caller dies (a lifeline pipe
+closes), so a killed scheduler never leaves an import running behind its back.
+
+Children are forked from a forkserver (POSIX) that has riskboard's import modules
+loaded, so each costs a few milliseconds; spawn elsewhere (Windows).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import tempfile
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from riskboard.config import Config
+from riskboard.errors import NotFound, RefusedWorkbook, Remedy, RiskboardError, StoreUnavailable
+
+if TYPE_CHECKING:
+    from riskboard.importer import ImportResult
+
+PRELOAD = ["riskboard.isolated_import", "riskboard.importer", "riskboard.register"]
+_CRASH_SIGNALS = {"SIGABRT", "SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGSYS", "SIGXCPU"}
+
+
+def _context() -> Any:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def import_isolated(
+    path: Path,
+    config: Config,
+    *,
+    month: str | None = None,
+    dry_run: bool = False,
+    source: str = "cli",
+    finish_on_signal: bool = False,
+) -> ImportResult:
+    """``importer.import_file`` of ``path`` in a child process (see the module doc).
+
+    ``finish_on_signal``: the child ignores SIGINT/SIGTERM and finishes its file (the
+    scheduler stops between files); otherwise Ctrl-C stops the import at once."""
+    from riskboard.ingest.regular import check_regular
+
+    check_regular(Path(path))  # a missing or special file is refused here, by the name given
+    path = Path(path).absolute()  # the child does not share our working directory
+    ctx = _context()
+    receive, send = ctx.Pipe(duplex=False)
+    lifeline_r, lifeline_w = ctx.Pipe(duplex=False)
+    # what the child's reader writes to stderr when it dies ("memory allocation of ...
+    # bytes failed") goes into the refusal, not onto the terminal
+    with tempfile.NamedTemporaryFile(prefix="riskboard-import-", suffix=".txt", delete=False) as f:
+        stderr_path = f.name
+    try:
+        child = ctx.Process(
+            target=_child,
+            args=(send, lifeline_r, str(path), config, month, dry_run, source,
+                  finish_on_signal, stderr_path),
+            name="riskboard-import",
+        )  # fmt: skip
+        try:
+            child.start()
+        except (OSError, RuntimeError) as exc:
+            raise RiskboardError(
+                f"could not start the import process ({exc}); nothing was imported", file=path.name
+            ) from None
+        send.close()
+        lifeline_r.close()
+        try:
+            try:
+                reply = receive.recv()
+            except EOFError:  # it died without a word
+                reply = None
+            child.join()
+        except BaseException:  # Ctrl-C here: the child was interrupted too, or is told now
+            _stop(child)
+            raise
+        finally:
+            receive.close()
+            lifeline_w.close()
+        return _outcome(reply, child.exitcode, path, config, _last_words(stderr_path))
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(stderr_path)
+
+
+def _last_words(stderr_path: str) -> str:
+    """The first line the child wrote to stderr (a Rust abort says why), if any."""
+    try:
+        with open(stderr_path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read(4096)
+    except OSError:
+        return ""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")[:200]
+
+
+def _stop(child: Any) -> None:
+    child.join(5)
+    if child.is_alive():
+        child.terminate()  # its transaction rolls back
+        child.join(5)
+
+
+def _outcome(
+    reply: Any, exitcode: int | None, path: Path, config: Config, last_words: str = ""
+) -> ImportResult:
+    if reply is not None:
+        kind, value = reply
+        if kind == "ok":
+            result: ImportResult = value
+            return result
+        if kind == "error":
+            raise value
+        if kind == "interrupted":
+            raise KeyboardInterrupt
+        raise RefusedWorkbook(
+            f"riskboard failed while reading it ({value}); nothing was imported",
+            file=path.name,
+            remedy=Remedy.REPORT_FAULT,
+        )
+    name = _signal_name(exitcode)
+    limit = config.import_.max_memory_mb
+    said = f": {last_words}" if last_words else ""
+    if name in _CRASH_SIGNALS:
+        memory = (
+            f"; it may need more memory than import.max_memory_mb ({limit:,} MiB) allows"
+            if limit and "memory" in last_words
+            else ""
+        )
+        raise RefusedWorkbook(
+            f"the workbook reader crashed while reading it ({name}{said}){memory};"
+            " nothing was imported",
+            file=path.name,
+            remedy=Remedy.REPORT_FAULT,
+        )
+    if name is None:  # it ended without answering: the import machinery, not the file
+        raise RiskboardError(
+            f"the import process ended without an answer (exit status {exitcode}{said});"
+            " nothing was imported",
+            file=path.name,
+            remedy=Remedy.REPORT_FAULT,
+        )
+    raise StoreUnavailable(
+        f"the import was stopped ({name}: killed by another program, or the system ran"
+        " out of memory); nothing was imported - try again",
+        file=path.name,
+        remedy=Remedy.RETRY_LATER,
+    )
+
+
+def _signal_name(exitcode: int | None) -> str | None:
+    if exitcode is None or exitcode >= 0:
+        return None
+    try:
+        return signal.Signals(-exitcode).name
+    except ValueError:
+        return f"signal {-exitcode}"
+
+
+# ----------------------------------------------------------------------- the child
+
+
+def _child(
+    send: Connection,
+    lifeline: Connection,
+    path: str,
+    config: Config,
+    month: str | None,
+    dry_run: bool,
+    source: str,
+    finish_on_signal: bool,
+    stderr_path: str | None = None,
+) -> None:
+    if stderr_path:
+        with contextlib.suppress(OSError):
+            fd = os.open(stderr_path, os.O_WRONLY | os.O_APPEND)
+            os.dup2(fd, 2)
+            os.close(fd)
+    os.environ["RUST_BACKTRACE"] = "0"  # one line from a Rust abort, not a stack
+    if finish_on_signal:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    else:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_watch, args=(lifeline,), name="lifeline", daemon=True).start()
+    limit_memory(config.import_.max_memory_mb)
+    reply: tuple[str, Any]
+    try:
+        reply = ("ok", _import(Path(path), config, month, dry_run, source))
+    except RiskboardError as exc:
+        reply = ("error", exc)
+    except MemoryError:
+        reply = ("error", _out_of_memory(Path(path), config))
+    except KeyboardInterrupt:
+        reply = ("interrupted", None)
+    except BaseException as exc:  # a fault in riskboard: say what, never a traceback
+        reply = ("fault", f"{type(exc).__name__}: {exc}")
+    try:
+        send.send(reply)
+    except Exception as exc:  # a reply that cannot be pickled is a fault too
+        send.send(("fault", f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+
+
+def _import(
+    path: Path, config: Config, month: str | None, dry_run: bool, source: str
+) -> ImportResult:
+    from riskboard.importer import import_file
+    from riskboard.store.db import open_db
+
+    if dry_run:
+        try:
+            db = open_db(config.paths.database, create=False)
+        except NotFound:  # a dry run creates nothing: compare with an empty register
+            db = open_db(":memory:")
+    else:
+        db = open_db(config.paths.database)
+    try:
+        return import_file(db, path, config, month=month, dry_run=dry_run, source=source)
+    finally:
+        db.conn.close()
+
+
+def _out_of_memory(path: Path, config: Config) -> RefusedWorkbook:
+    limit = config.import_.max_memory_mb
+    allowed = f" (import.max_memory_mb is {limit:,} MiB)" if limit else ""
+    return RefusedWorkbook(
+        f"reading it needs more memory than this import may use{allowed}; nothing was"
+        " imported - is it far larger than a register export should be?",
+        file=path.name,
+        remedy=Remedy.RAISE_LIMIT,
+    )
+
+
+def _watch(lifeline: Connection) -> None:
+    """End this child if the process that started it goes away (its end of the
+    lifeline closes): an import nobody waits for is rolled back, as in one process."""
+    try:
+        lifeline.recv()
+    except (EOFError, OSError):
+        pass
+    os._exit(70)
+
+
+def limit_memory(megabytes: int) -> None:
+    """Limit this process's address space (POSIX; a no-op elsewhere or for 0)."""
+    if megabytes <= 0:
+        return
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    wanted = megabytes * 1024 * 1024
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    except (ValueError, OSError):
+        pass
