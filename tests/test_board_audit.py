@@ -19,7 +19,7 @@ import sqlite_utils
 
 from board_helpers import CHAIR, MINUTE_TAKER, audit_count, seeded_db, start
 from riskboard import board
-from riskboard.errors import RiskboardError
+from riskboard.errors import RiskboardError, StoreUnavailable
 from riskboard.store import meetings as store
 from riskboard.store import open_db
 
@@ -83,7 +83,8 @@ def test_refused_change_writes_no_audit_row(db: sqlite_utils.Database) -> None:
 def test_change_and_audit_row_commit_together(
     db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """If the audit row cannot be written the change itself is rolled back."""
+    """If the audit row cannot be written the change itself is rolled back, and the
+    failure of the database is one typed error naming it."""
     m = start(db)
     calls = store.insert_audit
 
@@ -91,9 +92,9 @@ def test_change_and_audit_row_commit_together(
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(store, "insert_audit", broken)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StoreUnavailable, match="rb.db"):
         board.save_review(db, m.id, "HM-001", note="lost with its audit row")
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StoreUnavailable):
         board.add_action(db, m.id, "Never numbered", owner="Carl", due="2022-10-31")
     monkeypatch.setattr(store, "insert_audit", calls)
     assert db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 0

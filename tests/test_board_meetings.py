@@ -12,7 +12,7 @@ import sqlite_utils
 from board_helpers import CHAIR, MINUTE_TAKER, import_month, quorate, risk, start
 from riskboard import board
 from riskboard.config import Config
-from riskboard.errors import RiskboardError
+from riskboard.errors import MeetingStateError, NotFound, Remedy, RiskboardError
 from riskboard.store import open_db
 from riskboard.store.integrity import PROTECTIVE_TRIGGERS
 
@@ -250,10 +250,14 @@ def test_verify_an_unapproved_meeting(db: sqlite_utils.Database) -> None:
 
 
 def test_unknown_meeting_and_no_open_meeting(db: sqlite_utils.Database) -> None:
-    with pytest.raises(RiskboardError, match=r"no meeting 9 \(no meetings recorded yet\)"):
+    """Not found and not open are different kinds; each names the database looked in."""
+    with pytest.raises(
+        NotFound, match=r"no meeting 9 \(no meetings recorded yet in database .*rb\.db\)"
+    ):
         board.get_meeting(db, 9)
-    with pytest.raises(RiskboardError, match="no open meeting"):
+    with pytest.raises(MeetingStateError, match=r"no open meeting in database .*rb\.db") as info:
         board.resolve_meeting(db, None)
+    assert info.value.remedy is Remedy.START_MEETING
 
 
 def test_next_meeting_date_aob_and_declarations(db: sqlite_utils.Database) -> None:

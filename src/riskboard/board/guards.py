@@ -14,8 +14,10 @@ import sqlite_utils
 
 from riskboard.board.models import Meeting, MeetingStatus
 from riskboard.domain import Risk
-from riskboard.errors import RiskboardError
+from riskboard.errors import MeetingStateError, NotFound, Remedy, RiskboardError
+from riskboard.safe_text import clean_typed, replace_undecodable
 from riskboard.store import meetings as store
+from riskboard.store.db import database_path
 
 
 def meeting_from_row(row: dict[str, Any]) -> Meeting:
@@ -27,21 +29,24 @@ def meeting_from_row(row: dict[str, Any]) -> Meeting:
 
 
 def text_list(value: str | None) -> list[str]:
-    """A JSON list column (aob, declarations); plain legacy text is one item."""
+    """A JSON list column (aob, declarations); plain legacy text is one item. Bytes
+    that were not UTF-8 (recorded before such input was refused) come back escaped."""
     if not value:
         return []
     try:
         items = json.loads(value)
     except json.JSONDecodeError:
-        return [value]
-    return [str(i) for i in items] if isinstance(items, list) else [str(items)]
+        return [replace_undecodable(value)]
+    listed = items if isinstance(items, list) else [items]
+    return [replace_undecodable(str(i)) for i in listed]
 
 
 def clean(text: str | None) -> str | None:
-    """Strip text; blank becomes None."""
+    """Typed text as stored: stripped, without control characters; blank becomes None.
+    Text that is not valid UTF-8 is refused (RiskboardError) before anything is written."""
     if text is None:
         return None
-    text = str(text).strip()
+    text = clean_typed(str(text)).strip()
     return text or None
 
 
@@ -49,8 +54,12 @@ def get_meeting(db: sqlite_utils.Database, meeting_id: int) -> Meeting:
     row = store.meeting_row(db, meeting_id)
     if row is None:
         ids = [r["id"] for r in store.meeting_rows(db)]
-        known = f"meetings recorded: {_ranges(ids)}" if ids else "no meetings recorded yet"
-        raise RiskboardError(f"no meeting {meeting_id} ({known})")
+        known = (
+            f"meetings recorded: {_ranges(ids)}"
+            if ids
+            else f"no meetings recorded yet in database {database_path(db)}"
+        )
+        raise NotFound(f"no meeting {meeting_id} ({known})")
     return meeting_from_row(row)
 
 
@@ -67,10 +76,11 @@ def resolve_meeting(db: sqlite_utils.Database, meeting_id: int | None) -> Meetin
     meeting = current_meeting(db)
     if meeting is None:
         last = store.last_meeting_row(db)
-        hint = "start one with `riskboard meeting new --chair NAME`"
-        if last:
-            hint += f", or name a closed one with --meeting ID (latest: {last['id']})"
-        raise RiskboardError("no open meeting", hint=hint)
+        latest = f"; the latest, meeting {last['id']}, is closed" if last else ""
+        raise MeetingStateError(
+            f"no open meeting in database {database_path(db)}{latest}",
+            remedy=Remedy.START_MEETING,
+        )
     return meeting
 
 
@@ -80,16 +90,16 @@ def editable(db: sqlite_utils.Database, meeting_id: int, *, decisions: bool) -> 
     (attendance, apologies, declarations, AOB, next date)."""
     meeting = get_meeting(db, meeting_id)
     if meeting.locked:
-        raise RiskboardError(
+        raise MeetingStateError(
             f"{meeting.label} is locked: its minutes were approved at meeting"
             f" {meeting.approved_by_meeting_id}; the record is read-only"
         )
     if meeting.status == MeetingStatus.CLOSED:
-        raise RiskboardError(f"{meeting.label} is closed: its record is read-only")
+        raise MeetingStateError(f"{meeting.label} is closed: its record is read-only")
     if decisions and meeting.status == MeetingStatus.DRAFT:
-        raise RiskboardError(
+        raise MeetingStateError(
             f"{meeting.label} is a draft: open it before recording decisions",
-            hint="`riskboard meeting open`",
+            remedy=Remedy.OPEN_MEETING,
         )
     return meeting
 
@@ -150,7 +160,7 @@ def board_risk(db: sqlite_utils.Database, meeting: Meeting, ref: str) -> BoardRi
         if close
         else f"`riskboard risks --month {meeting.month}` lists them"
     )
-    raise RiskboardError(
+    raise NotFound(
         f"unknown risk {ref!r}: not in the {meeting.month} register reviewed by {meeting.label}"
         f" ({len(refs)} risks that month) nor in any earlier export",
         hint=hint,

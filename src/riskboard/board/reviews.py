@@ -20,7 +20,7 @@ from riskboard.board.guards import board_risk, clean, get_meeting
 from riskboard.board.models import Review
 from riskboard.board.txn import Scope, audited
 from riskboard.domain import Strategy, normalise_strategy, uk_date
-from riskboard.errors import RiskboardError
+from riskboard.errors import Remedy, RiskboardError
 from riskboard.store import meetings as store
 from riskboard.store.register import now_iso
 
@@ -163,14 +163,16 @@ def _stored(name: str, value: Any, meeting_date: date, *, check: bool = True) ->
 def _check_strategy_rules(ref: str, merged: dict[str, Any]) -> None:
     if merged.get("strategy") in {s.value for s in NEEDS_RATIONALE}:
         missing = [
-            label
+            (key, label)
             for key, label in (("rationale", "a rationale"), ("review_by", "a review-by date"))
             if not merged.get(key)
         ]
         if missing:
             raise RiskboardError(
-                f"risk {ref}: strategy {merged['strategy']} needs {' and '.join(missing)}",
-                hint="give --rationale TEXT and --review-by DATE",
+                f"risk {ref}: strategy {merged['strategy']} needs"
+                f" {' and '.join(label for _, label in missing)}",
+                remedy=Remedy.GIVE_FIELDS,
+                fields=tuple(key for key, _ in missing),
             )
 
 

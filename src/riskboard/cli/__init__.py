@@ -1,8 +1,16 @@
 """The command line: thin faces over the services.
 
 Each submodule owns a group of commands and exposes ``register(subparsers)``; handlers
-take ``(args, ctx)`` and return an exit code. ``RiskboardError`` is printed without a
-traceback and exits 1.
+take ``(args, ctx)`` and return an exit code. ``RiskboardError`` is printed as one line
+(with its remedy worded as flags) without a traceback and exits 1.
+
+At entry, text typed on the command line that is not valid UTF-8 is refused (Python
+keeps the bytes as lone surrogates, which would be stored and later break every export).
+Everything printed goes through ``safe_text.for_terminal``: a control character from a
+spreadsheet or a file name is shown as ``\x1b``, never sent to the terminal raw.
+Commands open the database with ``create=False``: a mistyped path is reported as "no
+database at PATH", never made into a new empty database (``import``, ``demo`` and the
+scheduler create it, in their own processes).
 """
 
 from __future__ import annotations
@@ -18,7 +26,8 @@ from typing import TYPE_CHECKING
 
 from riskboard import __version__
 from riskboard.config import Config, load_config
-from riskboard.errors import RiskboardError
+from riskboard.errors import Remedy, RiskboardError
+from riskboard.safe_text import for_terminal, has_surrogates, show_bytes
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -35,13 +44,19 @@ class Context:
 
     @property
     def db(self) -> sqlite_utils.Database:
+        """The database, which must exist (NotFound naming the path otherwise)."""
         if self._db is None:
             from riskboard.board import set_origin
             from riskboard.store import open_db
 
-            self._db = open_db(self.config.paths.database)
+            self._db = open_db(self.config.paths.database, create=False)
             set_origin(self._db, "command line")
         return self._db
+
+    @property
+    def database(self) -> Path:
+        """Where the database is (for messages that say nothing is there)."""
+        return self.config.paths.database
 
     def close(self) -> None:
         if self._db is not None:
@@ -71,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(raw)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -80,12 +96,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    restore = _safe_output()
     ctx: Context | None = None
     try:
+        check_typed_arguments(args, raw)
         ctx = Context(config=load_config(args.config))
         return handler(args, ctx)
     except RiskboardError as exc:
-        print(f"riskboard: error: {exc}", file=sys.stderr)
+        from riskboard.cli.remedies import error_line
+
+        source = ctx.config.source if ctx else None
+        print(f"riskboard: error: {error_line(exc, source)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("riskboard: interrupted", file=sys.stderr)
@@ -98,6 +119,66 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if ctx is not None:
             ctx.close()
+        restore()
+
+
+# options whose value is a path: a file name need not be UTF-8 (it is shown escaped)
+PATH_OPTIONS = frozenset({"config"})
+
+
+def check_typed_arguments(args: argparse.Namespace, raw: Sequence[str]) -> None:
+    """Refuse text given on the command line that is not valid UTF-8 (before anything
+    is read or written). Paths are exempt: they name files, whatever their bytes."""
+    for dest, value in vars(args).items():
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            if isinstance(text, str) and dest not in PATH_OPTIONS and has_surrogates(text):
+                raise RiskboardError(
+                    f"{_option_label(dest, text, raw)} is not valid UTF-8 text"
+                    f" ({show_bytes(text)[:60]}); nothing was read or recorded",
+                    remedy=Remedy.RETYPE_TEXT,
+                )
+
+
+def _option_label(dest: str, value: str, raw: Sequence[str]) -> str:
+    for i, arg in enumerate(raw):
+        if arg == value and i > 0 and raw[i - 1].startswith("--"):
+            return raw[i - 1]
+        if arg.startswith("--") and arg.endswith("=" + value):
+            return arg.split("=", 1)[0]
+    return dest.upper().replace("_", "-")
+
+
+class _TerminalSafe:
+    """A text stream that shows control characters and undecodable bytes as escapes."""
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(for_terminal(text))  # type: ignore[attr-defined, no-any-return]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def _safe_output() -> Callable[[], None]:
+    """Route stdout and stderr through ``for_terminal``; returns the undo."""
+    saved = sys.stdout, sys.stderr
+    for stream in saved:
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+    sys.stdout = _TerminalSafe(saved[0])  # type: ignore[assignment]
+    sys.stderr = _TerminalSafe(saved[1])  # type: ignore[assignment]
+
+    def restore() -> None:
+        sys.stdout, sys.stderr = saved
+
+    return restore
 
 
 def add_month_arg(p: argparse.ArgumentParser, help_text: str = "board month YYYY-MM") -> None:

@@ -1,42 +1,138 @@
-"""Opening the database: one file, WAL mode, busy timeout, migrations applied."""
+"""Opening the database: one file, WAL mode, busy timeout, migrations applied.
+
+Failures of the database itself - another process holding the write lock past the
+busy timeout, a read-only file, a full disk, a damaged file - become one
+``StoreUnavailable`` naming the database and what to do (``store_error``), raised by
+``open_db`` and ``write_transaction``: every change goes through one of them.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import sqlite_utils
 
-from riskboard.errors import RiskboardError
+from riskboard.errors import NotFound, Remedy, RiskboardError, StoreUnavailable
 from riskboard.store.migrations import migrations
 
 BUSY_TIMEOUT_MS = 30_000
 
+# SQLite primary result codes (the low byte of sqlite_errorcode)
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """A connection with the pragmas every riskboard connection uses (no migrations)."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+def database_path(db: sqlite_utils.Database) -> str:
+    """The file behind ``db`` (":memory:" for an in-memory database)."""
+    with suppress(sqlite3.Error):
+        row = db.conn.execute("PRAGMA database_list").fetchone()
+        if row and row[2]:
+            return str(row[2])
+    return ":memory:"
+
+
+def store_error(exc: sqlite3.Error, database: str | Path) -> StoreUnavailable:
+    """One line for a failure of the database itself, naming it and what to do."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    base = code & 0xFF if isinstance(code, int) else None
+    text = str(exc)
+    db = str(database)
+    if base in (_BUSY, _LOCKED) or "locked" in text:
+        return StoreUnavailable(
+            f"database {db} is busy: another riskboard process (an import, the scheduler or"
+            f" the meeting app) kept it locked for over {BUSY_TIMEOUT_MS // 1000} s;"
+            " nothing was changed - try again when it has finished",
+            remedy=Remedy.RETRY_LATER,
+        )
+    if base == _READONLY or "readonly" in text or "read-only" in text:
+        return StoreUnavailable(
+            f"database {db} is read-only (the file's or its folder's permissions);"
+            " nothing was changed - make both writable, or point paths.database at a"
+            " writable copy",
+            remedy=Remedy.MAKE_WRITABLE,
+        )
+    if base == _FULL or "full" in text:
+        return StoreUnavailable(
+            f"the disk holding database {db} is full; nothing was changed (the change was"
+            " rolled back) - free some space and try again",
+            remedy=Remedy.FREE_SPACE,
+        )
+    if base == _IOERR or "I/O error" in text:
+        return StoreUnavailable(
+            f"could not write database {db} (disk I/O error: {text}); nothing was changed -"
+            " check the disk has space and is working, then try again",
+            remedy=Remedy.FREE_SPACE,
+        )
+    if base == _CANTOPEN or "unable to open" in text:
+        return StoreUnavailable(
+            f"cannot open database {db} ({text}) - check that its folder exists and is"
+            " readable and writable",
+            remedy=Remedy.MAKE_WRITABLE,
+        )
+    if base in (_CORRUPT, _NOTADB) or "not a database" in text or "malformed" in text:
+        return StoreUnavailable(f"database {db} is damaged or is not a riskboard database ({text})")
+    return StoreUnavailable(f"database {db}: {text}")
+
+
+def _is_store_failure(exc: BaseException) -> bool:
+    """A failure of the database (locked, read-only, full, damaged), not of the SQL."""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
+def connect(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """A connection with the pragmas every riskboard connection uses (no migrations).
+
+    ``create=False`` never creates the file or its folders: NotFound if it is missing."""
+    memory = str(path) == ":memory:"
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+        if not memory and create:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if memory:
+            conn = sqlite3.connect(":memory:", timeout=BUSY_TIMEOUT_MS / 1000)
+        elif create:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+        else:
+            if not Path(path).is_file():
+                raise missing_database(path)
+            uri = Path(path).absolute().as_uri() + "?mode=rw"
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         db = sqlite_utils.Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
+    except RiskboardError:
+        raise
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"cannot create the folder for database {path}: {exc.strerror or exc}",
+            remedy=Remedy.MAKE_WRITABLE,
+        ) from None
     except sqlite3.DatabaseError as exc:
-        raise RiskboardError(f"cannot open database {path}: {exc}") from None
+        raise store_error(exc, path) from None
     return db
 
 
-def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) and migrate the riskboard database at ``path``."""
-    db = connect(path)
+def missing_database(path: str | Path) -> NotFound:
+    return NotFound(
+        f"there is no database at {path} (nothing was created there)",
+        remedy=Remedy.CHECK_DATABASE_PATH,
+    )
+
+
+def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open and migrate the riskboard database at ``path``. ``create`` (the default for
+    commands that write a register: import, demo, the scheduler) makes it if missing;
+    read-only commands pass ``create=False`` and get NotFound naming the path instead.
+    StoreUnavailable if the database cannot be used (locked, read-only, full, damaged)."""
+    db = connect(path, create=create)
     try:
-        migrations.apply(db)
+        if migrations.pending(db):
+            migrations.apply(db)
     except sqlite3.DatabaseError as exc:
-        raise RiskboardError(f"database {path} is not a riskboard database: {exc}") from None
+        db.conn.close()
+        raise store_error(exc, path) from None
     return db
 
 
@@ -49,22 +145,35 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     commits meanwhile SQLite refuses the upgrade at once with "database is locked"
     (SQLITE_BUSY_SNAPSHOT) - the busy timeout does not help. Taking the lock first makes
     a concurrent writer wait its turn. Nested inside an outer transaction it becomes a
-    savepoint, so callers can group several changes."""
+    savepoint, so callers can group several changes.
+
+    A failure of the database itself (locked past the busy timeout, read-only, disk
+    full) rolls back and raises StoreUnavailable naming the database."""
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.DatabaseError as exc:
+        raise store_error(exc, database_path(db)) from None
     try:
         yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
+    except BaseException as exc:
+        _rollback(db)
+        if _is_store_failure(exc):
+            raise store_error(exc, database_path(db)) from None  # type: ignore[arg-type]
         raise
-    else:
-        try:
-            db.conn.execute("COMMIT")
-        except BaseException:
-            if db.conn.in_transaction:
-                db.conn.execute("ROLLBACK")
-            raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException as exc:
+        _rollback(db)
+        if _is_store_failure(exc):
+            raise store_error(exc, database_path(db)) from None  # type: ignore[arg-type]
+        raise
+
+
+def _rollback(db: sqlite_utils.Database) -> None:
+    if db.conn.in_transaction:
+        with suppress(sqlite3.Error):
+            db.conn.execute("ROLLBACK")
