@@ -1,6 +1,7 @@
 """The nightly job, called directly on a temporary workspace with a frozen clock.
 
-Real imports (riskboard.importer) of workbooks generated in code (riskboard.sample);
+Real imports (riskboard.importer, each in its child process) of workbooks generated in
+code (riskboard.sample);
 the settle check is driven by the clock, so nothing sleeps.
 """
 
@@ -22,12 +23,13 @@ import pytest
 from riskboard import importer
 from riskboard.config import Config
 from riskboard.domain import Action, Risk
-from riskboard.errors import RiskboardError
+from riskboard.schedule import job
 from riskboard.sample.data import generate_register
 from riskboard.sample.workbooks import write_workbook
 from riskboard.schedule.job import run_nightly
 from riskboard.schedule.runner import run_once
 from riskboard.store import open_db, runs
+from riskboard.store.db import store_error
 
 T0 = datetime(2024, 6, 2, 1, 0, tzinfo=UTC)  # 02:00 BST
 
@@ -223,17 +225,11 @@ def test_database_trouble_keeps_the_file_for_the_next_run(tmp_path, monkeypatch)
     config = make_config(tmp_path, settle=0)
     register_file(config.paths.imports / "may.xlsx", date(2024, 5, 31), MAY)
 
-    def busy(*args, **kwargs):
-        # what the importer raises when the database stays locked past the busy timeout
-        try:
-            raise sqlite3.OperationalError("database is locked")
-        except sqlite3.OperationalError:
-            raise RiskboardError(
-                "could not write to the database (database is locked); nothing was imported",
-                file="may.xlsx",
-            ) from None
+    def busy(path, cfg):
+        # what the import raises when the database stays locked past the busy timeout
+        raise store_error(sqlite3.OperationalError("database is locked"), cfg.paths.database)
 
-    monkeypatch.setattr(importer, "import_file", busy)
+    monkeypatch.setattr(job, "import_one", busy)
     summary = run_nightly(config, clock=FrozenClock())
     assert summary.outcome == "partial"
     assert [(d.file, d.result) for d in summary.details] == [("may.xlsx", "error")]
@@ -245,14 +241,14 @@ def test_a_fault_in_riskboard_refuses_the_file_and_carries_on(tmp_path, monkeypa
     config = make_config(tmp_path, settle=0)
     register_file(config.paths.imports / "a-april.xlsx", date(2024, 4, 30), APRIL)
     register_file(config.paths.imports / "b-may.xlsx", date(2024, 5, 31), MAY)
-    real = importer.import_file
+    real = job.import_one
 
-    def flaky(db, path, cfg, **kwargs):
+    def flaky(path, cfg):
         if path.name == "a-april.xlsx":
             raise KeyError("bug")
-        return real(db, path, cfg, **kwargs)
+        return real(path, cfg)
 
-    monkeypatch.setattr(importer, "import_file", flaky)
+    monkeypatch.setattr(job, "import_one", flaky)
     summary = run_nightly(config, clock=FrozenClock())
     assert [(d.file, d.result) for d in summary.details[:2]] == [
         ("a-april.xlsx", "refused"),
@@ -267,14 +263,14 @@ def test_stop_request_ends_the_run_between_files(tmp_path, monkeypatch):
     register_file(config.paths.imports / "a-april.xlsx", date(2024, 4, 30), APRIL)
     register_file(config.paths.imports / "b-may.xlsx", date(2024, 5, 31), MAY)
     stop = threading.Event()
-    real = importer.import_file
+    real = job.import_one
 
     def then_stop(*args, **kwargs):
         result = real(*args, **kwargs)  # the import's transaction completes...
         stop.set()  # ...and the stop arrives while it was running
         return result
 
-    monkeypatch.setattr(importer, "import_file", then_stop)
+    monkeypatch.setattr(job, "import_one", then_stop)
     summary = run_nightly(config, clock=FrozenClock(), stop=stop)
     assert summary.outcome == "interrupted"
     assert summary.imported == 1
@@ -286,7 +282,7 @@ def test_stop_request_ends_the_run_between_files(tmp_path, monkeypatch):
 
     # someone takes b-may.xlsx away; the next run still writes April's missing chase list
     (config.paths.imports / "b-may.xlsx").unlink()
-    monkeypatch.setattr(importer, "import_file", real)
+    monkeypatch.setattr(job, "import_one", real)
     summary = run_nightly(config, clock=FrozenClock())
     assert [(d.file, d.result) for d in summary.details] == [("chase-2024-04.xlsx", "chase_list")]
     assert names(config.paths.exports) == ["chase-2024-04.md", "chase-2024-04.xlsx"]
@@ -296,7 +292,7 @@ def test_sigterm_during_once_stops_after_the_current_file(tmp_path, monkeypatch)
     config = make_config(tmp_path, settle=0)
     register_file(config.paths.imports / "a-april.xlsx", date(2024, 4, 30), APRIL)
     register_file(config.paths.imports / "b-may.xlsx", date(2024, 5, 31), MAY)
-    real = importer.import_file
+    real = job.import_one
     before = signal.getsignal(signal.SIGTERM)
 
     def terminated(*args, **kwargs):
@@ -304,7 +300,7 @@ def test_sigterm_during_once_stops_after_the_current_file(tmp_path, monkeypatch)
         os.kill(os.getpid(), signal.SIGTERM)  # systemd stops the service
         return result
 
-    monkeypatch.setattr(importer, "import_file", terminated)
+    monkeypatch.setattr(job, "import_one", terminated)
     results = run_once(config, clock=FrozenClock())
     assert [r.outcome for r in results] == ["interrupted"]
     assert names(config.paths.imports) == ["archive", "b-may.xlsx"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from riskboard.config import Config
+from riskboard.safe_text import quote_name
 
 if TYPE_CHECKING:
     from riskboard.cli import Context
@@ -153,11 +154,11 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     waiting = status["waiting"]
     print(
         f"  Waiting:    {len(waiting)} file(s) in {status['imports']}"
-        + (": " + ", ".join(waiting) if waiting else "")
+        + (": " + ", ".join(quote_name(w) for w in waiting) if waiting else "")
     )
     print(f"  Log:        {status['log_file']}")
     if not status["runs"]:
-        print("\nNo runs yet.")
+        print(f"\nNo runs yet recorded in database {status['database']}.")
         return EXIT_OK
     print("\nLast runs (newest first; files listed for runs that moved any):")
     for i, run in enumerate(status["runs"]):
@@ -191,8 +192,9 @@ def format_run(run: dict[str, Any], tz: str, details: bool) -> list[str]:
     if details:
         for d in run.get("details") or []:
             word = RESULT_WORDS.get(d.get("result", ""), d.get("result", ""))
-            where = f" -> {d['moved_to']}" if d.get("moved_to") else ""
-            lines.append(f"    {word:<10} {d['file']}{where}: {d['message']}")
+            where = f" -> {quote_name(d['moved_to'])}" if d.get("moved_to") else ""
+            message = str(d["message"]).replace("\n", " ")
+            lines.append(f"    {word:<10} {quote_name(d['file'])}{where}: {message}")
     return lines
 
 

@@ -4,6 +4,7 @@ them into ``archive/YYYY-MM/`` or ``failed/``, and the note left beside a refuse
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 import sqlite_utils
 
 from riskboard.ingest.reader import WORKBOOK_SUFFIXES  # what `riskboard import` reads
+from riskboard.ingest.regular import special_kind
+from riskboard.safe_text import for_terminal, quote_name
 from riskboard.schedule.timing import iso
 from riskboard.store import runs
 
@@ -25,18 +28,30 @@ def is_ignored_name(name: str) -> bool:
 
 def discover(folder: Path) -> list[Path]:
     """Workbooks waiting in ``folder`` (the formats ``riskboard import`` reads), by name.
-    Sub-folders (archive/, failed/) are not looked into."""
+    Sub-folders (archive/, failed/) are not looked into. Something with a workbook's
+    name that is not a regular file (a FIFO, a device, a link to one or to nothing) is
+    listed too, so that it is refused with a reason instead of waiting unseen."""
     found = []
     for entry in folder.iterdir():
         if is_ignored_name(entry.name) or entry.suffix.lower() not in WORKBOOK_SUFFIXES:
             continue
         try:
-            if not entry.is_file() or _hidden_on_windows(entry):
+            if entry.is_dir() or (entry.is_file() and _hidden_on_windows(entry)):
                 continue
         except OSError:
             continue
         found.append(entry)
     return sorted(found, key=lambda p: p.name.lower())
+
+
+def not_a_file(path: Path) -> bool:
+    """True for anything but a regular file (links followed); never opens it."""
+    try:
+        return special_kind(os.stat(path).st_mode) is not None
+    except FileNotFoundError:
+        return path.is_symlink()  # a link to nothing
+    except OSError:
+        return True
 
 
 def _hidden_on_windows(path: Path) -> bool:
@@ -77,7 +92,7 @@ def free_name(folder: Path, name: str) -> str:
     its ``.error.txt``) is overwritten."""
     stem, suffix = Path(name).stem, Path(name).suffix
     candidate, n = name, 1
-    while (folder / candidate).exists() or (folder / f"{candidate}.error.txt").exists():
+    while os.path.lexists(folder / candidate) or os.path.lexists(folder / f"{candidate}.error.txt"):
         n += 1
         candidate = f"{stem}-{n}{suffix}"
     return candidate
@@ -101,11 +116,11 @@ def error_note(
         "Correct what is described above in the workbook, or ask the contractor for a"
         f" corrected export, then put the corrected file in {imports}."
     )
-    why = "\n".join("  " + line.strip() for line in reason.splitlines())
+    why = "\n".join("  " + for_terminal(line.strip()) for line in reason.splitlines())
     return (
         "riskboard did not import this file. Nothing from it was added to the database.\n"
         "\n"
-        f"File:  {name}\n"
+        f"File:  {quote_name(name)}\n"
         f"When:  {when}\n"
         f"Where: {where}\n"
         "\n"

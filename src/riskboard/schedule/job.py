@@ -6,7 +6,9 @@
    reads; not ``~$`` Excel lock files, hidden or temp files) and reads only those
    whose size and mtime have not changed for ``schedule.settle_seconds`` (decided from
    observations stored in the database, so nothing sleeps);
-2. imports each through ``riskboard.importer.import_file`` (one transaction each);
+2. imports each through ``riskboard.isolated_import.import_isolated`` (one transaction
+   each, in a child process: a reader that crashes or runs out of memory on one file
+   refuses that file and the run goes on with the next);
 3. moves an imported file to ``imports/archive/YYYY-MM/``, a duplicate (same sha256 as
    an earlier import) there as ``<name>.duplicate.xlsx``, and a refused file to
    ``imports/failed/`` with ``<name>.error.txt`` saying why and what to do;
@@ -15,8 +17,13 @@
    missing (say an earlier run was stopped before writing it);
 5. records the run in ``scheduler_runs`` (updated after every file) and logs.
 
-One bad file never stops the others. ``stop`` (a ``threading.Event``) is checked
-between files, so a shutdown never interrupts an import's transaction.
+One bad file never stops the others. What happens to a file that was not imported is
+decided by the type of the error: a ``RefusedWorkbook`` (the file's fault) goes to
+``failed/``; anything else - the database busy, read-only or full, the file held by
+another program - leaves it in place for the next run. ``stop`` (a
+``threading.Event``) is checked between files, so a shutdown never interrupts an
+import's transaction. File names are quoted in the log and the run report
+(``safe_text.quote_name``): a name holding a newline cannot forge a line.
 """
 
 from __future__ import annotations
@@ -26,14 +33,16 @@ import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 from pydantic import BaseModel, Field
 
+from riskboard import isolated_import
 from riskboard.config import Config
-from riskboard.errors import RiskboardError
+from riskboard.errors import RefusedWorkbook, Remedy, RiskboardError
+from riskboard.safe_text import quote_name
 from riskboard.schedule.folder import (
     ARCHIVE_DIR,
     FAILED_DIR,
@@ -41,11 +50,15 @@ from riskboard.schedule.folder import (
     error_note,
     free_name,
     move_into,
+    not_a_file,
     settle_state,
 )
 from riskboard.schedule.timing import Clock, iso, utc_now
 from riskboard.store import runs
-from riskboard.store.db import open_db, write_transaction
+from riskboard.store.db import open_db, store_error, write_transaction
+
+if TYPE_CHECKING:
+    from riskboard.importer import ImportResult
 
 log = logging.getLogger("riskboard.schedule.job")
 
@@ -106,24 +119,23 @@ def run_nightly(
         try:
             job = _Run(db, config, trigger, clock, stop or threading.Event())
         except sqlite3.Error as exc:  # e.g. locked past the busy timeout: nothing touched
-            raise RiskboardError(
-                f"cannot record a scheduler run in {config.paths.database}: {exc};"
-                " no file was touched"
-            ) from None
+            raise store_error(exc, config.paths.database) from None
         return job.run()
     finally:
         db.conn.close()
 
 
-def _not_the_files_fault(exc: BaseException) -> bool:
-    """A refusal caused by the database (busy, disk full) or by the OS (file locked by
-    another program), not by the workbook: the file is kept for the next run."""
-    seen = exc.__context__ or exc.__cause__
-    while seen is not None:
-        if isinstance(seen, sqlite3.Error | PermissionError):
-            return True
-        seen = seen.__context__ or seen.__cause__
-    return False
+def import_one(path: Path, config: Config) -> ImportResult:
+    """One file of the night, in its own child process; the child finishes its file
+    even when the scheduler is asked to stop (it stops between files)."""
+    return isolated_import.import_isolated(path, config, source="scheduler", finish_on_signal=True)
+
+
+FAULT_FIX = (
+    "This looks like a fault in riskboard or in the workbook reader rather than in the"
+    " file. If the file opens in Excel, report it with this file attached; once fixed,"
+    " put the file back in {imports}."
+)
 
 
 class _Run:
@@ -154,7 +166,12 @@ class _Run:
         try:
             interrupted = self._process()
         except Exception as exc:  # the job itself broke: record it, never crash the scheduler
-            log.exception("run #%d failed", s.run_id)
+            if isinstance(exc, sqlite3.Error):
+                exc = store_error(exc, self.config.paths.database)
+            if isinstance(exc, RiskboardError):
+                log.error("run #%d failed: %s", s.run_id, exc)
+            else:
+                log.exception("run #%d failed", s.run_id)
             s.outcome = "failed"
             s.error = (
                 str(exc) if isinstance(exc, RiskboardError) else f"{type(exc).__name__}: {exc}"
@@ -199,7 +216,7 @@ class _Run:
         if counter:
             setattr(s, counter, getattr(s, counter) + 1)
         level = logging.WARNING if outcome.result in ("refused", "error") else logging.INFO
-        log.log(level, "%s: %s - %s", outcome.file, outcome.result, outcome.message)
+        log.log(level, "%s: %s - %s", quote_name(outcome.file), outcome.result, outcome.message)
 
     def _process(self) -> bool:
         """Go through the folder; True if stopped before the end."""
@@ -210,7 +227,8 @@ class _Run:
         waiting: list[Path] = []
         for path in discover(self.imports):
             try:
-                not_yet = settle_state(self.db, path, now, settle)
+                # a FIFO, a device or a link to nothing is refused at once: it never settles
+                not_yet = None if not_a_file(path) else settle_state(self.db, path, now, settle)
             except FileNotFoundError:
                 continue  # moved away while we looked
             self.summary.files_seen += 1
@@ -243,22 +261,26 @@ class _Run:
     # ------------------------------------------------------------------ one file
 
     def _one(self, path: Path) -> FileOutcome:
-        from riskboard import importer
-
+        name = quote_name(path.name)
         try:
-            result = importer.import_file(self.db, path, self.config, source="scheduler")
-        except RiskboardError as exc:
-            if not _not_the_files_fault(exc):
-                return self._refuse(path, str(exc))
-            log.error("%s: left in place: %s", path.name, exc)
+            result = import_one(path, self.config)
+        except RefusedWorkbook as exc:  # the file's fault: to failed/ with the reason
+            fix = (
+                FAULT_FIX.format(imports=self.imports)
+                if exc.remedy is Remedy.REPORT_FAULT
+                else None
+            )
+            return self._refuse(path, str(exc), fix=fix)
+        except RiskboardError as exc:  # the database, the disk, another program: not the file
+            log.error("%s: left in place: %s", name, exc)
             return FileOutcome(
                 file=path.name,
                 result="error",
-                message=f"not imported this time ({exc}); the file stays in the imports"
-                " folder and is tried again on the next run",
+                message=f"not imported this time ({exc}); the file stays in the imports folder"
+                " and is tried again on the next run",
             )
         except (sqlite3.Error, OSError) as exc:
-            log.exception("%s: left in place", path.name)
+            log.exception("%s: left in place", name)
             return FileOutcome(
                 file=path.name,
                 result="error",
@@ -266,13 +288,11 @@ class _Run:
                 " in the imports folder and is tried again on the next run",
             )
         except Exception as exc:  # a fault in riskboard: keep the run going
-            log.exception("%s: unexpected error while importing", path.name)
+            log.exception("%s: unexpected error while importing", name)
             return self._refuse(
                 path,
                 f"riskboard failed while reading it ({type(exc).__name__}: {exc}).",
-                fix="This looks like a fault in riskboard rather than in the file. Report it"
-                " with this file attached; once fixed, put the file back in"
-                f" {self.imports}.",
+                fix=FAULT_FIX.format(imports=self.imports),
             )
         month = result.month
         if result.status == "already_imported":
@@ -281,7 +301,8 @@ class _Run:
             message = "same content as an earlier import"
             if earlier:
                 message += (
-                    f" ({earlier['file_name']}, import #{earlier['id']} for {earlier['month']},"
+                    f" ({quote_name(earlier['file_name'])}, import #{earlier['id']} for"
+                    f" {earlier['month']},"
                     f" on {self._local(earlier['imported_at'])}); nothing changed"
                 )
             moved = self._move(path, self.imports / ARCHIVE_DIR / month, name)
@@ -297,7 +318,11 @@ class _Run:
             self.summary.months.append(month)
         moved_to, problem = self._move(path, self.imports / ARCHIVE_DIR / month)
         if moved_to and result.import_id:
-            runs.set_import_location(self.db, result.import_id, moved_to)
+            try:
+                runs.set_import_location(self.db, result.import_id, moved_to)
+            except sqlite3.Error as exc:  # the import itself is recorded; only its new place
+                log.error("%s: archived, but its new place not recorded: %s", name,
+                          store_error(exc, self.config.paths.database))  # fmt: skip
         warn = f", {len(result.warnings)} warnings" if result.warnings else ""
         out = FileOutcome(
             file=path.name,
@@ -320,7 +345,7 @@ class _Run:
         try:
             return str(move_into(path, folder, name)), ""
         except OSError as exc:
-            log.error("%s: could not move to %s: %s", path.name, folder, exc)
+            log.error("%s: could not move to %s: %s", quote_name(path.name), folder, exc)
             self.summary.errors += 1
             return None, f"; could not move it to {folder} ({exc.strerror or exc})"
 

@@ -9,6 +9,8 @@ holds the holder's pid, host and start time so the refusal can say who has it.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import socket
@@ -19,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from riskboard.errors import RiskboardError
+from riskboard.errors import Remedy, StoreUnavailable
 
 INFO_OFFSET = 1  # holder info is written after byte 0, the byte Windows locks
 
@@ -71,7 +73,7 @@ def read_holder(path: Path) -> dict[str, Any] | None:
 
 
 class SchedulerLock:
-    """``with SchedulerLock(db_path, purpose="scheduler"):`` - refuses with RiskboardError
+    """``with SchedulerLock(db_path, purpose="scheduler"):`` - refuses with StoreUnavailable
     if another process holds the lock for this database."""
 
     def __init__(self, database: Path, *, purpose: str = "scheduler", retries: int = 5) -> None:
@@ -90,8 +92,13 @@ class SchedulerLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise RiskboardError(
-                f"cannot create the scheduler lock file {self.path}: {exc.strerror or exc}"
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            raise StoreUnavailable(
+                f"cannot create the scheduler lock file {self.path}: {exc.strerror or exc};"
+                " nothing was imported - "
+                + ("free some space on that disk" if full else "make its folder writable")
+                + " and run it again",
+                remedy=Remedy.FREE_SPACE if full else Remedy.MAKE_WRITABLE,
             ) from None
         # a few quick tries: 'scheduler status' probes the lock for an instant
         for attempt in range(max(1, self.retries)):
@@ -101,7 +108,7 @@ class SchedulerLock:
                 time.sleep(0.1)
         else:
             os.close(fd)
-            raise RiskboardError(_refusal(self.database, read_holder(self.path)))
+            raise StoreUnavailable(_refusal(self.database, read_holder(self.path)))
         info = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
@@ -109,9 +116,14 @@ class SchedulerLock:
             "purpose": self.purpose,
             "database": str(self.database),
         }
-        os.ftruncate(fd, 0)
-        os.lseek(fd, 0, os.SEEK_SET)
-        os.write(fd, b"\n" + json.dumps(info).encode("utf-8"))
+        try:
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, b"\n" + json.dumps(info).encode("utf-8"))
+        except OSError:
+            # a full disk: the lock is the OS lock, held all the same; only 'scheduler
+            # status' loses who holds it
+            pass
         self._fd = fd
         return self
 
@@ -120,7 +132,8 @@ class SchedulerLock:
             return
         fd, self._fd = self._fd, None
         try:
-            os.ftruncate(fd, 0)
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
             _unlock(fd)
         finally:
             os.close(fd)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
+import sqlite3
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -36,12 +38,13 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from riskboard.config import Config
-from riskboard.errors import RiskboardError
+from riskboard.errors import Remedy, StoreUnavailable
+from riskboard.safe_text import for_terminal
 from riskboard.schedule.job import RunSummary, run_nightly
 from riskboard.schedule.lock import SchedulerLock
 from riskboard.schedule.timing import Clock, catch_up_due, iso, next_fire, trigger_for, utc_now
 from riskboard.store import runs
-from riskboard.store.db import open_db
+from riskboard.store.db import open_db, store_error
 
 log = logging.getLogger("riskboard.schedule")
 
@@ -68,24 +71,53 @@ def last_success_time(config: Config) -> datetime | None:
 # ------------------------------------------------------------------------- logging
 
 
+class OneLineFormatter(logging.Formatter):
+    """Each record's message on one line: a newline or a control character in it (a
+    file name, a cell's text) is escaped, so nothing can forge a log line. A
+    traceback, when there is one, follows as usual."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        record.message = for_terminal(record.message).replace("\n", "\\n")
+        return super().formatMessage(record)
+
+
+class _LogFile(RotatingFileHandler):
+    """The scheduler log; if it cannot be written (a full disk) that is said once on
+    stderr, in one line, and the run goes on."""
+
+    warned = False
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        if not self.warned:
+            self.warned = True
+            exc = sys.exc_info()[1]
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            print(
+                f"riskboard: warning: cannot write the scheduler log {self.baseFilename}"
+                f" ({why}); carrying on without it",
+                file=sys.stderr,
+            )
+
+
 def start_file_logging(config: Config) -> Callable[[], None]:
     """Log riskboard and APScheduler at INFO to ``<logs>/scheduler.log`` (rotating).
     Returns a function that undoes it."""
     folder = config.paths.logs
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(
+        handler = _LogFile(
             log_file(config),
             maxBytes=config.schedule.log_max_bytes,
             backupCount=config.schedule.log_backups,
             encoding="utf-8",
         )
     except OSError as exc:
-        raise RiskboardError(
-            f"cannot write the scheduler log in {folder}: {exc.strerror or exc}",
-            hint="check paths.logs in config.toml",
+        raise StoreUnavailable(
+            f"cannot write the scheduler log in {folder}: {exc.strerror or exc} - check"
+            " paths.logs in config.toml, and that its disk is not full",
+            remedy=Remedy.MAKE_WRITABLE,
         ) from None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     loggers = [logging.getLogger("riskboard"), logging.getLogger("apscheduler")]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
@@ -178,7 +210,10 @@ def _request_stop(stop: threading.Event, name: str) -> None:
 def _close_abandoned(config: Config, clock: Clock) -> None:
     db = open_db(config.paths.database)
     try:
-        n = runs.close_abandoned_runs(db, iso(clock()))
+        try:
+            n = runs.close_abandoned_runs(db, iso(clock()))
+        except sqlite3.Error as exc:  # read-only, busy, full: the run could not be recorded
+            raise store_error(exc, config.paths.database) from None
         if n:
             log.warning(
                 "%d earlier run(s) had not finished (process killed?): marked interrupted", n

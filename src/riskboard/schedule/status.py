@@ -21,7 +21,7 @@ def scheduler_status(
     the database, the next run, files waiting, catch-up, and the latest runs."""
     now = now or utc_now()
     trigger = trigger_for(config)
-    db = open_db(config.paths.database)
+    db = open_db(config.paths.database, create=False)  # a status never makes a database
     try:
         recent = runs.recent_runs(db, limit)
         last = runs.last_successful_run(db)
