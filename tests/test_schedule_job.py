@@ -23,9 +23,9 @@ import pytest
 from riskboard import importer
 from riskboard.config import Config
 from riskboard.domain import Action, Risk
-from riskboard.schedule import job
 from riskboard.sample.data import generate_register
 from riskboard.sample.workbooks import write_workbook
+from riskboard.schedule import job
 from riskboard.schedule.job import run_nightly
 from riskboard.schedule.runner import run_once
 from riskboard.store import open_db, runs

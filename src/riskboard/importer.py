@@ -23,9 +23,9 @@ from pydantic import BaseModel, Field
 
 from riskboard.config import Config
 from riskboard.errors import NotFound, RefusedWorkbook, RiskboardError, StoreUnavailable
-from riskboard.ingest.regular import open_regular
 from riskboard.ingest.headers import HeaderMatcher
 from riskboard.ingest.month import check_month, month_in_file_name
+from riskboard.ingest.regular import open_regular
 from riskboard.ingest.workbook import ParsedWorkbook, parse_workbook
 from riskboard.store import register as store
 from riskboard.store.db import write_transaction

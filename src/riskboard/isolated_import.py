@@ -260,10 +260,8 @@ def _out_of_memory(path: Path, config: Config) -> RefusedWorkbook:
 def _watch(lifeline: Connection) -> None:
     """End this child if the process that started it goes away (its end of the
     lifeline closes): an import nobody waits for is rolled back, as in one process."""
-    try:
+    with contextlib.suppress(EOFError, OSError):
         lifeline.recv()
-    except (EOFError, OSError):
-        pass
     os._exit(70)
 
 
@@ -279,7 +277,5 @@ def limit_memory(megabytes: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         wanted = min(wanted, hard)
-    try:
+    with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
-    except (ValueError, OSError):
-        pass

@@ -16,6 +16,7 @@ scheduler create it, in their own processes).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -168,10 +169,8 @@ def _safe_output() -> Callable[[], None]:
     for stream in saved:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            try:
+            with contextlib.suppress(ValueError, OSError):
                 reconfigure(errors="backslashreplace")
-            except (ValueError, OSError):
-                pass
     sys.stdout = _TerminalSafe(saved[0])  # type: ignore[assignment]
     sys.stderr = _TerminalSafe(saved[1])  # type: ignore[assignment]
 

@@ -17,7 +17,6 @@ from typing import Any, NamedTuple
 
 from riskboard.ingest.dates import parse_date
 from riskboard.ingest.layout import Column
-from riskboard.safe_text import strip_controls
 from riskboard.ingest.values import (
     action_status,
     risk_status,
@@ -27,6 +26,7 @@ from riskboard.ingest.values import (
     to_ref,
     to_text,
 )
+from riskboard.safe_text import strip_controls
 
 Converter = Callable[[Any], Any]
 

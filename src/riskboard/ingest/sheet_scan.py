@@ -151,9 +151,7 @@ class _Patterns:
         self.every = re.compile(tag + rb' r="([A-Z]+)(\d+)"' + empty)
 
 
-def scan_sheet(
-    fh: BinaryIO, zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, limit: int
-) -> Extent:
+def scan_sheet(fh: BinaryIO, zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, limit: int) -> Extent:
     """The grid calamine would build for the sheet in ``info``. Exact when the grid is
     over ``limit``; otherwise possibly a bound above the exact grid, itself within
     ``limit``."""
