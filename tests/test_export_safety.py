@@ -139,7 +139,7 @@ def test_csv_fields_are_neutralised_per_owasp(tmp_path: Path) -> None:
     for text, row in zip(NASTY, rows[1:], strict=True):
         first = row[0]
         assert first.startswith("'") == text.startswith(("=", "+", "-", "@", "\t", "\r"))
-        assert first.lstrip("'") == text
+        assert first.lstrip("'") == text.replace("\r", "\n")  # a lone CR is a line break
         assert row[1] == "Café – £5"
         assert row[2] == "16"
     # every field quoted: a separator inside text cannot start a new cell

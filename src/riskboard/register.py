@@ -19,10 +19,11 @@ from pydantic import BaseModel, Field, TypeAdapter
 from riskboard.acceptance import standing_acceptances
 from riskboard.config import Config
 from riskboard.domain import FLAG_ORDER, Flag, FlagCode, Risk
-from riskboard.errors import RiskboardError
+from riskboard.errors import NotFound, Remedy, RiskboardError
 from riskboard.flags import action_is_complete, compute_flags, escalation_routes, month_bounds
 from riskboard.store import meetings as board_store
 from riskboard.store import register as store
+from riskboard.store.db import database_path
 
 Direction = Literal["up", "down", "level", "new"]
 
@@ -67,15 +68,18 @@ def resolve_month(db: sqlite_utils.Database, month: str | None) -> str:
     if month is None:
         latest = store.latest_month(db)
         if latest is None:
-            raise RiskboardError(
-                "no register has been imported yet",
-                hint="run 'riskboard import FILE.xlsx' (or 'riskboard demo') first",
+            raise NotFound(
+                f"no register has been imported yet into database {database_path(db)}",
+                remedy=Remedy.IMPORT_REGISTER,
             )
         return latest
     available = store.months(db)
     if month not in available:
         shown = ", ".join(available[-12:]) or "none"
-        raise RiskboardError(f"no register imported for {month} (months with data: {shown})")
+        raise NotFound(
+            f"no register imported for {month} in database {database_path(db)}"
+            f" (months with data: {shown})"
+        )
     return month
 
 

@@ -189,7 +189,7 @@ def cmd_escalation_list(args: argparse.Namespace, ctx: Context) -> int:
             f"meeting {e.meeting_id}  {escalation_line({**e.model_dump(mode='json'), 'target_name': e.target_name})}"
         )
     if not items:
-        print("No escalations")
+        print(f"No escalations in database {ctx.database}")
     return 0
 
 
@@ -246,7 +246,8 @@ def cmd_action_list(args: argparse.Namespace, ctx: Context) -> int:
     for a in items:
         print(action_line(a.model_dump(mode="json")))
     if not items:
-        print("No open actions" if not args.all else "No actions yet")
+        what = "No actions yet" if args.all else "No open actions"
+        print(f"{what} in database {ctx.database}")
     return 0
 
 

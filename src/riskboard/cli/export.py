@@ -99,7 +99,7 @@ def cmd_minutes(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_register(args: argparse.Namespace, ctx: Context) -> int:
     from riskboard.reports.register_transfer import export_register
 
-    path, count = export_register(
+    written = export_register(
         ctx.db,
         ctx.config,
         register=args.register_to,
@@ -107,9 +107,17 @@ def cmd_register(args: argparse.Namespace, ctx: Context) -> int:
         fmt=args.format,
         out_dir=args.out,
     )
+    path, count = written
     print(path)
     noun = "risk" if count == 1 else "risks"
     print(f"{count} {noun} for the {args.register_to} register", file=sys.stderr)
+    if cut := written.cut:
+        fields = "field was" if cut == 1 else "fields were"
+        print(
+            f"{cut} {fields} longer than Excel's 32,767-character cell limit and cut there;"
+            " each ends with [cut at Excel's 32,767-character cell limit]",
+            file=sys.stderr,
+        )
     return 0
 
 

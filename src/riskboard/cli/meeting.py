@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from riskboard import board
 from riskboard.board.text import record_text, uk
-from riskboard.errors import RiskboardError
+from riskboard.errors import NotFound, Remedy
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -185,6 +185,7 @@ def meeting_id(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_tui(args: argparse.Namespace, ctx: Context) -> int:
     from riskboard.cli.tui import launch_meeting
 
+    ctx.db  # noqa: B018 - there must be a database: a mistyped path is said, not created
     ctx.close()  # the app opens its own connections
     return launch_meeting(ctx.config)
 
@@ -222,7 +223,10 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
         dump(meetings)
         return 0
     if not meetings:
-        print("No meetings yet: start one with `riskboard meeting new --chair NAME`")
+        print(
+            f"No meetings yet in database {ctx.database}: start one with"
+            " `riskboard meeting new --chair NAME`"
+        )
     for m in meetings:
         state = "approved" if m.locked else m.status.value.replace("_", " ")
         print(
@@ -267,7 +271,10 @@ def cmd_people(args: argparse.Namespace, ctx: Context) -> int:
         )
         print(f"{p.name:<30} {p.organisation:<12} {p.role or ''}{flags}")
     if not people:
-        print("The people list is empty: `riskboard meeting attend NAME --org ...` adds people.")
+        print(
+            f"The people list in database {ctx.database} is empty:"
+            " `riskboard meeting attend NAME --org ...` adds people."
+        )
     return 0
 
 
@@ -354,7 +361,9 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
         current = board.current_meeting(ctx.db)
         meetings = board.list_meetings(ctx.db)
         if current is None and not meetings:
-            raise RiskboardError("no meetings recorded yet")
+            raise NotFound(
+                f"no meetings recorded yet in database {ctx.database}", remedy=Remedy.START_MEETING
+            )
         mid = current.id if current else meetings[-1].id
     else:
         mid = args.id
@@ -394,7 +403,8 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
         print(
             "The audit log: sound (chain unbroken, protective triggers in place)"
             if results
-            else "No approved minutes to verify yet; the audit log is sound"
+            else f"No approved minutes to verify yet in database {ctx.database};"
+            " the audit log is sound"
         )
     return 0 if all(r.ok for r in results) and not general else 1
 
@@ -404,6 +414,9 @@ def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         dump(entries)
         return 0
+    if not entries:
+        which = f" for meeting {args.meeting}" if args.meeting else ""
+        print(f"No audit entries{which} in database {ctx.database}")
     for e in entries:
         where = f"meeting {e.meeting_id}" if e.meeting_id else "-"
         origin = f"  [{e.origin}]" if e.origin else ""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from riskboard.board.acceptances import acceptance_outlook
 from riskboard.domain import FLAG_LABELS, FLAG_ORDER, FlagCode, uk_date
-from riskboard.errors import RiskboardError
+from riskboard.errors import NotFound
 from riskboard.register import flags_for, register_rows, resolve_month, risk_history
 
 if TYPE_CHECKING:
@@ -172,7 +172,9 @@ def cmd_risks(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     history = risk_history(ctx.db, args.ref)
     if not history:
-        raise RiskboardError(f"unknown risk {args.ref!r}: it is in no imported register")
+        raise NotFound(
+            f"unknown risk {args.ref!r}: it is in no register imported into database {ctx.database}"
+        )
     if args.json:
         print(json.dumps(history, indent=2, default=str))
         return 0

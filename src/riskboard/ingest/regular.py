@@ -9,10 +9,10 @@ that was checked.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 from pathlib import Path
-from typing import BinaryIO
 
 from riskboard.errors import NotFound, RefusedWorkbook, Remedy, StoreUnavailable
 from riskboard.safe_text import quote_name
@@ -73,7 +73,7 @@ def check_regular(path: Path) -> os.stat_result:
     return st
 
 
-def open_regular(path: Path) -> BinaryIO:
+def open_regular(path: Path) -> io.BufferedReader:
     """Open ``path`` for reading if (and only if) it is a regular file; see
     ``check_regular``. The open never blocks, and the opened file is checked to be the
     one that was looked at."""
@@ -103,7 +103,7 @@ def open_regular(path: Path) -> BinaryIO:
             )
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
+        return io.BufferedReader(io.FileIO(fd, "rb", closefd=True))
     except BaseException:
         os.close(fd)
         raise

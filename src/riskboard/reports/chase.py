@@ -26,6 +26,7 @@ from riskboard.config import Config
 from riskboard.domain import FLAG_LABELS, FLAG_ORDER, FlagCode
 from riskboard.reports import chase_acceptances
 from riskboard.reports.safe_write import atomic_text, set_text, write_atomic
+from riskboard.safe_text import strip_controls
 
 NO_OWNER = "(no owner recorded)"
 
@@ -278,8 +279,9 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
 def md_text(value: object) -> str:
-    """Text from the export made safe to place in Markdown (one line, no markup)."""
-    text = " ".join(str(value).split())
+    """Text from the export made safe to place in Markdown (one line, no markup, no
+    control characters)."""
+    text = " ".join(strip_controls(str(value)).split())
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

@@ -12,10 +12,11 @@ import sqlite_utils
 
 from riskboard.board import get_meeting, list_meetings, meeting_record, verify
 from riskboard.config import Config
-from riskboard.errors import RiskboardError
+from riskboard.errors import NotFound, Remedy, RiskboardError
 from riskboard.register import RegisterRow, register_rows
 from riskboard.reports.minutes_content import Minutes
 from riskboard.reports.minutes_model import build_minutes
+from riskboard.store.db import database_path
 
 MinutesFormat = Literal["docx", "xlsx", "md"]
 FORMATS: tuple[str, ...] = get_args(MinutesFormat)
@@ -25,9 +26,9 @@ def latest_meeting_id(db: sqlite_utils.Database) -> int:
     """The most recent meeting (by meeting date, then id); RiskboardError if none."""
     meetings = list_meetings(db)
     if not meetings:
-        raise RiskboardError(
-            "no meeting has been recorded yet",
-            hint="start one with `riskboard meeting new --chair NAME`",
+        raise NotFound(
+            f"no meeting has been recorded yet in database {database_path(db)}",
+            remedy=Remedy.START_MEETING,
         )
     return max(meetings, key=lambda m: (m.meeting_date, m.id)).id
 

@@ -19,14 +19,16 @@ from riskboard.reports.minutes_content import (
     uk_date,
 )
 from riskboard.reports.safe_write import atomic_text
+from riskboard.safe_text import strip_controls
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|])")
 _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
 
 
 def md_escape(text: str) -> str:
-    """Escape Markdown/HTML syntax so the text renders as written."""
-    text = _INLINE.sub(r"\\\1", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Escape Markdown/HTML syntax so the text renders as written; control characters
+    (a terminal escape in a cell) are dropped."""
+    text = _INLINE.sub(r"\\\1", strip_controls(text))
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 

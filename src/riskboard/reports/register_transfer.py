@@ -206,6 +206,18 @@ def transfer_path(
     return Path(out_dir) / f"{stem}.{fmt}"
 
 
+class TransferFile(tuple[Path, int]):
+    """(path, number of risks) - unpacks as before - and ``cut``: csv fields cut at
+    Excel's 32,767-character cell limit."""
+
+    cut: int
+
+    def __new__(cls, path: Path, count: int, cut: int = 0) -> TransferFile:
+        self = super().__new__(cls, (path, count))
+        self.cut = cut
+        return self
+
+
 def export_register(
     db: sqlite_utils.Database,
     config: Config,
@@ -214,8 +226,9 @@ def export_register(
     meeting_id: int | None = None,
     fmt: TransferFormat = "xlsx",
     out_dir: Path | None = None,
-) -> tuple[Path, int]:
-    """Write the transfer sheet; returns (path, number of risks)."""
+) -> TransferFile:
+    """Write the transfer sheet; returns (path, number of risks, fields cut at Excel's
+    cell limit - csv only; an xlsx cell carries the note itself)."""
     if register not in get_args(Register):
         raise RiskboardError(f"unknown register {register!r}: use directorate or corporate")
     if fmt not in get_args(TransferFormat):
@@ -225,7 +238,8 @@ def export_register(
     values = [[_value(t, field) for _, field in columns] for t in rows]
     target = transfer_path(db, register, meeting_id, fmt, out_dir or config.paths.exports)
     if fmt == "csv":
-        return write_csv(target, [h for h, _ in columns], values), len(rows)
+        written = write_csv(target, [h for h, _ in columns], values)
+        return TransferFile(written.path, len(rows), written.cut)
     palette = RagPalette(config)
     wb = Workbook(write_only=True)
     table_sheet(wb, "Transfer", [Column(h, FIELDS[f]) for h, f in columns], values, palette)
@@ -239,4 +253,4 @@ def export_register(
         ("Risks", len(rows)),
         ("Exported", date.today().strftime("%d/%m/%Y")),
     ])  # fmt: skip
-    return write_atomic(target, lambda tmp: wb.save(str(tmp))), len(rows)
+    return TransferFile(write_atomic(target, lambda tmp: wb.save(str(tmp))), len(rows))

@@ -18,36 +18,62 @@ Two promises, from the exports issue:
      does not turn it into a formula either. The cell value is the exact text.
    * csv: a csv file has no types, so a spreadsheet program decides what a cell is
      when it opens the file. Following the OWASP CSV-injection guidance, a text value
-     starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed with a
+     starting with ``=``, ``+``, ``-``, ``@``, tab or a line break - or their fullwidth
+     forms ``＝ ＋ － ＠``, which Excel also reads as a formula - is prefixed with a
      single quote (``'=SUM(A1)``), and every field is quoted. Numbers are written as
      numbers (a negative number is not text and carries no risk). Files are UTF-8 with
      a byte-order mark so Excel reads accents, en dashes and pound signs correctly.
 
-Characters that XML 1.0 cannot hold (control characters other than tab, LF and CR)
-are dropped from xlsx text instead of failing the whole export, and text is cut at
-Excel's 32,767-character cell limit.
+Control characters (C0 other than tab and newline, C1) are dropped from exported text
+instead of failing the whole export or reaching a reader's terminal, and text is cut at
+Excel's 32,767-character cell limit with a visible note at the cut (``CUT_NOTE``);
+``write_csv`` says how many fields it cut.
+
+3. **Leftovers are cleaned.** Each temporary file is locked by its writer while it is
+   written; an export killed before its rename leaves a hidden ``.NAME.XXXX.part``
+   that the next export into that folder removes (only our own pattern, only regular
+   files - links are never followed - and only once no live writer holds its lock).
+
+4. **A full disk is one line.** Whatever the writing library raised (openpyxl through
+   lxml chains seven exceptions), a full disk or another OS refusal becomes one
+   StoreUnavailable naming the file, and the earlier copy is left as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import errno
+import logging
 import os
 import re
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from openpyxl.cell.cell import ERROR_CODES, Cell
 
-from riskboard.errors import RiskboardError
+from riskboard.errors import Remedy, StoreUnavailable
+from riskboard.safe_text import quote_name, strip_controls
 
-# OWASP: "=", "+", "-", "@", tab (0x09) and carriage return (0x0D) start a formula/DDE
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+log = logging.getLogger(__name__)
+
+# OWASP: "=", "+", "-", "@", tab (0x09) and carriage return (0x0D) start a formula/DDE;
+# Excel reads the fullwidth forms (U+FF1D, U+FF0B, U+FF0D, U+FF20) as formulas too
+FORMULA_PREFIXES: tuple[str, ...] = (
+    "=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20",
+)  # fmt: skip
 EXCEL_CELL_LIMIT = 32_767
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CUT_NOTE = " [cut at Excel's 32,767-character cell limit]"
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+PART_SUFFIX = ".part"
+_LEFTOVER_AGE_S = 2  # a temp file younger than this may still be about to be locked
+_LEFTOVER_AGE_NO_LOCKS_S = 24 * 3600  # where files cannot be locked (Windows): a day
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 # ----------------------------------------------------------------------- atomic files
@@ -64,42 +90,148 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success rename it onto ``target``.
 
     If the body raises, the temporary file is removed and ``target`` (if it existed)
-    is left exactly as it was. Folder problems raise RiskboardError naming the path.
+    is left exactly as it was. Leftovers of exports killed earlier in that folder are
+    removed first. Folder and disk problems raise StoreUnavailable naming the path.
     """
     target = Path(target)
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+        sweep_leftovers(folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PART_SUFFIX, dir=folder)
     except OSError as exc:
-        raise RiskboardError(f"cannot write to folder {folder}: {exc.strerror or exc}") from None
-    os.close(fd)
+        raise _write_failure(exc, target, f"cannot write to folder {folder}") from None
     tmp = Path(tmp_name)
+    _lock(fd)  # held until the rename: a sweep never takes a file being written
     try:
-        yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); give it the mode a normal file gets
-        os.chmod(tmp, 0o666 & ~_umask())
+        try:
+            yield tmp
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            # mkstemp makes the file private (0600); give it the mode a normal file gets
+            os.chmod(tmp, 0o666 & ~_umask())
+        except StoreUnavailable:
+            raise
+        except BaseException as exc:
+            failure = _disk_failure(exc, target)
+            if failure is None:
+                raise
+            raise failure from None
         try:
             os.replace(tmp, target)
         except OSError as exc:
-            raise RiskboardError(
-                f"cannot replace {target}: {exc.strerror or exc}",
-                hint="is the file open in another program? close it and export again",
+            raise StoreUnavailable(
+                f"cannot replace {target}: {exc.strerror or exc}; the earlier copy is"
+                " untouched - is it open in another program? close it and export again",
+                remedy=Remedy.CLOSE_OTHER_PROGRAM,
             ) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        os.close(fd)
+
+
+def _disk_failure(exc: BaseException, target: Path) -> StoreUnavailable | None:
+    """A full disk or another OS refusal somewhere in ``exc``'s chain (a library such as
+    lxml wraps the OSError in its own errors) as one error; None if it is not one."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError):
+            return _write_failure(current, target, f"cannot write {target}")
+        current = current.__cause__ or current.__context__
+    try:
+        full = shutil.disk_usage(target.parent).free < 64 * 1024
+    except OSError:
+        full = False
+    if full:  # the library lost the OSError, but the disk tells
+        return _write_failure(OSError(errno.ENOSPC, "No space left on device"), target, "")
+    return None
+
+
+def _write_failure(exc: OSError, target: Path, what: str) -> StoreUnavailable:
+    if exc.errno in _DISK_FULL:
+        return StoreUnavailable(
+            f"the disk holding {target.parent} is full ({exc.strerror or 'no space'}):"
+            f" {target.name} was not written (an earlier copy is untouched) - free some"
+            " space and export again",
+            remedy=Remedy.FREE_SPACE,
+        )
+    return StoreUnavailable(
+        f"{what}: {exc.strerror or exc}; nothing was written", remedy=Remedy.MAKE_WRITABLE
+    )
+
+
+def _lock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows: an open file cannot be deleted there anyway
+        return
+    with contextlib.suppress(OSError):
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def sweep_leftovers(folder: Path, *, now: float | None = None) -> list[Path]:
+    """Remove the temporary files of exports killed before their rename
+    (``.NAME.XXXX.part`` in ``folder``): regular files only (a link is never followed,
+    only removed if it is one of ours - it never is), and only when no live writer holds
+    the file's lock. Returns what was removed."""
+    now = time.time() if now is None else now
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (entry.name.startswith(".") and entry.name.endswith(PART_SUFFIX)):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        if age >= _LEFTOVER_AGE_S and _abandoned(Path(entry.path), age):
+            removed.append(Path(entry.path))
+    for path in removed:
+        log.info("removed %s, left by an export that was stopped", quote_name(str(path)))
+    return removed
+
+
+def _abandoned(path: Path, age: float) -> bool:
+    """Remove ``path`` if no process is writing it; True if it was removed."""
+    try:
+        import fcntl
+    except ImportError:
+        if age < _LEFTOVER_AGE_NO_LOCKS_S:
+            return False
+        with contextlib.suppress(OSError):
+            path.unlink()
+            return True
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False  # a writer holds it
+        try:
+            path.unlink()
+        except OSError:
+            return False
+        return True
+    finally:
+        os.close(fd)
 
 
 def write_atomic(target: Path, writer: Callable[[Path], None]) -> Path:
     """Call ``writer(tmp_path)`` and move the result onto ``target``; returns ``target``."""
     with atomic_path(target) as tmp:
-        try:
-            writer(tmp)
-        except OSError as exc:
-            raise RiskboardError(f"cannot write {target}: {exc.strerror or exc}") from None
+        writer(tmp)
     return Path(target)
 
 
@@ -136,11 +268,20 @@ def is_plain(value: object) -> bool:
     return False
 
 
+def fit_cell(text: str) -> tuple[str, bool]:
+    """``text`` cut to Excel's cell limit, with ``CUT_NOTE`` at the cut; and whether it
+    was cut."""
+    if len(text) <= EXCEL_CELL_LIMIT:
+        return text, False
+    return text[: EXCEL_CELL_LIMIT - len(CUT_NOTE)] + CUT_NOTE, True
+
+
 def clean_text(text: str) -> str:
-    """``text`` without characters xlsx cannot store, cut to Excel's cell limit."""
+    """``text`` without control characters (xlsx cannot store C0, and none belongs in a
+    document), cut to Excel's cell limit with a note."""
     if _XML_ILLEGAL.search(text):
-        text = _XML_ILLEGAL.sub("", text)
-    return text[:EXCEL_CELL_LIMIT]
+        text = strip_controls(text)
+    return fit_cell(text)[0]
 
 
 def set_text(cell: Cell, value: object) -> Cell:
@@ -170,25 +311,40 @@ def text_cell(ws: Any, value: object) -> Cell:
 
 def csv_text(value: object) -> str | int | float:
     """One csv field: text neutralised per OWASP, numbers kept, dates as ISO text."""
+    return _csv_field(value)[0]
+
+
+def _csv_field(value: object) -> tuple[str | int | float, bool]:
     if value is None:
-        return ""
+        return "", False
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return ("Yes" if value else "No"), False
     if isinstance(value, float) and value.is_integer():
-        return int(value)  # 250000, not 250000.0
+        return int(value), False  # 250000, not 250000.0
     if isinstance(value, int | float):
-        return value
+        return value, False
     if isinstance(value, datetime | date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if is_formula_like(text) else text
+        return value.isoformat(), False
+    text = strip_controls(str(value))
+    if is_formula_like(text):
+        text = "'" + text
+    return fit_cell(text)
 
 
-def write_csv(target: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
-    """Write a csv atomically: UTF-8 with BOM, every field quoted, text neutralised."""
+class CsvWritten(NamedTuple):
+    path: Path
+    cut: int  # fields longer than Excel's cell limit, cut with CUT_NOTE
+
+
+def write_csv(target: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> CsvWritten:
+    """Write a csv atomically: UTF-8 with BOM, every field quoted, text neutralised,
+    control characters dropped, fields cut at Excel's cell limit (counted in ``cut``)."""
+    cut = 0
     with atomic_text(target, encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh, quoting=csv.QUOTE_ALL)
         out.writerow([csv_text(h) for h in header])
         for row in rows:
-            out.writerow([csv_text(v) for v in row])
-    return Path(target)
+            fields = [_csv_field(v) for v in row]
+            cut += sum(was_cut for _, was_cut in fields)
+            out.writerow([f for f, _ in fields])
+    return CsvWritten(Path(target), cut)

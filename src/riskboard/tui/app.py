@@ -30,6 +30,7 @@ from riskboard.register import imports_since, last_import_id
 from riskboard.store import open_db
 from riskboard.tui.drafts import DraftKeeper
 from riskboard.tui.loading import MonthData, connection
+from riskboard.tui.remedies import error_text
 from riskboard.tui.widgets.meeting_bar import month_name
 
 T = TypeVar("T")
@@ -83,7 +84,7 @@ class RiskboardApp(App[int]):
         try:
             return fn(*args, **kwargs)
         except RiskboardError as err:
-            self.notify(str(err), severity="error", markup=False, timeout=8)
+            self.notify(error_text(err), severity="error", markup=False, timeout=8)
             return None
 
     def reload_meeting(self) -> board.Meeting | None:

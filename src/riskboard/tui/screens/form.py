@@ -2,7 +2,9 @@
 
 The form calls ``submit(values)`` before it closes; when the service refuses (a
 RiskboardError), the message shows inside the form and everything typed stays, so a
-refused entry never loses the minute-taker's words.
+refused entry never loses the minute-taker's words. A refusal naming fields to fill
+(``Remedy.GIVE_FIELDS``) is worded with this form's labels, and the cursor goes to the
+first of them.
 
 - ``values.base`` holds what the form showed when it opened, so a save can say which
   value it was based on: the service refuses it, with both values shown, if that value
@@ -33,6 +35,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 from riskboard import board
 from riskboard.errors import RiskboardError
 from riskboard.tui.drafts import DraftKeeper, DraftSpec
+from riskboard.tui.remedies import error_text
 from riskboard.tui.widgets.meeting_bar import local_time
 
 FieldKind = Literal["text", "long", "date", "select", "check"]
@@ -66,18 +69,18 @@ class FormValues(dict[str, Any]):
         return {n: self.base.get(n) for n in names}
 
 
-# submit(values) -> None when saved, or the message to show when refused
-Submit = Callable[[FormValues], str | None]
+# submit(values) -> None when saved, or the refusal (a message or the error) to show
+Submit = Callable[[FormValues], str | RiskboardError | None]
 
 
 def guarded(fn: Callable[[FormValues], object]) -> Submit:
     """Wrap a service call: a RiskboardError becomes the form's error message."""
 
-    def submit(values: FormValues) -> str | None:
+    def submit(values: FormValues) -> str | RiskboardError | None:
         try:
             fn(values)
         except RiskboardError as err:
-            return str(err)
+            return err
         return None
 
     return submit
@@ -328,11 +331,22 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
             return
         if self.submit is not None:
             error = self.submit(values)
+            if isinstance(error, RiskboardError):
+                self.show_error(error_text(error, {f.name: f.label for f in self.fields}))
+                self._focus_first(error.fields)
+                return
             if error:
                 self.show_error(error)
                 return
         self._drop_draft()
         self.dismiss(values)
+
+    def _focus_first(self, names: Sequence[str]) -> None:
+        for name in names:
+            found = self.query(f"#field-{name}")
+            if found:
+                found.first().focus()
+                return
 
     def action_cancel(self) -> None:
         self._drop_draft()
