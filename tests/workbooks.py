@@ -3,6 +3,7 @@ openpyxl, and hostile files (zip bombs, entity bombs) for the reader's guards.""
 
 from __future__ import annotations
 
+import os
 import struct
 import zipfile
 from collections.abc import Sequence
@@ -127,5 +128,78 @@ def entity_bomb(path: Path) -> Path:
         sheet = zin.read("xl/worksheets/sheet1.xml")
     body = sheet.split(b"?>", 1)[-1].replace(b">x<", b">&lol9;<")
     rezip(base, path, {"xl/worksheets/sheet1.xml": BILLION_LAUGHS + body})
+    base.unlink()
+    return path
+
+
+# ----------------------------------------------------------------- hostile sheets
+
+
+def with_cell(path: Path, cell: str, value: Any = "x", *, sheet: str = "Register") -> Path:
+    """``path`` with one more value at ``cell`` (e.g. XFD1048576) on ``sheet``."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb[sheet][cell] = value
+    wb.save(path)
+    return path
+
+
+def sparse_register(path: Path, cell: str = "XFD1048576") -> Path:
+    """The small register of ``register_rows`` with one stray value far away: a ~5 KB
+    file whose grid from A1 to ``cell`` is billions of cells."""
+    return with_cell(write_xlsx(path, {"Register": register_rows()}), cell)
+
+
+def replace_sheet_data(
+    path: Path, rows_xml: str, *, part: str = "xl/worksheets/sheet1.xml"
+) -> Path:
+    """``path`` with the <sheetData> of ``part`` replaced by ``rows_xml`` (raw XML)."""
+    import re
+
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read(part).decode("utf-8")
+    xml = re.sub(
+        r"<sheetData>.*</sheetData>|<sheetData/>",
+        lambda _: f"<sheetData>{rows_xml}</sheetData>",
+        xml,
+        flags=re.S,
+    )
+    tmp = path.with_suffix(".tmp.xlsx")
+    path.rename(tmp)
+    rezip(tmp, path, {part: xml.encode("utf-8")})
+    tmp.unlink()
+    return path
+
+
+def split_bomb(
+    path: Path, *, parts: int = 60, part_bytes: int = 8 * 1024 * 1024 - 4096, noise: int = 48_000
+) -> Path:
+    """A zip bomb split into ``parts`` worksheets of ~``part_bytes`` each - every part
+    just under the per-part ratio check (8 MiB) - each one cell of text: ``noise`` hex
+    digits (incompressible enough to keep each part near 230x) then filler. 60 parts:
+    a ~2 MB file that would inflate to 480 MiB of cell text."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for i in range(parts):
+        wb.create_sheet(f"Annex {i + 1}").append(["Risk Ref", "Title"])
+    base = path.with_suffix(".base.xlsx")
+    wb.save(base)
+    filler = b"A" * (1 << 20)
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if not info.filename.startswith("xl/worksheets/sheet"):
+                zout.writestr(info.filename, data)
+                continue
+            head, tail = data.split(b"</sheetData>")
+            with zout.open(info.filename, "w") as fh:
+                fh.write(head + b'<row r="2"><c r="B2" t="inlineStr"><is><t>')
+                fh.write(os.urandom(noise // 2).hex().encode())
+                left = part_bytes - len(head) - len(tail) - noise - 80
+                while left > 0:
+                    fh.write(filler[: min(left, len(filler))])
+                    left -= len(filler)
+                fh.write(b"</t></is></c></row></sheetData>" + tail)
     base.unlink()
     return path

@@ -34,10 +34,10 @@ class ImportConfig(_Strict):
     # extra header variants per canonical field, added to the built-in ones
     aliases: dict[str, list[str]] = Field(default_factory=dict)
     # refuse a workbook whose parts inflate past this many MiB (zip bomb guard)
-    max_uncompressed_mb: int = Field(default=500, ge=1)
+    max_uncompressed_mb: int = Field(default=200, ge=1)
     # refuse a sheet whose grid (A1 to its farthest filled cell) is over this many cells,
     # alone or with the workbook's other sheets (a stray value at XFD1048576 guard)
-    max_cells: int = Field(default=5_000_000, ge=1)
+    max_cells: int = Field(default=3_000_000, ge=1)
     # each import runs in a child process limited to this much memory (0: no limit);
     # a workbook needing more is refused, and the nightly run goes on
     max_memory_mb: int = Field(default=4096, ge=0)

@@ -27,6 +27,7 @@ from riskboard.ingest.headers import HeaderMatcher
 from riskboard.ingest.month import check_month, month_in_file_name
 from riskboard.ingest.regular import open_regular
 from riskboard.ingest.workbook import ParsedWorkbook, parse_workbook
+from riskboard.safe_text import replace_undecodable
 from riskboard.store import register as store
 from riskboard.store.db import write_transaction
 
@@ -136,10 +137,10 @@ def _import_file(
         if dry_run:
             return result
         record = store.ImportRecord(
-            file_name=path.name,
+            file_name=replace_undecodable(path.name),  # a name's bytes need not be UTF-8
             sha256=digest,
             month=parsed.month,
-            file_path=str(path.resolve()),
+            file_path=replace_undecodable(str(path.resolve())),
             report_date=parsed.report_date.isoformat() if parsed.report_date else None,
             sheets=result.sheets,
             warnings=warnings,

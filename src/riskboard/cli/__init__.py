@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -98,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     restore = _safe_output()
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = _quiet_cleanup
     ctx: Context | None = None
     try:
         check_typed_arguments(args, raw)
@@ -120,7 +123,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if ctx is not None:
             ctx.close()
+        gc.collect()  # what a failed writer left half-closed goes now, quietly
+        sys.unraisablehook = unraisable
         restore()
+
+
+def _quiet_cleanup(info: sys.UnraisableHookArgs) -> None:
+    """A library's objects abandoned mid-write (openpyxl's generators and zip after a
+    full disk) complain when collected; the command has already said what happened in
+    one line, so their tracebacks go to the debug log, not the terminal."""
+    logging.getLogger("riskboard").debug(
+        "ignored while cleaning up: %s: %s", type(info.exc_value).__name__, info.exc_value
+    )
 
 
 # options whose value is a path: a file name need not be UTF-8 (it is shown escaped)

@@ -68,7 +68,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 RATIO_CHECK_BYTES = 8 * 1024 * 1024
 MAX_RATIO = 250
 MAX_PARTS = 10_000
-DEFAULT_MAX_CELLS = 5_000_000
+DEFAULT_MAX_CELLS = 3_000_000
 # the XML prolog (before the root element) of an Excel part is a few dozen bytes
 MAX_PROLOG_BYTES = 64 * 1024
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -261,7 +261,7 @@ class WorkbookReader:
         self,
         path: Path,
         *,
-        max_uncompressed_mb: int = 500,
+        max_uncompressed_mb: int = 200,
         max_cells: int = DEFAULT_MAX_CELLS,
     ) -> None:
         self.path = path

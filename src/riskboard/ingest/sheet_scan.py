@@ -220,29 +220,31 @@ def scan_exact(
     limit: int,
     declared: str | None = None,
 ) -> Extent:
-    """The reference scan: every row and cell through expat. A cell without ``r`` is
-    the next column of its row, a row without ``r`` the next row (calamine's rules).
-    Stops early - with the grid found so far, already over ``limit`` - on a huge sheet."""
-    state = {"row": 0, "col": 0, "rows": 0, "cols": 0, "depth_cell": 0}
+    """The reference scan: every row and cell through expat, with calamine's rules - a
+    cell without ``r`` is the next column of its row, a row without ``r`` the next row,
+    and only a cell holding a value (``<v>`` or ``<is>``) counts. Stops early - with the
+    grid found so far, already over ``limit`` - on a huge sheet."""
+    state = {"row": 0, "col": 0, "cell_row": 0, "rows": 0, "cols": 0}
 
     def start(name: str, attrs: dict[str, str]) -> None:
         local = name.rsplit(" ", 1)[-1]
-        if local == "row":
-            r = attrs.get("r", "")
-            state["row"] = int(r) if r.isdigit() else state["row"] + 1
-            state["col"] = 0
-        elif local == "c":
+        if local == "c":
             m = _REF.fullmatch(attrs.get("r", ""))
             if m:
                 state["col"] = column_number(m.group(1))
-                row = int(m.group(2))
+                state["cell_row"] = int(m.group(2))
             else:
                 state["col"] += 1
-                row = max(state["row"], 1)
-            state["rows"] = max(state["rows"], row)
+                state["cell_row"] = max(state["row"], 1)
+        elif local in ("v", "is") and state["col"]:
+            state["rows"] = max(state["rows"], state["cell_row"])
             state["cols"] = max(state["cols"], state["col"])
             if state["rows"] * state["cols"] > limit:
                 raise _OverLimit
+        elif local == "row":
+            r = attrs.get("r", "")
+            state["row"] = int(r) if r.isdigit() else state["row"] + 1
+            state["col"] = 0
 
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = start

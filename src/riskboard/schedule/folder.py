@@ -13,7 +13,7 @@ import sqlite_utils
 
 from riskboard.ingest.reader import WORKBOOK_SUFFIXES  # what `riskboard import` reads
 from riskboard.ingest.regular import special_kind
-from riskboard.safe_text import for_terminal, quote_name
+from riskboard.safe_text import for_terminal, quote_name, replace_undecodable
 from riskboard.schedule.timing import iso
 from riskboard.store import runs
 
@@ -59,6 +59,11 @@ def _hidden_on_windows(path: Path) -> bool:
     return bool(attrs & 0x2)  # FILE_ATTRIBUTE_HIDDEN
 
 
+def observation_key(path: Path) -> str:
+    """How a waiting file is known in the database (its bytes need not be UTF-8)."""
+    return replace_undecodable(str(path.resolve()))
+
+
 def settle_state(
     db: sqlite_utils.Database, path: Path, now: datetime, settle_seconds: int
 ) -> str | None:
@@ -70,7 +75,7 @@ def settle_state(
     st = path.stat()
     if settle_seconds <= 0:
         return None
-    key = str(path.resolve())
+    key = observation_key(path)
     seen = runs.get_observation(db, key)
     wait = f"it is read once unchanged for {settle_seconds} seconds"
     if seen is None or seen.size != st.st_size or seen.mtime_ns != st.st_mtime_ns:

@@ -42,7 +42,7 @@ from pydantic import BaseModel, Field
 from riskboard import isolated_import
 from riskboard.config import Config
 from riskboard.errors import RefusedWorkbook, Remedy, RiskboardError
-from riskboard.safe_text import quote_name
+from riskboard.safe_text import quote_name, replace_undecodable
 from riskboard.schedule.folder import (
     ARCHIVE_DIR,
     FAILED_DIR,
@@ -51,6 +51,7 @@ from riskboard.schedule.folder import (
     free_name,
     move_into,
     not_a_file,
+    observation_key,
     settle_state,
 )
 from riskboard.schedule.timing import Clock, iso, utc_now
@@ -245,7 +246,7 @@ class _Run:
                 break
             self._note(self._one(path))
             self._save()
-        still_there = {str(p.resolve()) for p in [*waiting, *ready] if p.exists()}
+        still_there = {observation_key(p) for p in [*waiting, *ready] if p.exists()}
         runs.forget_observations(self.db, still_there)
         if not interrupted and (self.summary.months or self._chase_list_missing()):
             self._chase_lists()
@@ -319,7 +320,7 @@ class _Run:
         moved_to, problem = self._move(path, self.imports / ARCHIVE_DIR / month)
         if moved_to and result.import_id:
             try:
-                runs.set_import_location(self.db, result.import_id, moved_to)
+                runs.set_import_location(self.db, result.import_id, replace_undecodable(moved_to))
             except sqlite3.Error as exc:  # the import itself is recorded; only its new place
                 log.error("%s: archived, but its new place not recorded: %s", name,
                           store_error(exc, self.config.paths.database))  # fmt: skip

@@ -8,6 +8,7 @@ busy timeout, a read-only file, a full disk, a damaged file - become one
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -53,16 +54,16 @@ def store_error(exc: sqlite3.Error, database: str | Path) -> StoreUnavailable:
             " writable copy",
             remedy=Remedy.MAKE_WRITABLE,
         )
-    if base == _FULL or "full" in text:
+    if base == _FULL or "full" in text or (base in (_IOERR, _CANTOPEN) and _disk_full(db)):
         return StoreUnavailable(
-            f"the disk holding database {db} is full; nothing was changed (the change was"
-            " rolled back) - free some space and try again",
+            f"the disk holding database {db} is full; nothing was changed - free some space"
+            " and try again",
             remedy=Remedy.FREE_SPACE,
         )
     if base == _IOERR or "I/O error" in text:
         return StoreUnavailable(
-            f"could not write database {db} (disk I/O error: {text}); nothing was changed -"
-            " check the disk has space and is working, then try again",
+            f"could not write database {db} ({text}); nothing was changed - check that its"
+            " disk is not full and is working, free some space if it is full, and try again",
             remedy=Remedy.FREE_SPACE,
         )
     if base == _CANTOPEN or "unable to open" in text:
@@ -74,6 +75,15 @@ def store_error(exc: sqlite3.Error, database: str | Path) -> StoreUnavailable:
     if base in (_CORRUPT, _NOTADB) or "not a database" in text or "malformed" in text:
         return StoreUnavailable(f"database {db} is damaged or is not a riskboard database ({text})")
     return StoreUnavailable(f"database {db}: {text}")
+
+
+def _disk_full(database: str) -> bool:
+    """SQLite reports a full disk as an I/O error when the WAL or its index cannot grow:
+    the free space of the database's disk tells."""
+    try:
+        return shutil.disk_usage(Path(database).absolute().parent).free < 1024 * 1024
+    except OSError:
+        return False
 
 
 def _is_store_failure(exc: BaseException) -> bool:
