@@ -11,6 +11,8 @@ import pytest
 
 from riskboard.errors import RiskboardError
 from riskboard.reports.safe_write import (
+    CUT_NOTE,
+    EXCEL_CELL_LIMIT,
     atomic_text,
     csv_text,
     set_text,
@@ -166,3 +168,61 @@ def test_big_tables_written_compact_are_still_safe(tmp_path: Path, write_only: b
         assert row[1].value == NASTY[i % len(NASTY)] and row[1].data_type == "s"
         assert row[2].value == i and row[2].data_type == "n"
         assert row[3].value == "Café – £5"
+
+
+FULLWIDTH = ['＝HYPERLINK("http://evil.example")', "＋1", "－1+2", "＠SUM(A1)"]
+
+
+def test_csv_neutralises_fullwidth_formula_signs(tmp_path: Path) -> None:
+    """Excel reads ＝ ＋ － ＠ (U+FF1D, FF0B, FF0D, FF20) at the start of a cell as a formula."""
+    for text in FULLWIDTH:
+        assert csv_text(text) == "'" + text
+    path = tmp_path / "f.csv"
+    write_csv(path, ["Ref"], [[t] for t in FULLWIDTH])
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert [r[0] for r in rows[1:]] == ["'" + t for t in FULLWIDTH]
+
+
+def test_csv_cuts_fields_at_excels_cell_limit_and_says_so(tmp_path: Path) -> None:
+    long = "A risk described at great length. " * 1200  # 40,800 characters
+    path = tmp_path / "long.csv"
+    written = write_csv(path, ["Ref", "Description"], [["R1", long], ["R2", "short"]])
+    assert written.cut == 1
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    cell = rows[1][1]
+    assert len(cell) == EXCEL_CELL_LIMIT
+    assert cell.endswith(CUT_NOTE)
+    assert long.startswith(cell[: -len(CUT_NOTE)])
+    assert rows[2] == ["R2", "short"]
+
+
+def test_xlsx_text_over_the_limit_carries_the_note_too(tmp_path: Path) -> None:
+    path = tmp_path / "long.xlsx"
+    wb = openpyxl.Workbook()
+    set_text(wb.active["A1"], "x" * 40_000)
+    wb.save(path)
+    value = openpyxl.load_workbook(path).active["A1"].value
+    assert len(value) == EXCEL_CELL_LIMIT and value.endswith(CUT_NOTE)
+
+
+def test_export_register_csv_says_how_many_fields_were_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from board_helpers import seeded_db
+    from riskboard.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    db = seeded_db(tmp_path / "riskboard.db")
+    db.execute("UPDATE risk_snapshots SET description = ?", ["y" * 40_000])
+    db.conn.commit()
+    db.conn.close()
+    assert main(["meeting", "new", "--date", "14/09/2022", "--chair", "Al"]) == 0
+    assert main(["escalate", "HM-001", "--to", "corporate", "--reason", "＝1+1"]) == 0
+    capsys.readouterr()
+    assert main(["export", "register", "--to", "corporate", "--format", "csv"]) == 0
+    err = capsys.readouterr().err
+    assert "1 field was longer than Excel's 32,767-character cell limit and cut there" in err
+    text = next((tmp_path / "exports").glob("*.csv")).read_text("utf-8-sig")
+    assert '"\'＝1+1"' in text
