@@ -1,6 +1,8 @@
 """``riskboard import`` of 500 / 5,000 / 50,000 action rows x 25 columns, beside the
 time python-calamine alone and openpyxl ``read_only=True`` alone take to read the same
-file; peak memory; and how fast hostile files (zip bomb, entity bomb) are refused.
+file; peak memory; what an import in its own child process costs; and how fast, and in
+how much memory, hostile files (zip bombs whole and split, entity bomb, a value at
+XFD1048576, a link to /dev/zero, a FIFO) are refused.
 
 Target: the import of the 50,000-row file within 2x calamine's bare read.
 
@@ -139,6 +141,16 @@ def child(task: str, path: str, extra: str) -> dict[str, Any]:
             out["refused"] = False
         except RiskboardError as exc:
             out.update(refused=True, message=str(exc).splitlines()[0][:110])
+    elif task == "isolated":
+        from riskboard.isolated_import import import_isolated
+
+        config = Config.model_validate({"paths": {"database": extra}})
+        first = import_isolated(Path(path), config)  # starts the forkserver
+        out["first_seconds"] = time.perf_counter() - start
+        again = time.perf_counter()
+        out["status"] = import_isolated(Path(path), config).status  # a warm child
+        out["warm_seconds"] = time.perf_counter() - again
+        out["risks"] = first.risk_count
     out["seconds"] = time.perf_counter() - start
     out["peak_mb"] = _peak_mb()
     return out
@@ -162,7 +174,10 @@ def _time_phases() -> dict[str, float]:
 
         return wrapper
 
+    import riskboard.ingest.reader as reader
+
     importer.parse_workbook = timed("read+assemble", importer.parse_workbook)  # type: ignore[assignment]
+    reader.scan_sheet = timed("of it sheet scan", reader.scan_sheet)  # type: ignore[assignment]
     store.save_import = timed("store", store.save_import)  # type: ignore[assignment]
     register_service.recompute_flags = timed("flags", register_service.recompute_flags)  # type: ignore[assignment]
     return phases
@@ -222,20 +237,48 @@ def bench_size(rows: int, work: Path) -> None:
 
 def bench_hostile(work: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from workbooks import entity_bomb, understate_size, zip_bomb
+    from workbooks import entity_bomb, sparse_register, split_bomb, understate_size, zip_bomb
 
+    zero = work / "x_2022-09.xlsx"
+    zero.symlink_to("/dev/zero")
+    fifo = work / "pipe_2022-09.xlsx"
+    os.mkfifo(fifo)
     cases = {
         "zip bomb (1 GiB of XML in ~1 MB)": zip_bomb(work / "bomb 2022-08.xlsx", inflated_mb=1024),
         "zip part lying about its size": understate_size(
             zip_bomb(work / "liar 2022-08.xlsx", inflated_mb=200), "xl/worksheets/sheet1.xml", 5000
         ),
         "XML entity bomb (billion laughs)": entity_bomb(work / "lol 2022-08.xlsx"),
+        "one value at XFD1048576 (5 KB)": sparse_register(work / "far 2022-08.xlsx"),
+        "one value at XFD5000": sparse_register(work / "far5000 2022-08.xlsx", "XFD5000"),
+        "split bomb, 60 parts of ~8 MiB (2 MB)": split_bomb(work / "split 2022-08.xlsx"),
+        "split bomb, 60 parts of 1 MiB at ~1000x": split_bomb(
+            work / "split1000 2022-08.xlsx", part_bytes=1 << 20, noise=0
+        ),
+        "symlink to /dev/zero": zero,
+        "FIFO": fifo,
     }
-    print("hostile files (refusal time, fresh process):")
+    print("hostile files (refusal time and peak RSS, fresh process):")
     for label, path in cases.items():
         r = measure("refuse", path)
         state = "refused" if r["refused"] else "NOT REFUSED"
-        print(f"    {label:<34} {state} in {r['seconds'] * 1000:6.1f} ms: {r.get('message', '')}")
+        print(
+            f"    {label:<40} {state} in {r['seconds'] * 1000:7.1f} ms, peak {r['peak_mb']:4.0f} MB:"
+            f" {r.get('message', '')}"
+        )
+
+
+def bench_isolation(work: Path) -> None:
+    """What importing in a child process costs: the first file starts the forkserver."""
+    previous, _current = workbooks(5_000)
+    inproc = measure("import", previous, str(work / "inproc.db"))
+    iso = measure("isolated", previous, str(work / "iso.db"))
+    print(
+        "each import in its own child process (5,000 rows):\n"
+        f"    in-process import_file {inproc['seconds']:5.2f} s;"
+        f" import_isolated first file {iso['first_seconds']:5.2f} s (forkserver start),"
+        f" a further file (already imported) {iso['warm_seconds'] * 1000:5.0f} ms"
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -248,6 +291,7 @@ def main(argv: list[str]) -> int:
         work = Path(tmp)
         for rows in sizes:
             bench_size(rows, work)
+        bench_isolation(work)
         bench_hostile(work)
     return 0
 
