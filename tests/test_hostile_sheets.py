@@ -211,3 +211,27 @@ def test_the_far_cell_wins_over_a_lower_one_in_the_same_column(tmp_path: Path) -
     path = with_cell(sparse_register(tmp_path / "two.xlsx", "AB7"), "C200000")
     with pytest.raises(RefusedWorkbook, match=r"reach AB200000"):
         read_all(path, max_cells=1_000_000)
+
+
+def test_other_formats_are_checked_on_the_readers_own_size_before_any_python_cell(
+    tmp_path: Path,
+) -> None:
+    """An .ods (no sheet XML scan): calamine's grid is checked before the cells become
+    Python objects; the refusal names the sheet and the far cell all the same."""
+    from workbooks import ods_cell, write_ods
+
+    def row(cells: str) -> str:
+        return f"<table:table-row>{cells}</table:table-row>"
+
+    xml = (
+        row(ods_cell("Risk Ref") + ods_cell("Title"))
+        + row(ods_cell("R1") + ods_cell("Potholes"))
+        + '<table:table-row table:number-rows-repeated="300"><table:table-cell/></table:table-row>'
+        + row('<table:table-cell table:number-columns-repeated="50"/>' + ods_cell("stray"))
+    )
+    path = write_ods(tmp_path / "annex 2022-08.ods", xml)
+    assert read_all(path) == ["Register"]
+    with pytest.raises(RefusedWorkbook) as info:
+        read_all(path, max_cells=10_000)
+    assert (info.value.sheet, info.value.row, info.value.column) == ("Register", 303, "AY")
+    assert "reach AY303: from A1 that is 303 rows x 51 columns = 15,453 cells" in str(info.value)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from riskboard.errors import RiskboardError
+from riskboard.errors import ConfigError
 
 ENV_VAR = "RISKBOARD_CONFIG"
 
@@ -242,17 +242,23 @@ def load_config(path: str | Path | None = None, *, cwd: Path | None = None) -> C
         if not cfg_path.is_absolute():
             cfg_path = cwd / cfg_path
         if not cfg_path.is_file():
-            raise RiskboardError(f"config file not found: {cfg_path}")
+            raise ConfigError(
+                f"config file not found: {cfg_path}"
+                if not cfg_path.exists()
+                else f"config file {cfg_path} is not a regular file"
+            )
     else:
         cfg_path = cwd / "config.toml"
-        if not cfg_path.is_file():
+        if not os.path.lexists(cfg_path):
             return Config().resolve(cwd)
+        if not cfg_path.is_file():  # a FIFO or a link to a device would block or never end
+            raise ConfigError(f"config file {cfg_path} is not a regular file")
     try:
         data = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise RiskboardError(f"{cfg_path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{cfg_path}: not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise RiskboardError(f"{cfg_path}: cannot read config: {exc}") from None
+        raise ConfigError(f"{cfg_path}: cannot read config: {exc}") from None
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
@@ -261,6 +267,6 @@ def load_config(path: str | Path | None = None, *, cwd: Path | None = None) -> C
             key = _key_path(err["loc"])
             msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
             problems.append(f"{key}: {msg}")
-        raise RiskboardError(f"{cfg_path}: bad config - " + "; ".join(problems)) from None
+        raise ConfigError(f"{cfg_path}: bad config - " + "; ".join(problems)) from None
     cfg.source = cfg_path
     return cfg.resolve(cfg_path.parent)

@@ -15,6 +15,7 @@ undecodable bytes and odd file names.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from riskboard.errors import Remedy, RiskboardError
@@ -98,3 +99,13 @@ def _escape(match: re.Match[str]) -> str:
     if code <= 0xFF:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}"
+
+
+class OneLineFormatter(logging.Formatter):
+    """Each log record's message on one line: a newline or a control character in it (a
+    file name, a cell's text) is escaped, so nothing can forge a log line. A traceback,
+    when there is one, follows as usual."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        record.message = for_terminal(record.message).replace("\n", "\\n")
+        return super().formatMessage(record)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from riskboard import __version__
 from riskboard.config import Config, load_config
 from riskboard.errors import Remedy, RiskboardError
-from riskboard.safe_text import for_terminal, has_surrogates, show_bytes
+from riskboard.safe_text import OneLineFormatter, for_terminal, has_surrogates, show_bytes
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -90,15 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     raw = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(raw)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return 2
     restore = _safe_output()
+    _console_logging(args.verbose)
     unraisable = sys.unraisablehook
     sys.unraisablehook = _quiet_cleanup
     ctx: Context | None = None
@@ -175,6 +172,13 @@ class _TerminalSafe:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._stream, name)
+
+
+def _console_logging(verbose: bool) -> None:
+    """Warnings (everything with -v) on stderr, one line per record, nothing raw."""
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(OneLineFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[console])
 
 
 def _safe_output() -> Callable[[], None]:

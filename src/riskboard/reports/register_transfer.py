@@ -24,7 +24,7 @@ from riskboard.board import get_meeting, list_escalations
 from riskboard.board.models import Escalation
 from riskboard.config import Config
 from riskboard.domain import ESCALATION_TARGET_NAMES, Action, EscalationTarget, Risk
-from riskboard.errors import RiskboardError
+from riskboard.errors import ConfigError, RiskboardError
 from riskboard.register import RegisterRow, register_rows, score_history
 from riskboard.reports.minutes import load_minutes
 from riskboard.reports.minutes_content import Minutes
@@ -58,10 +58,10 @@ def check_columns(config: Config) -> list[tuple[str, str]]:
     columns = list(config.export.register.columns.items())
     where = f"{config.source}: " if config.source else ""
     if not columns:
-        raise RiskboardError(f"{where}export.register.columns is empty: name at least one column")
+        raise ConfigError(f"{where}export.register.columns is empty: name at least one column")
     for header, field in columns:
         if field not in FIELDS:
-            raise RiskboardError(
+            raise ConfigError(
                 f"{where}export.register.columns.{header!r}: unknown field {field!r}",
                 hint="fields: " + ", ".join(FIELDS),
             )

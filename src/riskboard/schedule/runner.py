@@ -39,7 +39,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from riskboard.config import Config
 from riskboard.errors import Remedy, StoreUnavailable
-from riskboard.safe_text import for_terminal
+from riskboard.safe_text import OneLineFormatter
 from riskboard.schedule.job import RunSummary, run_nightly
 from riskboard.schedule.lock import SchedulerLock
 from riskboard.schedule.timing import Clock, catch_up_due, iso, next_fire, trigger_for, utc_now
@@ -69,16 +69,6 @@ def last_success_time(config: Config) -> datetime | None:
 
 
 # ------------------------------------------------------------------------- logging
-
-
-class OneLineFormatter(logging.Formatter):
-    """Each record's message on one line: a newline or a control character in it (a
-    file name, a cell's text) is escaped, so nothing can forge a log line. A
-    traceback, when there is one, follows as usual."""
-
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
-        record.message = for_terminal(record.message).replace("\n", "\\n")
-        return super().formatMessage(record)
 
 
 class _LogFile(RotatingFileHandler):

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 
 from riskboard.config import Config
-from riskboard.errors import RiskboardError
+from riskboard.errors import ConfigError
 
 Clock = Callable[[], datetime]
 
@@ -95,11 +95,11 @@ def parse_schedule(expr: str, timezone: str) -> CronTrigger:
                 reason = ""
         else:
             reason = f"it has {len(fields)} fields"
-        raise RiskboardError(
+        raise ConfigError(
             f"config key schedule.nightly: {expr!r} is not a valid cron expression ({reason})",
             hint='use "HH:MM" such as "02:00", or five cron fields such as "0 2 * * 1-5"',
         )
-    raise RiskboardError(
+    raise ConfigError(
         f"config key schedule.nightly: {expr!r} is not a time of day",
         hint='use "HH:MM" from "00:00" to "23:59", or five cron fields',
     )
