@@ -23,7 +23,7 @@ from riskboard.errors import NotFound, Remedy, RiskboardError
 from riskboard.flags import action_is_complete, compute_flags, escalation_routes, month_bounds
 from riskboard.store import meetings as board_store
 from riskboard.store import register as store
-from riskboard.store.db import database_path
+from riskboard.store.db import database_path, store_error
 
 Direction = Literal["up", "down", "level", "new"]
 
@@ -354,11 +354,11 @@ def risk_history(db: sqlite_utils.Database, ref: str) -> list[dict[str, Any]]:
 def last_import_id(db: sqlite_utils.Database) -> int:
     """The id of the newest import (0 if none): a cheap "has anything arrived?" marker.
 
-    Raises ``RiskboardError`` naming the database when it cannot be read."""
+    Raises ``StoreUnavailable`` naming the database when it cannot be read."""
     try:
         return store.last_import_id(db)
     except sqlite3.DatabaseError as exc:
-        raise RiskboardError(f"cannot read the database: {exc}") from None
+        raise store_error(exc, database_path(db)) from None
 
 
 def imports_since(db: sqlite_utils.Database, import_id: int) -> list[dict[str, Any]]:
