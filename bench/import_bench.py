@@ -95,6 +95,15 @@ def workbooks(rows: int) -> tuple[Path, Path]:
 
 
 def _peak_mb() -> float:
+    """This process's peak RSS. On Linux from VmHWM: ru_maxrss of a child also counts
+    the RSS its parent had when it forked, which made small refusals look 300 MB big."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
