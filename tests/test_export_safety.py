@@ -219,6 +219,8 @@ def test_export_register_csv_says_how_many_fields_were_cut(
     db.conn.commit()
     db.conn.close()
     assert main(["meeting", "new", "--date", "14/09/2022", "--chair", "Al"]) == 0
+    for name, org in (("Carl", "contractor"), ("Dee", "directorate"), ("Cora", "corporate")):
+        assert main(["meeting", "attend", name, "--org", org]) == 0
     assert main(["escalate", "HM-001", "--to", "corporate", "--reason", "＝1+1"]) == 0
     capsys.readouterr()
     assert main(["export", "register", "--to", "corporate", "--format", "csv"]) == 0

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from board_helpers import quorate
 from riskboard import board
 from riskboard.cli.remedies import error_line
 from riskboard.config import Config
@@ -24,11 +25,23 @@ from riskboard.errors import (
 from riskboard.tui.app import RiskboardApp
 from riskboard.tui.remedies import error_text
 from riskboard.tui.screens.form import FormDialog
-from tui_board import SIZE, build_config, choose, read, take_item, type_text, wait_for_agenda
+from tui_board import (
+    SIZE,
+    build_config,
+    choose,
+    make_quorate,
+    read,
+    take_item,
+    type_text,
+    wait_for_agenda,
+)
 
 
 def refusal(db, **values: object) -> RiskboardError:
-    m = board.current_meeting(db) or board.new_meeting(db, meeting_date="2022-09-14", chair="Al")
+    m = board.current_meeting(db)
+    if m is None:
+        m = board.new_meeting(db, meeting_date="2022-09-14", chair="Al")
+        quorate(db, m.id)
     with pytest.raises(RiskboardError) as info:
         board.save_review(db, m.id, "HM-001", strategy="tolerate", **values)
     return info.value
@@ -68,6 +81,8 @@ async def test_the_form_names_the_field_to_fill_and_goes_there(tmp_path: Path) -
         await type_text(pilot, "Helen Marsh")
         await pilot.press("ctrl+s")
         await wait_for_agenda(app, pilot)
+        assert app.meeting is not None
+        make_quorate(read(config), app.meeting.id)  # recorded by the minute-taker's CLI
         await take_item(pilot, "flagged")
         await pilot.press("enter")
         await pilot.pause()

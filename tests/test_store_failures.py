@@ -28,12 +28,23 @@ from riskboard.store import open_db
 PY = sys.executable
 
 
+BOARD = [("Carl Contractor", "contractor"), ("Dee Directorate", "directorate"),
+         ("Cora Corporate", "corporate")]  # fmt: skip
+
+
+def quorate_by_cli() -> None:
+    """One lead officer of each side present: the board does business only when quorate."""
+    for name, org in BOARD:
+        assert main(["meeting", "attend", name, "--org", org]) == 0
+
+
 @pytest.fixture()
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "config.toml").write_text('[paths]\ndatabase = "rb.db"\n')
     monkeypatch.chdir(tmp_path)
     seeded_db(tmp_path / "rb.db").conn.close()
     assert main(["meeting", "new", "--date", "14/09/2022", "--chair", "Al"]) == 0
+    quorate_by_cli()
     assert main(["meeting", "aob", "Recorded before the trouble"]) == 0
     return tmp_path
 

@@ -26,6 +26,16 @@ C1 = "Bob_x009B_31m"  # CSI as one C1 character
 RAW = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+BOARD = [("Carl Contractor", "contractor"), ("Dee Directorate", "directorate"),
+         ("Cora Corporate", "corporate")]  # fmt: skip
+
+
+def quorate_by_cli() -> None:
+    """One lead officer of each side present: the board does business only when quorate."""
+    for name, org in BOARD:
+        assert main(["meeting", "attend", name, "--org", org]) == 0
+
+
 @pytest.fixture()
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
@@ -100,6 +110,7 @@ def test_typed_text_loses_control_characters(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["meeting", "new", "--date", "14/09/2022", "--chair", "Al"]) == 0
+    quorate_by_cli()
     assert main(["review", "HM-001", "--note", "see \x1b]0;title\x07 this\x9b"]) == 0
     assert main(["meeting", "aob", "line one\nline\ttwo\x1b[2J"]) == 0
     capsys.readouterr()
@@ -119,6 +130,7 @@ def test_minutes_chase_list_and_csv_carry_no_control_characters(
     db.execute("UPDATE risk_snapshots SET owner = ? WHERE ref = 'HM-002'", ["Eve\x1b[2J\x07"])
     db.conn.commit()
     assert main(["meeting", "new", "--date", "14/09/2022", "--chair", "Al"]) == 0
+    quorate_by_cli()
     assert main(["review", "HM-001", "--note", "fine"]) == 0
     assert main(["escalate", "HM-002", "--to", "corporate", "--reason", "owner moved"]) == 0
     db.execute("UPDATE reviews SET note = ?", ["note\x1b]52;c;eA==\x07"])

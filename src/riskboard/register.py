@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 from riskboard.acceptance import standing_acceptances
 from riskboard.config import Config
 from riskboard.domain import FLAG_ORDER, Flag, FlagCode, Risk
-from riskboard.errors import NotFound, Remedy, RiskboardError
+from riskboard.errors import NotFound, Remedy
 from riskboard.flags import action_is_complete, compute_flags, escalation_routes, month_bounds
 from riskboard.store import meetings as board_store
 from riskboard.store import register as store

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from riskboard import board
 from riskboard.board.text import record_text, uk
-from riskboard.errors import NotFound, Remedy
+from riskboard.errors import NotFound, Remedy, RiskboardError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
