@@ -29,6 +29,10 @@ def legacy_db(path: Path) -> sqlite_utils.Database:
     """The database at ``path`` as the old riskboard left it (migrations before 0006)."""
     db = connect(path)
     migrations.apply(db, stop_before=BEFORE)
+    # the snapshots are written by today's importer, which also fills the columns that
+    # migration 0007 (issue 9) adds after 0006; 0007 keeps columns already there
+    for column in ("unreadable", "ref_key"):
+        db.execute(f"ALTER TABLE risk_snapshots ADD COLUMN {column} TEXT")
     import_month(db, "2022-07", [risk("HM-001"), risk("SL-002", annex="Street Lighting")])
     import_month(db, "2022-08", [risk("HM-001", title="Pothole claims", current_score=16)])
     rows: list[tuple[str, dict[str, object]]] = [

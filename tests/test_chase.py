@@ -125,9 +125,9 @@ def test_chase_list_groups_flagged_risks_by_owner_with_what_is_missing(workspace
     ]
     hm1 = rows[1]["What is needed"].splitlines()
     assert hm1 == [
-        "No action update this month (last update 10 Apr 2024): update every open action,"
+        "No action update this month (last update 10/04/2024): update every open action,"
         " even if there is no progress",
-        "Overdue action: A1 due 15 May 2024, Dan - complete it or give a revised date",
+        "Overdue action: A1 due 15/05/2024, Dan - complete it or give a revised date",
         "Score increased from 9 to 12 since 2024-04: explain why and what is being done",
         "Escalation candidate: score 12 reaches the directorate register threshold (9)"
         " - be ready to discuss escalation",
@@ -175,9 +175,9 @@ def test_markdown_chase_list_reads_as_text(workspace):
     ]
     alice = md.split("## Alice")[1].split("## Bob")[0]
     assert "### HM-001 Pothole backlog" in alice
-    assert "- No action update this month (last update 10 Apr 2024)" in alice
-    assert "- Overdue action: A1 due 15 May 2024, Dan" in alice
-    assert "Score 12 (was 9), amber; strategy treat; last action update 10 Apr 2024" in alice
+    assert "- No action update this month (last update 10/04/2024)" in alice
+    assert "- Overdue action: A1 due 15/05/2024, Dan" in alice
+    assert "Score 12 (was 9), amber; strategy treat; last action update 10/04/2024" in alice
     assert "Score 8 last month; strategy treat; no action update date recorded." in alice
     # markdown in a title cannot break the layout
     assert "### HM-002 Gully \\| cleansing \\*urgent\\*" in md

@@ -18,6 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from riskboard.flag_details import AcceptanceLapsedDetail
+
 ACCEPTING = ("accept", "tolerate")
 
 
@@ -43,18 +45,18 @@ class Acceptance(BaseModel):
         """Its review-by date falls after ``after`` and on or before ``until``."""
         return self.review_by is not None and after < self.review_by <= until
 
-    def flag_details(self) -> dict[str, Any]:
+    def flag_details(self) -> AcceptanceLapsedDetail:
         """What ``flags --json`` shows for ``acceptance_lapsed``: the meeting, the
         decision and the review-by date."""
-        return {
-            "meeting_id": self.meeting_id,
-            "meeting_date": self.meeting_date.isoformat(),
-            "board_month": self.month,
-            "strategy": self.strategy,
-            "decision": self.decision,
-            "rationale": self.rationale,
-            "review_by": self.review_by.isoformat() if self.review_by else None,
-        }
+        return AcceptanceLapsedDetail(
+            meeting_id=self.meeting_id,
+            meeting_date=self.meeting_date,
+            board_month=self.month,
+            strategy=self.strategy,
+            decision=self.decision,
+            rationale=self.rationale,
+            review_by=self.review_by,
+        )
 
 
 def standing_acceptances(decisions: Iterable[Mapping[str, Any]]) -> dict[str, Acceptance]:

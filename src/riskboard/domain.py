@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from riskboard.flag_details import FlagDetail, UnreadableCell
+
 
 class Strategy(StrEnum):
     ACCEPT = "accept"
@@ -113,6 +115,7 @@ class FlagCode(StrEnum):
     """Flag codes in the agenda's order: the board sees stale actions first."""
 
     STALE_ACTION = "stale_action"
+    UNREADABLE_VALUE = "unreadable_value"
     NO_STRATEGY = "no_strategy"
     UNKNOWN_STRATEGY = "unknown_strategy"
     NO_ACTION = "no_action"
@@ -128,6 +131,7 @@ FLAG_ORDER: list[FlagCode] = list(FlagCode)
 
 FLAG_LABELS: dict[FlagCode, str] = {
     FlagCode.STALE_ACTION: "No action update this month",
+    FlagCode.UNREADABLE_VALUE: "Value that could not be read",
     FlagCode.NO_STRATEGY: "No strategy",
     FlagCode.UNKNOWN_STRATEGY: "Strategy not one of the 4Ts",
     FlagCode.NO_ACTION: "No action",
@@ -148,7 +152,8 @@ class Flag(BaseModel):
     annex: str | None = None
     owner: str | None = None
     flags: list[FlagCode] = Field(default_factory=list)
-    details: dict[str, object] = Field(default_factory=dict)
+    # flag code -> its evidence (``flag_details``); worded by ``flag_text``
+    details: dict[str, FlagDetail] = Field(default_factory=dict)
 
 
 class Action(BaseModel):
@@ -197,9 +202,37 @@ class Risk(BaseModel):
     source_sheet: str | None = None
     source_row: int | None = None
     actions: list[Action] = Field(default_factory=list)
+    # cells of this risk (and its actions) that hold something riskboard could not read
+    unreadable: list[UnreadableCell] = Field(default_factory=list)
 
     def is_closed(self) -> bool:
         return (self.status or "").strip().lower() in {"closed", "archived", "retired"}
+
+
+# characters a reference may carry that no one means: zero-width space / non-joiner /
+# joiner, word joiner, byte order mark, soft hyphen; and NBSP, which is only a space
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE_OUT = str.maketrans({**dict.fromkeys(INVISIBLE), "\u00a0": " ", "\u202f": " "})
+# hyphen, non-breaking hyphen, figure dash, en and em dash, bar, minus, small/full-width
+_DASH_KEY = str.maketrans(
+    dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-")
+)
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without zero-width characters, BOM and soft hyphens; NBSP made a space."""
+    return text if text.isascii() else text.translate(_INVISIBLE_OUT)
+
+
+def ref_key(ref: str) -> str:
+    """What makes two spellings of a reference the same risk: case, spaces, invisible
+    characters and the kind of dash do not count ("R-001", "r-001", "R - 001" and "R–001"
+    are one risk).
+    A register's own spelling is kept for display; this key only matches."""
+    key = ref.casefold()
+    if not key.isascii():
+        key = key.translate(_INVISIBLE_OUT).translate(_DASH_KEY)
+    return "".join(key.split()) if (" " in key or "\t" in key or "\n" in key) else key
 
 
 def uk_date(value: date | str | None, missing: str = "") -> str:

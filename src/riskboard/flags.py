@@ -17,6 +17,9 @@ The rules (DOMAIN.md and issue 2), for risks that are not closed:
 - ``missing_from_export``: open in the previous month, absent now.
 - ``escalation_candidate``: current score at or above the directorate or corporate
   threshold; details say which register.
+- ``unreadable_value``: a cell of the risk or its actions held something that could not
+  be read as its field (a score, likelihood, impact, date, status or strategy); details
+  list each cell (field, sheet, row, column, text). A closed risk is not flagged.
 
 "Previous month" is the latest earlier month that has data, so a month the contractor
 skipped does not hide changes; the details name the month compared with.
@@ -30,7 +33,20 @@ from collections.abc import Sequence
 from datetime import date
 
 from riskboard.config import Config
-from riskboard.domain import Action, EscalationTarget, Flag, FlagCode, Risk, uk_date
+from riskboard.domain import Action, EscalationTarget, Flag, FlagCode, Risk, ref_key, uk_date
+from riskboard.flag_details import (
+    EscalationCandidateDetail,
+    FlagDetail,
+    MissingFromExportDetail,
+    NewRiskDetail,
+    OverdueAction,
+    OverdueActionDetail,
+    ScoreIncreasedDetail,
+    StaleActionDetail,
+    StaleActionEvidence,
+    UnknownStrategyDetail,
+    UnreadableValueDetail,
+)
 
 COMPLETE = {"complete", "completed", "closed", "done"}
 
@@ -106,8 +122,9 @@ def compute_flags(
     """Flags for every risk of ``month`` that has any; sorted by ref."""
     month_start, month_end = month_bounds(month)
     as_of = report_date or month_end
-    prev_by_ref = {r.ref: r for r in previous} if previous is not None else None
-    cur_refs = {r.ref for r in current}
+    # month to month, a reference matches ignoring case, spaces and the kind of dash
+    prev_by_ref = {ref_key(r.ref): r for r in previous} if previous is not None else None
+    cur_refs = {ref_key(r.ref) for r in current}
     thresholds = config.escalation
     out: list[Flag] = []
 
@@ -115,8 +132,8 @@ def compute_flags(
         if risk.is_closed():
             continue
         codes: list[FlagCode] = []
-        details: dict[str, object] = {}
-        before = prev_by_ref.get(risk.ref) if prev_by_ref is not None else None
+        details: dict[FlagCode, FlagDetail] = {}
+        before = prev_by_ref.get(ref_key(risk.ref)) if prev_by_ref is not None else None
         open_actions = [a for a in risk.actions if not _complete(a.status)]
 
         if not risk.actions:
@@ -135,34 +152,40 @@ def compute_flags(
                 for seq, action in enumerate(risk.actions)
             ):
                 evidence = [
-                    {
-                        "action": action.action_ref or action.text,
-                        "evidence": _evidence(_updated(action, seq, month_start, prev_actions)[1]),
-                    }
+                    StaleActionEvidence(
+                        action=action.action_ref or action.text,
+                        evidence=_evidence(_updated(action, seq, month_start, prev_actions)[1]),
+                    )
                     for seq, action in enumerate(risk.actions)
                 ]
                 last_dates = [d for a in risk.actions if (d := _as_date(a.last_updated))]
                 codes.append(FlagCode.STALE_ACTION)
-                details[FlagCode.STALE_ACTION] = {
-                    "last_update": max(last_dates).isoformat() if last_dates else None,
-                    "month_start": month_start.isoformat(),
-                    "actions": evidence,
-                }
+                details[FlagCode.STALE_ACTION] = StaleActionDetail(
+                    last_update=max(last_dates) if last_dates else None,
+                    month_start=month_start,
+                    actions=evidence,
+                )
+
+        if risk.unreadable:
+            codes.append(FlagCode.UNREADABLE_VALUE)
+            details[FlagCode.UNREADABLE_VALUE] = UnreadableValueDetail(risk.unreadable)
 
         if not (risk.strategy_text or "").strip() and not risk.strategy:
             codes.append(FlagCode.NO_STRATEGY)
         elif not risk.strategy:
             codes.append(FlagCode.UNKNOWN_STRATEGY)
-            details[FlagCode.UNKNOWN_STRATEGY] = {"strategy_text": risk.strategy_text}
+            details[FlagCode.UNKNOWN_STRATEGY] = UnknownStrategyDetail(
+                strategy_text=risk.strategy_text
+            )
 
         overdue = [
-            {"action": a.action_ref or a.text, "due": d.isoformat(), "owner": a.owner}
+            OverdueAction(action=a.action_ref or a.text, due=d, owner=a.owner)
             for a in open_actions
             if (d := _as_date(a.due)) is not None and d < as_of
         ]
         if overdue:
             codes.append(FlagCode.OVERDUE_ACTION)
-            details[FlagCode.OVERDUE_ACTION] = {"as_of": as_of.isoformat(), "actions": overdue}
+            details[FlagCode.OVERDUE_ACTION] = OverdueActionDetail(as_of=as_of, actions=overdue)
 
         if (
             before is not None
@@ -171,41 +194,40 @@ def compute_flags(
             and risk.current_score > before.current_score
         ):
             codes.append(FlagCode.SCORE_INCREASED)
-            details[FlagCode.SCORE_INCREASED] = {
-                "previous_score": before.current_score,
-                "current_score": risk.current_score,
-                "previous_month": previous_month,
-            }
+            details[FlagCode.SCORE_INCREASED] = ScoreIncreasedDetail(
+                previous_score=before.current_score,
+                current_score=risk.current_score,
+                previous_month=previous_month,
+            )
 
         if prev_by_ref is not None and before is None:
             codes.append(FlagCode.NEW_RISK)
-            details[FlagCode.NEW_RISK] = {"previous_month": previous_month}
+            details[FlagCode.NEW_RISK] = NewRiskDetail(previous_month=previous_month)
 
         score = risk.current_score
         if score is not None and score >= thresholds.directorate:
             register = "corporate" if score >= thresholds.corporate else "directorate"
             codes.append(FlagCode.ESCALATION_CANDIDATE)
-            details[FlagCode.ESCALATION_CANDIDATE] = {
-                "register": register,
-                "current_score": score,
-                "threshold": getattr(thresholds, register),
-            }
+            details[FlagCode.ESCALATION_CANDIDATE] = EscalationCandidateDetail(
+                register=register,
+                current_score=score,
+                threshold=getattr(thresholds, register),
+            )
 
         if codes:
             out.append(_flag(risk, codes, details))
 
     if prev_by_ref is not None:
-        for ref, gone in prev_by_ref.items():
-            if ref not in cur_refs and not gone.is_closed():
+        for key, gone in prev_by_ref.items():
+            if key not in cur_refs and not gone.is_closed():
                 out.append(
                     _flag(
                         gone,
                         [FlagCode.MISSING_FROM_EXPORT],
                         {
-                            FlagCode.MISSING_FROM_EXPORT: {
-                                "previous_month": previous_month,
-                                "previous_score": gone.current_score,
-                            }
+                            FlagCode.MISSING_FROM_EXPORT: MissingFromExportDetail(
+                                previous_month=previous_month, previous_score=gone.current_score
+                            )
                         },
                     )
                 )
@@ -242,7 +264,7 @@ def escalation_routes(risk: Risk, config: Config) -> list[EscalationTarget]:
 _ORDER = {c: i for i, c in enumerate(FlagCode)}
 
 
-def _flag(risk: Risk, codes: list[FlagCode], details: dict[str, object]) -> Flag:
+def _flag(risk: Risk, codes: list[FlagCode], details: dict[FlagCode, FlagDetail]) -> Flag:
     order = _ORDER
     return Flag(
         ref=risk.ref,
@@ -250,5 +272,5 @@ def _flag(risk: Risk, codes: list[FlagCode], details: dict[str, object]) -> Flag
         annex=risk.annex,
         owner=risk.owner,
         flags=sorted(codes, key=order.__getitem__),
-        details={str(k): v for k, v in details.items()},
+        details={k.value: v for k, v in details.items()},
     )

@@ -18,8 +18,9 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from riskboard.acceptance import standing_acceptances
 from riskboard.config import Config
-from riskboard.domain import FLAG_ORDER, Flag, FlagCode, Risk
+from riskboard.domain import FLAG_ORDER, Flag, FlagCode, Risk, ref_key
 from riskboard.errors import NotFound, Remedy
+from riskboard.flag_details import FlagDetail
 from riskboard.flags import action_is_complete, compute_flags, escalation_routes, month_bounds
 from riskboard.store import meetings as board_store
 from riskboard.store import register as store
@@ -54,7 +55,7 @@ class RegisterRow(BaseModel):
     last_action_update: str | None = None
     next_due: str | None = None
     flags: list[str] = Field(default_factory=list)
-    flag_details: dict[str, Any] = Field(default_factory=dict)
+    flag_details: dict[str, FlagDetail] = Field(default_factory=dict)
     # suggested escalation targets (EscalationTarget values): register by score,
     # financial implications to the other boards
     routes: list[str] = Field(default_factory=list)
@@ -236,9 +237,10 @@ def recompute_flags(
     return flags
 
 
-def _detail(flag: Flag, code: str) -> dict[str, Any]:
+def _detail(flag: Flag, code: str) -> str:
+    """A flag's details as JSON text (dates ISO), as ``flags --json`` gives them."""
     value = flag.details.get(code)
-    return dict(value) if isinstance(value, dict) else {}
+    return "{}" if value is None else value.model_dump_json()
 
 
 def register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list[RegisterRow]:
@@ -251,13 +253,14 @@ def _register_rows(db: sqlite_utils.Database, month: str, config: Config) -> lis
     current, previous, previous_month = _months(db, month)
     flags = _compute(db, month, config, current, previous, previous_month)
     by_ref = {f.ref: f for f in flags}
-    prev_scores = {r.ref: r.current_score for r in previous or []}
+    prev_scores = {ref_key(r.ref): r.current_score for r in previous or []}
     rows: list[dict[str, Any]] = []
     for r in current:
-        prev = prev_scores.get(r.ref)
+        key = ref_key(r.ref)
+        prev = prev_scores.get(key)
         direction: Direction
-        if r.ref not in prev_scores or prev is None or r.current_score is None:
-            direction = "new" if r.ref not in prev_scores else "level"
+        if key not in prev_scores or prev is None or r.current_score is None:
+            direction = "new" if key not in prev_scores else "level"
         elif r.current_score > prev:
             direction = "up"
         elif r.current_score < prev:
@@ -296,11 +299,12 @@ def _register_rows(db: sqlite_utils.Database, month: str, config: Config) -> lis
                 routes=[t.value for t in escalation_routes(r, config)],
             )
         )
-    cur_refs = {r.ref for r in current}
-    prev_by_ref = {p.ref: p for p in previous or []}
+    cur_refs = {ref_key(r.ref) for r in current}
+    prev_by_ref = {ref_key(p.ref): p for p in previous or []}
     for f in flags:
-        if f.ref not in cur_refs and f.ref in prev_by_ref:
-            gone = prev_by_ref[f.ref]
+        key = ref_key(f.ref)
+        if key not in cur_refs and key in prev_by_ref:
+            gone = prev_by_ref[key]
             rows.append(
                 dict(
                     ref=gone.ref,
@@ -325,8 +329,8 @@ def score_history(
     db: sqlite_utils.Database, ref: str, months: int = 12, upto: str | None = None
 ) -> list[tuple[str, int | None]]:
     """(month, current score) for the last ``months`` months with data for ``ref``."""
-    sql = "SELECT month, current_score FROM risk_snapshots WHERE ref = ?"
-    params: list[Any] = [ref]
+    sql = "SELECT month, current_score FROM risk_snapshots WHERE ref_key = ?"
+    params: list[Any] = [ref_key(ref)]
     if upto:
         sql += " AND month <= ?"
         params.append(upto)

@@ -6,10 +6,11 @@ import argparse
 import json
 import shutil
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from riskboard import flag_text
 from riskboard.board.acceptances import acceptance_outlook
-from riskboard.domain import FLAG_LABELS, FLAG_ORDER, FlagCode, uk_date
+from riskboard.domain import FLAG_LABELS, FLAG_ORDER, uk_date
 from riskboard.errors import NotFound
 from riskboard.register import flags_for, register_rows, resolve_month, risk_history
 
@@ -52,12 +53,14 @@ def cmd_flags(args: argparse.Namespace, ctx: Context) -> int:
                         "title": f.title,
                         "annex": f.annex,
                         "flags": [c.value for c in f.flags],
-                        "details": f.details,
+                        "details": {
+                            code: detail.model_dump(mode="json")
+                            for code, detail in f.details.items()
+                        },
                     }
                     for f in flags
                 ],
                 indent=2,
-                default=str,
             )
         )
         return 0
@@ -78,7 +81,7 @@ def cmd_flags(args: argparse.Namespace, ctx: Context) -> int:
                     f.annex or "",
                     f.owner or "",
                     uk_date(row.last_action_update if row else None, "-"),
-                    _evidence(code, f.details.get(code.value)),
+                    flag_text.evidence(code, f.details.get(code.value)),
                 ]
             )
         print(_table(["Ref", "Title", "Annex", "Owner", "Last update", "Evidence"], table))
@@ -99,32 +102,6 @@ def cmd_flags(args: argparse.Namespace, ctx: Context) -> int:
             )
         )  # fmt: skip
     return 0
-
-
-def _evidence(code: FlagCode, detail: Any) -> str:
-    if not isinstance(detail, dict):
-        return ""
-    if code is FlagCode.OVERDUE_ACTION:
-        return "; ".join(f"due {uk_date(a['due'])}" for a in detail.get("actions", []))
-    if code is FlagCode.SCORE_INCREASED:
-        return f"{detail.get('previous_score')} -> {detail.get('current_score')}"
-    if code is FlagCode.ESCALATION_CANDIDATE:
-        return f"{detail.get('register')} (score {detail.get('current_score')} >= {detail.get('threshold')})"
-    if code is FlagCode.UNKNOWN_STRATEGY:
-        return f"strategy {detail.get('strategy_text')!r}"
-    if code is FlagCode.STALE_ACTION:
-        actions = detail.get("actions") or []
-        return (
-            actions[0]["evidence"] if len(actions) == 1 else f"{len(actions)} actions, none updated"
-        )
-    if code is FlagCode.MISSING_FROM_EXPORT:
-        return f"open in {detail.get('previous_month')}"
-    if code is FlagCode.ACCEPTANCE_LAPSED:
-        return (
-            f"{detail.get('strategy')} at meeting {detail.get('meeting_id')}"
-            f" ({uk_date(detail.get('meeting_date'))}), review by {uk_date(detail.get('review_by'))}"
-        )
-    return ""
 
 
 def cmd_risks(args: argparse.Namespace, ctx: Context) -> int:

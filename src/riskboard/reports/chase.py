@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -21,9 +21,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, Field
 
+from riskboard import flag_text
 from riskboard.board.acceptances import acceptance_outlook
 from riskboard.config import Config
-from riskboard.domain import FLAG_LABELS, FLAG_ORDER, FlagCode
+from riskboard.domain import FLAG_LABELS, FLAG_ORDER, FlagCode, uk_date
 from riskboard.reports import chase_acceptances
 from riskboard.reports.safe_write import atomic_text, set_text, write_atomic
 from riskboard.safe_text import strip_controls
@@ -59,11 +60,6 @@ def chase_path(config: Config, month: str, suffix: str) -> Path:
     return config.paths.exports / f"chase-{month}{suffix}"
 
 
-def _day(value: object) -> str:
-    d = _as_date(value)
-    return d.strftime("%d %b %Y") if d else str(value)
-
-
 def _as_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
@@ -73,54 +69,6 @@ def _as_date(value: object) -> date | None:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
-
-
-def describe(code: FlagCode, detail: Any) -> str:
-    """One flag as a sentence an owner can act on."""
-    label = FLAG_LABELS[code]
-    d = detail if isinstance(detail, dict) else {}
-    if code is FlagCode.STALE_ACTION:
-        last = d.get("last_update")
-        since = f"last update {_day(last)}" if last else "no update date recorded"
-        return f"{label} ({since}): update every open action, even if there is no progress"
-    if code is FlagCode.NO_STRATEGY:
-        return f"{label}: record accept, tolerate, treat, transfer or terminate"
-    if code is FlagCode.UNKNOWN_STRATEGY:
-        text = d.get("strategy_text")
-        return f"{label} (says {text!r}): restate as accept, tolerate, treat, transfer or terminate"
-    if code is FlagCode.NO_ACTION:
-        return f"{label}: add at least one action with an owner and a due date"
-    if code is FlagCode.OVERDUE_ACTION:
-        parts = []
-        for a in d.get("actions") or []:
-            who = f", {a['owner']}" if a.get("owner") else ""
-            parts.append(f"{a.get('action') or 'action'} due {_day(a.get('due'))}{who}")
-        what = "; ".join(parts) or "an action is past its due date"
-        return f"{label}: {what} - complete it or give a revised date"
-    if code is FlagCode.SCORE_INCREASED:
-        since = f" since {d['previous_month']}" if d.get("previous_month") else ""
-        return (
-            f"{label} from {d.get('previous_score')} to {d.get('current_score')}{since}:"
-            " explain why and what is being done"
-        )
-    if code is FlagCode.NEW_RISK:
-        return f"{label}: confirm the owner, strategy and actions"
-    if code is FlagCode.MISSING_FROM_EXPORT:
-        when = f" (open in {d['previous_month']})" if d.get("previous_month") else ""
-        return f"{label}{when}: confirm it was closed, or have it restored in IRIS"
-    if code is FlagCode.ESCALATION_CANDIDATE:
-        register = d.get("register") or "directorate"
-        return (
-            f"{label}: score {d.get('current_score')} reaches the {register} register"
-            f" threshold ({d.get('threshold')}) - be ready to discuss escalation"
-        )
-    if code is FlagCode.ACCEPTANCE_LAPSED:
-        return (
-            f"{label}: the board's {d.get('strategy') or 'acceptance'} decision of"
-            f" {_day(d.get('meeting_date'))} was to be reviewed by {_day(d.get('review_by'))}"
-            " - be ready to say whether it still stands"
-        )
-    return label
 
 
 def chase_items(db: sqlite_utils.Database, month: str, config: Config) -> list[ChaseItem]:
@@ -142,7 +90,7 @@ def chase_items(db: sqlite_utils.Database, month: str, config: Config) -> list[C
                 title=flag.title,
                 annex=flag.annex,
                 flags=[c.value for c in codes],
-                needs=[describe(c, flag.details.get(c.value)) for c in codes],
+                needs=[flag_text.chase(c, flag.details.get(c.value)) for c in codes],
                 last_action_update=row.last_action_update if row else None,
                 next_due=row.next_due if row else None,
                 current_score=row.current_score if row else None,
@@ -314,12 +262,12 @@ def render_markdown(items: list[ChaseItem], month: str, config: Config, stamp: d
             if item.strategy:
                 facts.append(f"strategy {md_text(item.strategy)}")
             facts.append(
-                f"last action update {_day(item.last_action_update)}"
+                f"last action update {uk_date(item.last_action_update)}"
                 if item.last_action_update
                 else "no action update date recorded"
             )
             if item.next_due:
-                facts.append(f"next action due {_day(item.next_due)}")
+                facts.append(f"next action due {uk_date(item.next_due)}")
             text = "; ".join(facts)
             out += ["", text[:1].upper() + text[1:] + "."]
     return "\n".join(out) + "\n"

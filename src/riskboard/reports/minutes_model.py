@@ -23,8 +23,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, Literal
 
+from riskboard import flag_text
 from riskboard.config import Config
-from riskboard.domain import ESCALATION_TARGET_NAMES, FLAG_LABELS, EscalationTarget, FlagCode
+from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget
 from riskboard.register import RegisterRow
 from riskboard.reports.minutes_content import (
     ActionRow,
@@ -66,13 +67,7 @@ def _org(code: str) -> str:
 
 
 def flag_labels(codes: Iterable[str]) -> list[str]:
-    out = []
-    for code in codes:
-        try:
-            out.append(FLAG_LABELS[FlagCode(code)])
-        except ValueError:
-            out.append(code)
-    return out
+    return [flag_text.label(code) for code in codes]
 
 
 def target_name(target: str) -> str:
@@ -418,7 +413,7 @@ def _decision_row(
         rag=config.scoring.rag(score),
         previous_score=row.previous_score if row else None,
         direction=direction_text(row),
-        flags=flag_labels(row.flags) if row else [],
+        flags=[flag_text.summary(c, row.flag_details.get(c)) for c in row.flags] if row else [],
         strategy=strategy or (row.strategy_text if row else None),
         rationale=review.rationale,
         review_by=review.review_by,

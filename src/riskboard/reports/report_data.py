@@ -18,6 +18,7 @@ from riskboard.board import list_escalations, list_meetings, open_actions
 from riskboard.board.models import BoardAction, Escalation
 from riskboard.config import Config
 from riskboard.domain import FLAG_ORDER, FlagCode, Risk
+from riskboard.flag_details import OverdueActionDetail
 from riskboard.flags import action_is_complete, compute_flags, month_bounds
 from riskboard.register import RegisterRow, register_rows, resolve_month
 from riskboard.reports.heat_map import is_open
@@ -131,14 +132,15 @@ def action_update_trend(
 def _overdue(rows: list[RegisterRow], board: list[BoardAction], as_of: date) -> list[OverdueLine]:
     out = []
     for r in rows:
-        details = r.flag_details.get(FlagCode.OVERDUE_ACTION.value) or {}
-        for a in details.get("actions", []):
-            due = as_date(a.get("due"))
+        details = r.flag_details.get(FlagCode.OVERDUE_ACTION.value)
+        if not isinstance(details, OverdueActionDetail):
+            continue
+        for a in details.actions:
             out.append(
                 OverdueLine(
                     source="Register", ref=r.ref, risk=r.title, annex=r.annex,
-                    action=str(a.get("action") or ""), owner=a.get("owner"), due=due,
-                    days_overdue=(as_of - due).days if due else None,
+                    action=a.action or "", owner=a.owner, due=a.due,
+                    days_overdue=(as_of - a.due).days,
                 )
             )  # fmt: skip
     for b in board:

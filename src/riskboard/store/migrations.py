@@ -325,3 +325,21 @@ def m0006_board_integrity(db: sqlite_utils.Database) -> None:
     )
     chain_existing_rows(db)
     create_triggers(db)
+
+
+@migrations(name="0007_snapshot_unreadable_and_ref_key")
+def m0007_snapshot_unreadable_and_ref_key(db: sqlite_utils.Database) -> None:
+    """Issue 9: the cells of a risk that could not be read (JSON list, NULL for none),
+    and the key that matches a reference month to month ignoring case, spaces,
+    invisible characters and the kind of dash (``domain.ref_key``)."""
+    from riskboard.domain import ref_key
+
+    have = set(db["risk_snapshots"].columns_dict)
+    for column in ("unreadable", "ref_key"):
+        if column not in have:  # a test's legacy database may carry them already
+            db.execute(f"ALTER TABLE risk_snapshots ADD COLUMN {column} TEXT")
+    rows = db.execute("SELECT id, ref FROM risk_snapshots WHERE ref_key IS NULL").fetchall()
+    db.conn.executemany(
+        "UPDATE risk_snapshots SET ref_key = ? WHERE id = ?", [(ref_key(r), i) for i, r in rows]
+    )
+    db.execute("CREATE INDEX risk_snapshots_ref_key ON risk_snapshots(ref_key, month)")

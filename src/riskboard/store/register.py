@@ -16,7 +16,8 @@ from typing import Any
 import sqlite_utils
 from pydantic import TypeAdapter
 
-from riskboard.domain import Risk
+from riskboard.domain import Risk, ref_key
+from riskboard.flag_details import UnreadableCell
 
 _RISK_LIST: TypeAdapter[list[Risk]] = TypeAdapter(list[Risk])
 
@@ -103,13 +104,15 @@ def save_import(db: sqlite_utils.Database, record: ImportRecord, risks: Sequence
     _insert_rows(
         conn,
         f"INSERT INTO risk_snapshots (month, ref, {cols}, report_date, import_id,"
-        " source_file, source_sheet, source_row) VALUES",
+        " source_file, source_sheet, source_row, unreadable, ref_key) VALUES",
         f" ON CONFLICT (month, ref) DO UPDATE SET {updates}, report_date=excluded.report_date,"
         " import_id=excluded.import_id, source_file=excluded.source_file,"
-        " source_sheet=excluded.source_sheet, source_row=excluded.source_row",
+        " source_sheet=excluded.source_sheet, source_row=excluded.source_row,"
+        " unreadable=excluded.unreadable, ref_key=excluded.ref_key",
         [
             (month, r.ref, *_risk_values(vars(r)), record.report_date,
-             import_id, record.file_name, r.source_sheet, r.source_row)
+             import_id, record.file_name, r.source_sheet, r.source_row,
+             _cells_json(r.unreadable) if r.unreadable else None, ref_key(r.ref))
             for r in risks
         ],
     )  # fmt: skip
@@ -175,6 +178,13 @@ def _insert_rows(
 # The risk columns hold no dates, so a risk's values go to SQLite as they are.
 _risk_values = operator.itemgetter(*RISK_FIELDS)
 _action_values = operator.itemgetter(*ACTION_FIELDS, "source_sheet", "source_row")
+
+
+_CELLS: TypeAdapter[list[UnreadableCell]] = TypeAdapter(list[UnreadableCell])
+
+
+def _cells_json(cells: list[UnreadableCell]) -> str:
+    return _CELLS.dump_json(cells, exclude_none=True).decode()
 
 
 class _IsoDates(dict[date, str]):
@@ -256,10 +266,13 @@ def _load_month(
     rcols = ("ref", *(f for f in fields if f in RISK_FIELDS), "source_sheet", "source_row")
     rows = []
     for row in conn.execute(
-        f"SELECT {', '.join(rcols)} FROM risk_snapshots WHERE month = ? ORDER BY ref", [month]
+        f"SELECT {', '.join(rcols)}, unreadable FROM risk_snapshots WHERE month = ? ORDER BY ref",
+        [month],
     ):
-        values = dict(zip(rcols, row, strict=True))
+        values = dict(zip(rcols, row[:-1], strict=True))
         values["actions"] = actions.get(row[0], [])
+        if row[-1] is not None:  # NULL for almost every risk
+            values["unreadable"] = json.loads(row[-1])
         rows.append(values)
     # one validation call in pydantic-core for the whole month: ~10x faster than
     # building 20,000 models one by one in Python
@@ -287,40 +300,37 @@ def month_report_date(db: sqlite_utils.Database, month: str) -> str | None:
 
 
 def risk_history(db: sqlite_utils.Database, ref: str) -> list[dict[str, Any]]:
-    """Every month's snapshot row of one risk, oldest first, with its actions and import."""
+    """Every month's snapshot row of one risk, oldest first, with its actions and import.
+    ``ref`` matches each month's spelling ignoring case, spaces and the kind of dash."""
     rows = list(
         db.query(
             "SELECT s.*, i.file_name AS import_file, i.imported_at FROM risk_snapshots s"
-            " JOIN imports i ON i.id = s.import_id WHERE s.ref = ? ORDER BY s.month",
-            [ref],
+            " JOIN imports i ON i.id = s.import_id WHERE s.ref_key = ? ORDER BY s.month",
+            [ref_key(ref)],
         )
     )
     for row in rows:
+        row["unreadable"] = json.loads(row["unreadable"]) if row.get("unreadable") else []
         row["actions"] = list(
             db.query(
                 "SELECT * FROM action_snapshots WHERE month = ? AND risk_ref = ? ORDER BY seq",
-                [row["month"], ref],
+                [row["month"], row["ref"]],
             )
         )
     return rows
 
 
 def replace_flags(
-    db: sqlite_utils.Database, month: str, flags: Iterable[tuple[str, str, dict[str, Any]]]
+    db: sqlite_utils.Database, month: str, flags: Iterable[tuple[str, str, str]]
 ) -> None:
-    """Replace the stored flags of a month with (ref, code, details) triples."""
+    """Replace the stored flags of a month with (ref, code, details as JSON text) triples."""
     db.conn.execute("DELETE FROM flag_results WHERE month = ?", [month])
-    encode = _DETAILS_JSON.encode
     _insert_rows(
         db.conn,
         "INSERT INTO flag_results (month, ref, code, details) VALUES",
         "",
-        [(month, ref, code, encode(details)) for ref, code, details in flags],
+        [(month, ref, code, details) for ref, code, details in flags],
     )
-
-
-# json.dumps(details, default=str), without building an encoder for every flag
-_DETAILS_JSON = json.JSONEncoder(default=str)
 
 
 def stored_flags(db: sqlite_utils.Database, month: str) -> dict[str, dict[str, dict[str, Any]]]:

@@ -9,8 +9,8 @@ from rich.text import Text
 
 from riskboard.config import Config
 from riskboard.domain import uk_date
+from riskboard.flag_text import reasons
 from riskboard.register import RegisterRow
-from riskboard.tui.flag_text import flag_reasons
 from riskboard.tui.loading import RiskDetail
 from riskboard.tui.risk_rows import DIRECTION_SYMBOL
 from riskboard.tui.widgets.colours import band_style
@@ -59,9 +59,9 @@ def flags(reg: RegisterRow | None) -> RenderableType:
     grid.add_column(width=2)
     grid.add_column(ratio=1)
     for code in reg.flags:
-        for i, line in enumerate(flag_reasons(code, reg.flag_details)):
+        for i, line in enumerate(reasons(code, reg.flag_details.get(code))):
             if i == 0:
-                style = "bold red" if code == "stale_action" else "yellow"
+                style = "bold red" if code in ("stale_action", "unreadable_value") else "yellow"
                 grid.add_row(Text("•", style), Text(line, style))
             else:
                 grid.add_row("", Text(line.strip(), "dim"))

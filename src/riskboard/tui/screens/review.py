@@ -11,9 +11,9 @@ from textual.widgets import Static
 
 from riskboard import board
 from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, Strategy, uk_date
+from riskboard.flag_text import suggested_target
 from riskboard.register import RegisterRow
 from riskboard.tui import review_text
-from riskboard.tui.flag_text import suggested_target
 from riskboard.tui.loading import RiskDetail, load_risk
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import Field, FormDialog, guarded

@@ -1,0 +1,113 @@
+"""The evidence behind each flag, as typed models (one per flag code).
+
+``compute_flags`` builds them; ``flag_text`` words them for the CLI, the meeting app,
+the chase list and the minutes; ``flags --json`` and the ``flag_results`` table hold
+their JSON form (dates as ISO text). No riskboard imports here: ``domain.Flag`` holds
+these models, so this module sits below it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, RootModel
+
+
+class _Detail(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class StaleActionEvidence(_Detail):
+    action: str | None = None  # the action's reference, else its text
+    evidence: str  # why it does not count as updated this month, in words
+
+
+class StaleActionDetail(_Detail):
+    last_update: date | None = None  # the latest last-updated date of the risk's actions
+    month_start: date
+    actions: list[StaleActionEvidence] = []
+
+
+class UnknownStrategyDetail(_Detail):
+    strategy_text: str | None = None  # as written in the export
+
+
+class OverdueAction(_Detail):
+    action: str | None = None
+    due: date
+    owner: str | None = None
+
+
+class OverdueActionDetail(_Detail):
+    as_of: date  # the export's report date, else the month end
+    actions: list[OverdueAction] = []
+
+
+class ScoreIncreasedDetail(_Detail):
+    previous_score: int
+    current_score: int
+    previous_month: str | None = None  # YYYY-MM
+
+
+class NewRiskDetail(_Detail):
+    previous_month: str | None = None
+
+
+class MissingFromExportDetail(_Detail):
+    previous_month: str | None = None
+    previous_score: int | None = None
+
+
+# "register" is also a method of the models' metaclass (ABCMeta.register); an
+# instance's field is unaffected, so pydantic's warning about it is silenced here
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message='Field name "register"')
+
+    class EscalationCandidateDetail(_Detail):
+        register: Literal["directorate", "corporate"]
+        current_score: int
+        threshold: int
+
+
+class AcceptanceLapsedDetail(_Detail):
+    """The board's standing accept / tolerate decision whose review-by date has passed."""
+
+    meeting_id: int
+    meeting_date: date
+    board_month: str  # the month that meeting reviewed (YYYY-MM)
+    strategy: str  # accept / tolerate
+    decision: str | None = None  # "RESOLVED: ..."
+    rationale: str | None = None
+    review_by: date | None = None
+
+
+class UnreadableCell(_Detail):
+    """A cell that holds something but could not be read as its field."""
+
+    field: str  # what the column is: "Score", "Likelihood", "Last updated", ...
+    sheet: str | None = None
+    row: int | None = None  # Excel row number
+    column: str | None = None  # the column's header as written
+    text: str  # the cell's text as written, or the Excel error ("#REF!")
+    reason: str | None = None  # why it could not be read, in words
+
+
+class UnreadableValueDetail(RootModel[list[UnreadableCell]]):
+    """``flags --json`` gives this flag's details as a plain list of cells."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+FlagDetail = (
+    StaleActionDetail
+    | UnknownStrategyDetail
+    | OverdueActionDetail
+    | ScoreIncreasedDetail
+    | NewRiskDetail
+    | MissingFromExportDetail
+    | EscalationCandidateDetail
+    | AcceptanceLapsedDetail
+    | UnreadableValueDetail
+)
