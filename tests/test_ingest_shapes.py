@@ -243,27 +243,30 @@ def test_strategy_text_that_does_not_normalise_is_kept(tmp_path: Path) -> None:
     ]
 
 
-def test_bad_cells_are_left_blank_with_a_warning_naming_the_cell(tmp_path: Path) -> None:
+def test_bad_cells_go_on_the_risk_as_unreadable_not_blank(tmp_path: Path) -> None:
     rows = [["Ref", "Title", "Likelihood", "Action", "Due Date"],
             ["R1", "a", "High", "x", "TBC"], ["R2", "b", 2, "y", "next spring"]]  # fmt: skip
     parsed = parse(write_xlsx(tmp_path / f"r {MONTH}.xlsx", {"Register": rows}))
     assert parsed.risks[0].current_likelihood is None
     assert parsed.risks[0].actions[0].due is None  # "TBC" means not given
-    assert parsed.warnings == [
-        "sheet 'Register', row 2, column 'Likelihood': 'High' is not a number; left blank",
-        "sheet 'Register', row 3, column 'Due Date': 'next spring' is not a date; left blank",
+    assert [(c.field, c.sheet, c.row, c.column, c.text) for c in parsed.risks[0].unreadable] == [
+        ("current_likelihood", "Register", 2, "Likelihood", "High")
     ]
+    assert [(c.field, c.row, c.column, c.text) for c in parsed.risks[1].unreadable] == [
+        ("due", 3, "Due Date", "next spring")
+    ]
+    assert parsed.unreadable_count == 2
+    assert parsed.warnings == []
 
 
-def test_many_bad_cells_are_summarised(tmp_path: Path) -> None:
+def test_every_bad_cell_is_counted_on_its_own_risk(tmp_path: Path) -> None:
     rows = [["Ref", "Title", "Action", "Due Date"]] + [
         [f"R{i}", "t", "a", "someday"] for i in range(30)
     ]
-    warnings = parse(write_xlsx(tmp_path / f"r {MONTH}.xlsx", {"Register": rows})).warnings
-    assert len(warnings) == 6
-    assert warnings[-1] == (
-        "sheet 'Register', column 'Due Date': values not read: 25 more not listed (30 in all)"
-    )
+    parsed = parse(write_xlsx(tmp_path / f"r {MONTH}.xlsx", {"Register": rows}))
+    assert parsed.unreadable_count == 30
+    assert all([c.text for c in r.unreadable] == ["someday"] for r in parsed.risks)
+    assert parsed.warnings == []
 
 
 def test_risk_status_column_holding_the_4t(tmp_path: Path) -> None:

@@ -41,6 +41,9 @@ class ImportConfig(_Strict):
     # each import runs in a child process limited to this much memory (0: no limit);
     # a workbook needing more is refused, and the nightly run goes on
     max_memory_mb: int = Field(default=4096, ge=0)
+    # an export run on the first days of a month is last month's: a file named for
+    # August and run up to this many days into September is August's board month
+    run_date_grace_days: int = Field(default=10, ge=0, le=28)
 
 
 class Band(_Strict):
@@ -64,10 +67,61 @@ FOUR_BAND_PRESET = [
 PRESETS = {"rag": RAG_PRESET, "four-band": FOUR_BAND_PRESET}
 POSSIBLE_SCORES = sorted({a * b for a in range(1, 6) for b in range(1, 6)})
 
+# The common UK 5x5 matrices and their usual synonyms (DOMAIN.md). Matching ignores
+# case, punctuation and spacing. [scoring.likelihood_words] / [scoring.impact_words]
+# in config.toml add words (or letters, for a council that letters an axis) and win.
+DEFAULT_LIKELIHOOD_WORDS: dict[str, int] = {
+    "rare": 1, "remote": 1, "very unlikely": 1, "highly unlikely": 1, "improbable": 1,
+    "unlikely": 2,
+    "possible": 3, "possibly": 3,
+    "likely": 4, "probable": 4, "probably": 4,
+    "almost certain": 5, "very likely": 5, "highly likely": 5, "certain": 5,
+}  # fmt: skip
+DEFAULT_IMPACT_WORDS: dict[str, int] = {
+    "insignificant": 1, "negligible": 1, "very low": 1,
+    "minor": 2,
+    "moderate": 3,
+    "major": 4,
+    "catastrophic": 5, "severe": 5, "critical": 5, "extreme": 5,
+}  # fmt: skip
+
+
+def _scale_words(value: dict[str, int], top: int) -> dict[str, int]:
+    for word, n in value.items():
+        if not word.strip():
+            raise ValueError("a word must not be empty")
+        if not 1 <= n <= top:
+            raise ValueError(f"{word!r} = {n}: must be 1-{top}")
+    return value
+
 
 class ScoringConfig(_Strict):
     preset: str = "rag"  # "rag" or "four-band"; ignored when bands is given
     bands: list[Band] | None = None
+    # extra words (or letters) a register uses for likelihood / impact 1-5; added to
+    # DEFAULT_LIKELIHOOD_WORDS / DEFAULT_IMPACT_WORDS and winning over them
+    likelihood_words: dict[str, int] = Field(default_factory=dict)
+    impact_words: dict[str, int] = Field(default_factory=dict)
+    # a score written only as a band word ("High") carries no number: read only when
+    # mapped here to the score 1-25 the council means by it
+    score_words: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("likelihood_words", "impact_words")
+    @classmethod
+    def _axis_words(cls, v: dict[str, int]) -> dict[str, int]:
+        return _scale_words(v, 5)
+
+    @field_validator("score_words")
+    @classmethod
+    def _band_words(cls, v: dict[str, int]) -> dict[str, int]:
+        return _scale_words(v, 25)
+
+    def likelihood_scale(self) -> dict[str, int]:
+        """Every likelihood word read: the defaults, then config's (which win)."""
+        return {**DEFAULT_LIKELIHOOD_WORDS, **self.likelihood_words}
+
+    def impact_scale(self) -> dict[str, int]:
+        return {**DEFAULT_IMPACT_WORDS, **self.impact_words}
 
     @field_validator("preset")
     @classmethod

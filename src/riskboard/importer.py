@@ -25,6 +25,7 @@ from riskboard.config import Config
 from riskboard.errors import NotFound, RefusedWorkbook, RiskboardError, StoreUnavailable
 from riskboard.ingest.headers import HeaderMatcher
 from riskboard.ingest.month import check_month, month_in_file_name
+from riskboard.ingest.names import match_annexes
 from riskboard.ingest.regular import open_regular
 from riskboard.ingest.workbook import ParsedWorkbook, parse_workbook
 from riskboard.safe_text import replace_undecodable
@@ -51,6 +52,10 @@ class ImportResult(BaseModel):
     # sheet -> Excel row of its header, and whether it was read as risks or actions
     header_rows: dict[str, int] = Field(default_factory=dict)
     roles: dict[str, str] = Field(default_factory=dict)
+    # cells that held something that could not be read (each is an unreadable_value flag)
+    unreadable_count: int = 0
+    # every source of the board month seen, in words ("file name: 2022-08")
+    month_evidence: list[str] = Field(default_factory=list)
 
 
 def sha256_file(path: Path) -> str:
@@ -149,6 +154,7 @@ def _import_file(
         risks, parsed.risks = parsed.risks, []  # only this frame holds them now
         try:
             with write_transaction(db):
+                match_annexes(risks, store.annex_names(db))
                 # the month's first file: its risks ARE the month, so the flags need not
                 # read them back (a later annex file joins risks already stored)
                 whole_month = not store.month_has_data(db, parsed.month)
@@ -204,4 +210,6 @@ def _result(
         report_date=parsed.report_date.isoformat() if parsed.report_date else None,
         header_rows={s.name: s.header_row for s in parsed.sheets},
         roles={s.name: s.role for s in parsed.sheets},
+        unreadable_count=parsed.unreadable_count,
+        month_evidence=parsed.month_evidence,
     )

@@ -118,17 +118,29 @@ def _print_warnings(result: ImportResult) -> None:
             print(f"    - {w}")
 
 
+def unreadable_line(count: int) -> str | None:
+    """ "3 values could not be read - see riskboard flags" (None when every cell was read)."""
+    if not count:
+        return None
+    noun = "value" if count == 1 else "values"
+    return f"{count} {noun} could not be read - see riskboard flags"
+
+
 def print_imported(result: ImportResult) -> None:
     print(
         f"imported {quote_name(result.file)} for {result.month} (import #{result.import_id}):"
         f" {_counts(result)}"
     )
     _print_warnings(result)
+    if line := unreadable_line(result.unreadable_count):
+        print(line)
 
 
 def print_dry_run(result: ImportResult) -> None:
     print(f"dry run {quote_name(result.file)}: nothing written")
     print(f"  month: {result.month} (from {result.month_source})")
+    for evidence in result.month_evidence:
+        print(f"    seen: {evidence}")
     if result.report_date:
         print(f"  report date: {uk_date(result.report_date)}")
     print(f"  would import: {_counts(result)}")
@@ -144,3 +156,9 @@ def print_dry_run(result: ImportResult) -> None:
         if unmapped:
             print("    not used: " + ", ".join(repr(h) for h in unmapped))
     _print_warnings(result)
+    if result.unreadable_count:
+        n = result.unreadable_count
+        print(
+            f"{n} {'value' if n == 1 else 'values'} could not be read"
+            " (each would be an unreadable_value flag)"
+        )

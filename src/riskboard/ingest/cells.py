@@ -4,24 +4,31 @@ A sheet's columns become a *plan*: one slot per mapped column with the field's
 converter and a cache. Exports repeat their values (owners, statuses, dates, scores)
 thousands of times, so each distinct raw value is converted once; plain text is only
 trimmed. A cell that cannot be read becomes a ``Bad`` with the reason, reported by the
-caller with the sheet, row and column.
+caller with the sheet, row and column (the import's ``unreadable_value``).
+
+Score, likelihood, impact and date converters depend on the workbook and the config
+(scale words, the 1904 date system): ``risk_converters`` / ``action_converters`` build
+them once per import.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from datetime import date
 from operator import itemgetter
 from types import CodeType
 from typing import Any, NamedTuple
 
-from riskboard.ingest.dates import parse_date
+from riskboard.config import ScoringConfig
+from riskboard.ingest.cellscan import CellError
+from riskboard.ingest.dates import date_reader
 from riskboard.ingest.layout import Column
+from riskboard.ingest.scores import AxisReader, ScoreReader
 from riskboard.ingest.values import (
     action_status,
     risk_status,
     strategy,
-    to_int,
     to_money,
     to_ref,
     to_text,
@@ -37,18 +44,38 @@ def strategy_cell(value: Any) -> tuple[str | None, str] | None:
     return None if text is None else (normalised, text)
 
 
-RISK_CONVERTERS: dict[str, Converter] = {
+_TEXT_CONVERTERS: dict[str, Converter] = {
     "title": to_text, "description": to_text, "cause": to_text, "effect": to_text,
     "annex": to_text, "category": to_text, "owner": to_text, "trend": to_text,
     "controls": to_text, "early_warning_ref": to_ref, "compensation_event_ref": to_ref,
     "exposure": to_money, "status": risk_status, "strategy": strategy_cell,
-    **{f"{lvl}_{part}": to_int for lvl in ("inherent", "current", "target")
-       for part in ("likelihood", "impact", "score")},
 }  # fmt: skip
-ACTION_CONVERTERS: dict[str, Converter] = {
-    "action_ref": to_ref, "action": to_text, "action_owner": to_text, "due": parse_date,
-    "progress": to_text, "last_updated": parse_date, "action_status": action_status,
-}  # fmt: skip
+
+
+def risk_converters(scoring: ScoringConfig) -> dict[str, Converter]:
+    """The converter of each risk field, with the config's scale and band words."""
+    likelihood = AxisReader("likelihood", scoring.likelihood_scale(), "scoring.likelihood_words")
+    impact = AxisReader("impact", scoring.impact_scale(), "scoring.impact_words")
+    score = ScoreReader(scoring.score_words)
+    parts: dict[str, Converter] = {"likelihood": likelihood, "impact": impact, "score": score}
+    return {
+        **_TEXT_CONVERTERS,
+        **{f"{level}_{part}": conv for level in ("inherent", "current", "target")
+           for part, conv in parts.items()},
+    }  # fmt: skip
+
+
+def action_converters(date1904: bool) -> dict[str, Converter]:
+    """The converter of each action field; dates in the workbook's date system."""
+    dates = date_reader(date1904)
+    return {
+        "action_ref": to_ref, "action": to_text, "action_owner": to_text, "due": dates,
+        "progress": to_text, "last_updated": dates, "action_status": action_status,
+    }  # fmt: skip
+
+
+RISK_CONVERTERS = risk_converters(ScoringConfig())
+ACTION_CONVERTERS = action_converters(False)
 # header field -> Action attribute
 ACTION_ATTRS: dict[str, str] = {
     "action_ref": "action_ref", "action": "text", "action_owner": "owner", "due": "due",
@@ -68,17 +95,25 @@ def _clean(text: str) -> str:
 
 
 class Bad:
-    """A cell that could not be read, with the reason."""
+    """A cell that could not be read: the reason, the cell as written, and whether it is
+    a formula whose result was never saved (a score can then be computed instead)."""
 
-    __slots__ = ("reason",)
+    __slots__ = ("formula", "reason", "text")
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, text: str, formula: bool = False) -> None:
         self.reason = reason
+        self.text = text
+        self.formula = formula
+
+
+# (field, header, Bad) for each cell of a row that could not be read
+BadCells = list[tuple[str, str, Bad]]
 
 
 class Slot(NamedTuple):
     """One mapped column."""
 
+    field: str  # the header field ("current_score", "due")
     key: str  # output key
     plain: bool  # free text or a reference: text is only trimmed, never cached
     conv: Converter
@@ -111,7 +146,9 @@ def make_plan(
         if col.field in converters:
             key = keys[col.field] if keys else col.field
             conv = converters[col.field]
-            slots.append(Slot(key, col.field in _PLAIN_TEXT, conv, {"": None}, col.header))
+            slots.append(
+                Slot(col.field, key, col.field in _PLAIN_TEXT, conv, {"": None}, col.header)
+            )
             indices.append(col.index)
     return Plan(slots), indices
 
@@ -126,24 +163,35 @@ def getter(indices: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]
     return itemgetter(*indices)  # type: ignore[return-value]
 
 
+def shown(cell: Any) -> str:
+    """A raw cell as the register shows it, for saying what could not be read."""
+    if type(cell) is float:
+        return f"{cell:g}"
+    if isinstance(cell, date):
+        return cell.strftime("%d/%m/%Y")
+    return str(cell).strip()
+
+
 def _convert(conv: Converter, cell: Any) -> Any:
+    if type(cell) is CellError:
+        if cell.formula:
+            return Bad("a formula whose result was never saved", cell.text, formula=True)
+        return Bad(f"the Excel error {cell.text}", cell.text)
     try:
         return conv(cell)
     except ValueError as exc:
-        return Bad(str(exc))
+        return Bad(str(exc), shown(cell))
     except (TypeError, OverflowError):
-        return Bad(f"{cell!r} cannot be read")
+        return Bad(f"{cell!r} cannot be read", shown(cell))
 
 
-def read_cells(
-    plan: Plan, raw: Sequence[Any], out: dict[str, Any], bad: list[tuple[str, str]]
-) -> None:
+def read_cells(plan: Plan, raw: Sequence[Any], out: dict[str, Any], bad: BadCells) -> None:
     """Convert ``raw`` (cells in plan order) into ``out``; blanks are left out and
-    unreadable cells appended to ``bad`` as (header, reason)."""
+    unreadable cells appended to ``bad`` as (field, header, Bad)."""
     plan.read(raw, out, bad)
 
 
-Reader = Callable[[Sequence[Any], dict[str, Any], list[tuple[str, str]]], None]
+Reader = Callable[[Sequence[Any], dict[str, Any], BadCells], None]
 
 # What ``read_cells`` does with cell i of a row. A free-text cell that is text is
 # trimmed and loses any control characters (a reference also gets its inner
@@ -160,8 +208,8 @@ _TEXT = """\
     else:
 {other}"""
 _REF = """
-            if "  " in t or "\\n" in t or "\\t" in t:
-                t = " ".join(t.split())"""
+            if "  " in t or "\\n" in t or "\\t" in t or not t.isascii():
+                t = _to_ref(t)"""
 _OTHER = """\
     if type(c{i}) is bool:
         v = _convert(conv{i}, c{i})
@@ -171,7 +219,7 @@ _OTHER = """\
             v = cache{i}[c{i}] = _convert(conv{i}, c{i})
     if v is not None:
         if type(v) is Bad:
-            bad.append((header{i}, v.reason))
+            bad.append((field{i}, header{i}, v))
         else:
             out[{key!r}] = v
 """
@@ -187,13 +235,14 @@ def _compile(slots: list[Slot]) -> Reader:
         "Bad": Bad,
         "_convert": _convert,
         "_clean": _clean,
+        "_to_ref": to_ref,
     }
     body: list[str] = []
     for i, slot in enumerate(slots):
         if not slot.key.isidentifier():
             raise ValueError(f"not a field name: {slot.key!r}")
         namespace.update({f"conv{i}": slot.conv, f"cache{i}": slot.cache,
-                          f"header{i}": slot.header})  # fmt: skip
+                          f"header{i}": slot.header, f"field{i}": slot.field})  # fmt: skip
         other = _OTHER.format(i=i, key=slot.key)
         if slot.plain:
             ref = _REF if slot.conv is to_ref else ""

@@ -1,16 +1,25 @@
 """Dates as they appear in exports: Excel dates, Excel serial numbers, ISO text and UK
 text. Numeric text is always day first: 04/08/2022 is 4 August 2022, never 8 April.
+
+A serial number - a plain number in a date column, or one stored as text ("44777") -
+counts days in the workbook's own date system: from 1900 (Windows Excel) or from 1904
+(old Mac Excel, ``date1904`` in the workbook). Date-styled cells come from calamine
+already converted in the right system. A date that cannot exist (31/02/2022) is not a
+date: it raises ValueError like any other unreadable text.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from riskboard.ingest.values import BLANK_WORDS
 
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 61 = 1 March 1900 (Excel's 1900 leap-year bug)
+_EPOCH_1904 = date(1904, 1, 1)  # the 1904 date system: serial 0 is 1 January 1904
 MAX_SERIAL = 2_958_465  # 31 December 9999
+_SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")  # 10000-99999: 1927 to 2173
 
 MONTHS: dict[str, int] = {}
 for _i, _name in enumerate(
@@ -64,11 +73,14 @@ def _build(kind: str, m: re.Match[str]) -> date | None:
         return None
 
 
-def from_serial(serial: float) -> date:
-    """An Excel (1900 date system) serial number as a date."""
+def from_serial(serial: float, date1904: bool = False) -> date:
+    """An Excel serial number as a date, in the 1900 date system or (``date1904``) the
+    1904 one."""
     if not 1 <= serial <= MAX_SERIAL:
         raise ValueError(f"{serial:g} is not an Excel date serial")
     whole = int(serial)
+    if date1904:
+        return _EPOCH_1904 + timedelta(days=whole)
     if whole == 60:
         raise ValueError("29/02/1900 does not exist (Excel serial 60)")
     if whole < 60:
@@ -86,8 +98,6 @@ def parse_text_date(text: str) -> date:
             if d is not None:
                 return d
             break
-    if t.isdigit() and 4 <= len(t) <= 7:
-        return from_serial(int(t))  # a serial number stored as text
     raise ValueError(f"{text!r} is not a date")
 
 
@@ -97,8 +107,9 @@ def parse_text_date(text: str) -> date:
 _TEXT_CACHE: dict[str, date | str | None] = {}
 
 
-def parse_date(value: object) -> date | None:
-    """A cell as a date: Excel date/datetime, serial number, ISO or UK text.
+def parse_date(value: object, date1904: bool = False) -> date | None:
+    """A cell as a date: Excel date/datetime, serial number (also stored as text) in the
+    workbook's date system (``date1904``), ISO or UK text.
 
     Blank (or "TBC", "N/A") gives None; anything else that is not a date raises ValueError.
     """
@@ -109,6 +120,8 @@ def parse_date(value: object) -> date | None:
         return value.date()  # type: ignore[attr-defined, no-any-return]
     if tv is str:
         text: str = value  # type: ignore[assignment]
+        if _SERIAL_TEXT.fullmatch(stripped := text.strip()):
+            return from_serial(float(stripped), date1904)  # a serial number stored as text
         try:
             hit = _TEXT_CACHE[text]
         except KeyError:
@@ -137,12 +150,23 @@ def parse_date(value: object) -> date | None:
                 return date(int(s[:4]), int(s[4:6]), int(s[6:]))
             except ValueError:
                 pass
-        return from_serial(float(value))
+        return from_serial(float(value), date1904)
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     raise ValueError(f"{value!r} is not a date")
+
+
+def date_reader(date1904: bool) -> Callable[[object], date | None]:
+    """``parse_date`` for a workbook in the 1900 or the 1904 date system."""
+    if not date1904:
+        return parse_date
+
+    def parse_1904(value: object) -> date | None:
+        return parse_date(value, True)
+
+    return parse_1904
 
 
 def find_date(text: str) -> date | None:

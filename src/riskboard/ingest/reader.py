@@ -45,6 +45,8 @@ from defusedxml import (  # type: ignore[import-untyped]
 )
 
 from riskboard.errors import RefusedWorkbook, Remedy, RiskboardError
+from riskboard.ingest.cellscan import CellError, odd_cells, workbook_date1904
+from riskboard.ingest.container import identify
 from riskboard.ingest.regular import open_regular
 from riskboard.ingest.sheet_scan import (
     Extent,
@@ -55,7 +57,7 @@ from riskboard.ingest.sheet_scan import (
 )
 from riskboard.safe_text import strip_controls
 
-Cell = str | float | int | bool | date | datetime | time | timedelta
+Cell = str | float | int | bool | date | datetime | time | timedelta | CellError
 Row = list[Any]
 Merged = list[tuple[tuple[int, int], tuple[int, int]]]
 
@@ -103,15 +105,11 @@ def _check_container(fh: BinaryIO, path: Path, max_uncompressed_mb: int) -> str:
         raise RefusedWorkbook(f"cannot read file: {exc.strerror or exc}", file=name) from None
     if size == 0:
         raise RefusedWorkbook("empty file (0 bytes): not a workbook", file=name)
+    # what the file is, by its bytes: a file that is no workbook is refused in words that
+    # say what it is (a web page, a CSV, a PDF, a Word document...)
+    identify(path, head, fh)
     if head.startswith(OLE_MAGIC):
         return "ole"
-    if not head.startswith(ZIP_MAGIC):
-        hint = None
-        if path.suffix.lower() in {".csv", ".txt", ".tsv"}:
-            hint = "save it from Excel as .xlsx and import that"
-        raise RefusedWorkbook(
-            "not an Excel workbook (expected .xlsx, .xlsm, .xls or .ods)", file=name, hint=hint
-        )
     _check_zip(fh, name, max_uncompressed_mb)
     return "zip"
 
@@ -272,12 +270,17 @@ class WorkbookReader:
         self._zip: zipfile.ZipFile | None = None
         self._parts: dict[str, str] = {}
         self._calamine_fh: BinaryIO | None = None
+        self.date1904 = False  # the workbook's date system (xlsx: workbookPr date1904)
+        self._marked: dict[str, bool] = {}  # sheet -> may hold error / formula cells
         try:
             self.kind = _check_container(self._fh, path, max_uncompressed_mb)
+            self._fh.seek(0)
+            self.container = identify(path, self._fh.read(8), self._fh)
             if self.kind == "zip":
                 self._fh.seek(0)
                 self._zip = zipfile.ZipFile(self._fh)
                 self._parts = sheet_parts(self._zip)
+                self.date1904 = workbook_date1904(self._zip)
             # calamine reads its own handle, checked like the first (the same file)
             self._calamine_fh = open_regular(path)
             if os.fstat(self._calamine_fh.fileno()).st_ino != os.fstat(self._fh.fileno()).st_ino:
@@ -336,7 +339,7 @@ class WorkbookReader:
             grid = Extent(end[0] + 1, end[1] + 1) if end else Extent(0, 0)
             if grid.cells > budget:
                 raise self._too_big(sheet_name, grid, budget)
-            rows = sheet.to_python(skip_empty_area=False)
+            rows: list[Row] = sheet.to_python(skip_empty_area=False)
             merged = sheet.merged_cell_ranges or []
         except RiskboardError:
             raise
@@ -344,7 +347,26 @@ class WorkbookReader:
             _reraise_fatal(exc)
             raise _calamine_error(exc, self.name, sheet_name) from None
         self.cells_read += grid.cells
+        if self._marked.get(sheet_name):
+            self._mark_odd_cells(sheet_name, rows)
         return Sheet(name=strip_controls(sheet_name), rows=rows, merged=list(merged))
+
+    def _mark_odd_cells(self, sheet_name: str, rows: list[Row]) -> None:
+        """Put a ``CellError`` where calamine read an Excel error or a formula with no
+        saved result as an empty cell (issue 9: nothing silently blank)."""
+        assert self._zip is not None
+        try:
+            found = odd_cells(self._zip.read(self._parts[sheet_name]))
+        except (KeyError, zipfile.BadZipFile, zlib.error, OSError) as exc:
+            raise RefusedWorkbook(
+                f"damaged workbook: {exc}", file=self.name, sheet=sheet_name
+            ) from None
+        width = len(rows[0]) if rows else 0
+        for r, c, err in found:
+            if r >= len(rows) or c >= width:
+                continue  # outside the grid calamine read: it holds no value of the table
+            if rows[r][c] == "":  # calamine read it as empty
+                rows[r][c] = err
 
     def _check_scan(self, sheet_name: str, budget: int) -> None:
         """For a zip workbook: the sheet's grid from its XML, before calamine sees it."""
@@ -354,6 +376,7 @@ class WorkbookReader:
         try:
             info = self._zip.getinfo(part)
             extent = scan_sheet(self._fh, self._zip, info, limit=budget)
+            self._marked[sheet_name] = extent.marked
             if extent.cells > budget:
                 present = count_cells(self._fh, self._zip, info)
                 raise self._too_big(sheet_name, extent, budget, present)

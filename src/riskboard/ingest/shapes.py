@@ -19,12 +19,13 @@ from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
 
-from riskboard.domain import Risk
+from riskboard.domain import Risk, ref_key
 from riskboard.errors import RiskboardError
+from riskboard.flag_details import UnreadableCell
 from riskboard.ingest.cells import (
     ACTION_ATTRS,
-    ACTION_CONVERTERS,
-    RISK_CONVERTERS,
+    BadCells,
+    Converter,
     Plan,
     getter,
     make_plan,
@@ -35,6 +36,7 @@ from riskboard.ingest.cells import (
 from riskboard.ingest.layout import ACTION_FIELDS, SheetLayout
 from riskboard.ingest.names import is_note, name_annex
 from riskboard.ingest.reader import Sheet
+from riskboard.ingest.table_end import not_risks
 from riskboard.ingest.values import NO_ACTION_WORDS, to_ref, to_text
 from riskboard.ingest.warning_log import Warnings
 
@@ -61,6 +63,9 @@ class _Build:
     raw: tuple[Any, ...] = ()
     raw_sheet: str = ""
     actions: list[dict[str, Any]] = field(default_factory=list)
+    # cells that could not be read, and whether each is a formula with no saved result
+    unreadable: list[tuple[UnreadableCell, bool]] = field(default_factory=list)
+    after_gap: bool = False  # a blank row came between the table's first row and this one
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -72,28 +77,45 @@ def _same(a: Any, b: Any) -> bool:
 class Assembler:
     """Collects the risks of one file across its sheets."""
 
-    def __init__(self, file_name: str, warnings: Warnings, file_annex: str | None) -> None:
+    def __init__(
+        self,
+        file_name: str,
+        warnings: Warnings,
+        file_annex: str | None,
+        risk_converters: dict[str, Converter],
+        action_converters: dict[str, Converter],
+    ) -> None:
         self.file_name = file_name
         self.warnings = warnings
         self.file_annex = file_annex
+        self.risk_converters = risk_converters
+        self.action_converters = action_converters
+        # by ref_key: "R-001" and "r–001 " on an Actions sheet are one risk
         self.risks: dict[str, _Build] = {}
-        self._refs: dict[Any, str | None] = {}
+        self._refs: dict[Any, str | None] = {}  # raw reference cell -> its ref_key
         self._headers: dict[str, dict[str, str]] = {}  # sheet -> field -> header
-        self._bad: list[tuple[str, str]] = []
+        self._bad: BadCells = []
+        self.unreadable_count = 0
 
     # ------------------------------------------------------------------ helpers
-    def _ref(self, value: Any) -> str | None:
-        ref = self._refs.get(value, _MISS)
-        if ref is _MISS:
-            ref = self._refs[value] = to_ref(value)
-        return ref  # type: ignore[return-value]
+    def _key(self, value: Any) -> str | None:
+        """The ref_key of a reference cell (cached: exports repeat their references)."""
+        key = self._refs.get(value, _MISS)
+        if key is _MISS:
+            ref = to_ref(value)
+            key = self._refs[value] = ref_key(ref) if ref else None
+        return key  # type: ignore[return-value]
 
-    def _report_bad(self, sheet: str, row: int) -> None:
-        for header, reason in self._bad:
-            self.warnings.add(
-                f"sheet {sheet!r}, column {header!r}: values not read",
-                f"sheet {sheet!r}, row {row}, column {header!r}: {reason}; left blank",
+    def _report_bad(self, build: _Build, sheet: str, row: int) -> None:
+        """The cells of this row that could not be read go on the risk (the import's
+        ``unreadable_value``), once per column and text."""
+        seen = {(c.field, c.sheet, c.column, c.text) for c, _ in build.unreadable}
+        for fld, header, bad in self._bad:
+            cell = UnreadableCell(
+                field=fld, sheet=sheet, row=row, column=header, text=bad.text, reason=bad.reason
             )
+            if (fld, sheet, header, bad.text) not in seen:
+                build.unreadable.append((cell, bad.formula))
         self._bad.clear()
 
     def _skip_row(self, sheet: str, row: int, values: Sequence[Any], why: str) -> None:
@@ -117,9 +139,9 @@ class Assembler:
         cols = layout.index()
         self._headers[name] = {f: c.header for f, c in cols.items()}
         ref_i = cols["ref"].index
-        ref_header_key = cols["ref"].header.casefold()
-        rplan, rindices = make_plan(layout.columns, RISK_CONVERTERS)
-        aplan, aindices = make_plan(layout.columns, ACTION_CONVERTERS, ACTION_ATTRS)
+        ref_header_key = ref_key(cols["ref"].header)
+        rplan, rindices = make_plan(layout.columns, self.risk_converters)
+        aplan, aindices = make_plan(layout.columns, self.action_converters, ACTION_ATTRS)
         rget, aget = getter(rindices), getter(aindices)
         rblank, ablank = ("",) * len(rplan), ("",) * len(aplan)
         text_pos = aplan.position("text")
@@ -130,14 +152,17 @@ class Assembler:
         prev: _Build | None = None
         read = actions = 0
         refs = self._refs
+        built: list[_Build] = []  # the risks this sheet started, in row order
+        gap = False
         for r in range(layout.header_row + 1, len(rows)):
             row = rows[r]
             refv = row[ref_i]
             found = None if refv == "" else refs.get(refv, _MISS)
-            ref = self._ref(refv) if found is _MISS else cast("str | None", found)
-            if ref is None:
+            key = self._key(refv) if found is _MISS else cast("str | None", found)
+            if key is None:
                 if row.count("") == len(row):
                     prev = None  # a blank row ends a block of continuation rows
+                    gap = bool(built)
                 elif (
                     prev is not None and has_actions and rget(row) == rblank and aget(row) != ablank
                 ):
@@ -147,20 +172,23 @@ class Assembler:
                     prev = None
                 continue
             raw = rget(row)
-            build = risks.get(ref)
+            build = risks.get(key)
             if build is None:
-                if ref.casefold() == ref_header_key:
+                if key == ref_header_key:
                     continue  # the header repeated (printed page breaks)
+                ref = cast(str, to_ref(refv))
                 if is_note(ref, row):
                     self._skip_row(name, r + 1, row, "not a risk (no risk reference)")
                     prev = None
                     continue
-                build = risks[ref] = _Build(ref, name, r + 1, annex_hint, raw=raw, raw_sheet=name)
+                build = risks[key] = _Build(ref, name, r + 1, annex_hint, raw=raw, raw_sheet=name)
+                build.after_gap = gap
+                built.append(build)
                 if raw != rblank:
                     rplan.read(raw, build.values, bad)
                     split_strategy(build.values)
                     if bad:
-                        self._report_bad(name, r + 1)
+                        self._report_bad(build, name, r + 1)
             elif raw != rblank and (raw != build.raw or build.raw_sheet is not name):
                 self._fold(build, raw, rplan, name, r + 1)
             read += 1
@@ -173,6 +201,11 @@ class Assembler:
                     else:
                         actions += self._add_action(build, araw, aplan, name, r + 1)
             prev = build
+        for dropped, why in not_risks(built):
+            del risks[ref_key(dropped.ref)]
+            read -= 1
+            actions -= len(dropped.actions)
+            self._skip_row(name, dropped.row, rows[dropped.row - 1], why)
         return read, actions
 
     def _fold(self, build: _Build, raw: tuple[Any, ...], plan: Plan, sheet: str, row: int) -> None:
@@ -181,7 +214,7 @@ class Assembler:
         read_cells(plan, raw, new, self._bad)
         split_strategy(new)
         if self._bad:
-            self._report_bad(sheet, row)
+            self._report_bad(build, sheet, row)
         headers = self._headers[sheet]
         values = build.values
         for fld, value in new.items():
@@ -238,7 +271,7 @@ class Assembler:
         kw: dict[str, Any] = {}
         plan.read(araw, kw, self._bad)
         if self._bad:
-            self._report_bad(sheet, row)
+            self._report_bad(build, sheet, row)
         if not kw or (len(kw) == 1 and kw.get("text", "").casefold() in NO_ACTION_WORDS):
             return 0
         kw["risk_ref"] = build.ref
@@ -253,9 +286,11 @@ class Assembler:
         rows = sheet.rows
         ref_col = layout.index()["ref"]
         ref_i = ref_col.index
-        ref_header_key = ref_col.header.casefold()
+        ref_header_key = ref_key(ref_col.header)
         aplan, aindices = make_plan(
-            [c for c in layout.columns if c.field in ACTION_FIELDS], ACTION_CONVERTERS, ACTION_ATTRS
+            [c for c in layout.columns if c.field in ACTION_FIELDS],
+            self.action_converters,
+            ACTION_ATTRS,
         )
         aget = getter(aindices)
         ablank = ("",) * len(aplan)
@@ -264,15 +299,16 @@ class Assembler:
         for r in range(layout.header_row + 1, len(rows)):
             row = rows[r]
             refv = row[ref_i]
-            ref = self._ref(refv) if refv != "" else None
-            if ref is None:
+            key = self._key(refv) if refv != "" else None
+            if key is None:
                 if row.count("") != len(row):
                     self._skip_row(name, r + 1, row, "no risk reference")
                 continue
-            if ref.casefold() == ref_header_key:
+            if key == ref_header_key:
                 continue
-            build = risks.get(ref)
+            build = risks.get(key)
             if build is None:
+                ref = cast(str, to_ref(refv))
                 if is_note(ref, row):
                     self._skip_row(name, r + 1, row, "not an action (no risk reference)")
                 else:
@@ -298,6 +334,8 @@ class Assembler:
                 likelihood = values.get(likelihood_key)
                 if likelihood is not None and (impact := values.get(impact_key)) is not None:
                     self._score(build, level, likelihood * impact, score_key)
+            if build.unreadable:
+                values["unreadable"] = self._unreadable(build)
             if values.get("annex") is None:
                 values["annex"] = build.annex_hint or self.file_annex
             values["ref"] = build.ref
@@ -318,6 +356,24 @@ class Assembler:
                 sheet=culprit.sheet if culprit else None,
                 row=culprit.row if culprit else None,
             ) from None
+
+    def _unreadable(self, build: _Build) -> list[UnreadableCell]:
+        """The risk's unreadable cells; a score formula with no saved result is not one
+        when likelihood x impact gave the score (``_score`` filled it in)."""
+        cells = []
+        for cell, formula in build.unreadable:
+            if formula and cell.field.endswith("_score") and build.values.get(cell.field):
+                level = cell.field.removesuffix("_score")
+                self.warnings.add(
+                    f"sheet {cell.sheet!r}: score formulas with no saved result",
+                    f"sheet {cell.sheet!r}, row {cell.row}, column {cell.column!r}: risk"
+                    f" {build.ref} {level} score is a formula whose result was never saved"
+                    f" ({cell.text}); computed from likelihood x impact",
+                )
+                continue
+            cells.append(cell)
+        self.unreadable_count += len(cells)
+        return cells
 
     def _score(self, build: _Build, level: str, product: int, score_key: str) -> None:
         """The score is likelihood x impact: filled in when blank, a warning if not."""

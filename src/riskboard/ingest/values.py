@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Literal
 
-from riskboard.domain import normalise_action_status, normalise_strategy
+from riskboard.domain import normalise_action_status, normalise_strategy, strip_invisible
 from riskboard.safe_text import strip_controls
 
 # cell text that means "nothing here" in a number or date column
@@ -59,11 +59,12 @@ def to_text(value: Any) -> str | None:
 
 
 def to_ref(value: Any) -> str | None:
-    """A risk or action reference: trimmed, inner runs of whitespace made one space."""
+    """A risk or action reference: zero-width characters, BOM and soft hyphens dropped,
+    NBSP made a space, trimmed, inner runs of whitespace made one space."""
     text = to_text(value)
     if text is None:
         return None
-    return " ".join(text.split())
+    return " ".join(strip_invisible(text).split()) or None
 
 
 _INT_IN_TEXT = re.compile(r"(?<![\d.])(\d{1,3})(?:\.0+)?(?![\d.])")

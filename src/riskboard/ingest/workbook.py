@@ -16,6 +16,7 @@ from pathlib import Path
 from riskboard.config import Config
 from riskboard.domain import Risk
 from riskboard.errors import RiskboardError
+from riskboard.ingest.cells import action_converters, risk_converters
 from riskboard.ingest.headers import HeaderMatcher, build_matcher
 from riskboard.ingest.layout import (
     HEADER_SCAN_ROWS,
@@ -59,6 +60,8 @@ class ParsedWorkbook:
     risks: list[Risk]
     sheets: list[SheetReport]
     warnings: list[str] = field(default_factory=list)
+    unreadable_count: int = 0  # cells that held something that could not be read
+    month_evidence: list[str] = field(default_factory=list)  # every month source seen
 
     @property
     def action_count(self) -> int:
@@ -82,9 +85,18 @@ def parse_workbook(
         max_uncompressed_mb=config.import_.max_uncompressed_mb,
         max_cells=config.import_.max_cells,
     ) as wb:
+        if wb.container.mismatch:
+            warnings.note(f"the file is {wb.container.mismatch}; read as what it is")
+        if wb.container.kind == "xls":
+            warnings.note(
+                "old .xls format: riskboard cannot see Excel error values (#N/A, #REF!) or"
+                " unsaved formula results in it - they read as blank cells; save the export"
+                " as .xlsx so they show as values that could not be read"
+            )
         for sheet_name, why in wb.skipped:
             warnings.note(f"sheet {sheet_name!r}: not read ({why})")
         sheets = [wb.read(n) for n in wb.sheet_names]
+        date1904 = wb.date1904
     layouts: list[tuple[Sheet, SheetLayout]] = []
     rejected: list[tuple[Sheet, SheetLayout | None]] = []
     for sheet in sheets:
@@ -101,8 +113,15 @@ def parse_workbook(
     for sheet, _layout in rejected:
         warnings.note(f"sheet {sheet.name!r}: not read (no risk reference column found)")
 
+    assembler = Assembler(
+        name,
+        warnings,
+        file_annex=name_annex(strip_controls(path.stem)),
+        risk_converters=risk_converters(config.scoring),
+        action_converters=action_converters(date1904),
+    )
     with _gc_paused():
-        return _assemble(name, path, month, matcher, warnings, sheets, layouts)
+        return _assemble(assembler, name, month, matcher, warnings, sheets, layouts)
 
 
 @contextmanager
@@ -119,8 +138,8 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _assemble(
+    assembler: Assembler,
     name: str,
-    path: Path,
     month: str | None,
     matcher: HeaderMatcher,
     warnings: Warnings,
@@ -129,7 +148,6 @@ def _assemble(
 ) -> ParsedWorkbook:
     candidates = {id(lay) for _, lay in layouts if is_actions_candidate(lay)}
     has_risk_sheet = any(id(lay) not in candidates for _, lay in layouts)
-    assembler = Assembler(name, warnings, file_annex=name_annex(strip_controls(path.stem)))
     reports: list[SheetReport] = []
     ordered = sorted(layouts, key=lambda sl: has_risk_sheet and id(sl[1]) in candidates)
     for sheet, layout in ordered:
@@ -175,6 +193,7 @@ def _assemble(
         risks=risks,
         sheets=reports,
         warnings=warnings.messages(),
+        unreadable_count=assembler.unreadable_count,
     )
 
 

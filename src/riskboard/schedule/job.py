@@ -325,6 +325,8 @@ class _Run:
                 log.error("%s: archived, but its new place not recorded: %s", name,
                           store_error(exc, self.config.paths.database))  # fmt: skip
         warn = f", {len(result.warnings)} warnings" if result.warnings else ""
+        if result.unreadable_count:
+            warn += f", {result.unreadable_count} values could not be read - see riskboard flags"
         out = FileOutcome(
             file=path.name,
             result="imported",

@@ -279,6 +279,15 @@ def _load_month(
     return _RISK_LIST.validate_python(rows)
 
 
+def annex_names(db: sqlite_utils.Database) -> list[str]:
+    """Every service annex name stored, as first written (oldest month first)."""
+    rows = db.execute(
+        "SELECT annex FROM risk_snapshots WHERE annex IS NOT NULL GROUP BY annex"
+        " ORDER BY MIN(month), MIN(id)"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def data_version(db: sqlite_utils.Database) -> int:
     """SQLite's ``PRAGMA data_version``: changes when another connection commits."""
     return int(db.execute("PRAGMA data_version").fetchone()[0])
