@@ -9,7 +9,7 @@ import pytest
 
 from riskboard.config import Config
 from riskboard.errors import RiskboardError
-from riskboard.ingest.month import board_month, month_in_file_name, report_date_in_title
+from riskboard.ingest.month import decide_month, month_in_file_name, report_date_in_title
 from riskboard.ingest.workbook import parse_workbook
 from workbooks import write_xlsx
 
@@ -56,13 +56,23 @@ def test_report_date_in_title_block(rows: list[list[object]], expected: date | N
 
 
 def test_explicit_month_wins() -> None:
-    assert board_month("2022-7", date(2022, 8, 31), "x 2022-06.xlsx") == ("2022-07", "--month")
+    decision = decide_month("2022-7", None, date(2022, 8, 31), "x 2022-06.xlsx")
+    assert (decision.month, decision.source) == ("2022-07", "--month")
 
 
-def test_title_block_before_file_name(tmp_path: Path) -> None:
+def test_file_name_and_a_report_date_months_apart_are_refused(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "IRIS 2022-06.xlsx", {"Register": [["Report run: 31/08/2022"], [], *TABLE]}
     )
+    with pytest.raises(RiskboardError, match="sources disagree") as info:
+        parse_workbook(path, Config())
+    assert "file name 'IRIS 2022-06.xlsx': 2022-06" in str(info.value)
+    assert "report date 31/08/2022 in the title block: 2022-08" in str(info.value)
+    assert "--month" in str(info.value)
+
+
+def test_report_date_alone_gives_the_month(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "IRIS.xlsx", {"Register": [["Report run: 31/08/2022"], *TABLE]})
     parsed = parse_workbook(path, Config())
     assert (parsed.month, parsed.report_date) == ("2022-08", date(2022, 8, 31))
     assert parsed.month_source == "report date 31/08/2022 in the title block"
@@ -101,4 +111,4 @@ def test_month_name_without_a_year_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize("bad", ["2022-13", "Aug 2022", "22-08", ""])
 def test_bad_month_option(bad: str) -> None:
     with pytest.raises(RiskboardError, match="month must be YYYY-MM"):
-        board_month(bad or " ", None, "x.xlsx")
+        decide_month(bad or " ", None, None, "x.xlsx")

@@ -202,25 +202,42 @@ def resolve_columns(
                         f"column {col.header!r} ({col.field}) is not read on an actions sheet"
                     )
                     col.field = None
+    if role == "risks":
+        _classify_status_columns(layout, rows)
     _settle_duplicates(layout, role)
-    status = layout.index().get("status")
-    if status is not None and role == "risks":
-        fields = layout.fields()
-        values = [row[status.index] for row in rows[layout.header_row + 1 :]]
-        kind = classify_status_column(values, has_actions=bool(fields & ACTION_FIELDS))
-        if kind != "status":
-            if kind in fields:
-                layout.notes.append(
-                    f"column {status.header!r} holds {kind.replace('_', ' ')} values but"
-                    f" another column is already the {kind.replace('_', ' ')}; not read"
-                )
-                status.field = None
-            else:
-                layout.notes.append(
-                    f"column {status.header!r} holds {kind.replace('_', ' ')} values"
-                    f" (decided by its values); read as {kind}"
-                )
-                status.field = kind
+
+
+def _classify_status_columns(layout: SheetLayout, rows: Sequence[Sequence[Any]]) -> None:
+    """Decide what every status-like column holds by its values, before duplicate
+    headers are settled: "Risk Status" holding Treat/Tolerate beside "Status" holding
+    Open/Closed are the strategy and the status, whichever comes first."""
+    candidates = [c for c in layout.columns if c.field == "status"]
+    if not candidates:
+        return
+    has_actions = bool(layout.fields() & ACTION_FIELDS)
+    body = rows[layout.header_row + 1 :]
+    kinds = {
+        id(col): classify_status_column([row[col.index] for row in body], has_actions=has_actions)
+        for col in candidates
+    }
+    for col in candidates:
+        kind = kinds[id(col)]
+        if kind == "status":
+            continue
+        label = kind.replace("_", " ")
+        headed = [c for c in layout.columns if c.field == kind]
+        if headed:
+            layout.notes.append(
+                f"column {col.header!r} holds {label} values but column {headed[0].header!r}"
+                f" is already the {label}; not read"
+            )
+            col.field = None
+        else:
+            layout.notes.append(
+                f"column {col.header!r} holds {label} values (decided by its values);"
+                f" read as {kind}"
+            )
+            col.field = kind
 
 
 def _settle_duplicates(layout: SheetLayout, role: Role) -> None:

@@ -27,7 +27,7 @@ from riskboard.ingest.layout import (
     is_actions_candidate,
     resolve_columns,
 )
-from riskboard.ingest.month import board_month, month_of, report_date_in_title
+from riskboard.ingest.month import decide_month, period_in_title, report_date_in_title
 from riskboard.ingest.names import name_annex
 from riskboard.ingest.reader import Sheet, WorkbookReader
 from riskboard.ingest.shapes import Assembler
@@ -121,7 +121,10 @@ def parse_workbook(
         action_converters=action_converters(date1904),
     )
     with _gc_paused():
-        return _assemble(assembler, name, month, matcher, warnings, sheets, layouts)
+        return _assemble(
+            assembler, name, month, matcher, warnings, sheets, layouts,
+            config.import_.run_date_grace_days,
+        )  # fmt: skip
 
 
 @contextmanager
@@ -145,6 +148,7 @@ def _assemble(
     warnings: Warnings,
     sheets: list[Sheet],
     layouts: list[tuple[Sheet, SheetLayout]],
+    grace_days: int,
 ) -> ParsedWorkbook:
     candidates = {id(lay) for _, lay in layouts if is_actions_candidate(lay)}
     has_risk_sheet = any(id(lay) not in candidates for _, lay in layouts)
@@ -178,17 +182,26 @@ def _assemble(
         if (d := report_date_in_title(sheet.rows[: layout.first_header_row])) is not None
     ]
     report_date = max(report_dates) if report_dates else None
-    chosen, source = board_month(month, report_date, name)
-    if month and report_date and month_of(report_date) != chosen:
-        warnings.note(
-            f"the title block's report date {report_date:%d/%m/%Y} is not in {chosen}"
-            " (--month); using --month"
-        )
+    periods = [
+        found
+        for sheet, layout in layouts
+        if (found := period_in_title(sheet.rows[: layout.first_header_row])) is not None
+    ]
+    decision = decide_month(
+        month,
+        periods[0] if periods else None,
+        report_date,
+        name,
+        grace_days=grace_days,
+    )
+    for note in decision.warnings:
+        warnings.note(note)
     reports.sort(key=lambda rep: [s.name for s in sheets].index(rep.name))
     return ParsedWorkbook(
         file_name=name,
-        month=chosen,
-        month_source=source,
+        month=decision.month,
+        month_source=decision.source,
+        month_evidence=decision.evidence,
         report_date=report_date,
         risks=risks,
         sheets=reports,
