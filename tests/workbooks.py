@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import xlwt
 from openpyxl import Workbook
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 Rows = Sequence[Sequence[Any]]
 
@@ -21,9 +23,14 @@ def write_xlsx(
     *,
     merges: dict[str, list[str]] | None = None,
     hidden: Sequence[str] = (),
+    date1904: bool = False,
 ) -> Path:
-    """A workbook with one sheet per entry (rows as given; None is an empty cell)."""
+    """A workbook with one sheet per entry (rows as given; None is an empty cell).
+    openpyxl writes "#N/A", "#REF!" ... as Excel error cells and "=..." as formulas with
+    no saved result; ``date1904`` puts the workbook in the 1904 date system."""
     wb = Workbook()
+    if date1904:
+        wb.epoch = CALENDAR_MAC_1904
     wb.remove(wb.active)
     for name, rows in sheets.items():
         ws = wb.create_sheet(name)
@@ -35,6 +42,70 @@ def write_xlsx(
             ws.sheet_state = "hidden"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+    return path
+
+
+def write_xls(path: Path, sheets: dict[str, Rows]) -> Path:
+    """An old-format Excel 97-2003 (.xls, OLE) workbook, whatever ``path``'s extension."""
+    wb = xlwt.Workbook()
+    for name, rows in sheets.items():
+        ws = wb.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    ws.write(r, c, value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        wb.save(fh)
+    return path
+
+
+_ODS_MANIFEST = b"""<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" \
+manifest:version="1.2">
+<manifest:file-entry manifest:full-path="/" manifest:media-type=\
+"application/vnd.oasis.opendocument.spreadsheet"/>
+<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"""
+
+
+def write_ods(path: Path, sheets: dict[str, Rows]) -> Path:
+    """An OpenDocument spreadsheet (text and numbers), whatever ``path``'s extension."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    tables = []
+    for name, rows in sheets.items():
+        body = []
+        for row in rows:
+            cells = []
+            for value in row:
+                if value is None:
+                    cells.append("<table:table-cell/>")
+                elif isinstance(value, int | float):
+                    cells.append(
+                        f'<table:table-cell office:value-type="float" office:value="{value}">'
+                        f"<text:p>{value}</text:p></table:table-cell>"
+                    )
+                else:
+                    cells.append(
+                        '<table:table-cell office:value-type="string">'
+                        f"<text:p>{escape(str(value))}</text:p></table:table-cell>"
+                    )
+            body.append(f"<table:table-row>{''.join(cells)}</table:table-row>")
+        tables.append(f"<table:table table:name={quoteattr(name)}>{''.join(body)}</table:table>")
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f"<office:body><office:spreadsheet>{''.join(tables)}</office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("META-INF/manifest.xml", _ODS_MANIFEST, zipfile.ZIP_DEFLATED)
+        zf.writestr("content.xml", content.encode(), zipfile.ZIP_DEFLATED)
     return path
 
 

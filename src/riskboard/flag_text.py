@@ -47,6 +47,24 @@ def label(code: str) -> str:
         return code
 
 
+# the register fields an unreadable cell can belong to, as the board reads them
+FIELD_LABELS: dict[str, str] = {
+    "current_score": "Score", "current_likelihood": "Likelihood", "current_impact": "Impact",
+    "inherent_score": "Inherent score", "inherent_likelihood": "Inherent likelihood",
+    "inherent_impact": "Inherent impact", "target_score": "Target score",
+    "target_likelihood": "Target likelihood", "target_impact": "Target impact",
+    "due": "Due date", "last_updated": "Last updated", "action_status": "Action status",
+    "exposure": "Financial exposure", "action": "Action", "action_ref": "Action reference",
+    "action_owner": "Action owner", "early_warning_ref": "Early warning reference",
+    "compensation_event_ref": "Compensation event reference",
+}  # fmt: skip
+
+
+def field_label(field: str) -> str:
+    """ "current_score" -> "Score", "due" -> "Due date", "owner" -> "Owner"."""
+    return FIELD_LABELS.get(field) or field.replace("_", " ").capitalize()
+
+
 def unreadable_sentence(cell: UnreadableCell) -> str:
     """ "Score: could not read 'High' in sheet Register, row 8, column Score"."""
     where = []
@@ -57,7 +75,7 @@ def unreadable_sentence(cell: UnreadableCell) -> str:
     if cell.column:
         where.append(f"column {cell.column}")
     place = f" in {', '.join(where)}" if where else ""
-    return f"{cell.field}: could not read {cell.text!r}{place}"
+    return f"{field_label(cell.field)}: could not read {cell.text!r}{place}"
 
 
 def _cells(detail: FlagDetail | None) -> list[UnreadableCell]:

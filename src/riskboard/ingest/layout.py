@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from riskboard.domain import strip_invisible
 from riskboard.ingest.headers import (
     ACTION_HEADER_FIELDS,
     GENERIC,
@@ -116,8 +117,10 @@ def fill_merged(sheet: Sheet) -> int:
 
 
 def _text(value: Any) -> str | None:
+    """A header cell's text: zero-width characters, BOM and soft hyphens dropped, NBSP
+    a space, trimmed."""
     if type(value) is str:
-        s = value.strip()
+        s = strip_invisible(value).strip()
         return s or None
     return None
 

@@ -33,7 +33,14 @@ def section_rows(
     if section == "flagged":
         return [r for r in rows if r.section == FLAGGED]
     if section == "escalation":
-        return [r for r in rows if FlagCode.ESCALATION_CANDIDATE in r.flags]
+        # a risk whose score could not be read may belong here: it is listed, and its
+        # unreadable_value flag says why, rather than dropping out without a word
+        return [
+            r
+            for r in rows
+            if FlagCode.ESCALATION_CANDIDATE in r.flags
+            or (r.score is None and FlagCode.UNREADABLE_VALUE in r.flags)
+        ]
     if section == "rest":
         return [r for r in rows if r.section == REST]
     return list(rows)

@@ -22,6 +22,7 @@ SECTION_NAMES = {
 # Short labels for the flags column (the review screen shows the full FLAG_LABELS).
 FLAG_SHORT: dict[str, str] = {
     FlagCode.STALE_ACTION: "STALE",
+    FlagCode.UNREADABLE_VALUE: "UNREAD",
     FlagCode.NO_STRATEGY: "NO-STRAT",
     FlagCode.UNKNOWN_STRATEGY: "STRAT?",
     FlagCode.NO_ACTION: "NO-ACT",
