@@ -19,6 +19,7 @@ import pytest
 from riskboard.cli import main
 from riskboard.config import load_config
 from riskboard.domain import FLAG_ORDER, Flag, FlagCode, Risk
+from riskboard.flag_text import suggested_target
 from riskboard.flags import compute_flags
 from riskboard.register import flags_for
 from riskboard.sample.demo import (
@@ -175,7 +176,7 @@ def test_latest_month_has_every_flag_code(
     assert seen == set(FLAG_ORDER)
     assert all(report.flag_counts[code.value] >= 1 for code in FLAG_ORDER)
     registers = {
-        f.details[FlagCode.ESCALATION_CANDIDATE.value]["register"]  # type: ignore[index]
+        suggested_target(f.details)
         for f in latest_flags.values()
         if FlagCode.ESCALATION_CANDIDATE in f.flags
     }

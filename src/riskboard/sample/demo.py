@@ -35,7 +35,7 @@ from riskboard.importer import ImportResult, import_file
 from riskboard.sample.board_history import is_demo_history, seed_previous_meeting
 from riskboard.sample.catalogue import ANNEXES
 from riskboard.sample.data import RegisterGenerator, RiskState, sort_risks
-from riskboard.sample.stories import RESERVED, SIX, StoryRunner
+from riskboard.sample.stories import RESERVED, SIX, UNREADABLE_TITLE, StoryRunner
 from riskboard.sample.workbooks import (
     standard_footer,
     standard_title_block,
@@ -122,7 +122,8 @@ PLAN: dict[str, tuple[Export, ...]] = {
                ("Highways Maintenance", "Winter Service", "Bridges & Structures",
                 "Parks & Open Spaces", "Traffic Management"),
                options={"shape": "per_action", **_title("2022-08"), "header_groups": True,
-                        "footer": standard_footer}),
+                        "footer": standard_footer,
+                        "cells": {(UNREADABLE_TITLE, "current_score"): "High"}}),
         Export("IRIS_Street_Lighting_Aug2022.xlsx", ("Street Lighting",),
                options={"shape": "per_risk", "include_last_updated": False,
                         "uk_text_dates": True, "sheet_name": "Street Lighting"}),

@@ -43,6 +43,7 @@ class Story:
 
 
 SIX: int = 6  # the stories are written for six months
+UNREADABLE_TITLE = "Utility reinstatement failures"
 STORY_DUE = date(2022, 11, 30)
 
 
@@ -88,6 +89,9 @@ STORIES: tuple[Story, ...] = (
           ((3, 4), (3, 4), (2, 5), (2, 4), (2, 3), (2, 3))),
     Story("formula_text", "Drainage", "Section 19 flood investigation duties", _same((2, 3)),
           formula_description=True),
+    # the August export gives this risk's score as the band "High" - no number: the board
+    # sees the cell that could not be read (demo.PLAN writes it)
+    Story("unreadable_value", "Highways Maintenance", UNREADABLE_TITLE, _same((2, 3))),
 )  # fmt: skip
 RESERVED = frozenset(s.title for s in STORIES)
 

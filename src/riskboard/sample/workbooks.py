@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -82,6 +82,9 @@ class _Layout:
     footer: tuple[str, ...] | Footer
     blank_rows: bool
     header_groups: bool
+    # (risk title, column) -> the cell written instead of the risk's value: what a
+    # contractor's export gets wrong ("High" in a score column)
+    cells: Mapping[tuple[str, str], Any] = field(default_factory=dict)
 
 
 def write_workbook(
@@ -103,6 +106,7 @@ def write_workbook(
     blank_rows: bool = False,
     header_groups: bool = False,
     sheet_name: str = "Risk Register",
+    cells: Mapping[tuple[str, str], Any] | None = None,
 ) -> Path:
     """Write ``risks`` as one IRIS-like workbook and return its path.
 
@@ -111,7 +115,8 @@ def write_workbook(
     must then take the annex from the sheet or file name). ``title_block`` lines go
     above the header, each merged across the table; ``footer`` lines go below the data
     after a blank row; give a function (e.g. ``standard_footer``) to have it called with
-    each sheet's risks ("Total risks: 42").
+    each sheet's risks ("Total risks: 42"). ``cells`` replaces the value written for a
+    (risk title, column) - a band word in a score column, a date that cannot exist.
     """
     if header_style not in HEADER_STYLES:
         raise ValueError(f"unknown header_style {header_style!r}")
@@ -134,6 +139,7 @@ def write_workbook(
         footer=footer if callable(footer) else tuple(footer or ()),
         blank_rows=blank_rows,
         header_groups=header_groups,
+        cells=dict(cells or {}),
     )
     groups: list[tuple[str, list[Risk]]]
     groups = _by_annex(risks) if split == "sheets" else [(sheet_name, list(risks))]
@@ -294,7 +300,15 @@ def _header_cell(ws: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
 Getter = Callable[[Risk, Action | None], Any]
 
 
-def _getter(column: str) -> Getter:
+def _getter(column: str, layout: _Layout | None = None) -> Getter:
+    plain = _plain_getter(column)
+    overrides = {t: v for (t, c), v in (layout.cells if layout else {}).items() if c == column}
+    if not overrides:
+        return plain
+    return lambda r, a: overrides[r.title] if r.title in overrides else plain(r, a)
+
+
+def _plain_getter(column: str) -> Getter:
     if column == "strategy":
         return lambda r, a: r.strategy_text
     if column in {"action_ref", "due", "progress", "last_updated"}:
@@ -319,7 +333,7 @@ def _blank_between(layout: _Layout, previous: Risk | None, risk: Risk, count: in
 
 
 def _risk_rows(risks: list[Risk], columns: tuple[str, ...], layout: _Layout) -> Iterator[list]:
-    getters = [_getter(c) for c in columns]
+    getters = [_getter(c, layout) for c in columns]
     previous = None
     for n, risk in enumerate(risks):
         if _blank_between(layout, previous, risk, n):
@@ -331,7 +345,7 @@ def _risk_rows(risks: list[Risk], columns: tuple[str, ...], layout: _Layout) -> 
 def _per_action_rows(
     risks: list[Risk], columns: tuple[str, ...], layout: _Layout
 ) -> Iterator[list]:
-    getters = [_getter(c) for c in columns]
+    getters = [_getter(c, layout) for c in columns]
     previous = None
     for n, risk in enumerate(risks):
         if _blank_between(layout, previous, risk, n):
@@ -343,14 +357,14 @@ def _per_action_rows(
 
 
 def _action_rows(risks: list[Risk], columns: tuple[str, ...], layout: _Layout) -> Iterator[list]:
-    getters = [_getter(c) for c in columns]
+    getters = [_getter(c, layout) for c in columns]
     for risk in risks:
         for action in risk.actions:
             yield [_value(g(risk, action), layout) for g in getters]
 
 
 def _per_risk_rows(risks: list[Risk], columns: tuple[str, ...], layout: _Layout) -> Iterator[list]:
-    getters = [(c, _getter(c)) for c in columns]
+    getters = [(c, _getter(c, layout)) for c in columns]
     previous = None
     for n, risk in enumerate(risks):
         if _blank_between(layout, previous, risk, n):
