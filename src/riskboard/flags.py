@@ -110,6 +110,25 @@ def _evidence(why: str | date) -> str:
     return f"last updated {uk_date(why)}" if isinstance(why, date) else why
 
 
+class _Previous:
+    """The previous month's risks by reference. Month to month a reference matches
+    ignoring case, spaces, invisible characters and the kind of dash (``ref_key``);
+    nearly every risk keeps its exact spelling, so that is looked up first and the
+    keyed table is built only on the first miss (3x fewer ref_key calls at 16,000 risks)."""
+
+    def __init__(self, risks: Sequence[Risk]) -> None:
+        self.exact = {r.ref: r for r in risks}
+        self._keyed: dict[str, Risk] | None = None
+
+    def get(self, ref: str) -> Risk | None:
+        hit = self.exact.get(ref)
+        if hit is None:
+            if self._keyed is None:
+                self._keyed = {ref_key(r.ref): r for r in self.exact.values()}
+            hit = self._keyed.get(ref_key(ref))
+        return hit
+
+
 def compute_flags(
     current: Sequence[Risk],
     previous: Sequence[Risk] | None,
@@ -122,18 +141,17 @@ def compute_flags(
     """Flags for every risk of ``month`` that has any; sorted by ref."""
     month_start, month_end = month_bounds(month)
     as_of = report_date or month_end
-    # month to month, a reference matches ignoring case, spaces and the kind of dash
-    prev_by_ref = {ref_key(r.ref): r for r in previous} if previous is not None else None
-    cur_refs = {ref_key(r.ref) for r in current}
+    prev_by_ref = _Previous(previous) if previous is not None else None
+    befores = [prev_by_ref.get(r.ref) for r in current] if prev_by_ref else [None] * len(current)
+    matched = {id(b) for b in befores if b is not None}
     thresholds = config.escalation
     out: list[Flag] = []
 
-    for risk in current:
+    for risk, before in zip(current, befores, strict=True):
         if risk.is_closed():
             continue
         codes: list[FlagCode] = []
         details: dict[FlagCode, FlagDetail] = {}
-        before = prev_by_ref.get(ref_key(risk.ref)) if prev_by_ref is not None else None
         open_actions = [a for a in risk.actions if not _complete(a.status)]
 
         if not risk.actions:
@@ -218,8 +236,8 @@ def compute_flags(
             out.append(_flag(risk, codes, details))
 
     if prev_by_ref is not None:
-        for key, gone in prev_by_ref.items():
-            if key not in cur_refs and not gone.is_closed():
+        for gone in prev_by_ref.exact.values():
+            if id(gone) not in matched and not gone.is_closed():
                 out.append(
                     _flag(
                         gone,

@@ -92,19 +92,21 @@ class Assembler:
         self.action_converters = action_converters
         # by ref_key: "R-001" and "r–001 " on an Actions sheet are one risk
         self.risks: dict[str, _Build] = {}
-        self._refs: dict[Any, str | None] = {}  # raw reference cell -> its ref_key
+        # raw reference cell -> (its ref_key, the reference as shown), None when blank
+        self._refs: dict[Any, tuple[str, str] | None] = {}
         self._headers: dict[str, dict[str, str]] = {}  # sheet -> field -> header
         self._bad: BadCells = []
         self.unreadable_count = 0
 
     # ------------------------------------------------------------------ helpers
-    def _key(self, value: Any) -> str | None:
-        """The ref_key of a reference cell (cached: exports repeat their references)."""
-        key = self._refs.get(value, _MISS)
-        if key is _MISS:
+    def _key(self, value: Any) -> tuple[str, str] | None:
+        """(ref_key, reference as shown) of a reference cell, cached: exports repeat
+        their references."""
+        found = self._refs.get(value, _MISS)
+        if found is _MISS:
             ref = to_ref(value)
-            key = self._refs[value] = ref_key(ref) if ref else None
-        return key  # type: ignore[return-value]
+            found = self._refs[value] = (ref_key(ref), ref) if ref else None
+        return found  # type: ignore[return-value]
 
     def _report_bad(self, build: _Build, sheet: str, row: int) -> None:
         """The cells of this row that could not be read go on the risk (the import's
@@ -158,8 +160,8 @@ class Assembler:
             row = rows[r]
             refv = row[ref_i]
             found = None if refv == "" else refs.get(refv, _MISS)
-            key = self._key(refv) if found is _MISS else cast("str | None", found)
-            if key is None:
+            pair = self._key(refv) if found is _MISS else cast("tuple[str, str] | None", found)
+            if pair is None:
                 if row.count("") == len(row):
                     prev = None  # a blank row ends a block of continuation rows
                     gap = bool(built)
@@ -172,11 +174,12 @@ class Assembler:
                     prev = None
                 continue
             raw = rget(row)
+            key = pair[0]
             build = risks.get(key)
             if build is None:
                 if key == ref_header_key:
                     continue  # the header repeated (printed page breaks)
-                ref = cast(str, to_ref(refv))
+                ref = pair[1]
                 if is_note(ref, row):
                     self._skip_row(name, r + 1, row, "not a risk (no risk reference)")
                     prev = None
@@ -299,16 +302,16 @@ class Assembler:
         for r in range(layout.header_row + 1, len(rows)):
             row = rows[r]
             refv = row[ref_i]
-            key = self._key(refv) if refv != "" else None
-            if key is None:
+            pair = self._key(refv) if refv != "" else None
+            if pair is None:
                 if row.count("") != len(row):
                     self._skip_row(name, r + 1, row, "no risk reference")
                 continue
+            key, ref = pair
             if key == ref_header_key:
                 continue
             build = risks.get(key)
             if build is None:
-                ref = cast(str, to_ref(refv))
                 if is_note(ref, row):
                     self._skip_row(name, r + 1, row, "not an action (no risk reference)")
                 else:

@@ -52,25 +52,24 @@ def ref_shape(ref: str) -> str:
 
 
 def _strong(row: _Row) -> bool:
-    if row.actions or any(k in _STRONG for k in row.values):
+    if row.actions or not _STRONG.isdisjoint(row.values):
         return True
     return any(cell.field in _STRONG for cell, _ in row.unreadable)
 
 
 def not_risks(rows: Sequence[_Row]) -> list[tuple[Any, str]]:
     """The rows of one sheet (in order) that are not risks of its table, with why."""
+    weak = [r for r in rows if not _strong(r)]
+    if not weak:
+        return []  # nearly every sheet: each row has risk data (shapes are not needed)
+    any_strong = len(weak) < len(rows)
     block = [r for r in rows if not r.after_gap]
-    if len(block) < 2 and not any(r.after_gap for r in rows):
-        return []
     shapes = Counter(ref_shape(r.ref) for r in block)
-    strong = {id(r) for r in rows if _strong(r)}
     out: list[tuple[Any, str]] = []
-    for row in rows:
+    for row in weak:
         shape = ref_shape(row.ref)
-        if id(row) in strong:
-            continue
         if not row.after_gap:
-            if not strong:
+            if not any_strong:
                 continue  # a sheet with no owner/strategy/status/score/action data at all
             if len(block) >= 2 and shapes[shape] == 1:
                 out.append(
