@@ -539,3 +539,60 @@ def test_a_closed_risk_with_an_unreadable_value_is_not_flagged(
     path = register(tmp_path / f"r {MONTH}.xlsx", risk_row("R-1", score="High", status="Closed"))
     _, flags = load(fresh_db, path)
     assert flags == {}
+
+
+# --------------------------------------------------------------------------- docs and faces
+
+
+def test_every_built_in_scale_word_is_documented() -> None:
+    from riskboard.config import DEFAULT_IMPACT_WORDS, DEFAULT_LIKELIHOOD_WORDS
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "registers.md").read_text("utf-8")
+    words = [*DEFAULT_LIKELIHOOD_WORDS, *DEFAULT_IMPACT_WORDS]
+    missing = [w for w in words if f"`{w.capitalize()}`" not in doc and f"`{w}`" not in doc]
+    assert missing == []
+    for key in ("likelihood_words", "impact_words", "score_words", "run_date_grace_days"):
+        assert key in doc
+
+
+def test_show_finds_a_risk_by_any_spelling_of_its_reference(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", f"Register {MONTH}.xlsx"]) == 0
+    capsys.readouterr()
+    assert main(["show", "r\u2013001"]) == 0
+    assert capsys.readouterr().out.startswith("R-001  Flooding")
+
+
+def test_the_escalation_item_lists_a_risk_whose_score_could_not_be_read() -> None:
+    from riskboard.tui.agenda_items import section_rows
+    from riskboard.tui.risk_rows import RiskRow
+
+    def row(ref: str, score: int | None, flags: tuple[str, ...]) -> RiskRow:
+        return RiskRow(ref, "t", "a", "o", score, None, "level", None, flags, False, 0, 0,
+                       None, None, None, ref.lower())  # fmt: skip
+
+    rows = [
+        row("A", 20, ("escalation_candidate",)),
+        row("B", None, ("unreadable_value",)),
+        row("C", 4, ("unreadable_value",)),  # its score was read: something else was not
+        row("D", None, ("no_action",)),
+    ]
+    assert [r.ref for r in section_rows(rows, "escalation")] == ["A", "B"]
+
+
+def test_review_screen_says_what_could_not_be_read(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    from rich.console import Console
+
+    from riskboard.tui import review_text
+
+    path = register(tmp_path / f"r {MONTH}.xlsx", risk_row("R-1", updated="31/02/2022"), title=[])
+    load(fresh_db, path)
+    reg = register_rows(fresh_db, MONTH, CONFIG)[0]
+    console = Console(width=200, record=True)
+    console.print(review_text.flags(reg))
+    text = console.export_text()
+    assert "Value that could not be read: 1 value in the export could not be read" in text
+    assert "Last updated: could not read '31/02/2022' in sheet Register, row 2, column" in text

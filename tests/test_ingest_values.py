@@ -9,31 +9,37 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from riskboard.config import ScoringConfig
+from riskboard.ingest.scores import AxisReader, ScoreReader
 from riskboard.ingest.values import (
     action_status,
     classify_status_column,
     risk_status,
     strategy,
-    to_int,
     to_money,
     to_ref,
     to_text,
+)
+
+SCORE = ScoreReader({})
+LIKELIHOOD = AxisReader(
+    "likelihood", ScoringConfig().likelihood_scale(), "scoring.likelihood_words"
 )
 
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [(3.0, 3), ("3", 3), (" 4 ", 4), ("3 - Possible", 3), ("High (4)", 4), ("", None),
-     ("N/A", None), ("-", None), (12, 12)],
+     ("N/A", None), ("-", None), (12, 12), ("16 (Red)", 16), ("4x4", 16), ("4 x 4 = 16", 16)],
 )  # fmt: skip
 def test_scores(cell: object, expected: int | None) -> None:
-    assert to_int(cell) == expected
+    assert SCORE(cell) == expected
 
 
-@pytest.mark.parametrize("cell", ["High", 2.5, True, "3 or 4", 1e20, "123456"])
+@pytest.mark.parametrize("cell", ["High", 2.5, True, "3 or 4", 1e20, "123456", 0.0, 26, "6x5"])
 def test_unreadable_scores(cell: object) -> None:
     with pytest.raises(ValueError):
-        to_int(cell)
+        SCORE(cell)
 
 
 @pytest.mark.parametrize(
@@ -83,15 +89,29 @@ def test_status_column_decided_by_values() -> None:
     assert classify_status_column(["Open", "In progress"], has_actions=False) == "status"
 
 
-@given(st.integers(min_value=0, max_value=999))
+@given(st.integers(min_value=1, max_value=25))
 def test_any_whole_score_reads_back(n: int) -> None:
-    assert to_int(float(n)) == n
-    assert to_int(str(n)) == n
-    assert to_int(f"{n} - label") == n
+    assert SCORE(float(n)) == n
+    assert SCORE(str(n)) == n
+    assert SCORE(f"{n} - label") == n
+
+
+@given(
+    st.integers(min_value=1, max_value=5),
+    st.integers(min_value=1, max_value=5),
+    st.sampled_from(["{a}x{b}", "{a} x {b}", "{a}*{b}", "{a} X {b} = {p}", "{a}x{b} ({p})"]),
+)
+def test_any_product_form_reads_as_likelihood_times_impact(a: int, b: int, form: str) -> None:
+    assert SCORE(form.format(a=a, b=b, p=a * b)) == a * b
+
+
+@given(st.integers(min_value=1, max_value=5), st.sampled_from(["{n}", "{n} - x", "x ({n})"]))
+def test_any_likelihood_number_reads_back(n: int, form: str) -> None:
+    assert LIKELIHOOD(form.format(n=n)) == n
 
 
 @given(st.one_of(st.text(max_size=20), st.floats(allow_nan=True), st.booleans()))
 def test_converters_raise_only_value_error(cell: object) -> None:
-    for conv in (to_int, to_money):
+    for conv in (SCORE, LIKELIHOOD, to_money):
         with contextlib.suppress(ValueError):  # anything else would be a crash
             conv(cell)

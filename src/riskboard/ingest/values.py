@@ -67,33 +67,6 @@ def to_ref(value: Any) -> str | None:
     return " ".join(strip_invisible(text).split()) or None
 
 
-_INT_IN_TEXT = re.compile(r"(?<![\d.])(\d{1,3})(?:\.0+)?(?![\d.])")
-
-
-def to_int(value: Any) -> int | None:
-    """A likelihood, impact or score: 3, 3.0, "3", "3 - Possible", "High (4)"."""
-    tv = type(value)
-    if tv is float:
-        if value.is_integer() and -1000 < value < 1000:
-            return int(value)
-        raise ValueError(f"{value:g} is not a whole number from 0 to 999")
-    if tv is str:
-        t: str = value.strip()
-        if not t or t.casefold() in BLANK_WORDS:
-            return None
-        if t.isdigit() and len(t) <= 3:
-            return int(t)
-        found = _INT_IN_TEXT.findall(t)
-        if len(found) == 1:
-            return int(found[0])
-        raise ValueError(f"{t!r} is not a number")
-    if value is None:
-        return None
-    if tv is int and -1000 < value < 1000:
-        return value  # type: ignore[no-any-return]
-    raise ValueError(f"{value!r} is not a number")
-
-
 _MONEY = re.compile(r"^\(?-?\d+(?:\.\d+)?\)?(k|m|bn|thousand|million)?$")
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9}
 
