@@ -1,5 +1,7 @@
 """The agenda's first page in one query: each risk of a month as a flat row, with its
-direction inputs, latest action update and the flags stored by the last import.
+direction inputs, latest action update and the flags stored by the last import. Last
+month's row is matched by ``ref_key`` (case, spaces, dashes and invisible characters
+aside), as the flag rules match it.
 
 The meeting TUI paints this within a few tens of milliseconds for 5,000 risks, then
 replaces it with ``register.register_rows`` (flags recomputed with the current
@@ -25,7 +27,7 @@ SELECT s.ref, s.title, s.annex, s.owner, s.current_likelihood, s.current_impact,
        (SELECT group_concat(f.code, ' ') FROM flag_results f
          WHERE f.month = s.month AND f.ref = s.ref)
 FROM risk_snapshots s
-LEFT JOIN risk_snapshots p ON p.month = :previous AND p.ref = s.ref
+LEFT JOIN risk_snapshots p ON p.month = :previous AND p.ref_key = s.ref_key
 WHERE s.month = :month
 """
 
@@ -36,7 +38,7 @@ SELECT p.ref, p.title, p.annex, p.owner, NULL, NULL, NULL, 'missing', p.current_
 FROM flag_results f
 JOIN risk_snapshots p ON p.month = :previous AND p.ref = f.ref
 WHERE f.month = :month
-  AND NOT EXISTS (SELECT 1 FROM risk_snapshots s WHERE s.month = :month AND s.ref = f.ref)
+  AND NOT EXISTS (SELECT 1 FROM risk_snapshots s WHERE s.month = :month AND s.ref_key = p.ref_key)
 GROUP BY p.ref
 """
 
