@@ -25,7 +25,7 @@ from riskboard.importer import ImportResult, import_file
 from riskboard.ingest.workbook import parse_workbook
 from riskboard.register import flags_for, register_rows
 from riskboard.reports.chase import chase_items
-from workbooks import write_ods, write_xls, write_xlsx
+from workbooks import write_ods_sheets, write_xls, write_xlsx
 
 CONFIG = Config()
 MONTH = "2022-08"
@@ -455,7 +455,9 @@ def test_an_old_xls_saved_as_xlsx_is_read_and_named(tmp_path: Path) -> None:
 
 def test_an_ods_with_an_xls_name_is_read(tmp_path: Path) -> None:
     rows = [HEAD, risk_row("R-001", likelihood=4, impact=4)]
-    parsed = parse_workbook(write_ods(tmp_path / f"r {MONTH}.xls", {"Register": rows}), CONFIG)
+    parsed = parse_workbook(
+        write_ods_sheets(tmp_path / f"r {MONTH}.xls", {"Register": rows}), CONFIG
+    )
     assert parsed.risks[0].current_score == 16
     assert any("an OpenDocument spreadsheet (.ods) named .xls" in w for w in parsed.warnings)
 
@@ -596,3 +598,32 @@ def test_review_screen_says_what_could_not_be_read(
     text = console.export_text()
     assert "Value that could not be read: 1 value in the export could not be read" in text
     assert "Last updated: could not read '31/02/2022' in sheet Register, row 2, column" in text
+
+
+def test_the_error_scan_finds_only_errors_and_unsaved_formulas(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from riskboard.ingest.cellscan import CellError
+    from riskboard.ingest.reader import WorkbookReader
+
+    path = write_xlsx(
+        tmp_path / "r.xlsx",
+        {
+            "Register": [
+                ["Ref", "Score", "Note"],
+                ["R1", "#DIV/0!", 't="e" </f> <f>'],
+                ["R2", "=B2*2", "ok"],
+            ],
+            "Plain": [["Ref", "Score"], ["R1", 4]],
+        },  # fmt: skip
+    )
+    wb = load_workbook(path)
+    wb["Register"].auto_filter.ref = "A1:C3"  # <autoFilter><filterColumn...> is not a formula
+    wb.save(path)
+    with WorkbookReader(path) as reader:
+        rows = reader.read("Register").rows
+        plain = reader.read("Plain").rows
+        assert reader._marked == {"Register": True, "Plain": False}  # only one was parsed
+    assert rows[1] == ["R1", CellError("#DIV/0!"), 't="e" </f> <f>']
+    assert rows[2] == ["R2", CellError("=B2*2", formula=True), "ok"]
+    assert plain == [["Ref", "Score"], ["R1", 4.0]]

@@ -69,8 +69,9 @@ manifest:version="1.2">
 </manifest:manifest>"""
 
 
-def write_ods(path: Path, sheets: dict[str, Rows]) -> Path:
-    """An OpenDocument spreadsheet (text and numbers), whatever ``path``'s extension."""
+def write_ods_sheets(path: Path, sheets: dict[str, Rows]) -> Path:
+    """An OpenDocument spreadsheet of text and numbers, one table per entry, whatever
+    ``path``'s extension (``write_ods`` below writes one table from raw row XML)."""
     from xml.sax.saxutils import escape, quoteattr
 
     tables = []

@@ -56,7 +56,7 @@ class AxisReader:
     def __call__(self, value: Any) -> int | None:
         tv = type(value)
         if tv is float or tv is int:
-            if value != int(value):
+            if tv is float and not value.is_integer():  # 2.5, inf, nan
                 raise ValueError(f"{value:g} is not a whole number")
             return self._number(int(value), f"{value:g}")
         if tv is not str:
@@ -113,7 +113,7 @@ class ScoreReader:
     def __call__(self, value: Any) -> int | None:
         tv = type(value)
         if tv is float or tv is int:
-            if value != int(value):
+            if tv is float and not value.is_integer():  # 2.5, inf, nan
                 raise ValueError(f"{value:g} is not a whole number")
             return self._number(int(value), f"{value:g}")
         if tv is not str:
