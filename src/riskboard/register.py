@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Literal
 
 import sqlite_utils
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field, SkipValidation, TypeAdapter
 
 from riskboard.acceptance import standing_acceptances
 from riskboard.config import Config
@@ -55,7 +55,8 @@ class RegisterRow(BaseModel):
     last_action_update: str | None = None
     next_due: str | None = None
     flags: list[str] = Field(default_factory=list)
-    flag_details: dict[str, FlagDetail] = Field(default_factory=dict)
+    # the Flag's detail models, already validated (see domain.Flag.details)
+    flag_details: dict[str, SkipValidation[FlagDetail]] = Field(default_factory=dict)
     # suggested escalation targets (EscalationTarget values): register by score,
     # financial implications to the other boards
     routes: list[str] = Field(default_factory=list)
