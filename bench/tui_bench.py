@@ -34,12 +34,12 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import DataTable, Input  # noqa: E402
 
 from riskboard import board  # noqa: E402
+from riskboard.agenda.rows import filter_rows  # noqa: E402
 from riskboard.config import Config, PathsConfig  # noqa: E402
 from riskboard.register import recompute_flags  # noqa: E402
 from riskboard.sample.data import generate_register  # noqa: E402
 from riskboard.store import open_db  # noqa: E402
 from riskboard.store.register import ImportRecord, save_import  # noqa: E402
-from riskboard.tui.risk_rows import filter_rows  # noqa: E402
 from riskboard.tui.screens.agenda import AgendaScreen  # noqa: E402
 from riskboard.tui.widgets.risk_table import RiskTable  # noqa: E402
 
@@ -187,7 +187,8 @@ class DataTableApp(App[None]):
 
 
 async def time_datatable(config: Config) -> tuple[float, float]:
-    from riskboard.tui.loading import connection, load_month
+    from riskboard.agenda import board_month as load_month
+    from riskboard.tui.database import connection
 
     with connection(config) as db:
         data = load_month(db, config, MONTHS[-1], None)
@@ -266,7 +267,8 @@ async def main(compare: bool) -> None:
 
 
 def _filter_cost(config: Config) -> float:
-    from riskboard.tui.loading import connection, load_month
+    from riskboard.agenda import board_month as load_month
+    from riskboard.tui.database import connection
 
     with connection(config) as db:
         rows = load_month(db, config, MONTHS[-1], None).rows

@@ -11,12 +11,11 @@ import sqlite_utils
 
 from board_helpers import import_month, risk, start
 from riskboard import board
+from riskboard.agenda import board_month, reviewed_status, section_rows
 from riskboard.cli import main
 from riskboard.config import Config
 from riskboard.errors import RiskboardError
 from riskboard.reports.minutes import export_minutes
-from riskboard.tui.agenda_items import reviewed_status, section_rows
-from riskboard.tui.loading import load_month
 
 
 @pytest.fixture
@@ -71,12 +70,12 @@ def gone_review(db: sqlite_utils.Database, meeting_id: int, ref: str) -> None:
 def test_every_agenda_risk_can_be_reviewed(gone: sqlite_utils.Database) -> None:
     db = gone
     m = start(db)
-    data = load_month(db, Config(), "2022-08", m.id)
+    data = board_month(db, Config(), "2022-08", m.id)
     flagged = section_rows(data.rows, "whole")
     assert "TM-009" in {r.ref for r in flagged}
     for row in flagged:
         board.save_review(db, m.id, row.ref, reviewed=True)
-    data = load_month(db, Config(), "2022-08", m.id)
+    data = board_month(db, Config(), "2022-08", m.id)
     text, done = reviewed_status(section_rows(data.rows, "whole"))
     assert done and text == f"{len(flagged)} of {len(flagged)} reviewed"
 

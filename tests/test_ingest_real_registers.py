@@ -567,8 +567,8 @@ def test_show_finds_a_risk_by_any_spelling_of_its_reference(
 
 
 def test_the_escalation_item_lists_a_risk_whose_score_could_not_be_read() -> None:
-    from riskboard.tui.agenda_items import section_rows
-    from riskboard.tui.risk_rows import RiskRow
+    from riskboard.agenda import section_rows
+    from riskboard.agenda.rows import RiskRow
 
     def row(ref: str, score: int | None, flags: tuple[str, ...]) -> RiskRow:
         return RiskRow(ref, "t", "a", "o", score, None, "level", None, flags, False, 0, 0,

@@ -168,7 +168,7 @@ async def test_a_failing_load_is_a_notice_not_a_crash(
     def broken(*args: object, **kwargs: object) -> None:
         raise RiskboardError("database is locked by another program")
 
-    monkeypatch.setattr(agenda_module, "load_month", broken)
+    monkeypatch.setattr(agenda_module, "board_month", broken)
     app = RiskboardApp(config)
     async with app.run_test(size=SIZE) as pilot:
         messages: list[str] = []

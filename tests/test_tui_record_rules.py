@@ -281,7 +281,7 @@ async def test_rule7_the_agenda_shows_lapsed_and_soon_due_acceptances(config: Co
         shown = [r.ref for r in agenda.query_one(RiskTable).rows]
         assert shown == ["HM-001", "SL-001"]
         status = str(agenda.query_one("#agenda-items").get_option("acceptances").prompt)
-        assert "1 lapsed · 1 due 12/10" in status
+        assert "1 lapsed, 1 due by 12/10/2022" in status
 
 
 # ----------------------------------------------------------------------------- rule 8

@@ -8,13 +8,8 @@ from pathlib import Path
 import pytest
 
 from riskboard import board
-from riskboard.config import Config
-from riskboard.register import RegisterRow
-from riskboard.tui.agenda_items import section_rows
-from riskboard.tui.app import RiskboardApp
-from riskboard.tui.heat_data import build_heat_map
-from riskboard.tui.risk_rows import (
-    COLUMN_KEYS,
+from riskboard.agenda import section_rows
+from riskboard.agenda.rows import (
     ESCALATION,
     FLAGGED,
     REST,
@@ -22,8 +17,12 @@ from riskboard.tui.risk_rows import (
     agenda_order,
     filter_rows,
     make_row,
-    sort_rows,
 )
+from riskboard.config import Config
+from riskboard.heat_map import build_heat_map
+from riskboard.register import RegisterRow
+from riskboard.tui.app import RiskboardApp
+from riskboard.tui.risk_columns import COLUMN_KEYS, sort_rows
 from riskboard.tui.widgets.risk_table import RiskTable
 from tui_board import SIZE, build_config, read, type_text, wait_for_agenda
 
@@ -121,7 +120,15 @@ def test_sort_by_any_column_both_ways(column: str) -> None:
 def test_heat_map_counts_cells_and_movement_since_last_month() -> None:
     heat = build_heat_map(
         "2022-08",
-        [("R1", 4, 4), ("R2", 4, 4), ("R3", 2, 3), ("R4", None, None)],
+        [
+            RegisterRow(ref="R1", current_likelihood=4, current_impact=4, status="Open"),
+            RegisterRow(ref="R2", current_likelihood=4, current_impact=4),
+            RegisterRow(ref="R3", current_likelihood=2, current_impact=3),
+            RegisterRow(ref="R4"),
+            # off the grid whatever their scores: closed, or missing from the export
+            RegisterRow(ref="R6", current_likelihood=5, current_impact=5, status="Closed"),
+            RegisterRow(ref="R7", current_likelihood=5, current_impact=5, status="missing"),
+        ],
         {"R1": (4, 4), "R2": (3, 4), "R5": (2, 3)},
         "2022-07",
     )
@@ -131,7 +138,8 @@ def test_heat_map_counts_cells_and_movement_since_last_month() -> None:
     assert heat.cell(3, 4).moved_out == ["R2"]
     assert heat.cell(2, 3).refs == ["R3"] and heat.cell(2, 3).moved_in == ["R3"]  # new
     assert heat.cell(2, 3).moved_out == ["R5"]  # gone from the register
-    assert heat.unscored == ["R4"] and heat.total == 3
+    assert heat.unscored == ["R4"] and heat.placed == 3 and heat.open == 4
+    assert heat.cell(5, 5).refs == [] and heat.not_open == 2
 
 
 # ------------------------------------------------------------------ in the app

@@ -6,8 +6,9 @@ Scores are likelihood x impact on 1-5 scales (1-25). RAG bands come from config.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
@@ -133,7 +134,7 @@ FLAG_LABELS: dict[FlagCode, str] = {
     FlagCode.STALE_ACTION: "No action update this month",
     FlagCode.UNREADABLE_VALUE: "Value that could not be read",
     FlagCode.NO_STRATEGY: "No strategy",
-    FlagCode.UNKNOWN_STRATEGY: "Strategy not one of the 4Ts",
+    FlagCode.UNKNOWN_STRATEGY: "Strategy not one of the five",
     FlagCode.NO_ACTION: "No action",
     FlagCode.OVERDUE_ACTION: "Overdue action",
     FlagCode.SCORE_INCREASED: "Score increased",
@@ -208,7 +209,16 @@ class Risk(BaseModel):
     unreadable: list[UnreadableCell] = Field(default_factory=list)
 
     def is_closed(self) -> bool:
-        return (self.status or "").strip().lower() in {"closed", "archived", "retired"}
+        return is_closed_status(self.status)
+
+
+# a risk exported with one of these statuses is closed: never flagged, never on the grid
+CLOSED_STATUSES = frozenset({"closed", "archived", "retired"})
+
+
+def is_closed_status(status: str | None) -> bool:
+    """The one test of a closed risk's status text."""
+    return (status or "").strip().lower() in CLOSED_STATUSES
 
 
 # characters a reference may carry that no one means: zero-width space / non-joiner /
@@ -247,3 +257,38 @@ def uk_date(value: date | str | None, missing: str = "") -> str:
         except ValueError:
             return value
     return value.strftime("%d/%m/%Y")
+
+
+def count_of(n: int, word: str, plural: str | None = None) -> str:
+    """``n`` and the word in the number it needs: "1 risk", "2 risks", "0 apologies"
+    (``plural`` for the irregular ones: ``count_of(n, "apology", "apologies")``)."""
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
+def local_clock(stamp: str | None, timezone: str = "Europe/London") -> str:
+    """An ISO UTC timestamp as the time of day in ``timezone`` (HH:MM), "" if none."""
+    if not stamp:
+        return ""
+    try:
+        return datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone)).strftime("%H:%M")
+    except ValueError:
+        return ""
+
+
+def local_day(stamp: str | None, timezone: str = "Europe/London") -> date | None:
+    """The calendar day of an ISO UTC timestamp in ``timezone``; None if none."""
+    if not stamp:
+        return None
+    try:
+        return datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone)).date()
+    except ValueError:
+        return None
+
+
+def revised_due_text(due: date | str | None, revised: date | str | None) -> str:
+    """A due date as the action log words it: "due 12/10/2022, revised to 30/09/2022"
+    when revised, else "due 12/10/2022" ("no due date" when there is none)."""
+    if revised and uk_date(revised) != uk_date(due):
+        first = f"due {uk_date(due)}" if due else "no due date"
+        return f"{first}, revised to {uk_date(revised)}"
+    return f"due {uk_date(due)}" if due else "no due date"

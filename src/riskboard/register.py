@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, SkipValidation, TypeAdapter
 
 from riskboard.acceptance import standing_acceptances
 from riskboard.config import Config
-from riskboard.domain import FLAG_ORDER, Flag, FlagCode, Risk, ref_key
+from riskboard.domain import FLAG_ORDER, Flag, FlagCode, Risk, count_of, is_closed_status, ref_key
 from riskboard.errors import NotFound, Remedy
 from riskboard.flag_details import FlagDetail
 from riskboard.flags import action_is_complete, compute_flags, escalation_routes, month_bounds
@@ -60,6 +60,90 @@ class RegisterRow(BaseModel):
     # suggested escalation targets (EscalationTarget values): register by score,
     # financial implications to the other boards
     routes: list[str] = Field(default_factory=list)
+
+    @property
+    def missing(self) -> bool:
+        """Open last month, absent from this month's export (flag missing_from_export)."""
+        return self.status == MISSING
+
+    @property
+    def closed(self) -> bool:
+        """Exported as closed (or archived / retired)."""
+        return is_closed_status(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        """In this month's export and not closed: what the heat map places and counts."""
+        return not (self.missing or self.closed)
+
+
+MISSING = "missing"  # the status register_rows gives a risk missing from the export
+
+
+def direction_of(
+    current: int | None, previous: int | None, *, in_previous: bool, missing: bool = False
+) -> Direction:
+    """Direction of travel: ``new`` when the risk was not in the previous month's
+    export (or there is none), ``up`` / ``down`` by current score, else ``level`` (also
+    when either score is blank, and for a risk missing from this month's export)."""
+    if missing:
+        return "level"
+    if not in_previous:
+        return "new"
+    if previous is None or current is None:
+        return "level"
+    return "up" if current > previous else "down" if current < previous else "level"
+
+
+class MonthCounts(BaseModel):
+    """How many risks a board month holds, each count saying what it counts - so the
+    demo summary, ``riskboard flags``, the agenda and the heat map agree."""
+
+    month: str
+    exported: int  # rows of the month's export (open or closed)
+    closed: int  # of those, exported as closed
+    missing: int  # open last month, absent from this month's export
+    flagged: int  # needing the board's attention (closed risks are never flagged)
+    unscored: int  # open risks without a likelihood and impact (off the heat map)
+
+    @property
+    def open(self) -> int:
+        """In the export and not closed: the risks on the heat map (with the unscored)."""
+        return self.exported - self.closed
+
+    @property
+    def on_agenda(self) -> int:
+        """Every risk the agenda lists: the export's and those missing from it."""
+        return self.exported + self.missing
+
+    def export_text(self) -> str:
+        """ "90 risks in the export (87 open, 3 closed) and 1 missing from it" """
+        text = f"{count_of(self.exported, 'risk')} in the export"
+        if self.closed:
+            text += f" ({self.open:,} open, {self.closed:,} closed)"
+        if self.missing:
+            text += f" and {self.missing:,} missing from it"
+        return text
+
+    def flagged_text(self) -> str:
+        """ "51 of the 91 risks flagged" (of the export's and those missing from it)."""
+        return f"{self.flagged:,} of the {count_of(self.on_agenda, 'risk')} flagged"
+
+
+def month_counts(month: str, rows: Sequence[RegisterRow]) -> MonthCounts:
+    """The counts of ``register_rows(db, month, config)``."""
+    return MonthCounts(
+        month=month,
+        exported=sum(1 for r in rows if not r.missing),
+        closed=sum(1 for r in rows if r.closed and not r.missing),
+        missing=sum(1 for r in rows if r.missing),
+        flagged=sum(1 for r in rows if r.flags),
+        unscored=sum(
+            1
+            for r in rows
+            if r.is_open and (r.current_likelihood is None or r.current_impact is None)
+        ),
+    )
 
 
 _ROW_LIST: TypeAdapter[list[RegisterRow]] = TypeAdapter(list[RegisterRow])
@@ -259,15 +343,7 @@ def _register_rows(db: sqlite_utils.Database, month: str, config: Config) -> lis
     for r in current:
         key = ref_key(r.ref)
         prev = prev_scores.get(key)
-        direction: Direction
-        if key not in prev_scores or prev is None or r.current_score is None:
-            direction = "new" if key not in prev_scores else "level"
-        elif r.current_score > prev:
-            direction = "up"
-        elif r.current_score < prev:
-            direction = "down"
-        else:
-            direction = "level"
+        direction = direction_of(r.current_score, prev, in_previous=key in prev_scores)
         updates = [str(a.last_updated) for a in r.actions if a.last_updated]
         dues = [str(a.due) for a in r.actions if a.due and not action_is_complete(a)]
         flag = by_ref.get(r.ref)
@@ -313,7 +389,7 @@ def _register_rows(db: sqlite_utils.Database, month: str, config: Config) -> lis
                     annex=gone.annex,
                     owner=gone.owner,
                     category=gone.category,
-                    status="missing",
+                    status=MISSING,
                     strategy=gone.strategy,
                     strategy_text=gone.strategy_text,
                     previous_score=gone.current_score,
@@ -349,11 +425,19 @@ def months(db: sqlite_utils.Database) -> list[str]:
     return store.months(db)
 
 
-def risk_history(db: sqlite_utils.Database, ref: str) -> list[dict[str, Any]]:
-    """Every month's snapshot of risk ``ref`` (register spelling), oldest first: the
-    snapshot's columns, ``actions`` (list of action rows), ``import_file`` and
-    ``imported_at`` (the import it came from). Empty list: no such risk."""
-    return store.risk_history(db, ref)
+def previous_month(db: sqlite_utils.Database, month: str) -> str | None:
+    """The latest month before ``month`` with an imported register (YYYY-MM), if any:
+    "last month" for direction of travel, flags and the heat map's movement."""
+    return store.previous_month_with_data(db, month)
+
+
+def open_scores(db: sqlite_utils.Database, month: str) -> dict[str, tuple[int | None, int | None]]:
+    """{ref: (current likelihood, current impact)} of the month's open risks (in its
+    export, not closed), read without computing flags."""
+    risks = store.load_month(
+        db, month, actions_for=(), fields=("status", "current_likelihood", "current_impact")
+    )
+    return {r.ref: (r.current_likelihood, r.current_impact) for r in risks if not r.is_closed()}
 
 
 def last_import_id(db: sqlite_utils.Database) -> int:

@@ -89,6 +89,9 @@ API (all re-exported here)
                   actor=None) -> Escalation
               get_escalation(db, escalation_id) / list_escalations(db, *, meeting_id=None,
                   status=None, ref=None)
+              escalations_at(db, meeting_id) -> (raised there, earlier ones decided there)
+              escalations_awaiting(db, meeting_id) -> list[Escalation]  # still proposed:
+                  # raised at earlier meetings (first) or at this one, for it to decide
               registers_held(db, ref) -> list[EscalationTarget]  # where it can return from
               # rules (board.holdings): de-escalate only from a register the risk is on;
               # contradictory proposals refused naming the other
@@ -142,6 +145,8 @@ from riskboard.board.escalations import (
     decide_escalation,
     deescalate,
     escalate,
+    escalations_at,
+    escalations_awaiting,
     get_escalation,
     list_escalations,
     parse_exposure,
@@ -199,7 +204,7 @@ __all__ = [
     "add_declaration", "approval_traced_meetings", "approvals_at", "approve_previous",
     "attend", "attendance", "audit_entries", "audit_findings", "changes_since",
     "close_meeting", "content_hash", "current_meeting", "decide_escalation", "deescalate",
-    "discard_draft", "draft_key", "escalate", "find_person", "get_action", "get_approval",
+    "discard_draft", "draft_key", "escalate", "escalations_at", "escalations_awaiting", "find_person", "get_action", "get_approval",
     "get_draft", "get_escalation", "get_meeting", "get_review", "last_change_id",
     "last_change_to", "list_escalations", "list_meetings", "list_people", "list_reviews",
     "meeting_record", "new_meeting", "open_actions", "open_meeting", "parse_action_status",

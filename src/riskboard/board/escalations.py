@@ -293,3 +293,16 @@ def escalations_at(
         if r["meeting_id"] != meeting_id
     ]
     return raised, decided
+
+
+def escalations_awaiting(db: sqlite_utils.Database, meeting_id: int) -> list[Escalation]:
+    """Escalations and de-escalations still proposed that meeting ``meeting_id`` can
+    decide: raised at it or at an earlier meeting and not yet accepted or declined,
+    those from earlier meetings first (oldest first), as they stand now."""
+    get_meeting(db, meeting_id)
+    pending = [
+        escalation_from_row(r)
+        for r in store.escalation_rows(db, status=EscalationStatus.PROPOSED.value)
+        if r["meeting_id"] <= meeting_id
+    ]
+    return sorted(pending, key=lambda e: (e.meeting_id == meeting_id, e.meeting_id, e.id))

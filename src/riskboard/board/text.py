@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from riskboard.domain import uk_date
+from riskboard.domain import revised_due_text, uk_date
 
 ORG_NAMES = {
     "contractor": "Contractor",
@@ -29,9 +29,7 @@ def _person(p: dict[str, Any]) -> str:
 
 
 def action_line(a: dict[str, Any]) -> str:
-    due = f"due {uk(a['due'])}"
-    if a.get("revised_due"):
-        due += f", revised {uk(a['revised_due'])}"
+    due = revised_due_text(a.get("due"), a.get("revised_due"))
     risk = f" [{a['risk_ref']}]" if a.get("risk_ref") else ""
     line = f"Action {a['number']} ({a['status']}){risk}: {a['text']} - {a['owner'] or '-'}, {due}"
     if a.get("withdrawn_reason"):

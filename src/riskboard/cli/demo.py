@@ -64,11 +64,10 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
             f"Months imported: {', '.join(report.months)}"
             f" ({len(report.months)} month{'s' if len(report.months) != 1 else ''})"
         )
-    if report.latest_month:
-        print(
-            f"Latest month {report.latest_month}: {report.latest_risks} risks,"
-            f" {report.flagged_risks} flagged"
-        )
+    if report.latest_month and report.latest_counts:
+        counts = report.latest_counts
+        print(f"Latest month {report.latest_month}: {counts.export_text()};")
+        print(f"  {counts.flagged_text()}, for these reasons (a risk can have several):")
         width = max(len(f"{FLAG_LABELS[FlagCode(c)]} ({c})") for c in report.flag_counts)
         for code, count in report.flag_counts.items():
             label = f"{FLAG_LABELS[FlagCode(code)]} ({code})"

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 
 from riskboard import flag_text
 from riskboard.board.acceptances import acceptance_outlook
-from riskboard.domain import FLAG_LABELS, FLAG_ORDER, uk_date
-from riskboard.errors import NotFound
-from riskboard.register import flags_for, register_rows, resolve_month, risk_history
+from riskboard.board.risk_history import BoardHistory
+from riskboard.domain import FLAG_LABELS, FLAG_ORDER, count_of, uk_date
+from riskboard.history import risk_history
+from riskboard.register import flags_for, month_counts, register_rows, resolve_month
+from riskboard.reports.minutes_content import month_label
 
 if TYPE_CHECKING:
     from riskboard.cli import Context
@@ -64,8 +66,13 @@ def cmd_flags(args: argparse.Namespace, ctx: Context) -> int:
             )
         )
         return 0
-    rows = {r.ref: r for r in register_rows(ctx.db, month, ctx.config)}
-    print(f"Flags for {month}: {len(flags)} of {len(rows)} risks need the board's attention")
+    regs = register_rows(ctx.db, month, ctx.config)
+    rows = {r.ref: r for r in regs}
+    counts = month_counts(month, regs)
+    print(
+        f"Flags for {month}: {counts.flagged} of {count_of(counts.on_agenda, 'risk')} need the"
+        f" board's attention: {counts.export_text()}."
+    )
     for code in FLAG_ORDER:
         hits = [f for f in flags if code in f.flags]
         if not hits:
@@ -111,7 +118,7 @@ def cmd_risks(args: argparse.Namespace, ctx: Context) -> int:
         print(json.dumps([r.model_dump() for r in rows], indent=2, default=str))
         return 0
     arrows = {"up": "^", "down": "v", "level": "=", "new": "new"}
-    print(f"Register for {month}: {len(rows)} risks")
+    print(f"Register for {month}: {month_counts(month, rows).export_text()}")
     print(
         _table(
             [
@@ -147,71 +154,101 @@ def cmd_risks(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
-    history = risk_history(ctx.db, args.ref)
-    if not history:
-        raise NotFound(
-            f"unknown risk {args.ref!r}: it is in no register imported into database {ctx.database}"
-        )
+    history = risk_history(ctx.db, args.ref, ctx.config)
     if args.json:
-        print(json.dumps(history, indent=2, default=str))
+        print(json.dumps(history.model_dump(mode="json"), indent=2, default=str))
         return 0
-    latest = history[-1]
-    print(f"{latest['ref']}  {latest['title'] or ''}")
-    for label, key in (
-        ("Annex", "annex"),
-        ("Category", "category"),
-        ("Owner", "owner"),
-        ("Status", "status"),
-        ("Strategy", "strategy_text"),
-        ("Description", "description"),
-        ("Cause", "cause"),
-        ("Effect", "effect"),
-        ("Controls", "controls"),
-    ):
-        if latest.get(key):
-            print(f"  {label + ':':<13}{latest[key]}")
-    print("\nMonth by month:")
-    print(
-        _table(
-            ["Month", "L", "I", "Score", "RAG", "Strategy", "Status", "Actions", "From"],
-            [
-                [
-                    h["month"],
-                    _s(h["current_likelihood"]),
-                    _s(h["current_impact"]),
-                    _s(h["current_score"]),
-                    ctx.config.scoring.rag(h["current_score"]) or "",
-                    h["strategy"] or h["strategy_text"] or "",
-                    h["status"] or "",
-                    str(len(h["actions"])),
-                    f"{h['source_file']} / {h['source_sheet']} row {h['source_row']}",
-                ]
-                for h in history
-            ],
+    latest = history.latest
+    decided = history.board.latest_strategy
+    print(f"{history.ref}  {(latest.title if latest else None) or ''}")
+    if latest is not None:
+        for label, value in (
+            ("Annex", latest.annex),
+            ("Category", latest.category),
+            ("Owner", latest.owner),
+            ("Status", latest.status),
+            ("Strategy", latest.strategy_shown),
+            ("Description", latest.description),
+            ("Cause", latest.cause),
+            ("Effect", latest.effect),
+            ("Controls", latest.controls),
+        ):
+            if value:
+                print(f"  {label + ':':<13}{value}")
+        print(f"  (as exported in {month_label(latest.month)})")
+    if decided is not None:
+        by = f", review by {uk_date(decided.review_by)}" if decided.review_by else ""
+        print(
+            f"  Board's strategy: {(decided.strategy or '').capitalize()} (meeting"
+            f" {decided.meeting_id}, {uk_date(decided.meeting_date)}{by})"
         )
-    )
-    for h in history:
-        if not h["actions"]:
+    if history.months:
+        print("\nMonth by month:")
+        print(
+            _table(
+                ["Month", "L", "I", "Score", "RAG", "Strategy", "Status", "Actions"],
+                [
+                    [m.month, _s(m.likelihood), _s(m.impact), _s(m.score), m.rag or "",
+                     m.strategy_shown or "", m.status or "", str(len(m.actions))]
+                    for m in history.months
+                ],
+            )
+        )  # fmt: skip
+        # provenance in full, one line each, whatever the terminal's width
+        print("\nWhere each month came from:")
+        for m in history.months:
+            print(f"  {m.month}  {m.source.describe()}")
+    _print_board(history.board)
+    for m in history.months:
+        if not m.actions:
             continue
-        print(f"\nActions in {h['month']}:")
+        print(f"\nActions in {m.month}:")
         print(
             _table(
                 ["Ref", "Action", "Owner", "Due", "Status", "Last updated", "Progress"],
                 [
-                    [
-                        a["action_ref"] or "",
-                        a["text"] or "",
-                        a["owner"] or "",
-                        uk_date(a["due"]),
-                        a["status"] or "",
-                        uk_date(a["last_updated"], "-"),
-                        a["progress"] or "",
-                    ]
-                    for a in h["actions"]
+                    [a.action_ref or "", a.text or "", a.owner or "", uk_date(a.due),
+                     a.status or "", uk_date(a.last_updated, "-"), a.progress or ""]
+                    for a in m.actions
                 ],
             )
-        )
+        )  # fmt: skip
     return 0
+
+
+def _print_board(record: BoardHistory) -> None:
+    """The board's own record of the risk: reviews, escalations, actions."""
+    print("\nThe board's record:")
+    if record.empty:
+        print("  not discussed at any meeting")
+        return
+    for r in record.reviews:
+        parts = []
+        if r.strategy:
+            text = r.strategy.capitalize()
+            if r.rationale:
+                text += f" - {r.rationale}"
+            if r.review_by:
+                text += f" (review by {uk_date(r.review_by)})"
+            parts.append(text + ".")
+        parts.append(r.decision or "No decision recorded.")
+        print(
+            f"  Meeting {r.meeting_id}, {uk_date(r.meeting_date)} ({month_label(r.month)}"
+            f" register): {' '.join(parts)}"
+        )
+        if r.note:
+            print(f"    Discussion: {r.note}")
+    for e in record.escalations:
+        print(
+            f"  Meeting {e.escalation.meeting_id}, {uk_date(e.meeting_date)}: {e.what}"
+            f" ({e.escalation.reason or 'no reason recorded'}) - {e.outcome}"
+        )
+    for a in record.actions:
+        reason = f": {a.action.withdrawn_reason}" if a.action.withdrawn_reason else ""
+        print(
+            f"  Action {a.action.number} (raised {uk_date(a.meeting_date)}): {a.action.text}"
+            f" - {a.action.owner or 'no owner'}, {a.due_text} - {a.action.status.value}{reason}"
+        )
 
 
 def _s(value: object) -> str:
@@ -219,7 +256,9 @@ def _s(value: object) -> str:
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A plain-text table that fits the terminal: long cells are cut with an ellipsis."""
+    """A plain-text table that fits the terminal: long cells are cut with an ellipsis
+    (so anything that must be read in full - a source file, sheet and row - is printed
+    on its own line instead)."""
     width = shutil.get_terminal_size((160, 24)).columns
     cells = [[str(c).replace("\n", " ") for c in row] for row in rows]
     widths = [len(h) for h in headers]

@@ -4,7 +4,8 @@ its minutes waiting to be approved at the next meeting.
 It gives the demo what a board has after a month of use: an accepted risk whose
 review-by date has passed by the end of August (flag ``acceptance_lapsed``), another
 falling due before the next meeting, a risk the board put on the Corporate register
-(so de-escalation is on offer), an action carried forward, and minutes to approve.
+(so de-escalation is on offer), another it proposed for the Directorate register whose
+decision waits for the next meeting, an action carried forward, and minutes to approve.
 Made through the meeting service like any meeting; skipped when the database already
 holds a meeting.
 """
@@ -43,7 +44,13 @@ def seed_previous_meeting(db: sqlite_utils.Database, config: Config, latest: str
     now = [r for r in store.load_month(db, latest) if not r.is_closed() and r.ref in july]
     by_score = sorted(now, key=lambda r: (-(july[r.ref].current_score or 0), r.ref))
     high = next(r for r in by_score if (july[r.ref].current_score or 0) >= 16)
-    calm = [r for r in sorted(now, key=lambda r: r.ref) if r.ref != high.ref]
+    # a second high risk in another annex, proposed for the Directorate register
+    second = next(
+        r
+        for r in by_score
+        if r.ref != high.ref and r.annex != high.annex and (july[r.ref].current_score or 0) >= 9
+    )
+    calm = [r for r in sorted(now, key=lambda r: r.ref) if r.ref not in (high.ref, second.ref)]
     lapsing, falling_due = calm[0], calm[1]
 
     m = board.new_meeting(
@@ -76,6 +83,14 @@ def seed_previous_meeting(db: sqlite_utils.Database, config: Config, latest: str
         db, m, high.ref, target="corporate", reason="Score at the Corporate threshold"
     )
     board.decide_escalation(db, m, escalation.id, accept=True, note="Added to the CRR")
+    board.save_review(
+        db, m, second.ref, strategy="treat", note="The Directorate's view is needed first.",
+        decision="that the risk be proposed for the Directorate register", reviewed=True,
+    )  # fmt: skip
+    board.escalate(
+        db, m, second.ref, target="directorate",
+        reason="Above the Directorate threshold; the service director to decide",
+    )  # fmt: skip
     board.add_action(
         db, m, "Report the treatment plan's progress", owner=high.owner or "Gareth Price",
         due="2022-09-14", risk_ref=high.ref,

@@ -58,11 +58,11 @@ PEOPLE: tuple[tuple[str, str, str, bool], ...] = (
     ("Gareth Price", "contractor", "Contract Manager", True),
     ("Siân Hughes", "contractor", "Risk & Compliance Lead", True),
     ("Tom Okafor", "contractor", "Operations Manager", True),
-    ("Helen Marsh", "directorate", "Head of Highways (Chair)", True),
+    ("Helen Marsh", "directorate", "Head of Highways", True),
     ("Mark Bellamy", "directorate", "Contract Client Manager", True),
     ("Alison Reeve", "corporate", "Corporate Risk Manager", True),
     ("Deepak Kaur", "corporate", "Finance Business Partner", True),
-    ("Lucy Whitfield", "contractor", "Minute taker", False),
+    ("Lucy Whitfield", "contractor", "Contract Administrator", False),
 )
 # the demo meeting ``riskboard demo`` starts: the board for the August 2022 register
 DEMO_MEETING_DATE = "2022-09-14"
@@ -227,9 +227,8 @@ class DemoReport:
     imports: list[ImportResult]  # in import order
     months: list[str]
     latest_month: str | None
-    latest_risks: int
+    latest_counts: register_service.MonthCounts | None  # the latest month's risks
     flag_counts: dict[str, int]  # code -> risks flagged with it, in FLAG_ORDER
-    flagged_risks: int
     people: int
     meeting: board.Meeting | None = None  # the demo meeting, when asked to start one
 
@@ -260,9 +259,9 @@ def install_demo(
         if latest is not None:
             seed_previous_meeting(db, config, latest)  # only into a board with no meetings
         meeting = start_demo_meeting(db, config) if start_meeting else None
-        flags = register_service.flags_for(db, latest, config) if latest else []
-        counts = Counter(code for f in flags for code in f.flags)
-        latest_risks = len(store.load_month(db, latest)) if latest else 0
+        rows = register_service.register_rows(db, latest, config) if latest else []
+        counts = Counter(code for r in rows for code in r.flags)
+        latest_counts = register_service.month_counts(latest, rows) if latest else None
     finally:
         db.conn.close()
     return DemoReport(
@@ -271,9 +270,8 @@ def install_demo(
         imports=results,
         months=months,
         latest_month=latest,
-        latest_risks=latest_risks,
-        flag_counts={code.value: counts.get(code, 0) for code in FLAG_ORDER},
-        flagged_risks=len({f.ref for f in flags}),
+        latest_counts=latest_counts,
+        flag_counts={code.value: counts.get(code.value, 0) for code in FLAG_ORDER},
         people=people,
         meeting=meeting,
     )

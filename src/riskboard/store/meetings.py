@@ -9,6 +9,7 @@ return plain dicts (rows); the service turns them into models.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlite_utils
@@ -228,6 +229,37 @@ def review_rows(db: sqlite_utils.Database, meeting_id: int) -> list[Row]:
     return list(db.query("SELECT * FROM reviews WHERE meeting_id = ? ORDER BY ref", [meeting_id]))
 
 
+def risk_review_rows(db: sqlite_utils.Database, refs: Sequence[str]) -> list[Row]:
+    """Every review of the risk spelled any of ``refs`` at any meeting, oldest meeting
+    first, with the meeting's date and board month (``meeting_date``, ``meeting_month``)."""
+    marks = ", ".join("?" * len(refs))
+    return list(
+        db.query(
+            "SELECT r.*, m.meeting_date, m.month AS meeting_month FROM reviews r"
+            f" JOIN meetings m ON m.id = r.meeting_id WHERE r.ref IN ({marks})"
+            " ORDER BY m.meeting_date, m.id",
+            list(refs),
+        )
+    )
+
+
+def latest_strategy_rows(db: sqlite_utils.Database, *, upto_meeting_id: int) -> list[Row]:
+    """For each risk, the last review recording a strategy at a meeting up to and
+    including ``upto_meeting_id`` (meeting ids follow meeting dates): the review's
+    columns with ``meeting_date`` and ``meeting_month``."""
+    return list(
+        db.query(
+            "SELECT r.*, m.meeting_date, m.month AS meeting_month FROM reviews r"
+            " JOIN meetings m ON m.id = r.meeting_id"
+            " WHERE r.strategy IS NOT NULL AND r.meeting_id <= ?"
+            " AND r.meeting_id = (SELECT MAX(r2.meeting_id) FROM reviews r2"
+            "   WHERE r2.ref = r.ref AND r2.strategy IS NOT NULL AND r2.meeting_id <= ?)"
+            " ORDER BY r.ref",
+            [upto_meeting_id, upto_meeting_id],
+        )
+    )
+
+
 # ----------------------------------------------------------------------------- actions
 
 
@@ -236,10 +268,19 @@ def action_row(db: sqlite_utils.Database, number: int) -> Row | None:
 
 
 def action_rows(
-    db: sqlite_utils.Database, *, raised_at: int | None = None, raised_before: int | None = None
+    db: sqlite_utils.Database,
+    *,
+    raised_at: int | None = None,
+    raised_before: int | None = None,
+    risk_ref: str | None = None,
 ) -> list[Row]:
-    """Actions as they are now, optionally only those raised at / before a meeting."""
-    where, params = [], []
+    """Actions as they are now, optionally only those raised at / before a meeting or
+    on one risk."""
+    where: list[str] = []
+    params: list[Any] = []
+    if risk_ref is not None:
+        where.append("risk_ref = ? COLLATE NOCASE")
+        params.append(risk_ref)
     if raised_at is not None:
         where.append("meeting_id = ?")
         params.append(raised_at)

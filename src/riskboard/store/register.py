@@ -308,6 +308,17 @@ def month_report_date(db: sqlite_utils.Database, month: str) -> str | None:
     return row[0] if row else None
 
 
+def ref_spellings(db: sqlite_utils.Database, ref: str) -> list[str]:
+    """Every spelling the exports gave the risk ``ref`` names (matched by ``ref_key``:
+    case, spaces and the kind of dash aside), the latest month's first; empty when no
+    export holds it."""
+    rows = db.execute(
+        "SELECT ref FROM risk_snapshots WHERE ref_key = ? GROUP BY ref ORDER BY MAX(month) DESC",
+        [ref_key(ref)],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def risk_history(db: sqlite_utils.Database, ref: str) -> list[dict[str, Any]]:
     """Every month's snapshot row of one risk, oldest first, with its actions and import.
     ``ref`` matches each month's spelling ignoring case, spaces and the kind of dash."""

@@ -24,12 +24,12 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from riskboard import board
+from riskboard.agenda import MonthData
 from riskboard.config import Config
 from riskboard.errors import RiskboardError
 from riskboard.register import imports_since, last_import_id
-from riskboard.store import open_db
+from riskboard.tui.database import connection, open_db
 from riskboard.tui.drafts import DraftKeeper
-from riskboard.tui.loading import MonthData, connection
 from riskboard.tui.remedies import error_text
 from riskboard.tui.widgets.meeting_bar import month_name
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from riskboard import board
 from riskboard.config import Config
-from riskboard.tui.loading import connection
+from riskboard.tui.database import connection
 
 log = logging.getLogger(__name__)
 

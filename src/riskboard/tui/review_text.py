@@ -1,5 +1,6 @@
-"""The risk review's text: head, what the meeting recorded, why flagged, the export's
-actions and description, as Rich renderables. No textual here."""
+"""The risk review's text: head, what this meeting recorded, the board's own history of
+the risk, why it was flagged, the export's actions and description, as Rich
+renderables drawn from ``riskboard.history.RiskHistory``. No textual here."""
 
 from __future__ import annotations
 
@@ -7,23 +8,34 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from riskboard.agenda import DIRECTION_SYMBOL
+from riskboard.board.risk_history import BoardHistory, BoardReview, BoardRiskAction
 from riskboard.config import Config
 from riskboard.domain import uk_date
 from riskboard.flag_text import reasons
+from riskboard.history import RiskMonth
 from riskboard.register import RegisterRow
-from riskboard.tui.loading import RiskDetail
-from riskboard.tui.risk_rows import DIRECTION_SYMBOL
 from riskboard.tui.widgets.colours import band_style
+from riskboard.tui.widgets.meeting_bar import month_name
+
+NOTHING_YET = "  nothing yet - s strategy, w note, d decision, a action, e escalate, r reviewed"
 
 
-def head(detail: RiskDetail, reg: RegisterRow | None, config: Config, position: str) -> Text:
-    """Ref, title, score chip, direction, annex/owner/category/strategy/exposure."""
-    snap = detail.snapshot or {}
+def head(
+    ref: str,
+    month: RiskMonth | None,
+    reg: RegisterRow | None,
+    config: Config,
+    position: str,
+    decided: BoardReview | None = None,
+) -> Text:
+    """Ref, title, score chip, direction, annex/owner/category, the export's strategy
+    and the board's (``decided``: the last strategy it recorded, at any meeting)."""
     text = Text()
-    text.append(f"{detail.ref}  ", "bold")
-    text.append(str(snap.get("title") or (reg.title if reg else "") or ""), "bold")
+    text.append(f"{ref}  ", "bold")
+    text.append((month.title if month else None) or (reg.title if reg else "") or "", "bold")
     text.append(f"   ({position})\n", "dim")
-    score = reg.current_score if reg else snap.get("current_score")
+    score = reg.current_score if reg else (month.score if month else None)
     band = config.scoring.band(score)
     if score is not None and band is not None:
         text.append(f" {score} {band.name.upper()} ", band_style(f"#{band.colour}"))
@@ -40,14 +52,21 @@ def head(detail: RiskDetail, reg: RegisterRow | None, config: Config, position: 
             text.append(f"   target {reg.target_score}")
     text.append("\n")
     parts = [
-        ("Annex", snap.get("annex")),
-        ("Owner", snap.get("owner")),
-        ("Category", snap.get("category")),
-        ("Strategy in export", snap.get("strategy_text") or snap.get("strategy")),
+        ("Annex", month.annex if month else None),
+        ("Owner", month.owner if month else None),
+        ("Category", month.category if month else None),
+        ("Strategy in export", month.strategy_shown if month else None),
     ]
-    if snap.get("exposure") is not None:
-        parts.append(("Exposure", f"£{float(snap['exposure']):,.0f}"))
+    if month is not None and month.exposure is not None:
+        parts.append(("Exposure", f"£{month.exposure:,.0f}"))
     text.append("   ".join(f"{k}: {v or '-'}" for k, v in parts), "dim")
+    text.append("\nBoard's strategy: ", "bold")
+    if decided is None or decided.strategy is None:
+        text.append("none decided yet", "dim")
+    else:
+        text.append(decided.strategy.capitalize(), "bold cyan")
+        by = f", review by {uk_date(decided.review_by)}" if decided.review_by else ""
+        text.append(f" (meeting {decided.meeting_id}, {uk_date(decided.meeting_date)}{by})")
     return text
 
 
@@ -68,30 +87,31 @@ def flags(reg: RegisterRow | None) -> RenderableType:
     return Group(Text("\nWhy this risk is on the agenda", "bold underline"), grid)
 
 
-def description(detail: RiskDetail) -> Text:
+def description(month: RiskMonth | None) -> Text:
     """Description, cause, effect and controls as exported."""
-    snap = detail.snapshot or {}
     text = Text()
-    for label, key in (
-        ("Description", "description"),
-        ("Cause", "cause"),
-        ("Effect", "effect"),
-        ("Controls", "controls"),
+    if month is None:
+        text.append("\nThis risk is in no imported export.", "magenta")
+        return text
+    for label, value in (
+        ("Description", month.description),
+        ("Cause", month.cause),
+        ("Effect", month.effect),
+        ("Controls", month.controls),
     ):
-        if snap.get(key):
+        if value:
             text.append(f"\n{label}\n", "bold underline")
-            text.append(str(snap[key]) + "\n")
-    if not snap:
-        text.append("\nThis risk is missing from the month's export.", "magenta")
+            text.append(value + "\n")
     text.rstrip()
     return text
 
 
-def export_actions(detail: RiskDetail, month: str) -> RenderableType:
-    """The export's actions; a last update before the month began shows red."""
-    snap = detail.snapshot or {}
-    actions = snap.get("actions") or []
+def export_actions(month: RiskMonth | None, board_month: str) -> RenderableType:
+    """The export's actions; a last update before the board month began shows red."""
+    actions = month.actions if month else []
     title = Text(f"\nActions in the export ({len(actions)})", "bold underline")
+    if month is not None and month.month != board_month:
+        title.append(f"  - as last exported, in {month_name(month.month)}", "magenta")
     if not actions:
         return Group(title, Text("  none", "yellow"))
     table = Table(box=None, padding=(0, 1), expand=True, show_edge=False)
@@ -104,63 +124,117 @@ def export_actions(detail: RiskDetail, month: str) -> RenderableType:
         ("Progress", {"ratio": 2}),
     ):
         table.add_column(col, **kw)  # type: ignore[arg-type]
-    month_start = f"{month}-01"
+    month_start = f"{board_month}-01"
     for a in actions:
-        updated = a.get("last_updated") or ""
+        updated = a.last_updated.isoformat() if a.last_updated else ""
         stale = not updated or updated < month_start
         table.add_row(
-            " ".join(x for x in (a.get("action_ref"), a.get("text")) if x),
-            a.get("owner") or "",
-            uk_date(a.get("due")),
+            " ".join(x for x in (a.action_ref, a.text) if x),
+            a.owner or "",
+            uk_date(a.due),
             Text(uk_date(updated, "never"), "bold red" if stale else "green"),
-            a.get("status") or "",
-            a.get("progress") or "",
+            a.status or "",
+            a.progress or "",
         )
     return Group(title, table)
 
 
-def recorded(detail: RiskDetail) -> RenderableType:
-    """What this meeting has recorded against the risk."""
-    title = Text("\nRecorded at this meeting", "bold underline")
-    review = detail.review
+def _grid() -> Table:
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=14, style="bold")
+    grid.add_column(width=14, style="bold", no_wrap=True)
     grid.add_column(ratio=1)
-    if review is None and not (detail.actions_arising or detail.escalations):
-        return Group(
-            title,
-            Text(
-                "  nothing yet - s strategy, w note, d decision, a action, e escalate, r reviewed",
-                "dim",
-            ),
-        )
-    if review is None:
-        pass
-    else:
+    return grid
+
+
+def recorded(here: BoardHistory, decided_here: BoardHistory, meeting_id: int) -> RenderableType:
+    """What this meeting has recorded against the risk: its review, the actions it
+    raised, the escalations it proposed, and earlier proposals it decided
+    (``decided_here``: escalations from earlier meetings, as they stand now)."""
+    title = Text("\nRecorded at this meeting", "bold underline")
+    review = here.reviews[0] if here.reviews else None
+    decided = [e for e in decided_here.escalations if e.escalation.decided_meeting_id == meeting_id]
+    if review is None and not (here.actions or here.escalations or decided):
+        return Group(title, Text(NOTHING_YET, "dim"))
+    grid = _grid()
+    if review is not None:
         grid.add_row(
             "Reviewed",
             Text("✓ yes", "bold green") if review.reviewed else Text("not yet (r)", "yellow"),
         )
         if review.strategy:
-            line = Text(review.strategy, "bold")
-            if review.rationale:
-                line.append(f" - {review.rationale}")
-            if review.review_by:
-                line.append(f" (review by {uk_date(review.review_by)})")
-            grid.add_row("Strategy", line)
+            grid.add_row("Strategy", _strategy_line(review))
         if review.note:
             grid.add_row("Discussion", review.note)
         if review.decision:
             grid.add_row("Decision", Text(review.decision, "bold cyan"))
-    for action in detail.actions_arising:
+    for a in here.actions:
+        grid.add_row(f"Action {a.action.number}", _action_line(a.action.text, a))
+    for e in here.escalations:
         grid.add_row(
-            f"Action {action.number}",
-            f"{action.text} - {action.owner or '-'}, due {uk_date(action.due)}",
+            Text("Proposed", "bold magenta"),
+            f"{e.what} ({e.outcome}): {e.escalation.reason or ''}",
         )
-    for esc in detail.escalations:
+    for e in decided:
         grid.add_row(
-            Text("Escalated", "bold magenta"),
-            f"to the {esc.target_name} ({esc.status.value}, meeting {esc.meeting_id}):"
-            f" {esc.reason or ''}",
+            Text("Decided", "bold magenta"),
+            f"{e.what}, proposed at meeting {e.escalation.meeting_id}"
+            f" ({uk_date(e.meeting_date)}): {e.outcome}",
         )
     return Group(title, grid)
+
+
+def history(earlier: BoardHistory) -> RenderableType:
+    """The board's own history of the risk at earlier meetings: every review (meeting,
+    date, strategy, rationale, review-by date, decision), escalations with their
+    outcome, and the actions raised on it with their status now."""
+    title = Text("\nThe board's history of this risk", "bold underline")
+    if earlier.empty:
+        return Group(title, Text("  not discussed at an earlier meeting", "dim"))
+    grid = _grid()
+    for r in earlier.reviews:
+        line = Text()
+        line.append(f"{month_name(r.month)} register. ", "dim")
+        if r.strategy:
+            line.append_text(_strategy_line(r))
+            line.append(". ")
+        if r.decision:
+            line.append(r.decision, "cyan")
+        elif not r.strategy:
+            line.append("No decision recorded.", "dim")
+        if r.note:
+            line.append(f"\nDiscussion: {r.note}", "dim")
+        grid.add_row(f"{uk_date(r.meeting_date)} m{r.meeting_id}", line)
+    for e in earlier.escalations:
+        grid.add_row(
+            f"{uk_date(e.meeting_date)} m{e.escalation.meeting_id}",
+            Text.assemble(
+                (f"{e.what[0].upper()}{e.what[1:]}", "magenta"),
+                f": {e.escalation.reason or 'no reason recorded'} - ",
+                (e.outcome, "bold"),
+            ),
+        )
+    for a in earlier.actions:
+        grid.add_row(
+            f"Action {a.action.number}",
+            _action_line(f"raised {uk_date(a.meeting_date)}: {a.action.text}", a),
+        )
+    return Group(title, grid)
+
+
+def _strategy_line(review: BoardReview) -> Text:
+    line = Text((review.strategy or "").capitalize(), "bold")
+    if review.rationale:
+        line.append(f" - {review.rationale}")
+    if review.review_by:
+        line.append(f" (review by {uk_date(review.review_by)})")
+    return line
+
+
+def _action_line(text: str, a: BoardRiskAction) -> Text:
+    status = a.action.status.value
+    line = Text(f"{text} - {a.action.owner or '-'}, {a.due_text} - ")
+    style = {"closed": "green", "withdrawn": "dim"}.get(status, "yellow")
+    line.append(status, style)
+    if a.action.withdrawn_reason:
+        line.append(f": {a.action.withdrawn_reason}", "dim")
+    return line

@@ -20,22 +20,24 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from riskboard import board
-from riskboard.domain import FLAG_LABELS, uk_date
-from riskboard.tui.agenda_items import RISK_SECTIONS, AgendaItem, agenda_items, section_rows
-from riskboard.tui.loading import MonthData, connection, load_month, load_quick
-from riskboard.tui.risk_rows import RiskRow
+from riskboard.agenda import (
+    FLAGGED_ORDER_NOTE,
+    RISK_SECTIONS,
+    SECTION_TITLES,
+    AgendaItem,
+    MonthData,
+    RiskRow,
+    agenda_items,
+    board_month,
+    quick_month,
+    section_rows,
+)
+from riskboard.domain import FLAG_LABELS, count_of, uk_date
+from riskboard.tui.database import connection
 from riskboard.tui.screens import meeting_items
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.widgets.colours import band_colours
 from riskboard.tui.widgets.risk_table import RiskTable
-
-SECTION_TITLES = {
-    "flagged": "Flagged risks - stale actions first",
-    "escalation": "Escalation candidates",
-    "rest": "Rest of the register",
-    "acceptances": "Acceptances lapsed or falling due before the next meeting",
-    "whole": "Whole register",
-}
 
 
 class AgendaScreen(BoardScreen):
@@ -97,9 +99,10 @@ class AgendaScreen(BoardScreen):
         self.refresh_bar()
         items = self.refresh_items()
         # start where the meeting is: the first agenda item not yet done
+        # the cursor starts on the item whose risks the right-hand list shows
         option_list = self.query_one("#agenda-items", OptionList)
-        todo = [i for i, item in enumerate(items) if not item.done and item.key != "whole"]
-        option_list.highlighted = todo[0] if todo else 0
+        keys = [item.key for item in items]
+        option_list.highlighted = keys.index(self.section) if self.section in keys else 0
         if self.app.size.width >= 110:
             option_list.focus()
         else:
@@ -122,7 +125,7 @@ class AgendaScreen(BoardScreen):
         rb = self.rb
         assert rb.meeting is not None
         with connection(rb.config) as db:
-            quick = load_quick(db, rb.config, rb.meeting.month, rb.meeting.id)
+            quick = quick_month(db, rb.config, rb.meeting.month, rb.meeting.id)
             painted = threading.Event()
 
             def show_quick() -> None:
@@ -132,7 +135,7 @@ class AgendaScreen(BoardScreen):
             self.app.call_from_thread(show_quick)
             # the full load holds the GIL in long C calls: let the first page paint first
             painted.wait(timeout=2)
-            return load_month(db, rb.config, rb.meeting.month, rb.meeting.id)
+            return board_month(db, rb.config, rb.meeting.month, rb.meeting.id)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         super().on_worker_state_changed(event)
@@ -191,22 +194,12 @@ class AgendaScreen(BoardScreen):
         meeting = rb.reload_meeting()
         if meeting is None:
             return []
-        previous = (
-            rb.service(board.get_meeting, rb.db, meeting.previous_meeting_id)
-            if meeting.previous_meeting_id
-            else None
-        )
-        items = agenda_items(
-            meeting,
-            attendance=board.attendance(rb.db, meeting.id),
-            quorum=rb.service(board.quorum, rb.db, meeting.id),
-            previous=previous,
-            action_log_count=len(board.action_log(rb.db, meeting.id)),
-            rows=self.data.rows if self.data else None,
-            acceptances=self.data.acceptances if self.data else None,
-        )
+        items = rb.service(agenda_items, rb.db, meeting, self.data) or []
         option_list = self.query_one("#agenda-items", OptionList)
         highlighted = option_list.highlighted
+        was_on = (
+            option_list.get_option_at_index(highlighted).id if highlighted is not None else None
+        )
         options: list[Option] = []
         number = 0
         for item in items:
@@ -224,8 +217,9 @@ class AgendaScreen(BoardScreen):
             )
             options.append(Option(prompt, id=item.key))
         option_list.set_options(options)
-        if highlighted is not None and highlighted < len(options):
-            option_list.highlighted = highlighted
+        keys = [item.key for item in items]
+        if was_on in keys:  # keep the cursor on the same item as items come and go
+            option_list.highlighted = keys.index(was_on)
         self.refresh_bar()
         return items
 
@@ -245,6 +239,10 @@ class AgendaScreen(BoardScreen):
             self.action_attendance()
         elif key == "action_log":
             self.action_action_log()
+        elif key == "escalations":
+            from riskboard.tui.screens.escalations import EscalationsScreen
+
+            self.app.push_screen(EscalationsScreen())
         elif key == "close":
             self.action_close_meeting()
         elif key == "declarations":
@@ -273,7 +271,9 @@ class AgendaScreen(BoardScreen):
         reviewed = sum(1 for r in table.source_rows if r.reviewed)
         text = Text()
         text.append(SECTION_TITLES[self.section], "bold")
-        text.append(f"  {total} risks, {reviewed} reviewed", "dim")
+        if self.section == "flagged" and not table.sort_column:
+            text.append(f" - {FLAGGED_ORDER_NOTE}", "bold")
+        text.append(f"  {count_of(total, 'risk')}, {reviewed} reviewed", "dim")
         if table.filter_text:
             text.append(f"  - {shown} match the filter", "yellow")
         if table.sort_column:
@@ -315,10 +315,11 @@ class AgendaScreen(BoardScreen):
         text.append(row.title)
         if reg is not None:
             text.append(
-                f"\nOwner {reg.owner or '-'} · strategy {reg.strategy or reg.strategy_text or 'none'}",
+                f"\nOwner {reg.owner or '-'} · strategy in export"
+                f" {reg.strategy or reg.strategy_text or 'none'}",
                 "dim",
             )
-            text.append(f" · {reg.action_count} action(s)", "dim")
+            text.append(f" · {count_of(reg.action_count, 'action')}", "dim")
             if reg.next_due:
                 text.append(f", next due {uk_date(reg.next_due)}", "dim")
         labels = [FLAG_LABELS.get(f, f) for f in row.flags]  # type: ignore[call-overload]

@@ -24,6 +24,16 @@ STATUS_CELL = {
 ORG_ORDER = {o.value: i for i, o in enumerate(Organisation)}
 
 
+def role_today(person: board.Person, meeting: board.Meeting) -> Text:
+    """The person's role, with Chair / Minute-taker as this meeting has them (whoever
+    was named when it started, whatever the people list says)."""
+    text = Text(person.role or "")
+    for name, mark in ((meeting.chair, "Chair"), (meeting.minute_taker, "Minute-taker")):
+        if name and name.casefold() == person.name.casefold():
+            text.append(("; " if text.plain else "") + mark, "bold cyan")
+    return text
+
+
 class AttendanceScreen(BoardScreen):
     HELP_TITLE = "Attendance"
     ABOUT = (
@@ -88,18 +98,24 @@ class AttendanceScreen(BoardScreen):
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
+        meeting = rb.meeting
         for p in self.people:
             table.add_row(
                 p.name,
                 STATUS_CELL[self.status.get(p.name.casefold())],
                 p.organisation.capitalize(),
                 "yes" if p.lead_officer else "no",
-                p.role or "",
+                role_today(p, meeting),
                 key=p.name,
             )
         if self.people:
             table.move_cursor(row=min(cursor, len(self.people) - 1))
         self.query_one(QuorumIndicator).show(rb.service(board.quorum, rb.db, rb.meeting.id))
+        hint = Text("p present · x apologies · space switch · u unmark · n add someone new")
+        chair = meeting.chair
+        if chair and self.status.get(chair.casefold()) != board.AttendanceStatus.PRESENT:
+            hint.append(f"\nThe chair, {chair}, is not marked present.", "bold yellow")
+        self.query_one("#attendance-hint", Static).update(hint)
         self.refresh_bar()
 
     @property

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from riskboard import board
+from riskboard.tui.widgets.key_bar import KeyBar
 from riskboard.tui.widgets.meeting_bar import MeetingBar
 
 if TYPE_CHECKING:
@@ -26,9 +26,11 @@ class BoardScreen(Screen[Any]):
     ABOUT = ""
     # actions that change the record: hidden and refused once the meeting is read-only
     EDIT_ACTIONS: ClassVar[frozenset[str]] = frozenset()
-    # first in every footer, so it survives a narrow terminal cutting the rest off
+    # on every screen: help first in the key bar, quit (q, or ctrl+q even inside a form)
+    # at its end
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "app.help", "Help", id="screen.help"),
+        Binding("q", "app.quit", "Quit", id="screen.quit"),
     ]
 
     @property
@@ -39,7 +41,7 @@ class BoardScreen(Screen[Any]):
         yield MeetingBar(id="meeting-bar")
 
     def compose_footer(self) -> ComposeResult:
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_screen_resume(self) -> None:
         self.refresh_bar()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -13,16 +14,21 @@ from textual.widgets import LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
 from riskboard import board
-from riskboard.domain import uk_date
-from riskboard.tui.agenda_items import section_rows
-from riskboard.tui.loading import connection
+from riskboard.agenda import section_rows
+from riskboard.domain import count_of, revised_due_text, uk_date
+from riskboard.tui.database import connection
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import ConfirmDialog, Field, FormDialog, guarded
 from riskboard.tui.widgets.meeting_bar import local_time
 
 
-def summary_text(record: dict[str, Any], unreviewed_flagged: int | None) -> Text:
-    """The close summary in words, from ``board.meeting_record``."""
+def summary_text(
+    record: dict[str, Any],
+    unreviewed_flagged: int | None,
+    awaiting: Sequence[board.Escalation] = (),
+) -> Text:
+    """The close summary in words, from ``board.meeting_record``; ``awaiting``: the
+    escalations from earlier meetings still awaiting a decision."""
     s = record["summary"]
     t = Text()
     t.append("Attendance\n", "bold underline")
@@ -42,7 +48,7 @@ def summary_text(record: dict[str, Any], unreviewed_flagged: int | None) -> Text
     approved = record["previous_minutes"]["approved_here"]
     if approved:
         for a in approved:
-            t.append(f"  Meeting of {a['meeting_date']} approved and locked\n")
+            t.append(f"  Meeting of {uk_date(a['meeting_date'])} approved and locked\n")
     elif record["previous_minutes"]["previous_meeting"]:
         t.append("  not approved at this meeting\n", "yellow")
     else:
@@ -52,7 +58,8 @@ def summary_text(record: dict[str, Any], unreviewed_flagged: int | None) -> Text
     t.append(f", {s['actions_closed_here']} closed\n")
 
     t.append(
-        f"\nRisks reviewed: {s['reviewed']} (with a decision: {s['decisions']})\n", "bold underline"
+        f"\nRisks reviewed: {s['reviewed']} ({count_of(s['decisions'], 'decision')})\n",
+        "bold underline",
     )
     for r in record["reviews"]:
         mark = "✓" if r["reviewed"] else "·"
@@ -63,11 +70,27 @@ def summary_text(record: dict[str, Any], unreviewed_flagged: int | None) -> Text
         if r.get("decision"):
             t.append(f"      {r['decision']}\n", "cyan")
     if unreviewed_flagged:
-        t.append(f"  {unreviewed_flagged} flagged risks not marked reviewed\n", "yellow")
+        t.append(
+            f"  {count_of(unreviewed_flagged, 'flagged risk')} not marked reviewed\n", "yellow"
+        )
 
-    t.append(f"\nEscalations: {s['escalations']}\n", "bold underline")
+    t.append(f"\nEscalations raised: {s['escalations']}\n", "bold underline")
     for e in record["escalations"]:
         t.append(f"  {e['ref']} -> {e['target_name']} ({e['status']}): {e.get('reason') or ''}\n")
+    decided = record["escalation_decisions"]
+    t.append(
+        f"\nEscalations from earlier meetings: {len(decided)} decided,"
+        f" {len(awaiting)} still awaiting a decision\n",
+        "bold underline",
+    )
+    for e in decided:
+        note = f": {e['decision_note']}" if e.get("decision_note") else ""
+        t.append(f"  {e['ref']} -> {e['target_name']}: {e['status']}{note}\n")
+    for w in awaiting:
+        t.append(
+            f"  {w.ref} -> {w.target_name}: awaiting (proposed at meeting {w.meeting_id})\n",
+            "yellow",
+        )
 
     t.append(f"\nNew actions: {s['actions_arising']}\n", "bold underline")
     for a in record["actions_arising"]:
@@ -77,9 +100,8 @@ def summary_text(record: dict[str, Any], unreviewed_flagged: int | None) -> Text
                 "dim",
             )
             continue
-        t.append(
-            f"  Action {a['number']}: {a['text']} - {a.get('owner') or '-'}, due {uk_date(a.get('due'), '-')}\n"
-        )
+        due = revised_due_text(a.get("due"), a.get("revised_due"))
+        t.append(f"  Action {a['number']}: {a['text']} - {a.get('owner') or '-'}, {due}\n")
 
     if record["aob"]:
         t.append("\nAny other business\n", "bold underline")
@@ -87,7 +109,7 @@ def summary_text(record: dict[str, Any], unreviewed_flagged: int | None) -> Text
             t.append(f"  - {item}\n")
     nxt = record.get("next_meeting_date")
     t.append("\nNext meeting: ", "bold")
-    t.append(f"{nxt}\n" if nxt else "not set\n", "" if nxt else "yellow")
+    t.append(f"{uk_date(nxt)}\n" if nxt else "not set\n", "" if nxt else "yellow")
     return t
 
 
@@ -106,7 +128,6 @@ class CloseScreen(BoardScreen):
         Binding("m", "export('minutes')", "Export minutes", id="close.minutes"),
         Binding("t", "export('transfers')", "Export transfers", id="close.transfers"),
         Binding("escape", "back", "Agenda", id="close.back"),
-        Binding("q", "app.quit", "Quit", id="close.quit"),
     ]
     DEFAULT_CSS = """
     CloseScreen #close-state { padding: 0 1; text-style: bold; }
@@ -142,7 +163,10 @@ class CloseScreen(BoardScreen):
             unreviewed = sum(
                 1 for r in section_rows(rb.month_data.rows, "flagged") if not r.reviewed
             )
-        self.query_one("#summary", Static).update(summary_text(record, unreviewed))
+        awaiting = [
+            e for e in board.escalations_awaiting(rb.db, meeting.id) if e.meeting_id < meeting.id
+        ]
+        self.query_one("#summary", Static).update(summary_text(record, unreviewed, awaiting))
         state = self.query_one("#close-state", Static)
         if meeting.status == board.MeetingStatus.CLOSED:
             state.update(
@@ -223,10 +247,11 @@ class CloseScreen(BoardScreen):
                 path, count = export_register(
                     db,
                     config,
-                    register=register,
-                    meeting_id=meeting_id,  # type: ignore[arg-type]
+                    register=register,  # type: ignore[arg-type]
+                    meeting_id=meeting_id,
                 )
-                written.append(f"{path} ({count} risk{'s' if count != 1 else ''})")
+                if path is not None:
+                    written.append(f"{path} ({count_of(count, 'risk')})")
             return written
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -234,8 +259,16 @@ class CloseScreen(BoardScreen):
         if event.worker.group != "export" or not event.worker.is_finished:
             return
         self.remove_class("-exporting")
-        if event.state == WorkerState.SUCCESS and event.worker.result:
+        if event.state != WorkerState.SUCCESS:
+            return
+        if event.worker.result:
             self.notify("Written:\n" + "\n".join(event.worker.result), markup=False, timeout=10)
+        else:
+            self.notify(
+                "Nothing to transfer: this meeting escalated no risk to the Directorate or"
+                " Corporate register, so no transfer sheet was written.",
+                timeout=10,
+            )
 
     def action_back(self) -> None:
         self.dismiss()

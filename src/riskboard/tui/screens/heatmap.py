@@ -11,21 +11,38 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, LoadingIndicator, Static
+from textual.widgets import LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
-from riskboard.tui.heat_data import HeatCell, HeatMapData
-from riskboard.tui.loading import MonthData, connection, load_heat_map
-from riskboard.tui.risk_rows import RiskRow
+from riskboard.agenda import MonthData, RiskRow
+from riskboard.domain import count_of
+from riskboard.heat_map import HeatCell, month_heat_map
+from riskboard.heat_map import HeatMap as HeatMapData
+from riskboard.register import MonthCounts
+from riskboard.tui.database import connection
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.widgets.colours import band_colours
 from riskboard.tui.widgets.heat_map import HeatMap
+from riskboard.tui.widgets.key_bar import KeyBar
 from riskboard.tui.widgets.meeting_bar import month_name
 from riskboard.tui.widgets.risk_table import RiskTable
 
 
 def _pos(pos: tuple[int, int] | None) -> str:
     return f"L{pos[0]} x I{pos[1]}" if pos else "not scored"
+
+
+def grid_scope(counts: MonthCounts) -> str:
+    """What the grid leaves out: "Of the export's 90 risks 3 are closed; 1 missing from
+    the export is not shown." """
+    parts = []
+    if counts.closed:
+        parts.append(f"Of the export's {counts.exported} risks {counts.closed} are closed")
+    if counts.missing:
+        parts.append(f"{counts.missing} missing from the export")
+    if not parts:
+        return f"Every risk of the export is open ({counts.exported})."
+    return "; ".join(parts) + " - not shown."
 
 
 class HeatMapScreen(BoardScreen):
@@ -38,7 +55,7 @@ class HeatMapScreen(BoardScreen):
         " opens its review."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Agenda", id="heat.back"),
+        Binding("escape", "back", "Back", id="heat.back"),
     ]
     DEFAULT_CSS = """
     HeatMapScreen #heat-body { height: 1fr; }
@@ -72,8 +89,9 @@ class HeatMapScreen(BoardScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="heat-map")
     def load(self) -> HeatMapData:
+        data = self.data
         with connection(self.rb.config) as db:
-            return load_heat_map(db, self.data)
+            return month_heat_map(db, self.rb.config, data.month, list(data.register.values()))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         super().on_worker_state_changed(event)
@@ -91,11 +109,18 @@ class HeatMapScreen(BoardScreen):
         heat = self.heat
         if heat is None:
             return
-        text = Text(f"{month_name(heat.month)}: {heat.total} open risks")
+        text = Text(f"{month_name(heat.month)}: {count_of(heat.placed, 'open risk')} on the grid")
         if heat.previous_month:
-            text.append(f", movement since {month_name(heat.previous_month)}", "dim")
+            text.append(f"; movement since {month_name(heat.previous_month)}", "dim")
+        counts = self.data.counts
+        if counts is not None:
+            text.append(f"\n{grid_scope(counts)}", "dim")
         if heat.unscored:
-            text.append(f"\n{len(heat.unscored)} not on the grid (no likelihood/impact)", "yellow")
+            text.append(
+                f"\n{len(heat.unscored)} open not on the grid (no likelihood and impact):"
+                f" {', '.join(heat.unscored[:8])}",
+                "yellow",
+            )
         self.query_one("#heat-title", Static).update(text)
 
     @on(HeatMap.CellHighlighted)
@@ -155,6 +180,8 @@ class CellRisksScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Heat map", id="cell.back"),
+        Binding("question_mark", "app.help", "Help", id="cell.help"),
+        Binding("q", "app.quit", "Quit", id="cell.quit"),
     ]
     DEFAULT_CSS = """
     CellRisksScreen { align: center middle; }
@@ -173,9 +200,12 @@ class CellRisksScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"{self.cell_title}: {len(self.rows)} risks  (Esc back)", id="cell-title")
+            yield Static(
+                f"{self.cell_title}: {count_of(len(self.rows), 'risk')}  (Esc back)",
+                id="cell-title",
+            )
             yield RiskTable(band_colours(self.app.config), id="cell-risks")  # type: ignore[attr-defined]
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(RiskTable)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from riskboard import board
-from riskboard.domain import uk_date
+from riskboard.domain import count_of, uk_date
 from riskboard.tui.screens.form import Field, FormDialog, guarded
 
 if TYPE_CHECKING:
@@ -116,8 +116,9 @@ def previous_minutes(rb: RiskboardApp, done: Done) -> None:
     intro = (
         f"Meeting of {uk_date(previous.meeting_date)} (board month {previous.month}),"
         f" chaired by {escape(previous.chair or '-')}: {summary['present']} present,"
-        f" {summary['reviews']} risks reviewed, {summary['escalations']} escalations,"
-        f" {summary['actions_arising']} actions arising.\n"
+        f" {count_of(summary['reviews'], 'risk')} reviewed,"
+        f" {count_of(summary['escalations'], 'escalation')},"
+        f" {count_of(summary['actions_arising'], 'action')} arising.\n"
         "Approving them as a correct record locks that meeting for good (its record is"
         " hashed so later changes can be detected)."
     )

@@ -10,11 +10,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from riskboard import board
+from riskboard.board.risk_history import BoardHistory, BoardReview
 from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, Strategy, uk_date
 from riskboard.flag_text import suggested_target
+from riskboard.history import RiskHistory, RiskMonth, risk_history
 from riskboard.register import RegisterRow
 from riskboard.tui import review_text
-from riskboard.tui.loading import RiskDetail, load_risk
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import Field, FormDialog, guarded
 from riskboard.tui.widgets.score_trend import ScoreTrend
@@ -34,10 +35,12 @@ ESCALATE_TO = [t for t in EscalationTarget if t != EscalationTarget.CONTRACT]
 class ReviewScreen(BoardScreen):
     HELP_TITLE = "Risk review"
     ABOUT = (
-        "Everything the export says about the risk, why it was flagged, and what this"
-        " meeting has recorded. Set the strategy (accept and tolerate need a rationale and"
-        " a review-by date), write the discussion note and the decision, raise actions,"
-        " escalate, then mark it reviewed and go to the next risk with n."
+        "Everything the export says about the risk, why it was flagged, what this meeting"
+        " has recorded and what the board recorded at earlier meetings (strategies,"
+        " decisions, escalations and their outcome, actions and their status). Set the"
+        " strategy (accept and tolerate need a rationale and a review-by date), write the"
+        " discussion note and the decision, raise actions, escalate, then mark it"
+        " reviewed and go to the next risk with n. h shows the heat map."
     )
     EDIT_ACTIONS = frozenset({"strategy", "note", "decision", "add_action", "escalate", "reviewed"})
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -49,14 +52,17 @@ class ReviewScreen(BoardScreen):
         Binding("r", "reviewed", "Reviewed", id="review.reviewed"),
         Binding("n", "move(1)", "Next", id="review.next"),
         Binding("p", "move(-1)", "Previous", id="review.previous"),
-        Binding("escape", "back", "Agenda", id="review.back"),
+        Binding("h", "heat_map", "Heat map", id="review.heat_map"),
+        Binding("escape", "back", "Back", id="review.back"),
     ]
 
     def __init__(self, refs: list[str], index: int) -> None:
         super().__init__()
         self.refs = refs
         self.index = index
-        self.detail: RiskDetail | None = None
+        self.history: RiskHistory | None = None
+        self.month: RiskMonth | None = None  # as at the board month (or last exported)
+        self.review: BoardReview | None = None  # this meeting's
 
     @property
     def ref(self) -> str:
@@ -67,6 +73,7 @@ class ReviewScreen(BoardScreen):
         with VerticalScroll(id="review-body"):
             yield Static(id="risk-head")
             yield Static(id="this-meeting")
+            yield Static(id="board-history")
             yield Static(id="risk-flags")
             yield Static(id="risk-actions")
             with Horizontal(id="trend-row"):
@@ -90,20 +97,32 @@ class ReviewScreen(BoardScreen):
 
     def show(self) -> None:
         rb = self.rb
-        assert rb.meeting is not None
-        self.detail = load_risk(rb.db, self.ref, rb.meeting.month, rb.meeting.id)
-        reg, detail = self.reg, self.detail
+        meeting = rb.meeting
+        assert meeting is not None
+        found = rb.service(risk_history, rb.db, self.ref, rb.config)
+        history = found or RiskHistory(ref=self.ref, months=[], board=BoardHistory(ref=self.ref))
+        self.history = history
+        self.month = history.as_at(meeting.month)
+        here = history.board.at(meeting.id)
+        earlier = history.board.before(meeting.id)
+        self.review = here.reviews[0] if here.reviews else None
+        reg = self.reg
         position = f"{self.index + 1} of {len(self.refs)}"
         self.query_one("#risk-head", Static).update(
-            review_text.head(detail, reg, rb.config, position)
+            review_text.head(
+                self.ref, self.month, reg, rb.config, position, history.board.latest_strategy
+            )
         )
-        self.query_one("#this-meeting", Static).update(review_text.recorded(detail))
+        self.query_one("#this-meeting", Static).update(
+            review_text.recorded(here, earlier, meeting.id)
+        )
+        self.query_one("#board-history", Static).update(review_text.history(earlier))
         self.query_one("#risk-flags", Static).update(review_text.flags(reg))
         self.query_one("#risk-actions", Static).update(
-            review_text.export_actions(detail, rb.meeting.month)
+            review_text.export_actions(self.month, meeting.month)
         )
-        self.query_one(ScoreTrend).set_history(detail.history)
-        self.query_one("#risk-text", Static).update(review_text.description(detail))
+        self.query_one(ScoreTrend).set_history(history.scores(meeting.month))
+        self.query_one("#risk-text", Static).update(review_text.description(self.month))
         self.query_one("#review-body").scroll_home(animate=False)
 
     # ------------------------------------------------------------------ rendering
@@ -119,7 +138,7 @@ class ReviewScreen(BoardScreen):
         return board.save_review(rb.db, rb.meeting.id, self.ref, actor=rb.actor, **values)
 
     def action_strategy(self) -> None:
-        review = self.detail.review if self.detail else None
+        review = self.review
         fields = [
             Field(
                 "strategy",
@@ -168,13 +187,13 @@ class ReviewScreen(BoardScreen):
         )
 
     def action_note(self) -> None:
-        review = self.detail.review if self.detail else None
+        review = self.review
         self._text_form(
             "note", "Discussion note", review.note if review else None, "What the board said."
         )
 
     def action_decision(self) -> None:
-        review = self.detail.review if self.detail else None
+        review = self.review
         self._text_form(
             "decision",
             "Decision",
@@ -229,7 +248,7 @@ class ReviewScreen(BoardScreen):
         meeting = rb.meeting
         assert meeting is not None
         reg = self.reg
-        snap = (self.detail.snapshot if self.detail else None) or {}
+        month = self.month
         target = suggested_target(reg.flag_details) if reg else None
         # de-escalation is offered only from a register the risk is on now
         held = rb.service(board.registers_held, rb.db, self.ref) or []
@@ -253,7 +272,7 @@ class ReviewScreen(BoardScreen):
             Field(
                 "exposure",
                 "Financial exposure (GBP, optional)",
-                value="" if snap.get("exposure") is None else f"{float(snap['exposure']):.0f}",
+                value="" if month is None or month.exposure is None else f"{month.exposure:.0f}",
             ),
             Field("proposed_owner", "Proposed owner (optional)"),
         ]
@@ -309,7 +328,7 @@ class ReviewScreen(BoardScreen):
         )
 
     def action_reviewed(self) -> None:
-        review = self.detail.review if self.detail else None
+        review = self.review
         now = not (review.reviewed if review else False)
         shown = {"reviewed": review.reviewed if review else None}
         if self.rb.service(self._save, reviewed=now, expected=shown) is not None:
@@ -325,6 +344,16 @@ class ReviewScreen(BoardScreen):
             return
         self.index = new
         self.show()
+
+    def action_heat_map(self) -> None:
+        """The board month's heat map (Esc comes back to this risk)."""
+        from riskboard.tui.screens.heatmap import HeatMapScreen
+
+        data = self.rb.month_data
+        if data is None or not data.complete:
+            self.notify("Still loading the register - one moment.")
+            return
+        self.app.push_screen(HeatMapScreen(data))
 
     def action_back(self) -> None:
         self.dismiss()

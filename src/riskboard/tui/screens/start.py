@@ -28,7 +28,6 @@ class StartScreen(BoardScreen):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_meeting", "New meeting", id="start.new"),
-        Binding("q", "app.quit", "Quit", id="start.quit"),
     ]
     DEFAULT_CSS = """
     StartScreen #intro { padding: 1 2; }
@@ -80,6 +79,8 @@ class StartScreen(BoardScreen):
                 f"Last meeting: {uk_date(last.meeting_date)}, board month"
                 f" {month_name(last.month)} ({state})."
             )
+            if last.next_meeting_date:
+                lines.append(f"It set this meeting for {uk_date(last.next_meeting_date)}.")
         intro.update("\n".join(lines))
         self.action_new_meeting()
 
@@ -90,8 +91,19 @@ class StartScreen(BoardScreen):
         names = [p.name for p in board.list_people(rb.db)]
         meetings = board.list_meetings(rb.db)
         last = meetings[-1] if meetings else None  # the same chair and minute-taker, usually
+        # the date the last meeting set for this one, else today
+        when = last.next_meeting_date if last and last.next_meeting_date else date.today()
         fields = [
-            Field("meeting_date", "Meeting date", "date", uk_date(date.today()), required=True),
+            Field(
+                "meeting_date",
+                "Meeting date",
+                "date",
+                uk_date(when),
+                required=True,
+                help="The date the last meeting set for this one."
+                if last and last.next_meeting_date
+                else "",
+            ),
             Field(
                 "month",
                 "Board month (the register reviewed)",

@@ -16,7 +16,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from riskboard.config import Config
-from riskboard.tui.heat_data import HeatCell, HeatMapData
+from riskboard.heat_map import HeatCell
+from riskboard.heat_map import HeatMap as HeatMapData
 from riskboard.tui.widgets.colours import band_style
 
 LABEL_WIDTH = 4

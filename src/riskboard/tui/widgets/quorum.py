@@ -23,7 +23,9 @@ class QuorumIndicator(Static):
         text.append("Quorum  ", "bold")
         for org in quorum.by_organisation:
             ok = org.met
-            text.append(f"{org.organisation.capitalize()} {org.present}/{org.required} ")
+            text.append(
+                f"{org.organisation.capitalize()} {org.present} present, {org.required} needed "
+            )
             text.append("✓" if ok else "✗", "bold green" if ok else "bold red")
             text.append("   ")
         text.append("\n")

@@ -9,7 +9,9 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 
-from riskboard.tui.risk_rows import COLUMNS, DIRECTION_SYMBOL, FLAG_SHORT, Column, RiskRow
+from riskboard.agenda.rows import DIRECTION_SYMBOL, FLAG_SHORT, RiskRow
+from riskboard.domain import uk_date
+from riskboard.tui.risk_columns import COLUMNS, Column
 from riskboard.tui.widgets.colours import band_style
 
 _DIRECTION_STYLE = {
@@ -56,16 +58,37 @@ def cell_segments(
         return [
             Segment(fit(" ✓" if row.reviewed else "", w), base + _REVIEWED_STYLE),
         ]
+    if key == "last_update":
+        return [Segment(fit(f" {uk_date(row.last_update)}", w), base)]
     value = getattr(row, key) or ""
     return [Segment(fit(f" {value}", w), base)]
 
 
+TITLE_MIN = 26  # 24 characters of title, its leading space and the gap after it
+FLAGS_MIN = 10  # "STALE +" still fits
+# optional columns given up, in this order, before the title is cut below TITLE_MIN
+DROP_FIRST = ("last_update", "owner", "annex", "direction")
+
+
 @lru_cache(maxsize=32)
 def column_widths(width: int) -> tuple[tuple[Column, int], ...]:
-    """The columns that fit ``width`` cells, the title taking what the others leave."""
+    """The columns that fit ``width`` cells, the title taking what the others leave but
+    never fewer than 24 characters while optional columns can make room (then the
+    flags column narrows, down to ``FLAGS_MIN``)."""
     columns = [c for c in COLUMNS if width >= c.min_table_width]
-    flexible = max(8, width - sum(c.width for c in columns))
-    return tuple((c, c.width or flexible) for c in columns)
+    flags = next((c.width for c in columns if c.key == "flags"), 0)
+
+    def title_width() -> int:
+        return width - sum(flags if c.key == "flags" else c.width for c in columns)
+
+    for key in DROP_FIRST:
+        if title_width() >= TITLE_MIN:
+            break
+        columns = [c for c in columns if c.key != key]
+    if title_width() < TITLE_MIN:
+        flags = max(FLAGS_MIN, flags - (TITLE_MIN - title_width()))
+    rest = max(8, title_width())
+    return tuple((c, flags if c.key == "flags" else (c.width or rest)) for c in columns)
 
 
 def fit(text: str, width: int) -> str:

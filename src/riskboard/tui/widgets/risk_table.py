@@ -21,12 +21,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from riskboard.tui.risk_rows import (
-    Column,
-    RiskRow,
-    filter_rows,
-    sort_rows,
-)
+from riskboard.agenda.rows import RiskRow, filter_rows
+from riskboard.tui.risk_columns import Column, sort_rows
 from riskboard.tui.widgets.risk_cells import cell_segments, column_widths, fit
 
 

@@ -1,7 +1,8 @@
-"""The agenda's risk list as plain Python: lightweight row tuples, agenda order, filter, sort.
+"""The agenda's risk list as plain Python: lightweight row tuples, the agenda's
+sections and order, and the filter.
 
-No textual here: the virtual table widget renders whatever list this module hands it,
-so filtering or sorting 5,000 risks is a list comprehension, not a widget rebuild.
+No textual here: the meeting app's virtual table renders whatever list this module
+hands it, so filtering 5,000 risks is a list comprehension, not a widget rebuild.
 """
 
 from __future__ import annotations
@@ -169,48 +170,3 @@ def filter_rows(rows: Sequence[RiskRow], query: str) -> list[RiskRow]:
         t = tokens[0]
         return [r for r in rows if t in r.haystack]
     return [r for r in rows if all(t in r.haystack for t in tokens)]
-
-
-class Column(NamedTuple):
-    key: str
-    label: str
-    width: int  # 0: takes the remaining width
-    min_table_width: int  # the column shows only when the table is at least this wide
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("ref", "Ref", 10, 0),
-    Column("title", "Title", 0, 0),
-    Column("annex", "Annex", 18, 110),
-    Column("owner", "Owner", 16, 120),
-    Column("score", "Score", 7, 0),
-    Column("direction", "DoT", 5, 64),
-    Column("last_update", "Last update", 13, 90),
-    Column("flags", "Flags", 20, 0),
-    Column("reviewed", "Rev", 5, 0),
-)
-COLUMN_KEYS = tuple(c.key for c in COLUMNS)
-_DIRECTION_RANK = {"up": 0, "new": 1, "gone": 2, "level": 3, "down": 4}
-
-
-def sort_key(column: str) -> Any:
-    """A key function sorting rows by ``column`` (None sorts last in ascending order)."""
-    if column == "agenda":
-        return agenda_key
-    if column == "score":
-        return lambda r: (r.score is None, r.score or 0, r.ref)
-    if column == "direction":
-        return lambda r: (_DIRECTION_RANK.get(r.direction, 9), r.ref)
-    if column == "flags":
-        return lambda r: (r.rank, -len(r.flags), r.ref)
-    if column == "reviewed":
-        return lambda r: (r.reviewed, r.ref)
-    if column == "last_update":
-        return lambda r: (r.last_update is None, r.last_update or "", r.ref)
-    if column in COLUMN_KEYS:
-        return lambda r: (getattr(r, column).lower(), r.ref)
-    raise ValueError(f"unknown column {column!r}")
-
-
-def sort_rows(rows: Sequence[RiskRow], column: str, reverse: bool = False) -> list[RiskRow]:
-    return sorted(rows, key=sort_key(column), reverse=reverse)
