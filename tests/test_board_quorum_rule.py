@@ -82,10 +82,15 @@ def test_minutes_record_the_quorum_at_approval(db: sqlite_utils.Database, tmp_pa
         encoding="utf-8"
     )
     assert (
-        "The board was quorate when these minutes were approved (Contractor 1 of 1 required,"
-        " Council Directorate 1 of 1 required, Council Corporate 1 of 1 required)." in text
+        "The board was quorate when these minutes were approved (lead officers present:"
+        " Contractor 1, Council Directorate 1 and Council Corporate 1; at least 1 from each"
+        " is required)." in text
     )
-    assert "The meeting was not quorate (Contractor 1 of 1 required" in text
+    assert (
+        "The meeting was not quorate (lead officers present: Contractor 1, Council"
+        " Directorate 0 and Council Corporate 0; at least 1 from each is required)." in text
+    )
+    assert " of 1 required" not in text  # never "Contractor 2 of 1 required"
     assert "The chair closed the meeting without quorum: two members left early" in text
 
 
@@ -108,7 +113,7 @@ def test_a_draft_never_says_the_meeting_was_quorate(
     text = export_minutes(db, config, meeting_id=m.id, fmt="md", out_dir=tmp_path).read_text(
         encoding="utf-8"
     )
-    assert "The meeting was quorate (Contractor 1 of 1 required" in text
+    assert "The meeting was quorate (lead officers present: Contractor 1," in text
 
 
 def test_cli_approve_previous_without_quorum_exits_1(

@@ -79,7 +79,7 @@ def workspace(tmp_path):
             # new risk, no action, hostile text everywhere
             Risk(ref="HM-004", title=EVIL_TEXTS[0], annex=EVIL_TEXTS[1], owner=EVIL_OWNER,
                  strategy_text=EVIL_TEXTS[2], current_score=3),
-            # no owner, strategy not one of the 4Ts
+            # no owner, strategy not one of the five
             Risk(ref="HM-005", title=EVIL_TEXTS[3], strategy_text="Monitor", current_score=4,
                  actions=[_action("HM-005", text="Order salt", last_updated=date(2024, 5, 3))]),
             Risk(ref="HM-006", title="All in order", owner="Alice", strategy="accept",
@@ -139,7 +139,7 @@ def test_chase_list_groups_flagged_risks_by_owner_with_what_is_missing(workspace
         "Missing from this month's export (open in 2024-04): confirm it was closed"
     )
     assert rows[3]["What is needed"].startswith("No strategy: record accept, tolerate")
-    assert rows[4]["What is needed"].startswith("Strategy not one of the 4Ts (says 'Monitor')")
+    assert rows[4]["What is needed"].startswith("Strategy not one of the five (says 'Monitor')")
     assert "HM-006" not in {r["Ref"] for r in rows}  # nothing missing: not chased
 
     summary = {r[0].value: r[1].value for r in wb["By owner"].iter_rows(min_row=2)}

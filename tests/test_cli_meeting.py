@@ -83,7 +83,8 @@ def test_a_whole_meeting_from_the_command_line(
     ok(capsys, "meeting", "aob", "Winter readiness")
     assert "12/10/2022" in ok(capsys, "meeting", "next-date")
     out = ok(capsys, "meeting", "close")
-    assert "Meeting 1 closed" in out and "1 risks reviewed" in out
+    assert "Meeting 1 closed" in out and "1 risk reviewed, 1 decision," in out
+    assert "1 risks" not in out and "1 decisions" not in out
 
     ok(capsys, "meeting", "new", "--date", "2022-10-12", "--chair", "Alice Chair")
     make_quorate(capsys)

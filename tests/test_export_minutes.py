@@ -100,10 +100,14 @@ def test_docx_tables_hold_attendance_actions_and_escalations(files: dict[str, Pa
     document = docx.Document(str(files["docx"]))
     tables = _table_texts(document)
     by_header = {tuple(t[0]): t[1:] for t in tables}
-    present = by_header[("Name", "Organisation", "Role")]
+    # members present, then those in attendance: the minute-taker (not at the table as
+    # a member, never recorded in the attendance)
+    present, attending = [t[1:] for t in tables if tuple(t[0]) == ("Name", "Organisation", "Role")]
     assert [r[0] for r in present] == ["Casey Contractor", "Alex Chair", "Corin Corporate"]
-    log = by_header[("No.", "Action", "Owner", "Due", "Revised due", "Status", "Progress")]
-    assert log == [["1", "Report on defect backlog", "Casey Contractor", "30/04/2026", "",
+    assert present[1][2] == "Chair"  # the meeting's chair, marked from the meeting itself
+    assert attending == [["Min Taker", "", "Minute-taker"]]
+    log = by_header[("No.", "Action", "Owner", "Due", "Status", "Progress")]
+    assert log == [["1", "Report on defect backlog", "Casey Contractor", "30/04/2026",
                     "Closed (reported once)", FORMULA_PROGRESS]]  # fmt: skip
     new = by_header[("No.", "Action", "Risk", "Owner", "Due")]
     assert [(r[0], r[2], r[4]) for r in new] == [("2", "HM-001", "31/05/2026"),
@@ -251,7 +255,12 @@ def test_xlsx_risk_log_is_the_full_register(files: dict[str, Path]) -> None:
     assert hm1["RAG"].value == "Red" and hm1["RAG"].fill.fgColor.rgb.endswith("FF0000")
     assert hm1["Last action update"].value == datetime(2026, 3, 5)
     assert hm1["Last action update"].number_format == "dd/mm/yyyy"
-    assert hm1["Strategy"].value == "Treat"
+    assert hm1["Strategy (export)"].value == "Treat"
+    # beside it, the strategy the board decided (meeting 2 recorded treat for HM-001)
+    assert hm1["Board's strategy"].value == "Treat"
+    assert hm1["Board decided"].value == datetime(2026, 4, 14)
+    assert rows["FN-004"]["Board's strategy"].value == "Transfer"
+    assert rows["HM-005"]["Board's strategy"].value is None
     assert rows["HM-002"]["Flags"].value == "No action update this month; Overdue action"
     assert rows["PR-006"]["RAG"].fill.fgColor.rgb.endswith("00B050")
     assert ws.column_dimensions["B"].width >= 20  # titles get room
@@ -323,7 +332,8 @@ def test_an_amendment_to_the_previous_minutes_is_minuted(tmp_path: Path) -> None
     text = export_minutes(b.db, b.config, fmt="md", out_dir=tmp_path).read_text(encoding="utf-8")
     assert (
         "**RESOLVED:** that the minutes of the meeting held on 10 March 2026 be confirmed as a"
-        " correct record, subject to the following amendment: item 5: the owner is the"
+        " correct record and signed by the Chair, subject to the following amendment: item 5:"
+        " the owner is the"
         " Highways Manager – not £" in text
     )
     assert "Minutes of meeting 1" not in text

@@ -86,8 +86,10 @@ def test_open_escalations_leave_out_de_escalated_and_declined(tmp_path: Path) ->
     escalations = {e.ref: e for e in service.list_escalations(b.db, meeting_id=b.second)}
     service.decide_escalation(b.db, m3, escalations["HM-001"].id, accept=False, note="Held")
     service.decide_escalation(b.db, m3, escalations["FN-004"].id, accept=True)
+    # nothing left to transfer: no file at all (an empty sheet reads as a mistake)
+    before = set(tmp_path.iterdir())
     path, count = export_register(b.db, b.config, register="directorate", out_dir=tmp_path)
-    assert count == 0 and _xlsx_rows(path)[1] == []
+    assert (path, count) == (None, 0) and set(tmp_path.iterdir()) == before
     path, count = export_register(b.db, b.config, register="corporate", fmt="csv", out_dir=tmp_path)
     assert count == 1 and _csv_rows(path)[1][0] == "FN-004"
 
@@ -146,5 +148,19 @@ def test_cli_prints_the_path_and_count(
     assert code == 0
     out = capsys.readouterr()
     assert out.out.strip() == "transfers/transfer_directorate_2026-03_meeting_2026-04-14.csv"
-    assert "1 risk for the directorate register" in out.err
+    assert "1 risk for the Directorate risk register" in out.err
     assert _csv_rows(folder / out.out.strip())[1][0] == "HM-001"
+
+
+def test_cli_with_nothing_to_transfer_says_so_and_writes_nothing(
+    chaired: Board, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = chaired.config.paths.database.parent
+    monkeypatch.chdir(folder)
+    code = main(["export", "register", "--to", "corporate", "--meeting", str(chaired.first),
+                 "--out", "transfers"])  # fmt: skip
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "Nothing to transfer to the Corporate risk register" in out
+    assert f"at meeting {chaired.first}" in out and "no file written" in out
+    assert not list(folder.glob("transfers/transfer_corporate_*"))

@@ -265,7 +265,7 @@ def cmd_action_show(args: argparse.Namespace, ctx: Context) -> int:
     print(action_line(a.model_dump(mode="json")))
     print(f"  raised at meeting {a.meeting_id}")
     for h in history[1:]:
-        due = f", revised due {uk(h.revised_due.isoformat())}" if h.revised_due else ""
+        due = f", due revised to {uk(h.revised_due.isoformat())}" if h.revised_due else ""
         print(f"  meeting {h.meeting_id}: {h.status}{due} - {h.progress or 'no progress note'}")
     return 0
 

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, count_of
+
 if TYPE_CHECKING:
     from riskboard.cli import Context
 
@@ -108,9 +110,14 @@ def cmd_register(args: argparse.Namespace, ctx: Context) -> int:
         out_dir=args.out,
     )
     path, count = written
+    register = ESCALATION_TARGET_NAMES[EscalationTarget(args.register_to)]
+    if path is None:
+        scope = f"at meeting {args.meeting}" if args.meeting else "open (proposed or accepted)"
+        print(f"Nothing to transfer to the {register}: no escalation to it {scope}; no file"
+              " written")  # fmt: skip
+        return 0
     print(path)
-    noun = "risk" if count == 1 else "risks"
-    print(f"{count} {noun} for the {args.register_to} register", file=sys.stderr)
+    print(f"{count_of(count, 'risk')} for the {register}", file=sys.stderr)
     if cut := written.cut:
         fields = "field was" if cut == 1 else "fields were"
         print(

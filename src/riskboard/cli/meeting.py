@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from riskboard import board
 from riskboard.board.text import record_text, uk
+from riskboard.domain import count_of
 from riskboard.errors import NotFound, Remedy, RiskboardError
 
 if TYPE_CHECKING:
@@ -330,8 +331,9 @@ def cmd_close(args: argparse.Namespace, ctx: Context) -> int:
         + (f" without quorum ({m.close_forced_reason})" if m.close_forced_reason else "")
     )
     print(
-        f"  {s['reviews']} risks reviewed, {s['decisions']} decisions, {s['escalations']} escalations,"
-        f" {s['actions_arising']} new actions, {s['actions_closed_here']} actions closed"
+        f"  {count_of(s['reviews'], 'risk')} reviewed, {count_of(s['decisions'], 'decision')},"
+        f" {count_of(s['escalations'], 'escalation')}, {count_of(s['actions_arising'], 'new action')},"
+        f" {count_of(s['actions_closed_here'], 'action')} closed"
     )
     return 0
 

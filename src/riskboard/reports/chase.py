@@ -27,6 +27,7 @@ from riskboard.config import Config
 from riskboard.domain import FLAG_LABELS, FLAG_ORDER, FlagCode, uk_date
 from riskboard.reports import chase_acceptances
 from riskboard.reports.safe_write import atomic_text, set_text, write_atomic
+from riskboard.reports.xlsx_sheets import print_setup
 from riskboard.safe_text import strip_controls
 
 NO_OWNER = "(no owner recorded)"
@@ -196,10 +197,12 @@ def build_workbook(items: list[ChaseItem], month: str, config: Config, stamp: da
             if isinstance(value, date):
                 cell.number_format = "dd/mm/yyyy"
     ws.freeze_panes = "A5"
+    print_setup(ws, header_row=4)
     if items:
         ws.auto_filter.ref = f"A4:{get_column_letter(len(HEADERS))}{4 + len(items)}"
 
     summary = wb.create_sheet("By owner")
+    print_setup(summary, header_row=1)
     codes = [c for c in FLAG_ORDER if any(c.value in i.flags for i in items)]
     head = ["Owner", "Risks to chase", *(FLAG_LABELS[c] for c in codes)]
     for col, title in enumerate(head, start=1):

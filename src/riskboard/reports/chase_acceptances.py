@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from riskboard.board.acceptances import AcceptanceOutlook
 from riskboard.domain import uk_date
 from riskboard.reports.safe_write import set_text
+from riskboard.reports.xlsx_sheets import print_setup
 
 SHEET = "Acceptances due"
 HEADERS = [("Ref", 12), ("Strategy", 10), ("Review by", 12), ("Decided at", 26),
@@ -37,6 +38,7 @@ def heading(outlook: AcceptanceOutlook) -> str:
 def add_sheet(wb: Workbook, outlook: AcceptanceOutlook) -> None:
     """A sheet listing the acceptances falling due (the caller adds it only if any)."""
     ws = wb.create_sheet(SHEET)
+    print_setup(ws, header_row=3)
     set_text(ws.cell(1, 1), heading(outlook)).font = Font(bold=True)
     if not outlook.due:
         set_text(ws.cell(2, 1), "None: no board acceptance falls due before the next meeting.")

@@ -1,52 +1,19 @@
-"""The 5x5 heat map: open risks counted by current likelihood and impact.
+"""The heat map as an Excel grid: the service's ``riskboard.heat_map.HeatMap`` written
+into a sheet (the minutes' Heat Map sheet, the monthly report's summary).
 
-Counted from the month's register rows; closed risks and risks missing from the
-export are left out, and risks without a likelihood or impact are counted apart so
-the grid never silently loses one.
+Each cell holds its count and the fill of its score's band; below the grid a line
+says what was counted (open risks: in the export, not closed) and lists the open risks
+without a likelihood and impact, so the grid never silently loses one.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-
-from riskboard.register import RegisterRow
+from riskboard.domain import count_of
+from riskboard.heat_map import SCALE, HeatMap
+from riskboard.reports.minutes_content import month_label
 from riskboard.reports.xlsx_sheets import BOLD, BOX, CENTRE, SheetWriter
 
-SCALE = (1, 2, 3, 4, 5)
 TITLE = "Heat map: open risks by current likelihood and impact"
-
-
-@dataclass
-class HeatMap:
-    counts: Counter[tuple[int, int]] = field(default_factory=Counter)  # (likelihood, impact)
-    unplaced: list[str] = field(default_factory=list)  # refs without likelihood/impact
-
-    @property
-    def placed(self) -> int:
-        return sum(self.counts.values())
-
-    def count(self, likelihood: int, impact: int) -> int:
-        return self.counts.get((likelihood, impact), 0)
-
-
-def is_open(row: RegisterRow) -> bool:
-    status = (row.status or "").strip().lower()
-    return status not in {"closed", "archived", "retired", "missing"}
-
-
-def heat_map(rows: Iterable[RegisterRow]) -> HeatMap:
-    hm = HeatMap()
-    for row in rows:
-        if not is_open(row):
-            continue
-        lk, im = row.current_likelihood, row.current_impact
-        if lk in SCALE and im in SCALE:
-            hm.counts[(lk, im)] += 1  # type: ignore[index]
-        else:
-            hm.unplaced.append(row.ref)
-    return hm
 
 
 def write_heat_map(out: SheetWriter, hm: HeatMap, *, title: str = TITLE) -> tuple[int, int]:
@@ -76,9 +43,22 @@ def write_heat_map(out: SheetWriter, hm: HeatMap, *, title: str = TITLE) -> tupl
             ]
         )
     last = out.row
-    note = f"{hm.placed} open risks placed"
-    if hm.unplaced:
-        shown = ", ".join(hm.unplaced[:10]) + (" ..." if len(hm.unplaced) > 10 else "")
-        note += f"; {len(hm.unplaced)} without a likelihood and impact: {shown}"
-    out.append([out.cell(note)])
+    out.append([out.cell(placed_text(hm))])
+    if hm.previous_month:
+        moved = sum(len(c.moved_in) for c in hm.cells.values())
+        since = month_label(hm.previous_month)
+        out.append(
+            [out.cell(f"Since {since}: {moved} moved to another cell or are new to the grid")]
+        )
     return first, last
+
+
+def placed_text(hm: HeatMap) -> str:
+    """ "87 open risks on the grid; 2 without a likelihood and impact: X, Y" """
+    text = f"{count_of(hm.placed, 'open risk')} on the grid"
+    if hm.unscored:
+        shown = ", ".join(hm.unscored[:10]) + (" ..." if len(hm.unscored) > 10 else "")
+        text += f"; {len(hm.unscored)} without a likelihood and impact: {shown}"
+    if hm.not_open:
+        text += f" ({hm.not_open} closed or missing from the export left off)"
+    return text

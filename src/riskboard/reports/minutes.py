@@ -11,6 +11,7 @@ from typing import Literal, get_args
 import sqlite_utils
 
 from riskboard.board import get_meeting, list_meetings, meeting_record, verify
+from riskboard.board.risk_history import board_strategies
 from riskboard.config import Config
 from riskboard.errors import NotFound, Remedy, RiskboardError
 from riskboard.register import RegisterRow, register_rows
@@ -97,7 +98,8 @@ def export_minutes(
     if fmt == "xlsx":
         from riskboard.reports.minutes_xlsx import write_minutes_xlsx
 
-        return write_minutes_xlsx(minutes, rows, config, target)
+        decided = board_strategies(db, upto_meeting_id=mid)
+        return write_minutes_xlsx(minutes, rows, config, target, decided)
     from riskboard.reports.minutes_md import write_md
 
     return write_md(minutes, target)

@@ -116,6 +116,7 @@ class Minutes(BaseModel):
     escalations: list[EscalationRow]
     actions: list[ActionRow]
     header: list[tuple[str, str]]  # the title block, label -> value
+    closing: list[Block] = Field(default_factory=list)  # after the items: the signature
 
     @property
     def approved(self) -> bool:

@@ -168,6 +168,10 @@ def build_docx(minutes: Minutes, config: Config) -> Any:
                 parts.append(facts_block(block, ids, colours))
             else:
                 parts.append(table_block(block, ids))
+    parts.append(paragraph(""))
+    for block in minutes.closing:
+        if isinstance(block, Para):
+            parts.append(para_block(block))
     body = doc.element.body
     anchor = body.get_or_add_sectPr()
     for child in list(parse_xml(body_xml(parts))):

@@ -80,6 +80,11 @@ def render_md(minutes: Minutes) -> str:
     lines.append("")
     for item in minutes.items:
         lines += _item(item)
+    lines += ["---", ""]
+    for block in minutes.closing:
+        if isinstance(block, Para):
+            lead = f"**{md_escape(block.lead)}** " if block.lead else ""
+            lines += [lead + _para(block.text), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -18,14 +18,13 @@ other business; date of next meeting.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, Literal
 
 from riskboard import flag_text
 from riskboard.config import Config
-from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget
+from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, revised_due_text
 from riskboard.register import RegisterRow
 from riskboard.reports.minutes_content import (
     ActionRow,
@@ -41,29 +40,23 @@ from riskboard.reports.minutes_content import (
     month_label,
     uk_date,
 )
+from riskboard.reports.minutes_opening import (
+    attendance_blocks,
+    previous_blocks,
+    signature_blocks,
+    times_text,
+)
 from riskboard.reports.minutes_record import (
     MeetingRecord,
     RecAction,
     RecEscalation,
     RecMeeting,
-    RecQuorum,
     RecReview,
 )
 
 # ------------------------------------------------------------------ wording helpers
 
-ORG_ORDER = ["contractor", "directorate", "corporate", "other"]
-ORG_LABELS = {
-    "contractor": "Contractor",
-    "directorate": "Council Directorate",
-    "corporate": "Council Corporate",
-    "other": "Other",
-}
 DIRECTION_TEXT = {"up": "↑ up", "down": "↓ down", "level": "→ no change", "new": "new"}
-
-
-def _org(code: str) -> str:
-    return ORG_LABELS.get(code.lower(), code.capitalize())
 
 
 def flag_labels(codes: Iterable[str]) -> list[str]:
@@ -117,7 +110,7 @@ def _strategy(value: str | None) -> str | None:
 
 # ------------------------------------------------------------------ building the minutes
 
-ACTION_HEADERS = ["No.", "Action", "Owner", "Due", "Revised due", "Status", "Progress"]
+ACTION_HEADERS = ["No.", "Action", "Owner", "Due", "Status", "Progress"]
 ESCALATION_HEADERS = [
     "Ref", "Risk", "Register / board", "Score", "Reason", "Exposure", "Proposed owner", "Status",
 ]  # fmt: skip
@@ -144,14 +137,14 @@ def build_minutes(
         items.append(item)
         return item
 
-    add("Attendance, apologies and quorum", "attendance", _attendance_blocks(rec))
+    add("Attendance, apologies and quorum", "attendance", attendance_blocks(rec))
     add(
         "Declarations of interest",
         "declarations",
         [Para(text=d) for d in rec.declarations]
         or [Para(text="No declarations of interest were made.")],
     )
-    add("Minutes of the previous meeting", "previous", _previous_blocks(rec))
+    add("Minutes of the previous meeting", "previous", previous_blocks(rec))
     carried = [_action_row(e.action, "carried", e.raised_meeting_date, e.closed_here)
                for e in rec.action_log]  # fmt: skip
     add("Matters arising: action log review", "action_log", [
@@ -205,7 +198,7 @@ def build_minutes(
     add("New actions arising", "actions", [
         Table(
             headers=["No.", "Action", "Risk", "Owner", "Due"],
-            rows=[[str(a.number), a.text, a.risk_ref or "", a.owner or "", uk_date(a.due)]
+            rows=[[str(a.number), a.text, a.risk_ref or "", a.owner or "", due_cell(a)]
                   for a in new_actions],
             sheet="Action Log",
             empty="No new actions arose.",
@@ -230,6 +223,7 @@ def build_minutes(
     header = [
         ("Board", config.meeting.board_name),
         ("Meeting date", long_date(m.meeting_date)),
+        ("Time", times_text(rec, config.schedule.timezone)),
         ("Month reviewed", f"{month_label(m.month)} register"),
         ("Chair", m.chair or "Not recorded"),
         ("Minute-taker", m.minute_taker or "Not recorded"),
@@ -252,6 +246,7 @@ def build_minutes(
         escalations=escalations,
         actions=carried + raised,
         header=header,
+        closing=signature_blocks(rec),
     )
 
 
@@ -262,95 +257,6 @@ def _date_of(stamp: str | None) -> date | None:
         return date.fromisoformat(stamp[:10])
     except ValueError:
         return None
-
-
-def _attendance_blocks(rec: MeetingRecord) -> list[Block]:
-    order = {o: i for i, o in enumerate(ORG_ORDER)}
-    present = sorted(
-        rec.attendance.present,
-        key=lambda a: (order.get(a.organisation.lower(), 99), a.name.lower()),
-    )
-    blocks: list[Block] = [
-        Para(text="Present:"),
-        Table(
-            headers=["Name", "Organisation", "Role"],
-            rows=[[a.name, _org(a.organisation), a.role or ""] for a in present],
-            empty="No attendance was recorded.",
-        ),
-    ]
-    apologies = "; ".join(f"{a.name} ({_org(a.organisation)})" for a in rec.attendance.apologies)
-    blocks.append(Para(lead="Apologies:", text=apologies or "none."))
-    blocks.append(Para(text=_quorum_text(rec)))
-    return blocks
-
-
-def _quorum_parts(q: RecQuorum) -> str:
-    parts = ", ".join(
-        f"{_org(o.organisation)} {o.present} of {o.required} required" for o in q.by_organisation
-    )
-    return f" ({parts})" if parts else ""
-
-
-def _quorum_text(rec: MeetingRecord) -> str:
-    """The quorum as the record holds it: at the close for a closed meeting, as of now
-    (said so) while the minutes are a draft of a meeting still under way."""
-    q = rec.quorum
-    if q is None:
-        return "Quorum was not recorded."
-    detail = _quorum_parts(q)
-    if rec.meeting.status != "closed":
-        state = "quorate" if q.met else "not quorate"
-        return f"At the time of this draft the meeting is {state}{detail}."
-    if q.met:
-        return f"The meeting was quorate{detail}."
-    text = f"The meeting was not quorate{detail}."
-    if rec.meeting.close_forced_reason:
-        text += f" The chair closed the meeting without quorum: {rec.meeting.close_forced_reason}"
-    return text
-
-
-# the line ``board.meetings.approve_previous`` adds to the approving meeting's note
-# ("Minutes of meeting 3 (10/03/2026) approved as a correct record[, subject to: X]")
-_APPROVAL_LINE = re.compile(
-    r"^Minutes of meeting (\d+) \([^)]*\) approved as a correct record"
-    r"(?:, subject to: (.*)|\.)$"
-)
-
-
-def _previous_blocks(rec: MeetingRecord) -> list[Block]:
-    pm = rec.previous_minutes
-    amendments: dict[int, str | None] = {}
-    other_notes: list[str] = []
-    for line in (pm.note or "").splitlines():
-        if match := _APPROVAL_LINE.match(line.strip()):
-            amendments[int(match.group(1))] = match.group(2)
-        elif line.strip():
-            other_notes.append(line.strip())
-    blocks: list[Block] = []
-    approved = sorted(pm.approved_here, key=lambda r: r.meeting_date)
-    for ref in approved:
-        text = f"that the minutes of the meeting held on {long_date(ref.meeting_date)} be"
-        text += " confirmed as a correct record"
-        amendment = amendments.get(ref.meeting_id or ref.id or 0)
-        text += f", subject to the following amendment: {amendment}" if amendment else "."
-        blocks.append(Para(lead="RESOLVED:", text=text))
-        if ref.quorum is not None:
-            state = "quorate" if ref.quorum.met else "NOT quorate"
-            blocks.append(
-                Para(
-                    text=f"The board was {state} when these minutes were approved"
-                    f"{_quorum_parts(ref.quorum)}."
-                )
-            )
-    prev = pm.previous_meeting
-    if prev is None and not approved:
-        blocks.append(Para(text="There were no previous minutes to confirm."))
-    elif prev is not None and all(r.meeting_date != prev.meeting_date for r in approved):
-        when = long_date(prev.meeting_date)
-        blocks.append(Para(text=f"The minutes of the meeting held on {when} were not"
-                           " confirmed at this meeting."))  # fmt: skip
-    blocks += [Para(text=n) for n in other_notes]
-    return blocks
 
 
 def _next_meeting_text(m: RecMeeting, config: Config) -> str:
@@ -385,8 +291,13 @@ def action_status_text(a: ActionRow) -> str:
 
 def _action_cells(a: ActionRow) -> list[str]:
     status = action_status_text(a)
-    return [str(a.number), a.text, a.owner or "", uk_date(a.due), uk_date(a.revised_due),
-            status, a.progress or ""]  # fmt: skip
+    return [str(a.number), a.text, a.owner or "", due_cell(a), status,
+            a.progress or ""]  # fmt: skip
+
+
+def due_cell(a: ActionRow) -> str:
+    """The due date as the action log words it: "12/10/2022, revised to 30/09/2022"."""
+    return revised_due_text(a.due, a.revised_due).removeprefix("due ")
 
 
 def _decision_row(

@@ -35,12 +35,15 @@ class RecMeeting(_Rec):
     next_meeting_date: date | None = None
     previous_meeting_id: int | None = None
     close_forced_reason: str | None = None
+    opened_at: str | None = None  # ISO timestamps (UTC)
+    closed_at: str | None = None
 
 
 class RecAttendee(_Rec):
     name: str
     organisation: str = "other"
     role: str | None = None
+    lead_officer: bool = True  # a member of the board (counts towards the quorum)
 
 
 class RecAttendance(_Rec):

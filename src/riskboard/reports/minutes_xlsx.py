@@ -9,15 +9,17 @@ an autofilter; dates are real dates shown dd/mm/yyyy; text is never a formula.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 
+from riskboard.board.risk_history import BoardReview
 from riskboard.config import Config
+from riskboard.heat_map import build_heat_map
 from riskboard.register import RegisterRow
-from riskboard.reports.heat_map import heat_map, is_open, write_heat_map
+from riskboard.reports.heat_map import write_heat_map
 from riskboard.reports.minutes_content import Facts, Minutes, Para, Table, long_date, month_label
 from riskboard.reports.minutes_model import action_status_text, flag_labels
 from riskboard.reports.safe_write import write_atomic
@@ -28,6 +30,7 @@ from riskboard.reports.xlsx_sheets import (
     Column,
     RagPalette,
     SheetWriter,
+    print_setup,
     table_sheet,
 )
 
@@ -59,28 +62,37 @@ RISK_LOG_COLUMNS = [
     Column("Likelihood", "int", 11), Column("Impact", "int", 9), Column("Score", "score", 8),
     Column("RAG", "rag", 9), Column("Previous score", "int", 10),
     Column("Direction", "text", 11), Column("Target score", "int", 10),
-    Column("Strategy", "text", 12), Column("Strategy as exported", "text"),
+    Column("Strategy (export)", "text", 12), Column("Strategy as exported", "text"),
+    Column("Board's strategy", "text", 12), Column("Board decided", "date", 12),
     Column("Actions", "int", 9), Column("Last action update", "date", 14),
     Column("Next action due", "date", 14), Column("Flags", "wrap", 40),
     Column("Exposure", "gbp", 14),
 ]  # fmt: skip
 
 
-def risk_log_rows(rows: Sequence[RegisterRow]) -> list[list[object]]:
-    return [
-        [
+def risk_log_rows(
+    rows: Sequence[RegisterRow], decided: Mapping[str, BoardReview] | None = None
+) -> list[list[object]]:
+    """The Risk Log's rows: the export's strategy beside the board's (``decided``: the
+    last strategy the board recorded for each risk as at the meeting minuted)."""
+    decided = decided or {}
+    out: list[list[object]] = []
+    for r in rows:
+        board = decided.get(r.ref)
+        out.append([
             r.ref, r.title, r.annex, r.category, r.owner, (r.status or "").capitalize() or None,
             r.current_likelihood, r.current_impact, r.current_score, r.rag, r.previous_score,
             r.direction, r.target_score, (r.strategy or "").capitalize() or None,
-            r.strategy_text, r.action_count, r.last_action_update, r.next_due,
-            "; ".join(flag_labels(r.flags)) or None, r.exposure,
-        ]
-        for r in rows
-    ]  # fmt: skip
+            r.strategy_text, (board.strategy or "").capitalize() or None if board else None,
+            board.meeting_date if board else None, r.action_count, r.last_action_update,
+            r.next_due, "; ".join(flag_labels(r.flags)) or None, r.exposure,
+        ])  # fmt: skip
+    return out
 
 
 def _minutes_sheet(wb: Any, minutes: Minutes, palette: RagPalette) -> None:
     out = SheetWriter(wb.create_sheet("Minutes"), palette)
+    print_setup(out.ws)
     out.widths([8, 24, 100])
     out.append([out.cell(minutes.board, font=TITLE_FONT)])
     out.append([out.cell(f"Minutes of the meeting held on {long_date(minutes.meeting_date)}")])
@@ -109,6 +121,12 @@ def _minutes_sheet(wb: Any, minutes: Minutes, palette: RagPalette) -> None:
                     )
             else:
                 _table_lines(out, block)
+    out.blank()
+    for block in minutes.closing:
+        if isinstance(block, Para):
+            out.append(
+                [None, out.cell(block.lead, font=BOLD), out.cell(block.text, alignment=WRAP)]
+            )
 
 
 def _table_lines(out: SheetWriter, block: Table) -> None:
@@ -124,12 +142,13 @@ def _table_lines(out: SheetWriter, block: Table) -> None:
 
 def _heat_map_sheet(wb: Any, rows: Sequence[RegisterRow], palette: RagPalette, month: str) -> None:
     out = SheetWriter(wb.create_sheet("Heat Map"), palette)
+    print_setup(out.ws)
     out.widths([12, 10, 10, 10, 10, 10, 4, 16, 10])
     out.append([out.cell(f"{month_label(month)} register", font=TITLE_FONT)])
     out.blank()
-    write_heat_map(out, heat_map(rows))
+    write_heat_map(out, build_heat_map(month, rows))
     out.blank()
-    counts = Counter(r.rag for r in rows if is_open(r))
+    counts = Counter(r.rag for r in rows if r.is_open)
     out.append([out.cell("Open risks by RAG", font=BOLD)])
     for band in palette.bands():
         out.append([out.value(band, "rag"), counts.get(band, 0)])
@@ -137,8 +156,14 @@ def _heat_map_sheet(wb: Any, rows: Sequence[RegisterRow], palette: RagPalette, m
         out.append(["Not scored", counts[None]])
 
 
-def build_minutes_xlsx(minutes: Minutes, rows: Sequence[RegisterRow], config: Config) -> Any:
-    """The minutes workbook (write-only: save it once)."""
+def build_minutes_xlsx(
+    minutes: Minutes,
+    rows: Sequence[RegisterRow],
+    config: Config,
+    decided: Mapping[str, BoardReview] | None = None,
+) -> Any:
+    """The minutes workbook (write-only: save it once); ``decided`` as for
+    ``risk_log_rows``."""
     palette = RagPalette(config)
     wb = Workbook(write_only=True)
     _minutes_sheet(wb, minutes, palette)
@@ -173,7 +198,7 @@ def build_minutes_xlsx(minutes: Minutes, rows: Sequence[RegisterRow], config: Co
         palette,
     )  # fmt: skip
     table_sheet(
-        wb, "Risk Log", RISK_LOG_COLUMNS, risk_log_rows(rows), palette,
+        wb, "Risk Log", RISK_LOG_COLUMNS, risk_log_rows(rows, decided), palette,
         title=f"Risk log: {month_label(minutes.month)} register ({len(rows):,} risks)",
     )  # fmt: skip
     _heat_map_sheet(wb, rows, palette, minutes.month)
@@ -183,7 +208,11 @@ def build_minutes_xlsx(minutes: Minutes, rows: Sequence[RegisterRow], config: Co
 
 
 def write_minutes_xlsx(
-    minutes: Minutes, rows: Sequence[RegisterRow], config: Config, target: Path
+    minutes: Minutes,
+    rows: Sequence[RegisterRow],
+    config: Config,
+    target: Path,
+    decided: Mapping[str, BoardReview] | None = None,
 ) -> Path:
-    wb = build_minutes_xlsx(minutes, rows, config)
+    wb = build_minutes_xlsx(minutes, rows, config, decided)
     return write_atomic(target, lambda tmp: wb.save(str(tmp)))

@@ -19,7 +19,7 @@ from openpyxl.chart.label import DataLabelList
 
 from riskboard.config import Config
 from riskboard.domain import ESCALATION_TARGET_NAMES, FLAG_LABELS
-from riskboard.reports.heat_map import heat_map, write_heat_map
+from riskboard.reports.heat_map import write_heat_map
 from riskboard.reports.minutes_content import month_label
 from riskboard.reports.report_data import ReportData, gather
 from riskboard.reports.safe_write import write_atomic
@@ -130,7 +130,7 @@ def build_report(data: ReportData, config: Config) -> Any:
         f"as at {data.as_of:%d/%m/%Y} · prepared {date.today():%d/%m/%Y}"
     ])  # fmt: skip
     summary.blank()
-    write_heat_map(summary, heat_map(data.rows))
+    write_heat_map(summary, data.heat)
     trend_ws, header_row = _trend_sheet(wb, data, palette)
     summary.ws.add_chart(_chart(trend_ws, header_row, len(data.trend)), CHART_ANCHOR)
     while summary.row < 3 + CHART_ROWS:

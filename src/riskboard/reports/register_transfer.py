@@ -30,7 +30,14 @@ from riskboard.reports.minutes import load_minutes
 from riskboard.reports.minutes_content import Minutes
 from riskboard.reports.minutes_model import flag_labels
 from riskboard.reports.safe_write import write_atomic, write_csv
-from riskboard.reports.xlsx_sheets import Column, Kind, RagPalette, SheetWriter, table_sheet
+from riskboard.reports.xlsx_sheets import (
+    Column,
+    Kind,
+    RagPalette,
+    SheetWriter,
+    print_setup,
+    table_sheet,
+)
 from riskboard.store import register as store
 
 Register = Literal["directorate", "corporate"]
@@ -206,13 +213,13 @@ def transfer_path(
     return Path(out_dir) / f"{stem}.{fmt}"
 
 
-class TransferFile(tuple[Path, int]):
+class TransferFile(tuple[Path | None, int]):
     """(path, number of risks) - unpacks as before - and ``cut``: csv fields cut at
-    Excel's 32,767-character cell limit."""
+    Excel's 32,767-character cell limit. Path None: nothing to transfer, no file."""
 
     cut: int
 
-    def __new__(cls, path: Path, count: int, cut: int = 0) -> TransferFile:
+    def __new__(cls, path: Path | None, count: int, cut: int = 0) -> TransferFile:
         self = super().__new__(cls, (path, count))
         self.cut = cut
         return self
@@ -228,13 +235,17 @@ def export_register(
     out_dir: Path | None = None,
 ) -> TransferFile:
     """Write the transfer sheet; returns (path, number of risks, fields cut at Excel's
-    cell limit - csv only; an xlsx cell carries the note itself)."""
+    cell limit - csv only; an xlsx cell carries the note itself). With no risk to
+    transfer nothing is written: path None, 0 risks - an empty sheet sent to a
+    register's keeper reads as a mistake."""
     if register not in get_args(Register):
         raise RiskboardError(f"unknown register {register!r}: use directorate or corporate")
     if fmt not in get_args(TransferFormat):
         raise RiskboardError(f"unknown format {fmt!r}: use xlsx or csv")
     columns = check_columns(config)
     rows = transfer_rows(db, config, register, meeting_id)
+    if not rows:
+        return TransferFile(None, 0)
     values = [[_value(t, field) for _, field in columns] for t in rows]
     target = transfer_path(db, register, meeting_id, fmt, out_dir or config.paths.exports)
     if fmt == "csv":
@@ -244,6 +255,7 @@ def export_register(
     wb = Workbook(write_only=True)
     table_sheet(wb, "Transfer", [Column(h, FIELDS[f]) for h, f in columns], values, palette)
     about = SheetWriter(wb.create_sheet("About"), palette)
+    print_setup(about.ws)
     about.widths([24, 80])
     about.pairs([
         ("Register", ESCALATION_TARGET_NAMES[EscalationTarget(register)]),

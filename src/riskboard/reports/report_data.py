@@ -20,8 +20,8 @@ from riskboard.config import Config
 from riskboard.domain import FLAG_ORDER, FlagCode, Risk
 from riskboard.flag_details import OverdueActionDetail
 from riskboard.flags import action_is_complete, compute_flags, month_bounds
+from riskboard.heat_map import HeatMap, month_heat_map
 from riskboard.register import RegisterRow, register_rows, resolve_month
-from riskboard.reports.heat_map import is_open
 from riskboard.reports.xlsx_sheets import as_date
 from riskboard.store import register as store
 
@@ -63,13 +63,14 @@ class ReportData:
     escalations: list[tuple[date, Escalation]]  # (meeting date, escalation)
     overdue: list[OverdueLine]
     score_rises: list[RegisterRow]
+    heat: HeatMap
     rag_counts: Counter[str | None] = field(default_factory=Counter)
     annex_counts: dict[str, Counter[str | None]] = field(default_factory=dict)
     flag_counts: dict[FlagCode, int] = field(default_factory=dict)
 
     @property
     def open_rows(self) -> list[RegisterRow]:
-        return [r for r in self.rows if is_open(r)]
+        return [r for r in self.rows if r.is_open]
 
 
 def previous_months(month: str, n: int = TREND_MONTHS) -> list[str]:
@@ -166,7 +167,7 @@ def gather(db: sqlite_utils.Database, config: Config, month: str | None) -> Repo
             escalations += [
                 (meeting.meeting_date, e) for e in list_escalations(db, meeting_id=meeting.id)
             ]
-    open_rows = [r for r in rows if is_open(r)]
+    open_rows = [r for r in rows if r.is_open]
     annex_counts: dict[str, Counter[str | None]] = {}
     for r in open_rows:
         annex_counts.setdefault(r.annex or "(no annex)", Counter())[r.rag] += 1
@@ -184,6 +185,7 @@ def gather(db: sqlite_utils.Database, config: Config, month: str | None) -> Repo
             (r for r in rows if FlagCode.SCORE_INCREASED.value in r.flags),
             key=lambda r: (-((r.current_score or 0) - (r.previous_score or 0)), r.ref),
         ),
+        heat=month_heat_map(db, config, month, rows),
         rag_counts=Counter(r.rag for r in open_rows),
         annex_counts=dict(sorted(annex_counts.items())),
         flag_counts=flag_counts,

@@ -19,6 +19,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from riskboard.config import Config
 from riskboard.reports.safe_write import is_plain, set_text
@@ -269,6 +270,19 @@ class SheetWriter:
             )
 
 
+def print_setup(ws: Any, header_row: int | None = None) -> None:
+    """Print the sheet landscape on A4, fitted to the page width (as many pages long as
+    it needs), with the table's header row repeated at the top of every page. On a
+    write-only sheet call it before the first row."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if header_row is not None:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+
+
 def table_sheet(
     wb: Any,
     name: str,
@@ -279,11 +293,13 @@ def table_sheet(
     title: str | None = None,
 ) -> SheetWriter:
     """A new sheet holding one table: fitted widths, optional title, header frozen,
-    autofilter on. Works in write-only workbooks."""
+    autofilter on, printed landscape fitted to the page width with the header row on
+    every page. Works in write-only workbooks."""
     out = SheetWriter(wb.create_sheet(name), palette)
     out.widths(fit_widths(columns, rows))
     header_row = 3 if title else 1
     out.ws.freeze_panes = f"A{header_row + 1}"
+    print_setup(out.ws, header_row)
     if title:
         out.title(title)
         out.blank()

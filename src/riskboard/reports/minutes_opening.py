@@ -1,0 +1,192 @@
+"""The parts of the minutes around the business: who was there (members present, those
+in attendance - the minute-taker among them - and apologies), the quorum in words, the
+time the meeting opened and closed, the confirmation of the previous minutes, and the
+chair's signature block.
+
+Pure functions of the meeting record (``minutes_record.MeetingRecord``); the three
+renderers draw the blocks they return like any other.
+"""
+
+from __future__ import annotations
+
+import re
+
+from riskboard.domain import local_clock
+from riskboard.reports.minutes_content import Block, Para, Table, long_date
+from riskboard.reports.minutes_record import MeetingRecord, RecAttendee, RecQuorum
+
+ORG_ORDER = ["contractor", "directorate", "corporate", "other"]
+ORG_LABELS = {
+    "contractor": "Contractor",
+    "directorate": "Council Directorate",
+    "corporate": "Council Corporate",
+    "other": "Other",
+}
+CHAIR = "Chair"
+MINUTE_TAKER = "Minute-taker"
+
+
+def org_label(code: str) -> str:
+    return ORG_LABELS.get(code.lower(), code.capitalize())
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and a.strip().casefold() == b.strip().casefold()  # type: ignore[union-attr]
+
+
+def _role(a: RecAttendee, rec: MeetingRecord) -> str:
+    """The attendee's role, with "Chair" / "Minute-taker" from the meeting itself (the
+    people list's role text may say otherwise: a chair is whoever chairs this meeting)."""
+    role = re.sub(r"\s*\((chair|minute[- ]taker)\)\s*$", "", a.role or "", flags=re.I).strip()
+    if role.casefold() in ("chair", "minute taker", "minute-taker"):
+        role = ""
+    marks = []
+    if _same(a.name, rec.meeting.chair):
+        marks.append(CHAIR)
+    if _same(a.name, rec.meeting.minute_taker):
+        marks.append(MINUTE_TAKER)
+    return "; ".join(x for x in (role, *marks) if x)
+
+
+def attendance_blocks(rec: MeetingRecord) -> list[Block]:
+    """Present (the board's members: lead officers), in attendance (officers who are not
+    members, and the minute-taker), apologies, and the quorum."""
+    order = {o: i for i, o in enumerate(ORG_ORDER)}
+
+    def by_org(a: RecAttendee) -> tuple[int, str]:
+        return (order.get(a.organisation.lower(), 99), a.name.lower())
+
+    m = rec.meeting
+    members = sorted((a for a in rec.attendance.present if a.lead_officer), key=by_org)
+    # officers who are not members of the board, the minute-taker among them
+    attending = sorted((a for a in rec.attendance.present if not a.lead_officer), key=by_org)
+    blocks: list[Block] = [
+        Para(text="Present:"),
+        Table(
+            headers=["Name", "Organisation", "Role"],
+            rows=[[a.name, org_label(a.organisation), _role(a, rec)] for a in members],
+            empty="No members were recorded as present.",
+        ),
+    ]
+    chair_present = any(_same(a.name, m.chair) for a in rec.attendance.present)
+    if m.chair and not chair_present:
+        blocks.append(Para(text=f"The chair, {m.chair}, is not recorded as present."))
+    rows = [[a.name, org_label(a.organisation), _role(a, rec)] for a in attending]
+    if m.minute_taker and not any(_same(a.name, m.minute_taker) for a in rec.attendance.present):
+        rows.append([m.minute_taker, "", MINUTE_TAKER])
+    if rows:
+        blocks += [Para(text="In attendance:"), Table(headers=["Name", "Organisation", "Role"],
+                                                      rows=rows)]  # fmt: skip
+    apologies = "; ".join(
+        f"{a.name} ({org_label(a.organisation)})"
+        for a in sorted(rec.attendance.apologies, key=by_org)
+    )
+    blocks.append(Para(lead="Apologies:", text=apologies or "none."))
+    blocks.append(Para(text=quorum_text(rec)))
+    return blocks
+
+
+def quorum_parts(q: RecQuorum) -> str:
+    """ "(lead officers present: Contractor 2, Council Directorate 2 and Council
+    Corporate 1; at least 1 from each is required)" """
+    orgs = q.by_organisation
+    if not orgs:
+        return ""
+    required = {o.required for o in orgs}
+    if len(required) == 1:
+        listed = _and([f"{org_label(o.organisation)} {o.present}" for o in orgs])
+        need = required.pop()
+        rule = f"at least {need} from each is required" if len(orgs) > 1 else f"{need} required"
+        return f" (lead officers present: {listed}; {rule})"
+    listed = _and(
+        [f"{org_label(o.organisation)} {o.present} (at least {o.required} required)" for o in orgs]
+    )
+    return f" (lead officers present: {listed})"
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def quorum_text(rec: MeetingRecord) -> str:
+    """The quorum as the record holds it: at the close for a closed meeting, as of now
+    (said so) while the minutes are a draft of a meeting still under way."""
+    q = rec.quorum
+    if q is None:
+        return "Quorum was not recorded."
+    detail = quorum_parts(q)
+    if rec.meeting.status != "closed":
+        state = "quorate" if q.met else "not quorate"
+        return f"At the time of this draft the meeting is {state}{detail}."
+    if q.met:
+        return f"The meeting was quorate{detail}."
+    text = f"The meeting was not quorate{detail}."
+    if rec.meeting.close_forced_reason:
+        text += f" The chair closed the meeting without quorum: {rec.meeting.close_forced_reason}"
+    return text
+
+
+def times_text(rec: MeetingRecord, timezone: str) -> str:
+    """ "10:02 to 11:47" (UK time), "opened 10:02, not yet closed", or "not recorded"."""
+    m = rec.meeting
+    opened, closed = local_clock(m.opened_at, timezone), local_clock(m.closed_at, timezone)
+    if opened and closed:
+        return f"{opened} to {closed}"
+    if opened:
+        return f"opened {opened}, not yet closed"
+    return "not recorded"
+
+
+def signature_blocks(rec: MeetingRecord) -> list[Block]:
+    """The chair's signature block: signed as a correct record at (or after) the meeting
+    that approves the minutes."""
+    chair = rec.meeting.chair or "the Chair"
+    return [
+        Para(text="Signed as a correct record:"),
+        Para(text="Signature: ________________________________    Date: ________________"),
+        Para(text=f"{chair}, Chair"),
+    ]
+
+
+# the line ``board.approval.approve_previous`` adds to the approving meeting's note
+# ("Minutes of meeting 3 (10/03/2026) approved as a correct record[, subject to: X]")
+_APPROVAL_LINE = re.compile(
+    r"^Minutes of meeting (\d+) \([^)]*\) approved as a correct record"
+    r"(?:, subject to: (.*)|\.)$"
+)
+
+
+def previous_blocks(rec: MeetingRecord) -> list[Block]:
+    pm = rec.previous_minutes
+    amendments: dict[int, str | None] = {}
+    other_notes: list[str] = []
+    for line in (pm.note or "").splitlines():
+        if match := _APPROVAL_LINE.match(line.strip()):
+            amendments[int(match.group(1))] = match.group(2)
+        elif line.strip():
+            other_notes.append(line.strip())
+    blocks: list[Block] = []
+    approved = sorted(pm.approved_here, key=lambda r: r.meeting_date)
+    for ref in approved:
+        text = f"that the minutes of the meeting held on {long_date(ref.meeting_date)} be"
+        text += " confirmed as a correct record and signed by the Chair"
+        amendment = amendments.get(ref.meeting_id or ref.id or 0)
+        text += f", subject to the following amendment: {amendment}" if amendment else "."
+        blocks.append(Para(lead="RESOLVED:", text=text))
+        if ref.quorum is not None:
+            state = "quorate" if ref.quorum.met else "NOT quorate"
+            blocks.append(
+                Para(
+                    text=f"The board was {state} when these minutes were approved"
+                    f"{quorum_parts(ref.quorum)}."
+                )
+            )
+    prev = pm.previous_meeting
+    if prev is None and not approved:
+        blocks.append(Para(text="There were no previous minutes to confirm."))
+    elif prev is not None and all(r.meeting_date != prev.meeting_date for r in approved):
+        when = long_date(prev.meeting_date)
+        blocks.append(Para(text=f"The minutes of the meeting held on {when} were not"
+                           " confirmed at this meeting."))  # fmt: skip
+    blocks += [Para(text=n) for n in other_notes]
+    return blocks
