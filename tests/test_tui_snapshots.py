@@ -1,7 +1,9 @@
 """Snapshots of the meeting TUI on the demo board (pytest-textual-snapshot).
 
-The demo workspace is built once, a meeting is started on a fixed date, and each test
-takes a screenshot of one screen at 120x40. Update after a deliberate UI change with
+The demo workspace is built once; its second meeting (14/09/2022) tolerates HM-010
+until 01/03/2023 and closes, and the third (12/10/2022) is under way. Each test takes a
+screenshot of one screen at 80x24 (every key must still be visible, titles keep 24
+characters) and at 160x50. Update after a deliberate UI change with
 ``pytest tests/test_tui_snapshots.py --snapshot-update`` and review the SVGs.
 """
 
@@ -20,13 +22,14 @@ from riskboard.sample.demo import install_demo
 from riskboard.store import open_db
 from riskboard.tui.app import RiskboardApp
 from riskboard.tui.screens.agenda import AgendaScreen
+from riskboard.tui.screens.escalations import EscalationsScreen
 from riskboard.tui.screens.heatmap import HeatMapScreen
 from riskboard.tui.screens.review import ReviewScreen
-from tui_board import take_item
+from tui_board import take_item, type_text
 
 pytestmark = pytest.mark.slow  # the meeting app rendered to SVG
 
-SIZE = (120, 40)
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 50), id="160x50")]
 
 
 @pytest.fixture(scope="module")
@@ -43,20 +46,31 @@ def config(demo_dir: Path, tmp_path: Path) -> Config:
     shutil.copytree(demo_dir, work)
     cfg = load_config(work / "config.toml")
     db = open_db(cfg.paths.database)
-    meeting = board.new_meeting(
-        db,
-        meeting_date="2022-09-14",
-        chair="Helen Marsh",
-        minute_taker="Lucy Whitfield",
-        config=cfg,
-    )
-    for name, apologies in (
-        ("Gareth Price", False),
-        ("Helen Marsh", False),
-        ("Alison Reeve", False),
-        ("Deepak Kaur", True),
-    ):
-        board.attend(db, meeting.id, name, apologies=apologies)
+    for when in ("2022-09-14", "2022-10-12"):
+        meeting = board.new_meeting(
+            db, meeting_date=when, chair="Helen Marsh", minute_taker="Lucy Whitfield", config=cfg
+        )
+        for name, apologies in (
+            ("Gareth Price", False),
+            ("Helen Marsh", False),
+            ("Alison Reeve", False),
+            ("Deepak Kaur", True),
+        ):
+            board.attend(db, meeting.id, name, apologies=apologies)
+        if when == "2022-09-14":
+            board.save_review(
+                db,
+                meeting.id,
+                "HM-010",
+                strategy="tolerate",
+                rationale="Backlog is falling; the contractor's recovery plan is credible",
+                review_by="2023-03-01",
+                note="The board asked for the repair figures by area next month.",
+                decision="that the risk be tolerated until 1 March 2023",
+                reviewed=True,
+            )
+            board.set_next_meeting_date(db, meeting.id, "2022-10-12")
+            board.close_meeting(db, meeting.id)
     db.conn.close()
     return cfg
 
@@ -72,38 +86,30 @@ async def agenda_loaded(pilot: Pilot) -> None:  # type: ignore[type-arg]
     await pilot.pause()
 
 
-def test_agenda(snap_compare, config: Config) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(RiskboardApp(config), terminal_size=SIZE, run_before=agenda_loaded)
+@pytest.mark.parametrize("size", SIZES)
+def test_agenda(snap_compare, config: Config, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(RiskboardApp(config), terminal_size=size, run_before=agenda_loaded)
 
 
-def test_risk_review(snap_compare, config: Config) -> None:  # type: ignore[no-untyped-def]
-    db = open_db(config.paths.database)
-    meeting = board.current_meeting(db)
-    assert meeting is not None
-    board.save_review(
-        db,
-        meeting.id,
-        "HM-010",
-        strategy="tolerate",
-        rationale="Backlog is falling; the contractor's recovery plan is credible",
-        review_by="2022-12-31",
-        note="The board asked for the repair figures by area next month.",
-        decision="Tolerate at the current score; review in December.",
-    )
-    db.conn.close()
+@pytest.mark.parametrize("size", SIZES)
+def test_risk_review(snap_compare, config: Config, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """HM-010 at the third meeting: the board tolerated it until 01/03/2023 at the second."""
 
-    async def open_first_risk(pilot: Pilot) -> None:  # type: ignore[type-arg]
+    async def open_risk(pilot: Pilot) -> None:  # type: ignore[type-arg]
         await agenda_loaded(pilot)
-        await take_item(pilot, "flagged")
-        await pilot.press("enter")
+        await take_item(pilot, "whole")
+        await pilot.press("slash")
+        await type_text(pilot, "HM-010")
+        await pilot.press("enter", "enter")
         await pilot.pause()
         screen = pilot.app.screen
         assert isinstance(screen, ReviewScreen) and screen.ref == "HM-010"
 
-    assert snap_compare(RiskboardApp(config), terminal_size=SIZE, run_before=open_first_risk)
+    assert snap_compare(RiskboardApp(config), terminal_size=size, run_before=open_risk)
 
 
-def test_heat_map(snap_compare, config: Config) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("size", SIZES)
+def test_heat_map(snap_compare, config: Config, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     async def open_heat_map(pilot: Pilot) -> None:  # type: ignore[type-arg]
         await agenda_loaded(pilot)
         await pilot.press("h")
@@ -115,4 +121,15 @@ def test_heat_map(snap_compare, config: Config) -> None:  # type: ignore[no-unty
         await pilot.press("up", "right")  # likelihood 4 x impact 4
         await pilot.pause()
 
-    assert snap_compare(RiskboardApp(config), terminal_size=SIZE, run_before=open_heat_map)
+    assert snap_compare(RiskboardApp(config), terminal_size=size, run_before=open_heat_map)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_escalations_to_decide(snap_compare, config: Config, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def open_escalations(pilot: Pilot) -> None:  # type: ignore[type-arg]
+        await agenda_loaded(pilot)
+        await take_item(pilot, "escalations")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, EscalationsScreen)
+
+    assert snap_compare(RiskboardApp(config), terminal_size=size, run_before=open_escalations)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from riskboard.domain import local_clock
+from riskboard.domain import local_clock, local_day, uk_date
 from riskboard.reports.minutes_content import Block, Para, Table, long_date
 from riskboard.reports.minutes_record import MeetingRecord, RecAttendee, RecQuorum
 
@@ -127,14 +127,23 @@ def quorum_text(rec: MeetingRecord) -> str:
 
 
 def times_text(rec: MeetingRecord, timezone: str) -> str:
-    """ "10:02 to 11:47" (UK time), "opened 10:02, not yet closed", or "not recorded"."""
+    """When the meeting opened and closed, as the record shows it was started and closed
+    in riskboard: "10:02 to 11:47" (local time). Only when that happened on the meeting
+    day: a record kept on another day (written up afterwards, or the demo) does not
+    know the meeting's times, and says so rather than print the typing's."""
     m = rec.meeting
+    day = local_day(m.opened_at, timezone)
+    if day is None:
+        return "not recorded"
+    if day != m.meeting_date:
+        return f"not recorded (the record was opened on {uk_date(day)}, not on the day)"
     opened, closed = local_clock(m.opened_at, timezone), local_clock(m.closed_at, timezone)
-    if opened and closed:
-        return f"{opened} to {closed}"
-    if opened:
+    if not closed:
         return f"opened {opened}, not yet closed"
-    return "not recorded"
+    closed_day = local_day(m.closed_at, timezone)
+    if closed_day != day:
+        return f"{opened} (closed in riskboard on {uk_date(closed_day)})"
+    return f"{opened} to {closed}"
 
 
 def signature_blocks(rec: MeetingRecord) -> list[Block]:

@@ -18,7 +18,7 @@ from riskboard.register import RegisterRow
 from riskboard.tui.widgets.colours import band_style
 from riskboard.tui.widgets.meeting_bar import month_name
 
-NOTHING_YET = "  nothing yet - s strategy, w note, d decision, a action, e escalate, r reviewed"
+NOTHING_YET = "  nothing yet - the keys at the foot of the screen record the board's view"
 
 
 def head(

@@ -69,11 +69,11 @@ class EscalationsScreen(BoardScreen):
         for table_id in ("#waiting", "#decided"):
             table = self.query_one(table_id, DataTable)
             table.add_column("Ref", width=8)
-            table.add_column("Risk", width=26)
-            table.add_column("Escalation", width=30)
+            table.add_column("Risk", width=30)
+            table.add_column("Escalation", width=36)
             table.add_column("Proposed", width=14)
-            table.add_column("Reason", width=30)
-            table.add_column("Status", width=24)
+            table.add_column("Reason", width=36)
+            table.add_column("Status", width=20)
         self.reload()
         self.query_one("#waiting", DataTable).focus()
 

@@ -15,21 +15,27 @@ GUIDE = """\
 **Running the board with riskboard**
 
 The agenda list on the left is the meeting's order: move with the arrow keys and press
-**Enter** to take an item (on a narrow terminal, **g** shows the list). **Esc** goes back.
+**Enter** to take an item (on a narrow terminal, **g** shows the list over the risks).
+**Esc** goes back. The keys of every screen are listed at its foot.
 
 1. **Attendance** - tick who is present and who sent apologies. The quorum line
    turns green when each side (Contractor, Directorate, Corporate) has its lead officer.
 2. **Previous minutes** - approve them as a correct record; that locks them.
 3. **Action log** - go through open actions from earlier meetings: status, progress, due.
-4. **Flagged risks** - the list starts with risks whose actions were *not updated this
-   month*. Press **Enter** on a risk to review it: set the strategy, write the discussion
-   and the decision, add actions arising, escalate, then mark it reviewed and go to the next.
-5. **Escalation candidates** and **the rest of the register** work the same way.
-6. **Any other business** and **date of next meeting**.
-7. **Close** - check the summary and confirm. A closed meeting is read-only.
+4. **Escalations to decide** - escalations proposed at earlier meetings and not yet
+   accepted or declined: **y** accepts, **x** declines (shown only when there are some).
+5. **Flagged risks** - the list starts with risks whose actions were *not updated this
+   month*. Press **Enter** on a risk to review it: the screen shows what the board
+   decided at earlier meetings beside the export; set the strategy, write the
+   discussion and the decision, add actions arising, escalate, then mark it reviewed
+   and go to the next. **h** shows the heat map from here too.
+6. **Escalation candidates** and **the rest of the register** work the same way.
+7. **Any other business** and **date of next meeting**.
+8. **Close** - check the summary and confirm. A closed meeting is read-only.
 
-Everything is saved the moment you enter it; if the program is closed, run
-`riskboard meeting` again and the meeting resumes where you were.
+Everything is saved the moment you enter it. **q** quits from any screen (**Ctrl+Q**
+also from inside a form); run `riskboard meeting` again and the meeting resumes where
+you were.
 
 In the risk list, type **/** then words to filter: text, an annex, an owner or a flag
 (e.g. `stale`, `lighting`, `esc`). Press **s** to change the sort column (or click a heading).
