@@ -173,3 +173,19 @@ def test_words_a_clerk_would_write() -> None:
     )
     assert revised_due_text("2022-10-12", None) == "due 12/10/2022"
     assert not any("4T" in label for label in FLAG_LABELS.values())
+
+
+def test_an_earlier_escalation_accepted_at_a_meeting_is_on_its_transfer_sheet(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    from riskboard.reports.register_transfer import transfer_rows
+
+    config = Config().resolve(tmp_path)
+    _first_meeting(db)  # HM-001 proposed for the Corporate register, undecided
+    m2 = start(db, "2022-10-12").id
+    assert transfer_rows(db, config, "corporate", m2) == []  # not decided yet
+    (pending,) = board.escalations_awaiting(db, m2)
+    board.decide_escalation(db, m2, pending.id, accept=True)
+    (row,) = transfer_rows(db, config, "corporate", m2)
+    assert row.escalation.ref == "HM-001" and row.meeting_date == date(2022, 10, 12)
+    assert row.minute_ref.endswith("12/10/2022")  # minuted where it was accepted

@@ -202,7 +202,15 @@ def test_xlsx_sheets_and_decisions(files: dict[str, Path]) -> None:
     assert rows["HM-001"]["Minute"] == 6
     assert rows["SL-003"]["Risk"] == UNICODE_TITLE  # é, – and £ survive
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:R5"
+    assert ws.auto_filter.ref == "A1:T5"
+    # the board's strategy beside the export's: HM-001 treat decided here; SL-003 had
+    # no strategy from the board, whatever its export says
+    assert (rows["HM-001"]["Board's strategy"], rows["HM-001"]["Strategy decided"]) == (
+        "Treat",
+        datetime(2026, 4, 14),
+    )
+    assert rows["SL-003"]["Board's strategy"] is None
+    assert rows["SL-003"]["Strategy in export"] is not None
     # the score and RAG cells carry the band's fill
     score_col = header.index("Score") + 1
     rag_col = header.index("RAG") + 1

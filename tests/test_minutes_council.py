@@ -141,3 +141,24 @@ def test_no_plural_slips_in_the_minutes(
     text = _md(db, m.id, tmp_path)
     for slip in ("1 risks", "1 decisions", "1 actions", "1 escalations", " of 1 required"):
         assert slip not in text
+
+
+def test_a_risk_minuted_without_a_new_strategy_keeps_the_boards_not_the_exports(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    """HM-001 is exported as 'treat'; the board tolerated it at meeting 1; meeting 2
+    records only a decision - its minute says the board's strategy stands."""
+    m1 = start(db, "2022-09-14").id
+    board.save_review(db, m1, "HM-001", strategy="tolerate", rationale="Claims falling",
+                      review_by="2023-03-01", reviewed=True)  # fmt: skip
+    board.close_meeting(db, m1)
+    m2 = start(db, "2022-10-12").id
+    board.save_review(db, m2, "HM-001", decision="that the tolerance stand", reviewed=True)
+    text = _md(db, m2, tmp_path)
+    assert (
+        "- **Strategy:** Tolerate, as decided on 14 September 2022, review by 1 March 2023"
+        " (not changed at this meeting)" in text
+    )
+    assert "- **Strategy in the export:** Treat" in text
+    # the first meeting's own minutes are unchanged by what came later
+    assert "- **Strategy:** Tolerate\n" in _md(db, m1, tmp_path)

@@ -44,7 +44,13 @@ def load_minutes(
     rows = register_rows(db, month, config)
     approver = (record.get("approval") or {}).get("approved_by_meeting_id")
     approving_date = get_meeting(db, approver).meeting_date if approver else None
-    minutes = build_minutes(record, rows, config, approving_meeting_date=approving_date)
+    minutes = build_minutes(
+        record,
+        rows,
+        config,
+        approving_meeting_date=approving_date,
+        decided=board_strategies(db, upto_meeting_id=mid),
+    )
     return minutes, rows
 
 

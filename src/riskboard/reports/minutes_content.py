@@ -59,13 +59,16 @@ class DecisionRow(BaseModel):
     previous_score: int | None
     direction: str
     flags: list[str]
-    strategy: str | None
+    strategy: str | None  # the board's: decided at this meeting, else standing from earlier
     rationale: str | None
     review_by: date | None
     discussion: str | None
     decision: str | None
     actions: list[int]
     missing_from: str | None = None  # reviewed against this earlier month's export
+    strategy_decided_on: date | None = None  # when the standing strategy was decided (if earlier)
+    strategy_review_by: date | None = None  # its review-by date (if decided earlier)
+    export_strategy: str | None = None  # as the export gives it
 
 
 class EscalationRow(BaseModel):

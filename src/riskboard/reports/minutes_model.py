@@ -18,11 +18,12 @@ other business; date of next meeting.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Literal
 
 from riskboard import flag_text
+from riskboard.board.risk_history import BoardReview
 from riskboard.config import Config
 from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, revised_due_text
 from riskboard.register import RegisterRow
@@ -122,8 +123,12 @@ def build_minutes(
     config: Config,
     *,
     approving_meeting_date: date | None = None,
+    decided: Mapping[str, BoardReview] | None = None,
 ) -> Minutes:
-    """The ordered minutes of one meeting; ``rows`` is its board month's register.
+    """The ordered minutes of one meeting; ``rows`` is its board month's register;
+    ``decided`` the board's strategies as at the meeting
+    (``board.risk_history.board_strategies``): a risk the meeting did not give a
+    strategy is minuted with the one the board decided before, beside the export's.
 
     Approved minutes are dated by the meeting that approved them
     (``approving_meeting_date``), else by the day the approval was recorded."""
@@ -165,6 +170,15 @@ def build_minutes(
         row = by_ref.get(review.ref)
         item = add(_risk_title(review, row), "risk", [], ref=review.ref)
         decision = _decision_row(item.number, review, row, new_actions, config, m.month)
+        standing = (decided or {}).get(review.ref)
+        if not review.strategy and standing is not None and standing.meeting_id != m.id:
+            decision = decision.model_copy(
+                update={
+                    "strategy": _strategy(standing.strategy),
+                    "strategy_decided_on": standing.meeting_date,
+                    "strategy_review_by": standing.review_by,
+                }
+            )
         decisions.append(decision)
         item.blocks = _risk_blocks(decision, row, rec)
 
@@ -311,7 +325,7 @@ def _decision_row(
     score = review.risk_score
     if score is None and row is not None:
         score = row.current_score
-    strategy = _strategy(review.strategy or (row.strategy if row else None))
+    export = (row.strategy_text or _strategy(row.strategy)) if row else None
     return DecisionRow(
         item=number,
         ref=review.ref,
@@ -325,7 +339,8 @@ def _decision_row(
         previous_score=row.previous_score if row else None,
         direction=direction_text(row),
         flags=[flag_text.summary(c, row.flag_details.get(c)) for c in row.flags] if row else [],
-        strategy=strategy or (row.strategy_text if row else None),
+        strategy=_strategy(review.strategy),
+        export_strategy=export,
         rationale=review.rationale,
         review_by=review.review_by,
         discussion=review.note,
@@ -344,7 +359,8 @@ def _risk_blocks(d: DecisionRow, row: RegisterRow | None, rec: MeetingRecord) ->
         ("Current score", score_text(d.score, d.rag, row)),
         ("Direction of travel", d.direction),
         ("Flags", "; ".join(d.flags) if d.flags else "None"),
-        ("Strategy", d.strategy or "None recorded"),
+        ("Strategy", _strategy_fact(d)),
+        ("Strategy in the export", d.export_strategy or "None"),
     ]
     if d.missing_from:
         facts.insert(
@@ -378,6 +394,20 @@ def _risk_blocks(d: DecisionRow, row: RegisterRow | None, rec: MeetingRecord) ->
         listed = ", ".join(str(n) for n in d.actions)
         blocks.append(Para(text=f"Actions arising: {listed}."))
     return blocks
+
+
+def _strategy_fact(d: DecisionRow) -> str:
+    """The board's strategy: decided here, standing from an earlier meeting (said so,
+    with when and its review-by date), or none."""
+    if d.strategy is None:
+        return "None decided by the board"
+    if d.strategy_decided_on is None:
+        return d.strategy
+    by = f", review by {long_date(d.strategy_review_by)}" if d.strategy_review_by else ""
+    return (
+        f"{d.strategy}, as decided on {long_date(d.strategy_decided_on)}{by}"
+        " (not changed at this meeting)"
+    )
 
 
 def _escalation_row(

@@ -40,7 +40,8 @@ DECISION_COLUMNS = [
     Column("Likelihood", "int", 11), Column("Impact", "int", 9), Column("Score", "score", 8),
     Column("RAG", "rag", 9), Column("Previous score", "int", 10),
     Column("Direction of travel", "text"), Column("Flags", "wrap", 36),
-    Column("Strategy", "text"), Column("Rationale", "wrap", 40),
+    Column("Board's strategy", "text"), Column("Strategy decided", "date", 12),
+    Column("Strategy in export", "text"), Column("Rationale", "wrap", 40),
     Column("Review by", "date", 12), Column("Discussion", "wrap", 50),
     Column("Decision (RESOLVED)", "wrap", 50), Column("Actions arising", "text"),
 ]  # fmt: skip
@@ -172,7 +173,8 @@ def build_minutes_xlsx(
         [
             [d.item, d.ref, d.title, d.annex, d.owner, d.likelihood, d.impact, d.score, d.rag,
              d.previous_score, d.direction, "; ".join(d.flags) or None, d.strategy,
-             d.rationale, d.review_by, d.discussion,
+             d.strategy_decided_on or (minutes.meeting_date if d.strategy else None),
+             d.export_strategy, d.rationale, d.review_by, d.discussion,
              f"RESOLVED: {d.decision}" if d.decision else None,
              ", ".join(str(n) for n in d.actions) or None]
             for d in minutes.decisions

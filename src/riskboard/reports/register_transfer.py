@@ -3,10 +3,10 @@ in the columns the receiving register's own template takes in.
 
 ``config.toml`` ``[export.register.columns]`` maps each header of that template to a
 riskboard field, in order (see :data:`FIELDS`); an unknown field is a config error
-naming the key. With ``meeting_id`` the sheet holds what that meeting escalated (as at
-its board month); without it, every open escalation to the register (proposed or
-accepted, not declined, not since de-escalated), with the risk as in the latest month
-it was exported. Declined escalations are never transferred.
+naming the key. With ``meeting_id`` the sheet holds what that meeting escalated and
+the earlier escalations it accepted (as at its board month); without it, every open
+escalation to the register (proposed or accepted, not declined, not since
+de-escalated), with the risk as in the latest month it was exported. Declined escalations are never transferred.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Literal, get_args
 import sqlite_utils
 from openpyxl import Workbook
 
-from riskboard.board import get_meeting, list_escalations
+from riskboard.board import escalations_at, get_meeting, list_escalations
 from riskboard.board.models import Escalation
 from riskboard.config import Config
 from riskboard.domain import ESCALATION_TARGET_NAMES, Action, EscalationTarget, Risk
@@ -147,9 +147,17 @@ def _is_open(e: Escalation, later: list[Escalation], target: str) -> bool:
 def transfer_rows(
     db: sqlite_utils.Database, config: Config, register: Register, meeting_id: int | None
 ) -> list[TransferRow]:
-    """The risks to transfer, by ref."""
+    """The risks to transfer, by ref. With ``meeting_id``: those the meeting escalated
+    (not declined) and those escalated at an earlier meeting that it accepted (minuted
+    at this meeting: its decision is what sends them)."""
     target = EscalationTarget(register).value
     every = list_escalations(db, meeting_id=meeting_id)
+    if meeting_id is not None:  # and earlier ones it accepted, unless since returned
+        everything = list_escalations(db)
+        every += [
+            e for e in escalations_at(db, meeting_id)[1]
+            if e.status.value == "accepted" and _is_open(e, everything, target)
+        ]  # fmt: skip
     chosen = [
         e for e in every
         if e.target.value == target and e.direction == "escalate" and e.status.value != "declined"
@@ -174,11 +182,12 @@ def transfer_rows(
 
     out = []
     for e in sorted(chosen, key=lambda x: (x.ref, x.id)):
-        if e.meeting_id not in minutes_cache:
-            minutes, month_rows = load_minutes(db, config, e.meeting_id)
-            minutes_cache[e.meeting_id] = minutes
+        minuted_at = meeting_id if meeting_id is not None else e.meeting_id
+        if minuted_at not in minutes_cache:
+            minutes, month_rows = load_minutes(db, config, minuted_at)
+            minutes_cache[minuted_at] = minutes
             rows_cache.setdefault(minutes.month, {r.ref: r for r in month_rows})
-        minutes = minutes_cache[e.meeting_id]
+        minutes = minutes_cache[minuted_at]
         month = minutes.month
         if meeting_id is None:  # the risk as in the latest month it was exported
             latest_seen = score_history(db, e.ref, months=1)
@@ -260,7 +269,8 @@ def export_register(
     about.pairs([
         ("Register", ESCALATION_TARGET_NAMES[EscalationTarget(register)]),
         ("Source", config.meeting.board_name),
-        ("Escalations", f"raised at meeting {meeting_id}" if meeting_id else
+        ("Escalations", f"raised at meeting {meeting_id}, or raised earlier and accepted"
+                        " there" if meeting_id else
                         "all open (proposed or accepted, not since de-escalated)"),
         ("Risks", len(rows)),
         ("Exported", date.today().strftime("%d/%m/%Y")),

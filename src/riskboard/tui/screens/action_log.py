@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from riskboard import board
-from riskboard.domain import uk_date
+from riskboard.domain import revised_due_text, uk_date
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import Field, FormDialog, FormValues, guarded
 
@@ -22,9 +22,24 @@ UPDATE_STATUSES = [s for s in board.BoardActionStatus if s != board.BoardActionS
 
 
 def _due(action: board.BoardAction) -> Text:
-    if action.revised_due:  # * marks a revised due date
-        return Text(f"{uk_date(action.revised_due)}*", "bold")
-    return Text(uk_date(action.due, "-"))
+    """ "14/09/2022, revised to 12/10/2022": a revised date beside the original."""
+    text = revised_due_text(action.due, action.revised_due).removeprefix("due ")
+    return Text(text, "bold" if action.revised_due else "")
+
+
+def describe_action(a: board.BoardAction) -> Text:
+    """The highlighted action in full (the table's columns are cut on a narrow terminal)."""
+    text = Text()
+    text.append(f"Action {a.number}", "bold")
+    text.append(f" ({a.risk_ref})" if a.risk_ref else "")
+    text.append(f": {a.text}\n")
+    text.append(f"{a.owner or 'no owner'}, {revised_due_text(a.due, a.revised_due)} - ")
+    text.append(a.status.value, STATUS_STYLE.get(a.status.value, ""))
+    if a.withdrawn_reason:
+        text.append(f": {a.withdrawn_reason}", "dim")
+    if a.progress:
+        text.append(f"\nProgress: {a.progress}", "dim")
+    return text
 
 
 class ActionLogScreen(BoardScreen):
@@ -47,6 +62,7 @@ class ActionLogScreen(BoardScreen):
     ActionLogScreen .heading { text-style: bold; padding: 0 1; margin-top: 1; }
     ActionLogScreen #log { height: 2fr; }
     ActionLogScreen #arising { height: 1fr; }
+    ActionLogScreen #action-detail { height: auto; max-height: 5; padding: 0 1; background: $panel; }
     """
 
     def __init__(self) -> None:
@@ -60,6 +76,7 @@ class ActionLogScreen(BoardScreen):
         yield DataTable(id="log", cursor_type="row", zebra_stripes=True)
         yield Static("Raised at this meeting", id="arising-heading", classes="heading")
         yield DataTable(id="arising", cursor_type="row", zebra_stripes=True)
+        yield Static(id="action-detail")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -68,7 +85,7 @@ class ActionLogScreen(BoardScreen):
             table.add_column("No.", width=4)
             table.add_column("Action", width=28)
             table.add_column("Owner", width=14)
-            table.add_column("Due", width=11)
+            table.add_column("Due", width=34)
             table.add_column("Status", width=11)
             table.add_column("Progress", width=36)
             table.add_column("Risk", width=9)
@@ -93,7 +110,7 @@ class ActionLogScreen(BoardScreen):
         open_count = sum(1 for e in self.entries if e.action.live)
         self.query_one("#log-heading", Static).update(
             f"Carried from earlier meetings: {len(self.entries)} ({open_count} still open;"
-            f" {sum(1 for e in self.entries if e.updates)} updated today)  * revised due date"
+            f" {sum(1 for e in self.entries if e.updates)} updated today)"
         )
         self.query_one("#arising-heading", Static).update(
             f"Raised at this meeting: {len(self.arising)}"
@@ -125,6 +142,14 @@ class ActionLogScreen(BoardScreen):
             actions = [e.action for e in self.entries] if focused.id == "log" else self.arising
             return actions[focused.cursor_row]
         return None
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        actions = [e.action for e in self.entries] if event.data_table.id == "log" else self.arising
+        if 0 <= event.cursor_row < len(actions):
+            self.query_one("#action-detail", Static).update(
+                describe_action(actions[event.cursor_row])
+            )
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
@@ -186,7 +211,8 @@ class ActionLogScreen(BoardScreen):
                 f"Action {action.number}: {action.text}",
                 fields,
                 guarded(save),
-                intro=f"Owner {action.owner or '-'}, due {uk_date(action.due)}.",
+                intro=f"Owner {action.owner or '-'},"
+                f" {revised_due_text(action.due, action.revised_due)}.",
                 draft=f"action-update:{action.number}",
             ),
             lambda _: self.reload(),

@@ -24,13 +24,15 @@ STATUS_CELL = {
 ORG_ORDER = {o.value: i for i, o in enumerate(Organisation)}
 
 
-def role_today(person: board.Person, meeting: board.Meeting) -> Text:
-    """The person's role, with Chair / Minute-taker as this meeting has them (whoever
-    was named when it started, whatever the people list says)."""
-    text = Text(person.role or "")
-    for name, mark in ((meeting.chair, "Chair"), (meeting.minute_taker, "Minute-taker")):
+def today(
+    person: board.Person, status: board.AttendanceStatus | None, meeting: board.Meeting
+) -> Text:
+    """Today's attendance, with Chair / Minute-taker as this meeting has them (whoever
+    was named when it started, whatever the people list's role says)."""
+    text = STATUS_CELL[status].copy()
+    for name, mark in ((meeting.chair, "chair"), (meeting.minute_taker, "minute-taker")):
         if name and name.casefold() == person.name.casefold():
-            text.append(("; " if text.plain else "") + mark, "bold cyan")
+            text.append(f", {mark}", "bold cyan")
     return text
 
 
@@ -75,8 +77,8 @@ class AttendanceScreen(BoardScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Name", key="name", width=22)
-        table.add_column("Today", key="today", width=10)
+        table.add_column("Name", key="name", width=20)
+        table.add_column("Today", key="today", width=23)
         table.add_column("Organisation", key="org", width=12)
         table.add_column("Lead", key="lead", width=4)
         table.add_column("Role", key="role", width=30)
@@ -102,10 +104,10 @@ class AttendanceScreen(BoardScreen):
         for p in self.people:
             table.add_row(
                 p.name,
-                STATUS_CELL[self.status.get(p.name.casefold())],
+                today(p, self.status.get(p.name.casefold()), meeting),
                 p.organisation.capitalize(),
                 "yes" if p.lead_officer else "no",
-                role_today(p, meeting),
+                p.role or "",
                 key=p.name,
             )
         if self.people:

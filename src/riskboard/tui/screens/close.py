@@ -33,8 +33,16 @@ def summary_text(
     t = Text()
     t.append("Attendance\n", "bold underline")
     by_org = record["attendance"]["by_organisation"]
+    m = record["meeting"]
+    marks = {e["name"]: "in attendance" for e in record["attendance"]["present"]
+             if not e.get("lead_officer", True)}  # fmt: skip
+    for name, mark in ((m.get("chair"), "chair"), (m.get("minute_taker"), "minute-taker")):
+        if name:
+            marks[name] = mark
     for org, names in by_org.items():
-        present = ", ".join(names["present"]) or "-"
+        present = (
+            ", ".join(f"{n} ({marks[n]})" if n in marks else n for n in names["present"]) or "-"
+        )
         t.append(f"  {org.capitalize()}: {present}")
         if names["apologies"]:
             t.append(f" (apologies: {', '.join(names['apologies'])})", "dim")
