@@ -179,6 +179,8 @@ def test_a_full_disk_is_one_line_and_loses_nothing(workspace: Path) -> None:
     disk.mkdir()
     out.mkdir()
     (out / "big.txt").write_text("x" * 100_000)
+    # a risk to transfer: with nothing to transfer, export register writes no file
+    assert main(["escalate", "HM-001", "--to", "corporate", "--reason", "Score 16"]) == 0
     script = FULL_DISK_SCRIPT
     proc = subprocess.run(
         ["unshare", "-rm", "sh", "-c", script],
