@@ -20,7 +20,8 @@ from riskboard.domain import FLAG_LABELS, count_of, revised_due_text
 from riskboard.errors import RiskboardError
 from riskboard.heat_map import month_heat_map
 from riskboard.history import risk_history
-from riskboard.register import month_counts, register_rows
+from riskboard.month_counts import month_counts
+from riskboard.register import register_rows
 from riskboard.store import open_db
 from riskboard.store.register import ImportRecord, save_import
 

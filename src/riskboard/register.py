@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, SkipValidation, TypeAdapter
 
 from riskboard.acceptance import standing_acceptances
 from riskboard.config import Config
-from riskboard.domain import FLAG_ORDER, Flag, FlagCode, Risk, count_of, is_closed_status, ref_key
+from riskboard.domain import FLAG_ORDER, Flag, FlagCode, Risk, is_closed_status, ref_key
 from riskboard.errors import NotFound, Remedy
 from riskboard.flag_details import FlagDetail
 from riskboard.flags import action_is_complete, compute_flags, escalation_routes, month_bounds
@@ -93,57 +93,6 @@ def direction_of(
     if previous is None or current is None:
         return "level"
     return "up" if current > previous else "down" if current < previous else "level"
-
-
-class MonthCounts(BaseModel):
-    """How many risks a board month holds, each count saying what it counts - so the
-    demo summary, ``riskboard flags``, the agenda and the heat map agree."""
-
-    month: str
-    exported: int  # rows of the month's export (open or closed)
-    closed: int  # of those, exported as closed
-    missing: int  # open last month, absent from this month's export
-    flagged: int  # needing the board's attention (closed risks are never flagged)
-    unscored: int  # open risks without a likelihood and impact (off the heat map)
-
-    @property
-    def open(self) -> int:
-        """In the export and not closed: the risks on the heat map (with the unscored)."""
-        return self.exported - self.closed
-
-    @property
-    def on_agenda(self) -> int:
-        """Every risk the agenda lists: the export's and those missing from it."""
-        return self.exported + self.missing
-
-    def export_text(self) -> str:
-        """ "90 risks in the export (87 open, 3 closed) and 1 missing from it" """
-        text = f"{count_of(self.exported, 'risk')} in the export"
-        if self.closed:
-            text += f" ({self.open:,} open, {self.closed:,} closed)"
-        if self.missing:
-            text += f" and {self.missing:,} missing from it"
-        return text
-
-    def flagged_text(self) -> str:
-        """ "51 of the 91 risks flagged" (of the export's and those missing from it)."""
-        return f"{self.flagged:,} of the {count_of(self.on_agenda, 'risk')} flagged"
-
-
-def month_counts(month: str, rows: Sequence[RegisterRow]) -> MonthCounts:
-    """The counts of ``register_rows(db, month, config)``."""
-    return MonthCounts(
-        month=month,
-        exported=sum(1 for r in rows if not r.missing),
-        closed=sum(1 for r in rows if r.closed and not r.missing),
-        missing=sum(1 for r in rows if r.missing),
-        flagged=sum(1 for r in rows if r.flags),
-        unscored=sum(
-            1
-            for r in rows
-            if r.is_open and (r.current_likelihood is None or r.current_impact is None)
-        ),
-    )
 
 
 _ROW_LIST: TypeAdapter[list[RegisterRow]] = TypeAdapter(list[RegisterRow])

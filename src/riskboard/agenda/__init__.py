@@ -5,7 +5,7 @@ them with any ``sqlite_utils.Database``.
 
 API
   month:  board_month(db, config, month, meeting_id) -> MonthData   # every risk, agenda
-              # order, reviewed marks, counts (register.MonthCounts), acceptance outlook
+              # order, reviewed marks, counts (month_counts.MonthCounts), acceptance outlook
           quick_month(db, config, month, meeting_id) -> MonthData   # first page, one query
   items:  agenda_items(db, meeting, data=None) -> list[AgendaItem]  # the standard order
           section_rows(rows, section, acceptance_refs=()) -> list[RiskRow]

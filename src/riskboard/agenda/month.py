@@ -16,12 +16,11 @@ import sqlite_utils
 from riskboard import board
 from riskboard.agenda.rows import RiskRow, agenda_order, build_row, make_row
 from riskboard.config import Config
+from riskboard.month_counts import MonthCounts, month_counts
 from riskboard.register import (
     MISSING,
-    MonthCounts,
     RegisterRow,
     direction_of,
-    month_counts,
     previous_month,
     register_rows,
 )

@@ -13,7 +13,8 @@ from riskboard.board.acceptances import acceptance_outlook
 from riskboard.board.risk_history import BoardHistory
 from riskboard.domain import FLAG_LABELS, FLAG_ORDER, count_of, uk_date
 from riskboard.history import risk_history
-from riskboard.register import flags_for, month_counts, register_rows, resolve_month
+from riskboard.month_counts import month_counts
+from riskboard.register import flags_for, register_rows, resolve_month
 from riskboard.reports.minutes_content import month_label
 
 if TYPE_CHECKING:

@@ -32,6 +32,7 @@ from riskboard.config import Config, load_config
 from riskboard.domain import FLAG_ORDER, Risk
 from riskboard.errors import RiskboardError
 from riskboard.importer import ImportResult, import_file
+from riskboard.month_counts import MonthCounts, month_counts
 from riskboard.sample.board_history import is_demo_history, seed_previous_meeting
 from riskboard.sample.catalogue import ANNEXES
 from riskboard.sample.data import RegisterGenerator, RiskState, sort_risks
@@ -227,7 +228,7 @@ class DemoReport:
     imports: list[ImportResult]  # in import order
     months: list[str]
     latest_month: str | None
-    latest_counts: register_service.MonthCounts | None  # the latest month's risks
+    latest_counts: MonthCounts | None  # the latest month's risks
     flag_counts: dict[str, int]  # code -> risks flagged with it, in FLAG_ORDER
     people: int
     meeting: board.Meeting | None = None  # the demo meeting, when asked to start one
@@ -261,7 +262,7 @@ def install_demo(
         meeting = start_demo_meeting(db, config) if start_meeting else None
         rows = register_service.register_rows(db, latest, config) if latest else []
         counts = Counter(code for r in rows for code in r.flags)
-        latest_counts = register_service.month_counts(latest, rows) if latest else None
+        latest_counts = month_counts(latest, rows) if latest else None
     finally:
         db.conn.close()
     return DemoReport(

@@ -18,7 +18,7 @@ from riskboard.agenda import MonthData, RiskRow
 from riskboard.domain import count_of
 from riskboard.heat_map import HeatCell, month_heat_map
 from riskboard.heat_map import HeatMap as HeatMapData
-from riskboard.register import MonthCounts
+from riskboard.month_counts import MonthCounts
 from riskboard.tui.database import connection
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.widgets.colours import band_colours
