@@ -190,3 +190,17 @@ def test_an_earlier_escalation_accepted_at_a_meeting_is_on_its_transfer_sheet(
     (row,) = transfer_rows(db, config, "corporate", m2)
     assert row.escalation.ref == "HM-001" and row.meeting_date == date(2022, 10, 12)
     assert row.minute_ref.endswith("12/10/2022")  # minuted where it was accepted
+
+
+def test_the_heat_map_matches_last_month_by_any_spelling_of_a_reference() -> None:
+    from riskboard.heat_map import build_heat_map
+    from riskboard.register import RegisterRow
+
+    heat = build_heat_map(
+        "2022-08",
+        [RegisterRow(ref="HM-001", current_likelihood=4, current_impact=4)],
+        {"hm\u2013001": (4, 4)},  # last month's export spelled it with an en dash
+        "2022-07",
+    )
+    cell = heat.cell(4, 4)
+    assert (cell.count, cell.previous_count, cell.moved_in, cell.moved_out) == (1, 1, [], [])

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from riskboard.config import Config
+from riskboard.domain import ref_key
 from riskboard.register import RegisterRow, open_scores, previous_month, register_rows
 
 Position = tuple[int, int]  # (likelihood, impact), each 1-5
@@ -104,11 +105,14 @@ def build_heat_map(
             continue
         now[row.ref] = pos
         cells[pos].refs.append(row.ref)
+    # last month's positions under this month's spelling of each reference (matched
+    # by ref_key, as the flag rules match them)
+    spelled_now = {ref_key(ref): ref for ref in now}
     before: dict[str, Position] = {}
     for ref, (likelihood, impact) in (previous or {}).items():
         pos = position(likelihood, impact)
         if pos is not None:
-            before[ref] = pos
+            before[spelled_now.get(ref_key(ref), ref)] = pos
             cells[pos].previous_count += 1
     if previous is not None:
         for ref, pos in now.items():
