@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from riskboard.chase_config import ChaseConfig
 from riskboard.errors import ConfigError
 
 ENV_VAR = "RISKBOARD_CONFIG"
@@ -260,6 +261,7 @@ class Config(_Strict):
     meeting: MeetingConfig = Field(default_factory=MeetingConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     export: ExportConfig = Field(default_factory=ExportConfig)
+    chase: ChaseConfig = Field(default_factory=ChaseConfig)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -275,6 +277,9 @@ class Config(_Strict):
             exports=_abs(base, p.exports),
             logs=_abs(base, p.logs),
         )
+        smtp = self.chase.smtp
+        if smtp is not None and smtp.ca_file is not None:
+            smtp.ca_file = _abs(base, smtp.ca_file)
         return self
 
 
@@ -319,7 +324,11 @@ def load_config(path: str | Path | None = None, *, cwd: Path | None = None) -> C
         problems = []
         for err in exc.errors():
             key = _key_path(err["loc"])
-            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            msg = (
+                "unknown key"
+                if err["type"] == "extra_forbidden"
+                else err["msg"].removeprefix("Value error, ")
+            )
             problems.append(f"{key}: {msg}")
         raise ConfigError(f"{cfg_path}: bad config - " + "; ".join(problems)) from None
     cfg.source = cfg_path

@@ -25,7 +25,8 @@ from riskboard.board.quorum import (
 )
 from riskboard.board.txn import Scope, audited
 from riskboard.domain import Organisation
-from riskboard.errors import RiskboardError
+from riskboard.email_address import InvalidAddress, check_address
+from riskboard.errors import Remedy, RiskboardError
 from riskboard.store import meetings as store
 
 __all__ = [
@@ -57,6 +58,7 @@ def _person(row: dict[str, Any]) -> Person:
         role=row["role"],
         lead_officer=bool(row["lead_officer"]),
         active=bool(row["active"]),
+        email=row.get("email"),
     )
 
 
@@ -81,12 +83,15 @@ def save_person(
     role: str | None = None,
     lead_officer: bool | None = None,
     active: bool | None = None,
+    email: str | None = None,
     meeting_id: int | None = None,
     actor: str | None = None,
 ) -> Person:
-    """Add someone to the people list, or change their organisation / role / standing.
-    ``meeting_id`` (optional) is the meeting during which it was done, for the audit.
-    One transaction, one audit row (none when nothing changed)."""
+    """Add someone to the people list, or change their organisation / role / standing /
+    email address (``""`` clears it; an address that is not one is refused, naming
+    why - ``email_address.check_address``). ``meeting_id`` (optional) is the meeting
+    during which it was done, for the audit. One transaction, one audit row (none when
+    nothing changed)."""
     clean_name = clean(name)
     if clean_name is None:
         raise RiskboardError("a person needs a name")
@@ -104,6 +109,8 @@ def save_person(
             values["lead_officer"] = int(lead_officer)
         if active is not None:
             values["active"] = int(active)
+        if email is not None:
+            values["email"] = _email(clean_name, email)
         if before is None:
             if "organisation" not in values:
                 raise RiskboardError(
@@ -124,6 +131,21 @@ def save_person(
         else:
             step.unchanged()
     return _person(after)
+
+
+def _email(name: str, text: str) -> str | None:
+    """The address as stored (None clears it), or a refusal naming why it is not one."""
+    typed = clean(text)
+    if typed is None:
+        return None
+    try:
+        return check_address(typed).addr_spec
+    except InvalidAddress as exc:
+        raise RiskboardError(
+            f"the email address {typed!r} for {name} {exc}; nothing was recorded",
+            remedy=Remedy.GIVE_FIELDS,
+            fields=("email",),
+        ) from None
 
 
 # ----------------------------------------------------------------------------- attendance

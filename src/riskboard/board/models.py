@@ -88,6 +88,7 @@ class Person(_Model):
     role: str | None = None
     lead_officer: bool = True
     active: bool = True
+    email: str | None = None  # where the owner emails go (issue 15)
 
 
 class AttendanceEntry(_Model):

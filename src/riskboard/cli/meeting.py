@@ -104,6 +104,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     act = q.add_mutually_exclusive_group()
     act.add_argument("--active", dest="active", action="store_true", default=None)
     act.add_argument("--inactive", dest="active", action="store_false", help="hide from the list")
+    q.add_argument(
+        "--email",
+        metavar="ADDRESS",
+        help='where their owner emails go (riskboard chase); "" clears it',
+    )
     q.set_defaults(handler=cmd_person)
 
     for name, helptext, handler in (
@@ -270,7 +275,8 @@ def cmd_people(args: argparse.Namespace, ctx: Context) -> int:
         flags = ("" if p.lead_officer else " (not lead officer)") + (
             "" if p.active else " (inactive)"
         )
-        print(f"{p.name:<30} {p.organisation:<12} {p.role or ''}{flags}")
+        email = f" <{p.email}>" if p.email else ""
+        print(f"{p.name:<30} {p.organisation:<12} {p.role or ''}{flags}{email}")
     if not people:
         print(
             f"The people list in database {ctx.database} is empty:"
@@ -287,6 +293,7 @@ def cmd_person(args: argparse.Namespace, ctx: Context) -> int:
         role=args.role,
         lead_officer=args.lead,
         active=args.active,
+        email=args.email,
         meeting_id=args.meeting,
         actor=args.actor,
     )
@@ -295,7 +302,8 @@ def cmd_person(args: argparse.Namespace, ctx: Context) -> int:
     else:
         standing = "lead officer" if p.lead_officer else "not lead officer"
         inactive = "" if p.active else ", inactive"
-        print(f"{p.name}: {p.organisation}, {p.role or 'no role'}, {standing}{inactive}")
+        email = f", {p.email}" if p.email else ", no email address"
+        print(f"{p.name}: {p.organisation}, {p.role or 'no role'}, {standing}{inactive}{email}")
     return 0
 
 

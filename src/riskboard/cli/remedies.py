@@ -23,6 +23,8 @@ FLAGS: dict[str, str] = {
     "organisation": "--org contractor|directorate|corporate|other",
     "month": "--month YYYY-MM",
     "meeting_id": "--meeting ID",
+    "email": "--email ADDRESS",
+    "board_date": "--board-date DATE",
 }
 
 

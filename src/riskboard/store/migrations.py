@@ -343,3 +343,43 @@ def m0007_snapshot_unreadable_and_ref_key(db: sqlite_utils.Database) -> None:
         "UPDATE risk_snapshots SET ref_key = ? WHERE id = ?", [(ref_key(r), i) for i, r in rows]
     )
     db.execute("CREATE INDEX risk_snapshots_ref_key ON risk_snapshots(ref_key, month)")
+
+
+@migrations(name="0008_chase_mail")
+def m0008_chase_mail(db: sqlite_utils.Database) -> None:
+    """Issue 15, the owner emails: an email address on the people list; one row per
+    email sent (or being sent, or failed) so a month's emails go once; one row per
+    month the nightly job prepared them for."""
+    db.executescript(
+        """
+        ALTER TABLE people ADD COLUMN email TEXT;
+
+        CREATE TABLE chase_mail_sends (
+            id INTEGER PRIMARY KEY,
+            month TEXT NOT NULL,            -- board month chased, YYYY-MM
+            owner_key TEXT NOT NULL,        -- email_address.owner_key of the owner
+            owner TEXT NOT NULL,            -- as the register writes it
+            address TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            board_date TEXT NOT NULL,       -- ISO date of the meeting chased for
+            risks INTEGER NOT NULL,
+            message_id TEXT,
+            status TEXT NOT NULL,           -- sending / sent / failed
+            error TEXT,
+            origin TEXT NOT NULL,           -- command line / scheduler
+            started_at TEXT NOT NULL,       -- UTC ISO
+            finished_at TEXT
+        );
+        CREATE INDEX chase_mail_sends_month ON chase_mail_sends(month, owner_key);
+
+        CREATE TABLE chase_mail_runs (
+            month TEXT PRIMARY KEY,         -- the nightly job prepares a month's emails once
+            board_date TEXT NOT NULL,
+            mode TEXT NOT NULL,             -- drafts / send
+            outcome TEXT NOT NULL,          -- done / partial (sending failed for some)
+            detail TEXT NOT NULL,
+            folder TEXT,
+            done_at TEXT NOT NULL
+        );
+        """
+    )
