@@ -67,7 +67,7 @@ class Context:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from riskboard.cli import demo, export, imports, meeting, register, scheduler
+    from riskboard.cli import chase, demo, export, imports, meeting, register, scheduler
 
     parser = argparse.ArgumentParser(
         prog="riskboard",
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (imports, register, demo, meeting, scheduler, export):
+    for module in (imports, register, demo, meeting, scheduler, export, chase):
         module.register(sub)
     return parser
 

@@ -19,12 +19,13 @@ import sqlite_utils
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SkipValidation
 
 from riskboard import flag_text
 from riskboard.board.acceptances import acceptance_outlook
 from riskboard.config import Config
 from riskboard.domain import FLAG_LABELS, FLAG_ORDER, FlagCode, uk_date
+from riskboard.flag_details import FlagDetail
 from riskboard.reports import chase_acceptances
 from riskboard.reports.safe_write import atomic_text, set_text, write_atomic
 from riskboard.reports.xlsx_sheets import print_setup
@@ -48,6 +49,8 @@ class ChaseItem(BaseModel):
     previous_score: int | None = None
     rag: str | None = None
     strategy: str | None = None
+    # the flags' typed evidence by code (the owner emails list the actions from it)
+    details: dict[str, SkipValidation[FlagDetail]] = Field(default_factory=dict, exclude=True)
 
 
 class ChaseFiles(NamedTuple):
@@ -98,6 +101,7 @@ def chase_items(db: sqlite_utils.Database, month: str, config: Config) -> list[C
                 previous_score=row.previous_score if row else None,
                 rag=row.rag if row else None,
                 strategy=(row.strategy or row.strategy_text) if row else None,
+                details={c.value: d for c in codes if (d := flag.details.get(c.value))},
             )
         )
     items.sort(

@@ -1,0 +1,431 @@
+"""The owner emails as drafts: addresses from the people list and config, one .eml per
+owner parsed back as a mail client would, the same sentences as the chase list, text
+from the register escaped, the attachment formula-safe, safe file names, the board
+date, and every owner without an address listed."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from datetime import UTC, date, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from riskboard import board
+from riskboard.cli import main
+from riskboard.config import Config, load_config
+from riskboard.domain import Action, Risk
+from riskboard.email_address import InvalidAddress, check_address, owner_key
+from riskboard.errors import ConfigError, NotFound, RiskboardError
+from riskboard.reports.chase import chase_items
+from riskboard.reports.chase_plan import board_date_for, subject_line
+from riskboard.reports.owner_emails import draft_owner_emails, preview_owner_emails
+from riskboard.store import open_db
+from riskboard.store.register import ImportRecord, save_import
+
+BOARD = date(2024, 6, 12)
+TODAY = date(2024, 6, 3)
+NOW = datetime(2024, 6, 3, 9, 30, tzinfo=UTC)
+EVIL_TITLE = '<script>alert("x")</script> & =HYPERLINK("http://evil.example","click")'
+PRITCHARD = "J. Pritchard (BBLP)"
+
+
+def _save(db, month: str, report: str, risks: list[Risk]) -> None:
+    with db.atomic():
+        save_import(
+            db,
+            ImportRecord(file_name=f"r-{month}.xlsx", sha256=f"sha-{month}", month=month,
+                         report_date=report),
+            risks,
+        )  # fmt: skip
+
+
+def _act(ref: str, aref: str, text: str, **kw) -> Action:
+    return Action(risk_ref=ref, action_ref=aref, text=text, **kw)
+
+
+def build(root: Path, config_text: str = "") -> tuple[Config, object]:
+    (root / "config.toml").write_text(config_text, encoding="utf-8")
+    config = load_config(root / "config.toml")
+    db = open_db(config.paths.database)
+    april = date(2024, 4, 10)
+    _save(db, "2024-04", "2024-04-30", [
+        Risk(ref="SL-004", title="Column failures", owner="Tom Okafor", strategy="treat",
+             current_score=16, actions=[_act("SL-004", "A1", "Test", last_updated=april)]),
+        Risk(ref="HM-001", title="Pothole backlog", owner=PRITCHARD, strategy="treat",
+             current_score=9, actions=[_act("HM-001", "A1", "Extra gang", last_updated=april,
+                                            due=date(2024, 5, 15), owner="Dan Lee")]),
+        Risk(ref="HM-002", title="Gully cleansing", owner="Siân Hughes", strategy="treat",
+             current_score=6, actions=[_act("HM-002", "A1", "Survey", last_updated=april)]),
+    ])  # fmt: skip
+    _save(db, "2024-05", "2024-05-31", [
+        # two actions not updated this month, one of them overdue; score up 9 -> 12
+        Risk(ref="HM-001", title="Pothole backlog", owner=PRITCHARD, strategy="treat",
+             current_likelihood=3, current_impact=4, current_score=12,
+             actions=[_act("HM-001", "A1", "Extra gang", last_updated=april,
+                           due=date(2024, 5, 15), owner="Dan Lee", status="Open"),
+                      _act("HM-001", "A2", "Weekly report", last_updated=date(2024, 4, 2))]),
+        # no strategy, hostile title; its action was updated this month
+        Risk(ref="HM-003", title=EVIL_TITLE, owner="j pritchard", current_score=4,
+             actions=[_act("HM-003", "A1", "=cmd|' /C calc'!A0", last_updated=date(2024, 5, 20))]),
+        # one stale action: one action needs an update
+        Risk(ref="HM-002", title="Gully cleansing", owner="Siân Hughes", strategy="treat",
+             current_score=6, actions=[_act("HM-002", "A1", "Survey", last_updated=april)]),
+        # an escalation candidate only: to discuss, nothing to update
+        Risk(ref="SL-004", title="Column failures", owner="Tom Okafor", strategy="treat",
+             current_score=16, actions=[_act("SL-004", "A1", "Test", last_updated=date(2024, 5, 2))]),
+        # no owner recorded
+        Risk(ref="WS-005", title="Salt stock", strategy="treat", current_score=4),
+    ])  # fmt: skip
+    return config, db
+
+
+@pytest.fixture
+def ws(tmp_path: Path):
+    config, db = build(
+        tmp_path,
+        '[chase]\nfrom = "Risk Board <risk.board@council.example>"\n'
+        'reply_to = "risk.team@council.example"\n'
+        '[chase.owners]\n"siân hughes" = "sian.hughes@bblp.example"\n',
+    )
+    board.save_person(db, "J Pritchard", organisation="contractor",
+                      email="jane.pritchard@bblp.example")  # fmt: skip
+    yield config, db
+    db.conn.close()
+
+
+def parse(path: Path) -> EmailMessage:
+    with path.open("rb") as fh:
+        msg = BytesParser(policy=policy.default).parse(fh)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+# ----------------------------------------------------------------------- addresses
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["J. Pritchard (BBLP)", "j pritchard", "J.Pritchard", "J PRITCHARD [BBLP]", "J. Pritchard "],
+)
+def test_owner_names_match_ignoring_case_punctuation_and_organisation(name):
+    assert owner_key(name) == "j pritchard"
+
+
+def test_accents_and_apostrophes_are_ignored_but_names_stay_apart():
+    assert owner_key("Seán O'Brien (Council)") == owner_key("Sean OBrien") == "sean obrien"
+    assert owner_key("Smith-Jones") == owner_key("smith jones")
+    assert owner_key("J. Pritchard") != owner_key("J. Pritchett")
+
+
+@given(
+    st.text(alphabet="abcdefghij .-'", min_size=1, max_size=20).filter(lambda s: s.strip(" .-'")),
+    st.text(alphabet="ABCDEFGH &", min_size=1, max_size=8).filter(str.strip),
+)
+def test_a_trailing_organisation_and_case_never_change_the_match(name, org):
+    assert owner_key(f"{name} ({org})") == owner_key(name.upper()) == owner_key(name)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("jane.pritchard", "has no @"),
+        ("jane@bblp", "has no full domain"),
+        ("jane@@bblp.example", "more than one @"),
+        ("jane pritchard@bblp.example", "holds a space"),
+        ("a@b.example, c@d.example", "not one address"),
+        ("jane@bblp.example\nBcc: all@council.example", "line break"),
+        ("jané@bblp.example", "plain ASCII"),
+        ("Jane <jane@bblp.example>", "without a name"),
+        ("", "is empty"),
+    ],
+)
+def test_bad_addresses_are_refused_saying_why(text, why):
+    with pytest.raises(InvalidAddress, match=re.escape(why)):
+        check_address(text)
+
+
+def test_good_addresses_are_taken():
+    assert check_address(" jane.pritchard@bblp.example ").addr_spec == "jane.pritchard@bblp.example"
+    sender = check_address("Risk Board <risk.board@council.example>", display_name=True)
+    assert (sender.display_name, sender.domain) == ("Risk Board", "council.example")
+
+
+def test_each_owner_gets_the_address_from_the_people_list_or_config(ws):
+    config, db = ws
+    plan = preview_owner_emails(db, config, board_date=BOARD, today=TODAY)
+    got = {m.owner: (m.address.address, m.address.source) for m in plan.mails}
+    assert got == {
+        PRITCHARD: ("jane.pritchard@bblp.example", "people list (J Pritchard)"),
+        "Siân Hughes": ("sian.hughes@bblp.example", "[chase.owners] 'siân hughes'"),
+        "Tom Okafor": (None, None),
+    }
+    # "J. Pritchard (BBLP)" and "j pritchard" are one person: one email with both risks
+    pritchard = plan.mails[0]
+    assert [e.item.ref for e in pritchard.entries] == ["HM-001", "HM-003"]
+    tom = next(m for m in plan.mails if m.owner == "Tom Okafor")
+    assert "riskboard meeting person NAME --email ADDRESS" in (tom.address.problem or "")
+    assert [i.ref for i in plan.no_owner] == ["WS-005"]
+
+
+def test_two_addresses_for_one_owner_are_listed_never_chosen(ws):
+    config, db = ws
+    board.save_person(db, "Siân Hughes", organisation="contractor", email="s.hughes@bblp.example")
+    plan = preview_owner_emails(db, config, board_date=BOARD, today=TODAY)
+    sian = next(m for m in plan.mails if m.owner == "Siân Hughes")
+    assert sian.address.address is None
+    assert "two addresses" in (sian.address.problem or "")
+    assert "s.hughes@bblp.example" in sian.address.problem
+    assert "sian.hughes@bblp.example" in sian.address.problem
+
+
+def test_a_person_email_is_checked_recorded_and_audited(ws):
+    _, db = ws
+    before = len(board.audit_entries(db))
+    with pytest.raises(RiskboardError, match="'tom@okafor' for Tom Okafor has no full domain"):
+        board.save_person(db, "Tom Okafor", organisation="contractor", email="tom@okafor")
+    assert board.find_person(db, "Tom Okafor") is None
+    assert len(board.audit_entries(db)) == before
+    p = board.save_person(db, "Tom Okafor", organisation="contractor", email="Tom@Okafor.example")
+    assert p.email == "Tom@Okafor.example"
+    p = board.save_person(db, "tom okafor", email="t.okafor@bblp.example")
+    entry = board.audit_entries(db)[-1]
+    assert entry.change == "person updated"
+    assert (entry.before or {})["email"] == "Tom@Okafor.example"
+    assert (entry.after or {})["email"] == "t.okafor@bblp.example"
+    assert board.save_person(db, "Tom Okafor", email="").email is None
+
+
+def test_config_addresses_are_checked_when_loaded(tmp_path):
+    cases = {
+        '[chase.owners]\n"J. Pritchard" = "jane.pritchard"\n': "chase.owners: 'jane.pritchard' has no @",
+        '[chase]\nfrom = "risk board"\n': "chase.from: 'risk board' has no @",
+        '[chase.owners]\n"J. Pritchard (BBLP)" = "a@b.example"\n"j pritchard" = "c@d.example"\n':
+            "are the same owner",
+        '[chase.smtp]\nhost = "mail.council.example"\npassword = "hunter2"\n':
+            "never put the password in config.toml",
+        '[chase.smtp]\nhost = "mail.council.example"\nuser = "rb"\npassword_env = "X"\n'
+        'security = "none"\n': "send the password unencrypted",
+        '[chase]\nscheduled = "send"\n': 'scheduled = "send" needs [chase.smtp]',
+    }  # fmt: skip
+    for text, expected in cases.items():
+        (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match=re.escape(expected)):
+            load_config(tmp_path / "config.toml")
+
+
+# --------------------------------------------------------------------------- subject
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ((3, 0, 0), "3 actions need an update before the board on 12/06/2024"),
+        ((1, 0, 2), "1 action needs an update before the board on 12/06/2024"),
+        ((2, 1, 0), "2 actions and 1 risk need an update before the board on 12/06/2024"),
+        ((0, 1, 0), "1 risk needs an update before the board on 12/06/2024"),
+        ((0, 0, 2), "2 risks to discuss at the board on 12/06/2024"),
+    ],
+)
+def test_subject_says_how_many_in_words_with_the_board_date(counts, expected):
+    assert subject_line(*counts, BOARD) == "Risk register: " + expected
+
+
+# ---------------------------------------------------------------------------- drafts
+
+
+def test_drafts_open_as_ready_to_send_messages_with_everything_the_owner_needs(ws, tmp_path):
+    config, db = ws
+    folder = tmp_path / "drafts"
+    plan, written = draft_owner_emails(
+        db, config, folder, board_date="12/06/2024", today=TODAY, now=NOW
+    )
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "chase-2024-05-j-pritchard-bblp.eml",
+        "chase-2024-05-sian-hughes.eml",
+        "chase-2024-05-tom-okafor.eml",
+    ]
+    assert written.files == [folder / f"chase-2024-05-{m.slug}.eml" for m in plan.mails]
+    needs = {i.ref: i.needs for i in chase_items(db, "2024-05", config)}
+
+    msg = parse(folder / "chase-2024-05-j-pritchard-bblp.eml")
+    assert msg["X-Unsent"] == "1"  # Outlook opens it as an unsent draft
+    assert msg["Subject"] == (
+        "Risk register: 2 actions and 2 risks need an update before the board on 12/06/2024"
+    )
+    assert msg["To"].addresses[0].addr_spec == "jane.pritchard@bblp.example"
+    assert msg["To"].addresses[0].display_name == "J. Pritchard"
+    assert str(msg["From"]) == "Risk Board <risk.board@council.example>"
+    assert str(msg["Reply-To"]) == "risk.team@council.example"
+    assert msg["Date"].datetime == NOW
+    assert re.fullmatch(r"<[^@>]+@council\.example>", msg["Message-ID"])
+    assert msg.get_content_type() == "multipart/mixed"
+    text = msg.get_body(("plain",)).get_content()
+    html_part = msg.get_body(("html",)).get_content()
+    assert "Dear J. Pritchard," in text
+    assert "meets on Wednesday 12/06/2024" in text
+    assert "In the May 2024 risk register, 2 actions and 2 risks of yours need an update" in text
+    for line in needs["HM-001"] + needs["HM-003"]:  # the chase list's sentences, word for word
+        assert f"   - {line}\n" in text
+    assert (
+        "     * A1 Extra gang (action owner Dan Lee, due 15/05/2024, last updated 10/04/2024):"
+        " No action update this month: last updated 10/04/2024; Overdue action: due 15/05/2024"
+    ) in text
+    assert "     * A2 Weekly report (last updated 02/04/2024)" in text
+    assert "Score 12 (was 9), amber; strategy treat." in text
+    assert "How to reply" in text and "even if there has been no progress" in text
+    assert "(chase-2024-05-j-pritchard-bblp.xlsx)" in text
+    assert text.rstrip().endswith("Contract Risk Management Board")
+
+    attachments = list(msg.iter_attachments())
+    assert [a.get_filename() for a in attachments] == ["chase-2024-05-j-pritchard-bblp.xlsx"]
+    assert attachments[0].get_content_type() == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    wb = openpyxl.load_workbook(io.BytesIO(attachments[0].get_content()))
+    assert wb.sheetnames == ["Chase list", "Actions to update"]
+    rows = [[c.value for c in r] for r in wb["Chase list"].iter_rows(min_row=5)]
+    assert [r[1] for r in rows] == ["HM-001", "HM-003"]
+    assert rows[0][4] == "\n".join(needs["HM-001"])
+    actions = [[c.value for c in r] for r in wb["Actions to update"].iter_rows(min_row=2)]
+    assert [a[:3] for a in actions] == [
+        ["HM-001", "A1", "Extra gang"],
+        ["HM-001", "A2", "Weekly report"],
+    ]
+    assert "http" not in html_part.split("<body", 1)[0]  # nothing fetched from outside
+
+
+def test_register_text_is_escaped_in_html_and_never_a_formula_in_the_attachment(ws, tmp_path):
+    config, db = ws
+    draft_owner_emails(db, config, tmp_path, board_date=BOARD, today=TODAY, now=NOW)
+    msg = parse(tmp_path / "chase-2024-05-j-pritchard-bblp.eml")
+    html_part = msg.get_body(("html",)).get_content()
+    assert "<script>" not in html_part
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; =HYPERLINK(" in html_part
+    assert EVIL_TITLE in msg.get_body(("plain",)).get_content()
+    (xlsx,) = [a.get_content() for a in msg.iter_attachments()]
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any("<f>" in s or "<f " in s for s in sheets)
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx))
+    title = wb["Chase list"].cell(6, 3)
+    assert title.value == EVIL_TITLE and title.data_type == "s"
+
+
+def test_a_draft_for_an_owner_without_an_address_has_no_to_and_is_listed(ws, tmp_path, capsys,
+                                                                         monkeypatch):  # fmt: skip
+    config, db = ws
+    db.conn.close()
+    monkeypatch.chdir(tmp_path)
+    code = main(["chase", "--eml", "out", "--board-date", "12/06/2024", "--month", "2024-05"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Wrote 3 drafts to out" in out
+    assert (
+        "  Tom Okafor NO ADDRESS: Risk register: 1 risk to discuss at the board on 12/06/2024"
+        " -> chase-2024-05-tom-okafor.eml\n"
+    ) in out
+    assert "1 owner without an email address:\n  Tom Okafor: no email address" in out
+    assert "Flagged risks with no owner in the register, in no email: WS-005" in out
+    msg = parse(tmp_path / "out" / "chase-2024-05-tom-okafor.eml")
+    assert msg["To"] is None and msg["X-Unsent"] == "1"
+    assert "Escalation candidate: score 16 reaches the corporate register threshold (16)" in (
+        msg.get_body(("plain",)).get_content()
+    )
+
+
+def test_file_names_are_safe_and_unique_whatever_the_owner_is_called(tmp_path):
+    config = Config().resolve(tmp_path)
+    db = open_db(config.paths.database)
+    owners = ["../../etc/passwd", "CON", "Siân Hughes: \x1b[2J", "siân hughes?", "",
+              "Иван Петров", "Пётр Иванов"]  # fmt: skip
+    _save(db, "2024-06", "2024-06-30", [
+        Risk(ref=f"R-{n}", title="t", owner=o or None, strategy="treat", current_score=4)
+        for n, o in enumerate(owners)
+    ])  # fmt: skip
+    _, written = draft_owner_emails(db, config, tmp_path / "d", board_date=BOARD, today=TODAY)
+    names = sorted(p.name for p in written.files)
+    assert names == [
+        "chase-2024-06-con.eml",
+        "chase-2024-06-etc-passwd.eml",
+        "chase-2024-06-owner-2.eml",  # no ASCII letter in either name: numbered
+        "chase-2024-06-owner.eml",
+        "chase-2024-06-sian-hughes-2j.eml",
+        "chase-2024-06-sian-hughes.eml",
+    ]
+    assert all(p.parent == tmp_path / "d" for p in written.files)
+    db.conn.close()
+
+
+def test_rewriting_the_month_removes_drafts_for_owners_no_longer_flagged(ws, tmp_path):
+    config, db = ws
+    folder = tmp_path / "d"
+    draft_owner_emails(db, config, folder, board_date=BOARD, today=TODAY)
+    (folder / "chase-2024-05-someone-gone.eml").write_text("old")
+    (folder / "notes.eml").write_text("mine")
+    _, only = draft_owner_emails(db, config, folder, board_date=BOARD, today=TODAY,
+                                 owners=["TOM OKAFOR"])  # fmt: skip
+    assert [p.name for p in only.files] == ["chase-2024-05-tom-okafor.eml"]
+    assert only.removed == []  # one owner asked for: the others' drafts are kept
+    _, whole = draft_owner_emails(db, config, folder, board_date=BOARD, today=TODAY)
+    assert [p.name for p in whole.removed] == ["chase-2024-05-someone-gone.eml"]
+    assert (folder / "notes.eml").exists()
+
+
+def test_an_unknown_owner_is_refused_naming_those_with_flagged_risks(ws, tmp_path):
+    config, db = ws
+    with pytest.raises(NotFound, match="no flagged risk of 'Nobody' in May 2024; owners"):
+        preview_owner_emails(db, config, board_date=BOARD, today=TODAY, owners=["Nobody"])
+
+
+# ------------------------------------------------------------------------ board date
+
+
+def test_the_board_date_is_the_one_recorded_never_guessed(ws):
+    _, db = ws
+    with pytest.raises(NotFound, match="no meeting is recorded .* give --board-date DATE"):
+        board_date_for(db, "2024-05")
+    april = board.new_meeting(db, meeting_date="2024-05-15", month="2024-04", chair="Chair")
+    with pytest.raises(RiskboardError, match="set no date for the next one"):
+        board_date_for(db, "2024-05")
+    board.set_next_meeting_date(db, april.id, "12/06/2024")
+    got = board_date_for(db, "2024-05")
+    assert got.when == BOARD and "set at meeting 1 (15/05/2024)" in got.source
+    board.close_meeting(db, april.id, force_reason="test")
+    board.new_meeting(db, meeting_date="2024-06-19", month="2024-05", chair="Chair", start=False)
+    got = board_date_for(db, "2024-05")
+    assert (
+        got.when == date(2024, 6, 19) and "meeting 2 (draft), which reviews May 2024" in got.source
+    )
+    assert board_date_for(db, "2024-05", date(2024, 6, 26)).when == date(2024, 6, 26)
+
+
+def test_a_board_date_in_the_past_is_warned_about_on_drafts(ws, tmp_path, capsys, monkeypatch):
+    config, db = ws
+    plan = preview_owner_emails(db, config, board_date="01/06/2024", today=TODAY)
+    assert plan.warnings == [
+        "the board date 01/06/2024 (given with --board-date) is in the past: give"
+        " --board-date for the next meeting"
+    ]
+
+
+def test_json_preview_lists_owners_addresses_and_counts(ws, tmp_path, capsys, monkeypatch):
+    _, db = ws
+    db.conn.close()
+    monkeypatch.chdir(tmp_path)
+    assert main(["chase", "--board-date", "2024-06-12", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["board_date"] == "2024-06-12"
+    first = data["owners"][0]
+    assert (first["owner"], first["actions"], first["risks"], first["refs"]) == (
+        PRITCHARD, 2, 2, ["HM-001", "HM-003"])  # fmt: skip
+    assert data["no_owner"] == ["WS-005"]

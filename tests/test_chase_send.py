@@ -1,0 +1,286 @@
+"""Sending the owner emails to a real SMTP server started by the test on 127.0.0.1
+(aiosmtpd), reading what it received: each owner once a month (again only when told),
+one refused recipient reported while the others go, STARTTLS and implicit TLS with a
+self-signed certificate, the login, and the refusals before anything is sent."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+import riskboard.cli.chase
+from riskboard import board
+from riskboard.cli import main
+from riskboard.config import load_config
+from riskboard.errors import ConfigError, RiskboardError
+from riskboard.reports.owner_emails import send_owner_emails
+from riskboard.store import open_db
+from smtp_server import PASSWORD, USER, free_port, self_signed, smtp_server
+from test_chase_mail import PRITCHARD, build
+
+# the test server takes a login over plain text on 127.0.0.1 (as a relay on the same
+# machine would); aiosmtpd warns about that
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+TODAY = date(2024, 6, 3)
+BOARD = "12/06/2024"
+ADDRESSES = {
+    PRITCHARD: "jane.pritchard@bblp.example",
+    "Siân Hughes": "sian.hughes@bblp.example",
+    "Tom Okafor": "tom.okafor@council.example",
+}
+
+
+def smtp_config(port: int, *, security: str = "none", login: bool = False, extra: str = "") -> str:
+    owners = "".join(f'"{o}" = "{a}"\n' for o, a in ADDRESSES.items())
+    text = (
+        '[chase]\nfrom = "Risk Board <risk.board@council.example>"\n'
+        f"[chase.owners]\n{owners}"
+        f'[chase.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n'
+        "timeout_seconds = 10\n"
+    )
+    if login:
+        text += f'user = "{USER}"\npassword_env = "RB_TEST_SMTP_PASSWORD"\n'
+    return text + extra
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A register (see test_chase_mail.build) whose three owners all have addresses,
+    and a function to write config.toml for a server's port."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RB_TEST_SMTP_PASSWORD", PASSWORD)
+    monkeypatch.setattr(riskboard.cli.chase, "local_today", lambda tz: TODAY)
+    _, db = build(tmp_path)
+    db.conn.close()
+
+    def configure(text: str):
+        (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+        return load_config(tmp_path / "config.toml")
+
+    return tmp_path, configure
+
+
+def send(config, **kw):
+    db = open_db(config.paths.database)
+    try:
+        kw.setdefault("board_date", BOARD)
+        kw.setdefault("today", TODAY)
+        return send_owner_emails(db, config, **kw)
+    finally:
+        db.conn.close()
+
+
+def sends_recorded(config) -> list[dict]:
+    db = open_db(config.paths.database)
+    try:
+        return list(db.query("SELECT * FROM chase_mail_sends ORDER BY id"))
+    finally:
+        db.conn.close()
+
+
+def test_each_owner_receives_one_message_through_the_mail_server(workspace):
+    _, configure = workspace
+    with smtp_server(login=True) as server:
+        config = configure(smtp_config(server.port, login=True))
+        plan, report = send(config)
+        assert [r.status for r in report.results] == ["sent", "sent", "sent"]
+        assert server.recorder.logins == [USER]  # one connection, one login
+        got = {r.rcpt_tos[0]: r for r in server.received}
+    assert sorted(got) == sorted(ADDRESSES.values())
+    for received in got.values():
+        assert received.mail_from == "risk.board@council.example"
+        assert len(received.rcpt_tos) == 1
+    msg = got["jane.pritchard@bblp.example"].message()
+    assert msg["Subject"] == (
+        "Risk register: 2 actions and 2 risks need an update before the board on 12/06/2024"
+    )
+    assert msg["X-Unsent"] is None  # only drafts are marked unsent
+    (to,) = msg["To"].addresses
+    assert (to.display_name, to.addr_spec) == ("J. Pritchard", "jane.pritchard@bblp.example")
+    assert "Dear J. Pritchard," in msg.get_body(("plain",)).get_content()
+    assert [a.get_filename() for a in msg.iter_attachments()] == [
+        "chase-2024-05-j-pritchard-bblp.xlsx"
+    ]
+    rows = sends_recorded(config)
+    assert [(r["owner"], r["status"], r["origin"]) for r in rows] == [
+        (PRITCHARD, "sent", "command line"),
+        ("Siân Hughes", "sent", "command line"),
+        ("Tom Okafor", "sent", "command line"),
+    ]
+    assert rows[0]["message_id"] == msg["Message-ID"]
+    assert plan.board.when == date(2024, 6, 12)
+
+
+def test_sending_twice_sends_nothing_twice_unless_again(workspace, capsys):
+    _, configure = workspace
+    with smtp_server() as server:
+        config = configure(smtp_config(server.port))
+        send(config, clock=lambda: datetime(2024, 6, 3, 9, 30, tzinfo=UTC))
+        assert len(server.received) == 3
+        _, second = send(config)
+        assert len(server.received) == 3
+        assert [r.status for r in second.results] == ["already_sent"] * 3
+        assert second.results[0].message == (
+            "already sent to jane.pritchard@bblp.example on 03/06/2024 10:30 BST;"
+            " --again sends it again"
+        )
+        assert main(["chase", "--send", "--board-date", BOARD, "--owner", "Tom Okafor"]) == 0
+        assert "skipped    Tom Okafor <tom.okafor@council.example>" in capsys.readouterr().out
+        assert len(server.received) == 3
+        _, third = send(config, again=True, owners=["tom okafor"])
+        assert [r.status for r in third.results] == ["sent"]
+        assert [r.rcpt_tos for r in server.received[3:]] == [["tom.okafor@council.example"]]
+    assert [r["status"] for r in sends_recorded(config)] == ["sent"] * 4
+
+
+def test_a_refused_recipient_is_reported_and_the_others_still_go(workspace, capsys):
+    _, configure = workspace
+    with smtp_server(refuse={"sian.hughes@bblp.example"}) as server:
+        config = configure(smtp_config(server.port))
+        code = main(["chase", "--send", "--board-date", BOARD])
+        out = capsys.readouterr().out
+        assert code == 3  # not every owner was chased
+        assert sorted(r.rcpt_tos[0] for r in server.received) == [
+            "jane.pritchard@bblp.example",
+            "tom.okafor@council.example",
+        ]
+        assert (
+            "FAILED     Siân Hughes <sian.hughes@bblp.example>: Risk register: 1 action needs"
+            " an update before the board on 12/06/2024 - not sent: the mail server refused"
+            " the address (550 5.1.1 <sian.hughes@bblp.example>: no such mailbox here)"
+        ) in out
+        assert "2 sent, 1 failed." in out
+        # the next run tries only the one that failed
+        server.recorder.refuse.clear()
+        assert main(["chase", "--send", "--board-date", BOARD]) == 0
+        assert [r.rcpt_tos for r in server.received[2:]] == [["sian.hughes@bblp.example"]]
+        assert "1 sent, 2 already sent before." in capsys.readouterr().out
+    statuses = [(r["owner"], r["status"]) for r in sends_recorded(config)]
+    assert ("Siân Hughes", "failed") in statuses and ("Siân Hughes", "sent") in statuses
+
+
+def test_starttls_with_the_councils_own_certificate(workspace, tmp_path):
+    _, configure = workspace
+    cert, context = self_signed(tmp_path)
+    with smtp_server(starttls=context, login=True) as server:
+        untrusted = configure(smtp_config(server.port, security="starttls", login=True))
+        _, report = send(untrusted)
+        assert server.received == []
+        assert {r.status for r in report.results} == {"failed"}
+        assert "certificate of the mail server at 127.0.0.1" in report.results[0].message
+        assert "ca_file" in report.results[0].message
+        trusted = configure(
+            smtp_config(server.port, security="starttls", login=True, extra=f'ca_file = "{cert}"\n')
+        )
+        _, report = send(trusted)
+        assert [r.status for r in report.results] == ["sent"] * 3
+        assert len(server.received) == 3 and server.recorder.logins == [USER]
+
+
+def test_implicit_tls(workspace, tmp_path):
+    _, configure = workspace
+    cert, context = self_signed(tmp_path)
+    with smtp_server(implicit_tls=context) as server:
+        config = configure(smtp_config(server.port, security="tls", extra=f'ca_file = "{cert}"\n'))
+        _, report = send(config)
+        assert [r.status for r in report.results] == ["sent"] * 3
+        assert len(server.received) == 3
+
+
+def test_starttls_asked_of_a_server_without_it_stops_before_sending(workspace):
+    _, configure = workspace
+    with smtp_server() as server:
+        config = configure(smtp_config(server.port, security="starttls"))
+        _, report = send(config)
+        assert server.received == []
+    assert "does not offer STARTTLS" in report.results[0].message
+    assert all(r.message.startswith("not sent:") for r in report.results)
+
+
+def test_a_refused_login_and_no_server_are_one_reason_each(workspace, monkeypatch):
+    _, configure = workspace
+    monkeypatch.setenv("RB_TEST_SMTP_PASSWORD", "wrong")
+    with smtp_server(login=True) as server:
+        config = configure(smtp_config(server.port, login=True))
+        _, report = send(config)
+        assert server.received == []
+    assert "refused the login of user 'riskboard' (535" in report.results[0].message
+    assert "$RB_TEST_SMTP_PASSWORD" in report.results[0].message
+    with socket.socket() as s:  # a port with nothing listening
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    _, report = send(configure(smtp_config(closed)))
+    assert {r.status for r in report.results} == {"failed"}
+    assert f"could not connect to the mail server at 127.0.0.1:{closed}" in (
+        report.results[0].message
+    )
+
+
+def test_refusals_before_anything_is_sent(workspace, monkeypatch):
+    _, configure = workspace
+    port = free_port()
+    with pytest.raises(ConfigError, match=r"no mail server configured: add \[chase.smtp\]"):
+        send(configure('[chase]\nfrom = "a@council.example"\n'))
+    with pytest.raises(ConfigError, match=r"\[chase\] from is not set"):
+        send(configure(f'[chase.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'))
+    monkeypatch.delenv("RB_TEST_SMTP_PASSWORD")
+    with pytest.raises(ConfigError, match="RB_TEST_SMTP_PASSWORD .* is not set or empty"):
+        send(configure(smtp_config(port, login=True)))
+    monkeypatch.setenv("RB_TEST_SMTP_PASSWORD", PASSWORD)
+    with pytest.raises(RiskboardError, match="the board date 01/06/2024 .* is in the past"):
+        send(configure(smtp_config(port)), board_date="01/06/2024")
+
+
+def test_dry_run_says_who_would_get_what_and_sends_nothing(workspace, capsys):
+    root, configure = workspace
+    with smtp_server() as server:
+        config = configure(smtp_config(server.port))
+        db = open_db(config.paths.database)
+        board.save_person(db, "Tom Okafor", organisation="council", email="t.o@council.example")
+        db.conn.close()
+        send(config, owners=["Siân Hughes"])
+        code = main(["chase", "--send", "--dry-run", "--board-date", BOARD])
+        out = capsys.readouterr().out
+        assert len(server.received) == 1
+    assert code == 0
+    assert (
+        "would send J. Pritchard (BBLP) <jane.pritchard@bblp.example>: Risk register: 2 actions"
+        " and 2 risks need an update before the board on 12/06/2024 - would send 2 risks"
+    ) in out
+    assert "skipped    Siân Hughes <sian.hughes@bblp.example>" in out
+    assert "NOT SENT   Tom Okafor: Risk register: 1 risk to discuss" in out
+    assert "two addresses for one owner" in out
+    assert (
+        "Dry run, nothing sent: 1 would be sent, 1 already sent before, 1 without an address."
+        in out
+    )
+
+
+def test_a_send_that_never_finished_is_not_repeated_without_again(workspace):
+    _, configure = workspace
+    with smtp_server() as server:
+        config = configure(smtp_config(server.port))
+        db = open_db(config.paths.database)
+        db.execute(
+            "INSERT INTO chase_mail_sends (month, owner_key, owner, address, subject, board_date,"
+            " risks, status, origin, started_at) VALUES ('2024-05', 'tom okafor', 'Tom Okafor',"
+            " 'tom.okafor@council.example', 's', '2024-06-12', 1, 'sending', 'scheduler', ?)",
+            [datetime(2024, 6, 2, 2, 0, tzinfo=UTC).isoformat()],
+        )
+        db.conn.close()
+        _, report = send(config)
+        tom = report.results[2]
+        assert tom.status == "unanswered" and "it may have arrived" in tom.message
+        assert [r.rcpt_tos[0] for r in server.received] == [
+            "jane.pritchard@bblp.example",
+            "sian.hughes@bblp.example",
+        ]
+        _, report = send(config, again=True, owners=["Tom Okafor"])
+        assert report.results[0].status == "sent"
+        assert server.received[-1].rcpt_tos == ["tom.okafor@council.example"]
+    rows = [r for r in sends_recorded(config) if r["owner"] == "Tom Okafor"]
+    assert [r["status"] for r in rows] == ["failed", "sent"]
