@@ -175,6 +175,7 @@ RESULT_WORDS = {
     "unsettled": "not yet",
     "error": "PROBLEM",
     "chase_list": "chase list",
+    "owner_emails": "emails",
 }
 
 

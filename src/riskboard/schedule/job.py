@@ -14,7 +14,9 @@
    ``imports/failed/`` with ``<name>.error.txt`` saying why and what to do;
 4. recomputes the flags of each month it imported and writes the chase list of the
    latest month (``exports/chase-YYYY-MM.xlsx`` and ``.md``), also when that list is
-   missing (say an earlier run was stopped before writing it);
+   missing (say an earlier run was stopped before writing it); then, when
+   ``[chase] days_before_board`` says so, writes or sends the owner emails
+   (``schedule.chase_due``);
 5. records the run in ``scheduler_runs`` (updated after every file) and logs.
 
 One bad file never stops the others. What happens to a file that was not imported is
@@ -63,7 +65,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("riskboard.schedule.job")
 
-Result = Literal["imported", "duplicate", "refused", "unsettled", "error", "chase_list"]
+Result = Literal[
+    "imported", "duplicate", "refused", "unsettled", "error", "chase_list", "owner_emails"
+]
 
 
 class FileOutcome(BaseModel):
@@ -250,7 +254,30 @@ class _Run:
         runs.forget_observations(self.db, still_there)
         if not interrupted and (self.summary.months or self._chase_list_missing()):
             self._chase_lists()
+        if not interrupted:
+            self._owner_emails()
         return interrupted
+
+    def _owner_emails(self) -> None:
+        """The owner emails, when ``[chase] days_before_board`` says they are due
+        (``schedule.chase_due``)."""
+        from riskboard.schedule.chase_due import owner_emails_due
+
+        due = owner_emails_due(self.db, self.config, self.clock)
+        if due is None:
+            return
+        if not due.ok:
+            self.summary.errors += 1
+        self.summary.details.append(
+            FileOutcome(
+                file=f"chase-{due.month} owner emails",
+                result="owner_emails" if due.ok else "error",
+                month=due.month,
+                message=due.message,
+                moved_to=due.what if due.what != "sent" else None,
+            )
+        )
+        self._save()
 
     def _chase_list_missing(self) -> bool:
         from riskboard.reports.chase import chase_path
