@@ -173,7 +173,7 @@ def test_each_owner_gets_the_address_from_the_people_list_or_config(ws):
     pritchard = plan.mails[0]
     assert [e.item.ref for e in pritchard.entries] == ["HM-001", "HM-003"]
     tom = next(m for m in plan.mails if m.owner == "Tom Okafor")
-    assert "riskboard meeting person NAME --email ADDRESS" in (tom.address.problem or "")
+    assert tom.address.problem == "no email address"
     assert [i.ref for i in plan.no_owner] == ["WS-005"]
 
 
@@ -334,7 +334,10 @@ def test_a_draft_for_an_owner_without_an_address_has_no_to_and_is_listed(ws, tmp
         "  Tom Okafor NO ADDRESS: Risk register: 1 risk to discuss at the board on 12/06/2024"
         " -> chase-2024-05-tom-okafor.eml\n"
     ) in out
-    assert "1 owner without an email address:\n  Tom Okafor: no email address" in out
+    assert (
+        "1 owner without an email address:\n  Tom Okafor: no email address\n  To fix: add one"
+        " with `riskboard meeting person NAME --email ADDRESS` or under [chase.owners]"
+    ) in out
     assert "Flagged risks with no owner in the register, in no email: WS-005" in out
     msg = parse(tmp_path / "out" / "chase-2024-05-tom-okafor.eml")
     assert msg["To"] is None and msg["X-Unsent"] == "1"
@@ -429,3 +432,27 @@ def test_json_preview_lists_owners_addresses_and_counts(ws, tmp_path, capsys, mo
     assert (first["owner"], first["actions"], first["risks"], first["refs"]) == (
         PRITCHARD, 2, 2, ["HM-001", "HM-003"])  # fmt: skip
     assert data["no_owner"] == ["WS-005"]
+
+
+def test_meeting_person_email_on_the_command_line(ws, tmp_path, capsys, monkeypatch):
+    _, db = ws
+    db.conn.close()
+    monkeypatch.chdir(tmp_path)
+    assert main(["meeting", "person", "Tom Okafor", "--org", "contractor",
+                 "--email", "tom.okafor@council"]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "riskboard: error: the email address 'tom.okafor@council' for Tom Okafor has no full"
+        " domain after the @ ('council'); nothing was recorded - give --email ADDRESS"
+    )
+    assert main(["meeting", "person", "Tom Okafor", "--org", "contractor",
+                 "--email", "tom.okafor@council.example"]) == 0  # fmt: skip
+    assert "Tom Okafor: contractor, no role, lead officer, tom.okafor@council.example" in (
+        capsys.readouterr().out
+    )
+    assert main(["meeting", "people"]) == 0
+    assert "<tom.okafor@council.example>" in capsys.readouterr().out
+    assert main(["chase", "--board-date", "12/06/2024", "--owner", "tom okafor"]) == 0
+    assert "  Tom Okafor <tom.okafor@council.example>: Risk register: 1 risk to discuss" in (
+        capsys.readouterr().out
+    )

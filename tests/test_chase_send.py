@@ -249,7 +249,7 @@ def test_dry_run_says_who_would_get_what_and_sends_nothing(workspace, capsys):
     assert code == 0
     assert (
         "would send J. Pritchard (BBLP) <jane.pritchard@bblp.example>: Risk register: 2 actions"
-        " and 2 risks need an update before the board on 12/06/2024 - would send 2 risks"
+        " and 2 risks need an update before the board on 12/06/2024 - would be sent (2 risks)"
     ) in out
     assert "skipped    Siân Hughes <sian.hughes@bblp.example>" in out
     assert "NOT SENT   Tom Okafor: Risk register: 1 risk to discuss" in out

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from riskboard.domain import uk_date
+from riskboard.reports.chase_addresses import ADD_ADDRESS
 
 if TYPE_CHECKING:
     from riskboard.cli import Context
@@ -187,6 +188,7 @@ def _print_gaps(plan: ChasePlan) -> None:
             by_problem.setdefault(mail.address.problem or "", []).append(mail.owner)
         for problem, owners in by_problem.items():
             print(f"  {', '.join(owners)}: {problem}")
+        print(f"  To fix: {ADD_ADDRESS}.")
     if plan.no_owner:
         refs = ", ".join(i.ref for i in plan.no_owner)
         print(f"Flagged risks with no owner in the register, in no email: {refs}")
@@ -219,6 +221,8 @@ def _print_report(plan: ChasePlan, report: SendReport) -> None:
     for r in report.results:
         to = f" <{r.address}>" if r.address else ""
         print(f"  {LABELS[r.status]:<10} {r.owner}{to}: {r.subject} - {r.message}")
+    if report.count("no_address"):
+        print(f"To email the owners without an address: {ADD_ADDRESS}.")
     if report.no_owner:
         print(
             f"Flagged risks with no owner in the register, in no email: {', '.join(report.no_owner)}"

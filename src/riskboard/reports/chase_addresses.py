@@ -20,6 +20,13 @@ from riskboard.config import Config
 from riskboard.email_address import owner_display, owner_key
 from riskboard.safe_text import strip_controls
 
+NO_ADDRESS = "no email address"
+# what to do about an owner without an address (the faces print it once)
+ADD_ADDRESS = (
+    "add one with `riskboard meeting person NAME --email ADDRESS` or under [chase.owners]"
+    " in config.toml"
+)
+
 
 class OwnerAddress(BaseModel):
     """Where one owner's email goes, or why it cannot."""
@@ -81,9 +88,6 @@ def resolve_addresses(
                 " list or in [chase.owners]"
             )
         else:
-            entry.problem = (
-                "no email address: add one with `riskboard meeting person NAME --email"
-                " ADDRESS` or under [chase.owners] in config.toml"
-            )
+            entry.problem = NO_ADDRESS
         out[owner] = entry
     return out

@@ -33,7 +33,7 @@ from riskboard.domain import uk_date
 from riskboard.email_address import check_address
 from riskboard.errors import ConfigError, Remedy, RiskboardError
 from riskboard.reports.chase_mail import assign_slugs, build_message
-from riskboard.reports.chase_plan import ChasePlan, OwnerMail
+from riskboard.reports.chase_plan import ChasePlan, OwnerMail, plural
 from riskboard.store import chase_mail as store
 
 Status = Literal["sent", "failed", "no_address", "already_sent", "unanswered", "would_send"]
@@ -265,10 +265,8 @@ def _preview(
         result.status = "already_sent"
         result.message = _already(sent[-1], tz)
     else:
-        risks = len(mail.entries)
-        result.message = f"would send {risks} risk{'' if risks == 1 else 's'}" + (
-            " again" if sent else ""
-        )
+        again_word = " again" if sent else ""
+        result.message = f"would be sent{again_word} ({plural(len(mail.entries), 'risk')})"
 
 
 def _already(row: dict[str, object], tz: str) -> str:
@@ -348,5 +346,5 @@ def _send_one(
         result.status, result.message = "failed", f"not sent: {why}"
         return None
     store.finish(db, send_id, status="sent", finished_at=clock().isoformat())
-    result.status, result.message = "sent", f"sent {len(mail.entries)} risks"
+    result.status, result.message = "sent", f"sent ({plural(len(mail.entries), 'risk')})"
     return None
