@@ -43,6 +43,7 @@ class Recorder:
     """The handler: accepts mail, refusing RCPT TO for the addresses in ``refuse``."""
 
     refuse: set[str] = field(default_factory=set)
+    close_on: set[str] = field(default_factory=set)  # answer DATA with 421 for these
     received: list[Received] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
 
@@ -55,6 +56,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.close_on & {a.lower() for a in envelope.rcpt_tos}:
+            return "421 4.3.2 Service shutting down, closing transmission channel"
         self.received.append(
             Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
         )
@@ -94,6 +97,7 @@ def free_port() -> int:
 def smtp_server(
     *,
     refuse: set[str] | None = None,
+    close_on: set[str] | None = None,
     login: bool = False,
     starttls: ssl.SSLContext | None = None,
     implicit_tls: ssl.SSLContext | None = None,
@@ -101,7 +105,10 @@ def smtp_server(
     """A running server; ``login`` requires USER / PASSWORD (over plain text too, as
     on a relay on the same machine); ``starttls`` offers and requires STARTTLS with
     that context; ``implicit_tls`` speaks TLS from the first byte (port 465 style)."""
-    recorder = Recorder(refuse={a.lower() for a in refuse or set()})
+    recorder = Recorder(
+        refuse={a.lower() for a in refuse or set()},
+        close_on={a.lower() for a in close_on or set()},
+    )
     port = free_port()
     kwargs: dict[str, Any] = {}
     if login:

@@ -284,3 +284,34 @@ def test_a_send_that_never_finished_is_not_repeated_without_again(workspace):
         assert server.received[-1].rcpt_tos == ["tom.okafor@council.example"]
     rows = [r for r in sends_recorded(config) if r["owner"] == "Tom Okafor"]
     assert [r["status"] for r in rows] == ["failed", "sent"]
+
+
+def test_a_server_closing_on_one_message_does_not_stop_the_next(workspace):
+    _, configure = workspace
+    with smtp_server(close_on={ADDRESSES[PRITCHARD]}) as server:
+        config = configure(smtp_config(server.port))
+        _, report = send(config)
+        assert [r.status for r in report.results] == ["failed", "sent", "sent"]
+        assert "(421 4.3.2 Service shutting down" in report.results[0].message
+        assert sorted(r.rcpt_tos[0] for r in server.received) == [
+            ADDRESSES["Siân Hughes"],
+            ADDRESSES["Tom Okafor"],
+        ]
+
+
+def test_a_server_that_never_answers_times_out(workspace):
+    _, configure = workspace
+    with socket.socket() as silent:  # accepts connections (backlog), never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        config = configure(
+            smtp_config(port).replace("timeout_seconds = 10", "timeout_seconds = 0.5")
+        )
+        _, report = send(config)
+    assert {r.status for r in report.results} == {"failed"}
+    assert report.results[0].message == (
+        f"not sent: could not connect to the mail server at 127.0.0.1:{port}: no answer from"
+        " the mail server in time (timeout_seconds)"
+    )
+    assert report.results[1].message == report.results[0].message  # not tried: same reason

@@ -78,7 +78,9 @@ class _Session:
         self.where = f"{smtp.host}:{smtp.effective_port()}"
 
     def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
-        if self.conn is None:
+        # smtplib closes its socket itself after a 421 ("closing connection"): open anew
+        # before the next message - never retry one that may have gone
+        if self.conn is None or self.conn.sock is None:
             self.conn = self._connect()
         try:
             self.conn.send_message(msg, sender, [recipient])
@@ -159,6 +161,10 @@ def _why(exc: BaseException) -> str:
         )
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"the mail server refused the message ({_reply(exc.smtp_code, exc.smtp_error)})"
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(
+        exc.__context__, TimeoutError
+    ):  # smtplib words a reply that never came as a closed connection
+        return "no answer from the mail server in time (timeout_seconds)"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return f"the mail server closed the connection ({exc or 'no reason given'})"
     if isinstance(exc, TimeoutError):
