@@ -32,7 +32,12 @@ from riskboard.reports.chase_plan import ChasePlan, OwnerMail, plural
 from riskboard.reports.safe_write import set_text
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-EML_POLICY = default.clone(linesep="\r\n")  # RFC 5322 lines end CRLF in a file too
+# Headers are written unfolded up to RFC 5322's hard limit (998): the standard library
+# folds a 72-character subject onto a continuation line of its own ("Subject:" CRLF
+# " Risk register...") and reads it back with a leading space. Bodies are encoded before
+# this applies (quoted-printable lines of 76), so only header lines are longer than 78.
+HEADER_POLICY = default.clone(max_line_length=998)
+EML_POLICY = HEADER_POLICY.clone(linesep="\r\n")  # RFC 5322 lines end CRLF in a file too
 MAX_SLUG = 60
 
 
@@ -92,6 +97,7 @@ def build_message(
         subtype=XLSX_TYPE[1],
         filename=name,
     )
+    msg.policy = HEADER_POLICY  # how it is written out, by chase_eml and by smtplib
     return msg
 
 
