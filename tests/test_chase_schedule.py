@@ -121,3 +121,16 @@ def test_sent_when_configured_and_failures_tried_again_the_next_night(tmp_path):
     origins = {r["origin"] for r in db.query("SELECT origin FROM chase_mail_sends")}
     db.conn.close()
     assert origins == {"scheduler"}
+
+
+def test_the_systemd_unit_says_where_the_mail_password_comes_from(tmp_path):
+    from riskboard.cli.scheduler import systemd_unit
+
+    config = workspace(
+        tmp_path,
+        '[chase.smtp]\nhost = "smtp.council.example"\nuser = "rb"\n'
+        'password_env = "RISKBOARD_SMTP_PASSWORD"\n',
+    )
+    unit = systemd_unit(config, python="/usr/bin/python3", cwd=tmp_path)
+    assert "# RISKBOARD_SMTP_PASSWORD=... - uncomment:\n# EnvironmentFile=" in unit
+    assert "EnvironmentFile" not in systemd_unit(workspace(tmp_path / "plain", ""), cwd=tmp_path)

@@ -225,6 +225,18 @@ def _systemd_quote(arg: str) -> str:
     return arg
 
 
+def _password_line(config: Config) -> str:
+    """For [chase.smtp] with a login: where the unit gets the mail password from."""
+    smtp = config.chase.smtp
+    if smtp is None or not smtp.password_env:
+        return ""
+    return (
+        f"# the owner emails' mail password: a file (chmod 600) holding the line\n"
+        f"# {smtp.password_env}=... - uncomment:\n"
+        f"# EnvironmentFile=%h/.config/riskboard/smtp.env\n"
+    )
+
+
 def systemd_unit(config: Config, *, python: str | None = None, cwd: Path | None = None) -> str:
     """A systemd service running ``riskboard scheduler`` with this python (venv) and config."""
     python = python or sys.executable
@@ -256,7 +268,7 @@ Type=simple
 WorkingDirectory={str(workdir).replace("%", "%%")}
 ExecStart={exec_start}
 Environment=PYTHONUNBUFFERED=1
-# SIGTERM stops it between files; give a large import time to finish its transaction
+{_password_line(config)}# SIGTERM stops it between files; give a large import time to finish its transaction
 KillSignal=SIGTERM
 TimeoutStopSec=300
 Restart=on-failure
