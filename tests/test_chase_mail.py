@@ -456,3 +456,26 @@ def test_meeting_person_email_on_the_command_line(ws, tmp_path, capsys, monkeypa
     assert "  Tom Okafor <tom.okafor@council.example>: Risk register: 1 risk to discuss" in (
         capsys.readouterr().out
     )
+
+
+def test_owners_sharing_one_address_get_one_email_naming_each(tmp_path):
+    config, db = build(
+        tmp_path,
+        '[chase.owners]\n"Siân Hughes" = "highways.team@bblp.example"\n'
+        '"Tom Okafor" = "Highways.Team@bblp.example"\n',
+    )
+    _, written = draft_owner_emails(db, config, tmp_path / "d", board_date=BOARD, today=TODAY,
+                                    owners=["Siân Hughes", "Tom Okafor"])  # fmt: skip
+    (path,) = written.files
+    msg = parse(path)
+    (to,) = msg["To"].addresses
+    assert (to.display_name, to.addr_spec) == (
+        "Siân Hughes and Tom Okafor", "highways.team@bblp.example")  # fmt: skip
+    assert msg["Subject"] == (
+        "Risk register: 1 action needs an update before the board on 12/06/2024"
+    )
+    text = msg.get_body(("plain",)).get_content()
+    assert text.startswith("Dear Siân Hughes and Tom Okafor,\n")
+    assert "1. HM-002 Gully cleansing - owner Siân Hughes\n" in text
+    assert "2. SL-004 Column failures - owner Tom Okafor\n" in text
+    db.conn.close()

@@ -87,7 +87,7 @@ def blocks(mail: OwnerMail, plan: ChasePlan, config: Config, attachment: str | N
     return Content(
         greeting=f"Dear {_t(mail.address.name)},",
         intro=intro,
-        risks=[_risk(entry) for entry in mail.entries],
+        risks=[_risk(entry, with_owner=len(mail.people) > 1) for entry in mail.entries],
         reply=reply,
         attachment=(
             f"Your flagged risks and their actions are attached as a spreadsheet ({attachment})."
@@ -98,13 +98,15 @@ def blocks(mail: OwnerMail, plan: ChasePlan, config: Config, attachment: str | N
     )
 
 
-def _risk(entry: RiskEntry) -> RiskBlock:
+def _risk(entry: RiskEntry, *, with_owner: bool) -> RiskBlock:
     item = entry.item
     heading = _t(item.ref)
     if item.title:
         heading += f" {_t(item.title)}"
     if item.annex:
         heading += f" ({_t(item.annex)})"
+    if with_owner:  # one email for several owners: whose risk each is
+        heading += f" - owner {_t(item.owner)}"
     return RiskBlock(
         heading=heading,
         needs=[_t(n) for n in item.needs],

@@ -63,8 +63,9 @@ class RiskEntry(BaseModel):
 class OwnerMail(BaseModel):
     """One owner's email: who, the risks, the counts and the subject."""
 
-    owner: str
+    owner: str  # as the register writes it (the spelling the email is named by)
     address: OwnerAddress
+    people: list[str]  # the owners it is for: two when an address is shared
     entries: list[RiskEntry]
     action_count: int
     risk_count: int  # risks needing an update besides their actions'
@@ -180,15 +181,19 @@ def plan_chase(
     addresses = resolve_addresses(db, config, groups)
     actions = _actions(db, month, [i.ref for g in groups.values() for i in g])
     mails = []
-    for owner, mine in _one_per_person(groups, addresses).items():
+    for owner, (mine, people) in _one_per_person(groups, addresses).items():
         entries = [_entry(item, actions.get(item.ref, [])) for item in mine]
+        address = addresses[owner]
+        if len(people) > 1:  # one address shared by several owners (a team mailbox)
+            address = address.model_copy(update={"name": and_list(people)})
         n_actions = sum(len(e.actions) for e in entries)
         n_risks = sum(e.other_needs for e in entries)
         n_discuss = sum(e.discuss_only for e in entries)
         mails.append(
             OwnerMail(
                 owner=owner,
-                address=addresses[owner],
+                address=address,
+                people=people,
                 entries=entries,
                 action_count=n_actions,
                 risk_count=n_risks,
@@ -214,12 +219,13 @@ def plan_chase(
 
 def _one_per_person(
     groups: dict[str, list[ChaseItem]], addresses: dict[str, OwnerAddress]
-) -> dict[str, list[ChaseItem]]:
-    """The owners' risks merged where two spellings are one person: the same name
-    ignoring case, punctuation and a bracketed organisation ("J. Pritchard (BBLP)",
-    "j pritchard"), or the same address - each person gets one email, never two. It is
-    named by the spelling with capitals that heads the most risks ("J. Pritchard
-    (BBLP)"); its risks are in the chase list's order (stale actions first, then ref)."""
+) -> dict[str, tuple[list[ChaseItem], list[str]]]:
+    """The owners' risks merged so that nobody gets two emails: two spellings of one
+    name (ignoring case, punctuation and a bracketed organisation: "J. Pritchard
+    (BBLP)", "j pritchard") or two owners with one address (a team mailbox). Each email
+    is named by the spelling with capitals that heads the most risks, and lists the
+    people it is for (one per name); its risks are in the chase list's order (stale
+    actions first, then ref)."""
     cluster: dict[str, int] = {}  # owner_key or address -> cluster number
     members: list[list[str]] = []
     for owner in groups:
@@ -233,12 +239,23 @@ def _one_per_person(
         for mark in marks:
             cluster.setdefault(mark, n)
     order = {code.value: i for i, code in enumerate(FLAG_ORDER)}
-    merged: dict[str, list[ChaseItem]] = {}
+    merged: dict[str, tuple[list[ChaseItem], list[str]]] = {}
     for owners in members:
         lead = min(owners, key=lambda o: (o == o.lower(), -len(groups[o])))
         items = [i for o in owners for i in groups[o]]
-        merged[lead] = sorted(items, key=lambda i: (order.get(i.flags[0], 99), i.ref))
+        names: dict[str, str] = {}  # owner_key -> display name (the lead's first)
+        for o in sorted(owners, key=lambda o: o != lead):
+            names.setdefault(addresses[o].key, addresses[o].name)
+        merged[lead] = (
+            sorted(items, key=lambda i: (order.get(i.flags[0], 99), i.ref)),
+            list(names.values()),
+        )
     return merged
+
+
+def and_list(words: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _actions(db: sqlite_utils.Database, month: str, refs: list[str]) -> dict[str, list]:  # type: ignore[type-arg]
