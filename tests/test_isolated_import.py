@@ -36,7 +36,10 @@ def test_a_reader_abort_is_a_refusal_naming_the_file(tmp_path: Path) -> None:
     assert err.file == path.name
     assert "the workbook reader crashed while reading it (SIGABRT" in str(err)
     assert "memory allocation of" in str(err)  # the reader's own last words
-    assert err.remedy is Remedy.REPORT_FAULT
+    # a 5 KB file that needs 549 GB is malformed or hostile: nothing invites raising a
+    # limit or reporting a fault in riskboard (the review's finding 1e)
+    assert "a file of 5 KB" in str(err) and "malformed or hostile; refused" in str(err)
+    assert "max_memory_mb" not in str(err) and err.remedy is None
     # this process is fine and the database has nothing of it
     db = open_db(config.paths.database)
     assert db.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
@@ -50,7 +53,21 @@ def test_running_out_of_memory_is_a_refusal_too(tmp_path: Path) -> None:
     with pytest.raises(RefusedWorkbook, match="IRIS_2022-09.xlsx") as info:
         import_isolated(path, config)
     text = str(info.value)
-    assert "memory" in text and "import.max_memory_mb" in text
+    assert "crashed" in text or "needed more memory than this import may use" in text
+    assert "malformed or hostile" in text and "max_memory_mb" not in text
+
+
+def test_a_large_file_out_of_memory_is_told_about_the_limit(tmp_path: Path) -> None:
+    from riskboard import isolated_import
+
+    config = config_for(tmp_path, max_memory_mb=100)
+    big = tmp_path / "big_2022-09.xlsx"
+    big.write_bytes(b"x" * 2_000_000)  # 2 MB: over 1/100 of 100 MiB
+    with pytest.raises(RefusedWorkbook) as info:
+        isolated_import._outcome(None, -signal.SIGABRT, big, config, "memory allocation")
+    err = info.value
+    assert "may need more memory than import.max_memory_mb (100 MiB)" in str(err)
+    assert err.remedy is Remedy.RAISE_LIMIT
 
 
 def test_a_good_file_imports_through_the_child_with_its_result(tmp_path: Path) -> None:
@@ -79,7 +96,8 @@ def test_the_night_goes_on_past_a_file_that_crashes_the_reader(tmp_path: Path) -
         ("chase-2024-04.xlsx", "chase_list"),
     ]
     note = (imports / "failed" / "a-crash_2022-09.xlsx.error.txt").read_text("utf-8")
-    assert "SIGABRT" in note and "report it with this file attached" in note
+    assert "SIGABRT" in note and "malformed or hostile" in note
+    assert "report it" not in note and "fault in riskboard" not in note
     assert (imports / "failed" / "a-crash_2022-09.xlsx").exists()
     assert summary.outcome == "partial"
 

@@ -39,6 +39,9 @@ class ImportConfig(_Strict):
     # refuse a sheet whose grid (A1 to its farthest filled cell) is over this many cells,
     # alone or with the workbook's other sheets (a stray value at XFD1048576 guard)
     max_cells: int = Field(default=3_000_000, ge=1)
+    # refuse a workbook whose cells would hold more text than this many MiB (one long
+    # shared string used by thousands of cells is copied into each)
+    max_text_mb: int = Field(default=1024, ge=1)
     # each import runs in a child process limited to this much memory (0: no limit);
     # a workbook needing more is refused, and the nightly run goes on
     max_memory_mb: int = Field(default=4096, ge=0)

@@ -142,20 +142,9 @@ def _outcome(
             remedy=Remedy.REPORT_FAULT,
         )
     name = _signal_name(exitcode)
-    limit = config.import_.max_memory_mb
     said = f": {last_words}" if last_words else ""
     if name in _CRASH_SIGNALS:
-        memory = (
-            f"; it may need more memory than import.max_memory_mb ({limit:,} MiB) allows"
-            if limit and "memory" in last_words
-            else ""
-        )
-        raise RefusedWorkbook(
-            f"the workbook reader crashed while reading it ({name}{said}){memory};"
-            " nothing was imported",
-            file=path.name,
-            remedy=Remedy.REPORT_FAULT,
-        )
+        raise _crashed(path, config, f"the workbook reader crashed while reading it ({name}{said})")
     if name is None:  # it ended without answering: the import machinery, not the file
         raise RiskboardError(
             f"the import process ended without an answer (exit status {exitcode}{said});"
@@ -247,14 +236,42 @@ def _import(
 
 
 def _out_of_memory(path: Path, config: Config) -> RefusedWorkbook:
+    return _crashed(path, config, "reading it needed more memory than this import may use")
+
+
+# a workbook smaller than this share of the memory limit never needs it all: a reader
+# that crashes or runs out of memory on it was made to (a 50,000-row export is ~10 MB
+# and uses ~330 MB)
+_SMALL_FILE_SHARE = 100
+
+
+def _crashed(path: Path, config: Config, what: str) -> RefusedWorkbook:
+    """The refusal of a file the reader crashed on or ran out of memory on. A small file
+    is malformed or hostile - nothing to raise; only a file large enough to need the
+    memory is told about ``import.max_memory_mb``."""
     limit = config.import_.max_memory_mb
-    allowed = f" (import.max_memory_mb is {limit:,} MiB)" if limit else ""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if limit and size * _SMALL_FILE_SHARE > limit * 1024 * 1024:
+        return RefusedWorkbook(
+            f"{what}; a file of {_size(size)} may need more memory than"
+            f" import.max_memory_mb ({limit:,} MiB) allows; nothing was imported",
+            file=path.name,
+            remedy=Remedy.RAISE_LIMIT,
+        )
     return RefusedWorkbook(
-        f"reading it needs more memory than this import may use{allowed}; nothing was"
-        " imported - is it far larger than a register export should be?",
+        f"{what} - a file of {_size(size)} that no register export would need that for:"
+        " the workbook is malformed or hostile; refused, nothing was imported",
         file=path.name,
-        remedy=Remedy.RAISE_LIMIT,
     )
+
+
+def _size(n: int) -> str:
+    if n < 1024 * 1024:
+        return f"{max(n, 1) / 1024:,.0f} KB" if n >= 1024 else f"{n:,} bytes"
+    return f"{n / 1024 / 1024:,.1f} MB"
 
 
 def _watch(lifeline: Connection) -> None:

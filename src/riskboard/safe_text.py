@@ -4,7 +4,9 @@ undecodable bytes and odd file names.
 - ``strip_controls``: C0 and C1 control characters other than tab and newline are
   removed from text read from a workbook or typed by a person (ESC, BEL, CSI... would
   otherwise change a terminal's title, clear the screen or write the clipboard when
-  printed, and corrupt the minutes).
+  printed, and corrupt the minutes); so are the bidirectional overrides and isolates
+  (U+202A-202E, U+2066-2069), which reorder how a line is displayed. A register in
+  Arabic or Hebrew needs none of them: the Unicode algorithm orders such text itself.
 - ``clean_typed``: text typed at the command line or in the meeting app; text that was
   not valid UTF-8 (Python keeps its bytes as lone surrogates) is refused, not stored.
 - ``for_terminal``: anything printed - control characters and undecodable bytes are
@@ -20,11 +22,15 @@ import re
 
 from riskboard.errors import Remedy, RiskboardError
 
-# C0 except tab and newline, DEL, C1
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# what is never printed raw: the controls, lone surrogates (undecodable bytes), and the
-# Unicode line/paragraph separators some viewers treat as a new line
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+# C0 except tab and newline, DEL, C1, and the Unicode bidirectional embeddings,
+# overrides and isolates (U+202A-202E, U+2066-2069): they reorder how the text around
+# them is shown ("Trojan source"), so "closed" can display as something else
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# what is never printed raw: the controls, bidi controls, lone surrogates (undecodable
+# bytes), and the Unicode line/paragraph separators some viewers treat as a new line
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 _NAME_ODD = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 

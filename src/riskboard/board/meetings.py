@@ -21,8 +21,9 @@ from riskboard.board.models import Meeting, MeetingStatus
 from riskboard.board.txn import Scope, Step, audited
 from riskboard.config import Config
 from riskboard.domain import uk_date
-from riskboard.errors import RiskboardError
+from riskboard.errors import NotFound, Remedy, RiskboardError
 from riskboard.store import meetings as store
+from riskboard.store.db import database_path
 from riskboard.store.register import latest_month, months, now_iso
 
 
@@ -60,17 +61,18 @@ def new_meeting(
         if month is None:
             month_ = latest_month(db)
             if month_ is None:
-                raise RiskboardError(
-                    "no register imported yet: import the month's export before the meeting",
-                    hint="`riskboard import FILE`",
+                raise NotFound(
+                    f"no register imported yet into database {database_path(db)}: import"
+                    " the month's export before the meeting",
+                    remedy=Remedy.IMPORT_REGISTER,
                 )
         else:
             month_ = parse_month(month)
             if not store.month_has_data(db, month_):
                 have = months(db)
-                raise RiskboardError(
-                    f"no register imported for board month {month_}"
-                    f" (months with data: {', '.join(have) if have else 'none'})"
+                raise NotFound(
+                    f"no register imported for board month {month_} in database"
+                    f" {database_path(db)} (months with data: {', '.join(have) if have else 'none'})"
                 )
         last = store.last_meeting_row(db)
         if last is not None and when.isoformat() < last["meeting_date"]:

@@ -113,8 +113,8 @@ def cmd_register(args: argparse.Namespace, ctx: Context) -> int:
     register = ESCALATION_TARGET_NAMES[EscalationTarget(args.register_to)]
     if path is None:
         scope = f"at meeting {args.meeting}" if args.meeting else "open (proposed or accepted)"
-        print(f"Nothing to transfer to the {register}: no escalation to it {scope}; no file"
-              " written")  # fmt: skip
+        print(f"Nothing to transfer to the {register}: no escalation to it {scope} in"
+              f" database {ctx.database}; no file written")  # fmt: skip
         return 0
     print(path)
     print(f"{count_of(count, 'risk')} for the {register}", file=sys.stderr)

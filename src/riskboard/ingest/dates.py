@@ -115,9 +115,9 @@ def parse_date(value: object, date1904: bool = False) -> date | None:
     """
     tv = type(value)
     if tv is date:
-        return value  # type: ignore[return-value]
+        return _after_1899(value)  # type: ignore[arg-type]
     if tv is datetime:
-        return value.date()  # type: ignore[attr-defined, no-any-return]
+        return _after_1899(value.date())  # type: ignore[attr-defined]
     if tv is str:
         text: str = value  # type: ignore[assignment]
         if _SERIAL_TEXT.fullmatch(stripped := text.strip()):
@@ -152,10 +152,25 @@ def parse_date(value: object, date1904: bool = False) -> date | None:
                 pass
         return from_serial(float(value), date1904)
     if isinstance(value, datetime):
-        return value.date()
+        return _after_1899(value.date())
     if isinstance(value, date):
-        return value
+        return _after_1899(value)
     raise ValueError(f"{value!r} is not a date")
+
+
+_FIRST_DATE = date(1900, 1, 1)  # Excel's serial 1: nothing earlier is an Excel date
+
+
+def _after_1899(value: date) -> date:
+    """A date the reader made from a date-formatted cell. Before 1 January 1900 it is
+    no Excel date: the reader gives 30/12/1899 for a cell holding 0, NaN or a number it
+    cannot place - unreadable, never a due date of 1899 that looks real."""
+    if value < _FIRST_DATE:
+        raise ValueError(
+            f"{value:%d/%m/%Y} is before Excel's first date (the cell holds 0, NaN or"
+            " another number that is not a date)"
+        )
+    return value
 
 
 def date_reader(date1904: bool) -> Callable[[object], date | None]:

@@ -44,16 +44,19 @@ from defusedxml import (  # type: ignore[import-untyped]
     EntitiesForbidden,
 )
 
-from riskboard.errors import RefusedWorkbook, Remedy, RiskboardError
+from riskboard.errors import RefusedWorkbook, RiskboardError
+from riskboard.ingest.book_parts import BookParts, PartsProblem, SharedStrings, book_parts
 from riskboard.ingest.cellscan import CellError, odd_cells, workbook_date1904
 from riskboard.ingest.container import identify
+from riskboard.ingest.limits import Limits, check_ods, check_xls, too_big, too_much_text
 from riskboard.ingest.regular import open_regular
 from riskboard.ingest.sheet_scan import (
     Extent,
-    column_letters,
     count_cells,
+    part_chunks,
     scan_sheet,
-    sheet_parts,
+    shared_string_uses,
+    whole_tags,
 )
 from riskboard.safe_text import strip_controls
 
@@ -71,6 +74,7 @@ RATIO_CHECK_BYTES = 8 * 1024 * 1024
 MAX_RATIO = 250
 MAX_PARTS = 10_000
 DEFAULT_MAX_CELLS = 3_000_000
+DEFAULT_MAX_TEXT_MB = 1024
 # the XML prolog (before the root element) of an Excel part is a few dozen bytes
 MAX_PROLOG_BYTES = 64 * 1024
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -261,14 +265,16 @@ class WorkbookReader:
         *,
         max_uncompressed_mb: int = 200,
         max_cells: int = DEFAULT_MAX_CELLS,
+        max_text_mb: int = DEFAULT_MAX_TEXT_MB,
     ) -> None:
         self.path = path
         self.name = path.name
         self.max_cells = max_cells
-        self.cells_read = 0
+        self.limits = Limits(self.name, max_cells, max_text_mb * 1024 * 1024)
         self._fh = open_regular(path)  # for the checks and the sheet scans
         self._zip: zipfile.ZipFile | None = None
-        self._parts: dict[str, str] = {}
+        self._book = BookParts()
+        self._strings: SharedStrings | None = None
         self._calamine_fh: BinaryIO | None = None
         self.date1904 = False  # the workbook's date system (xlsx: workbookPr date1904)
         self._marked: dict[str, bool] = {}  # sheet -> may hold error / formula cells
@@ -276,11 +282,13 @@ class WorkbookReader:
             self.kind = _check_container(self._fh, path, max_uncompressed_mb)
             self._fh.seek(0)
             self.container = identify(path, self._fh.read(8), self._fh)
+            self.limits.file_size = os.fstat(self._fh.fileno()).st_size
             if self.kind == "zip":
                 self._fh.seek(0)
                 self._zip = zipfile.ZipFile(self._fh)
-                self._parts = sheet_parts(self._zip)
-                self.date1904 = workbook_date1904(self._zip)
+                self._before_calamine_zip(self._zip)
+            else:
+                check_xls(self._fh, self.limits)  # calamine reads every sheet at once
             # calamine reads its own handle, checked like the first (the same file)
             self._calamine_fh = open_regular(path)
             if os.fstat(self._calamine_fh.fileno()).st_ino != os.fstat(self._fh.fileno()).st_ino:
@@ -304,6 +312,28 @@ class WorkbookReader:
                 self.skipped.append((meta.name, "hidden"))
             else:
                 self.sheet_names.append(meta.name)
+
+    @property
+    def cells_read(self) -> int:
+        return self.limits.cells_read
+
+    def _before_calamine_zip(self, zf: zipfile.ZipFile) -> None:
+        """What must hold before calamine opens a zip workbook: an .ods's tables are all
+        read at once, so they are bounded now; an .xlsx's parts must be the ones calamine
+        will read (its sheets are scanned one by one in ``read``)."""
+        if self.container.kind == "ods":
+            check_ods(zf, self.limits)
+            return
+        if self.container.kind != "xlsx":
+            return  # .xlsb: calamine's own size is checked before any Python cell
+        try:
+            self._book = book_parts(zf)
+        except PartsProblem as exc:
+            raise RefusedWorkbook(
+                f"{exc}: the workbook is malformed or hostile; refused", file=self.name
+            ) from None
+        self.date1904 = workbook_date1904(zf)
+        self._shared_strings()  # calamine reads them when it opens the workbook
 
     def __enter__(self) -> WorkbookReader:
         return self
@@ -330,15 +360,17 @@ class WorkbookReader:
         """All cells of one sheet, row numbers kept (leading empty rows are not dropped).
 
         Refused (RefusedWorkbook naming the sheet and its farthest cell) if its grid -
-        A1 to that cell - is over ``max_cells``, alone or with the sheets read before."""
-        budget = self.max_cells - self.cells_read
+        A1 to that cell - is over ``max_cells``, alone or with the sheets read before,
+        or if the text its cells would copy from the shared strings is over
+        ``max_text_mb``."""
+        budget = self.limits.cells_left
         self._check_scan(sheet_name, budget)
         try:
             sheet = self._wb.get_sheet_by_name(sheet_name)
             end = sheet.end
             grid = Extent(end[0] + 1, end[1] + 1) if end else Extent(0, 0)
             if grid.cells > budget:
-                raise self._too_big(sheet_name, grid, budget)
+                raise too_big(self.limits, sheet_name, grid, budget)
             rows: list[Row] = sheet.to_python(skip_empty_area=False)
             merged = sheet.merged_cell_ranges or []
         except RiskboardError:
@@ -346,7 +378,7 @@ class WorkbookReader:
         except BaseException as exc:
             _reraise_fatal(exc)
             raise _calamine_error(exc, self.name, sheet_name) from None
-        self.cells_read += grid.cells
+        self.limits.cells_read += grid.cells
         if self._marked.get(sheet_name):
             self._mark_odd_cells(sheet_name, rows)
         return Sheet(name=strip_controls(sheet_name), rows=rows, merged=list(merged))
@@ -356,7 +388,7 @@ class WorkbookReader:
         saved result as an empty cell (issue 9: nothing silently blank)."""
         assert self._zip is not None
         try:
-            found = odd_cells(self._zip.read(self._parts[sheet_name]))
+            found = odd_cells(self._zip.read(self._book.sheets[sheet_name]))
         except (KeyError, zipfile.BadZipFile, zlib.error, OSError) as exc:
             raise RefusedWorkbook(
                 f"damaged workbook: {exc}", file=self.name, sheet=sheet_name
@@ -369,17 +401,24 @@ class WorkbookReader:
                 rows[r][c] = err
 
     def _check_scan(self, sheet_name: str, budget: int) -> None:
-        """For a zip workbook: the sheet's grid from its XML, before calamine sees it."""
-        part = self._parts.get(sheet_name)
-        if self._zip is None or part is None:
+        """For an .xlsx: the sheet's grid and text from its XML, before calamine sees it."""
+        if self._zip is None or self.container.kind != "xlsx":
             return
+        info = self._book.sheets.get(sheet_name)
+        if info is None:
+            raise RefusedWorkbook(
+                "cannot tell which part of the workbook holds this sheet: the workbook is"
+                " malformed or hostile; refused",
+                file=self.name,
+                sheet=sheet_name,
+            )
         try:
-            info = self._zip.getinfo(part)
             extent = scan_sheet(self._fh, self._zip, info, limit=budget)
             self._marked[sheet_name] = extent.marked
             if extent.cells > budget:
                 present = count_cells(self._fh, self._zip, info)
-                raise self._too_big(sheet_name, extent, budget, present)
+                raise too_big(self.limits, sheet_name, extent, budget, present)
+            self._check_text(sheet_name, info, extent)
         except RiskboardError:
             raise
         except (KeyError, zipfile.BadZipFile, zlib.error, expat.ExpatError, OSError) as exc:
@@ -387,34 +426,37 @@ class WorkbookReader:
                 f"damaged workbook: {exc}", file=self.name, sheet=sheet_name
             ) from None
 
-    def _too_big(
-        self, sheet_name: str, extent: Extent, budget: int, present: int | None = None
-    ) -> RefusedWorkbook:
-        far = extent.far_cell
-        what = (
-            f"its cells reach {far}: from A1 that is {extent.rows:,} rows x"
-            f" {extent.columns:,} columns = {extent.cells:,} cells"
-        )
-        if budget < self.max_cells:
-            what += (
-                f", and the sheets read before it hold {self.cells_read:,};"
-                f" together over import.max_cells ({self.max_cells:,})"
-            )
-        else:
-            what += f", over import.max_cells ({self.max_cells:,})"
-        if present is not None:
-            what += f"; only {present:,} cells are filled in"
-        if extent.declared and extent.declared not in (far, f"A1:{far}"):
-            what += f" (the sheet declares its used range as {extent.declared})"
-        return RefusedWorkbook(
-            what + " - delete the stray cells far from the table (in Excel, Ctrl+End shows"
-            " the last cell) and export it again, or raise import.max_cells in config.toml",
-            file=self.name,
-            sheet=sheet_name,
-            row=extent.rows,
-            column=column_letters(extent.columns),
-            remedy=Remedy.RAISE_LIMIT,
-        )
+    def _check_text(self, sheet_name: str, info: zipfile.ZipInfo, extent: Extent) -> None:
+        """The shared strings the sheet's cells would copy, with the sheets read before,
+        within ``max_text_mb``: a bound first (its cells x the longest string); only when
+        that is over, the sheet's uses of each string are counted (~0.1 s at 50k rows)."""
+        strings = self._shared_strings()
+        if strings is None or not strings.sizes:
+            return
+        left = self.limits.text_left
+        bound = extent.cells * strings.largest
+        if bound <= left:
+            self.limits.text_read += bound
+            return
+        assert self._zip is not None
+        sizes = strings.sizes
+        uses = {
+            i: n for i, n in shared_string_uses(self._fh, self._zip, info).items() if i < len(sizes)
+        }
+        text = sum(sizes[i] * n for i, n in uses.items())
+        if text > left:
+            worst = max(((sizes[i], n) for i, n in uses.items()), key=lambda sn: sn[0] * sn[1])
+            raise too_much_text(self.limits, sheet_name, text, worst)
+        self.limits.text_read += text
+
+    def _shared_strings(self) -> SharedStrings | None:
+        if self._strings is None and self._zip is not None and self._book.shared_strings:
+            from riskboard.ingest.book_parts import shared_string_sizes
+
+            chunks = whole_tags(part_chunks(self._fh, self._zip, self._book.shared_strings))
+            self._strings = shared_string_sizes(chunks)
+            self.limits.check_declared_strings(self._strings)
+        return self._strings
 
     def sheets(self) -> Iterator[Sheet]:
         for name in self.sheet_names:

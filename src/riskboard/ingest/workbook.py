@@ -84,6 +84,7 @@ def parse_workbook(
         path,
         max_uncompressed_mb=config.import_.max_uncompressed_mb,
         max_cells=config.import_.max_cells,
+        max_text_mb=config.import_.max_text_mb,
     ) as wb:
         if wb.container.mismatch:
             warnings.note(f"the file is {wb.container.mismatch}; read as what it is")

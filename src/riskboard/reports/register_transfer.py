@@ -24,12 +24,12 @@ from riskboard.board import escalations_at, get_meeting, list_escalations
 from riskboard.board.models import Escalation
 from riskboard.config import Config
 from riskboard.domain import ESCALATION_TARGET_NAMES, Action, EscalationTarget, Risk
-from riskboard.errors import ConfigError, RiskboardError
+from riskboard.errors import ConfigError, NotFound, Remedy, RiskboardError
 from riskboard.register import RegisterRow, register_rows, score_history
 from riskboard.reports.minutes import load_minutes
 from riskboard.reports.minutes_content import Minutes
 from riskboard.reports.minutes_model import flag_labels
-from riskboard.reports.safe_write import write_atomic, write_csv
+from riskboard.reports.safe_write import needs_cut, write_atomic, write_csv
 from riskboard.reports.xlsx_sheets import (
     Column,
     Kind,
@@ -39,6 +39,7 @@ from riskboard.reports.xlsx_sheets import (
     table_sheet,
 )
 from riskboard.store import register as store
+from riskboard.store.db import database_path
 
 Register = Literal["directorate", "corporate"]
 TransferFormat = Literal["xlsx", "csv"]
@@ -223,8 +224,9 @@ def transfer_path(
 
 
 class TransferFile(tuple[Path | None, int]):
-    """(path, number of risks) - unpacks as before - and ``cut``: csv fields cut at
-    Excel's 32,767-character cell limit. Path None: nothing to transfer, no file."""
+    """(path, number of risks) - unpacks as before - and ``cut``: fields cut at Excel's
+    32,767-character cell limit (csv and xlsx alike). Path None: nothing to transfer,
+    no file."""
 
     cut: int
 
@@ -244,14 +246,21 @@ def export_register(
     out_dir: Path | None = None,
 ) -> TransferFile:
     """Write the transfer sheet; returns (path, number of risks, fields cut at Excel's
-    cell limit - csv only; an xlsx cell carries the note itself). With no risk to
+    cell limit - each cut cell also carries the note itself). With no risk to
     transfer nothing is written: path None, 0 risks - an empty sheet sent to a
-    register's keeper reads as a mistake."""
+    register's keeper reads as a mistake. NotFound naming the database when no register
+    was ever imported into it."""
     if register not in get_args(Register):
         raise RiskboardError(f"unknown register {register!r}: use directorate or corporate")
     if fmt not in get_args(TransferFormat):
         raise RiskboardError(f"unknown format {fmt!r}: use xlsx or csv")
     columns = check_columns(config)
+    if store.latest_month(db) is None:
+        raise NotFound(
+            f"no register has been imported yet into database {database_path(db)}:"
+            " there is nothing to transfer (no file was written)",
+            remedy=Remedy.IMPORT_REGISTER,
+        )
     rows = transfer_rows(db, config, register, meeting_id)
     if not rows:
         return TransferFile(None, 0)
@@ -275,4 +284,5 @@ def export_register(
         ("Risks", len(rows)),
         ("Exported", date.today().strftime("%d/%m/%Y")),
     ])  # fmt: skip
-    return TransferFile(write_atomic(target, lambda tmp: wb.save(str(tmp))), len(rows))
+    cut = sum(needs_cut(v) for row in values for v in row)
+    return TransferFile(write_atomic(target, lambda tmp: wb.save(str(tmp))), len(rows), cut)

@@ -69,7 +69,9 @@ FORMULA_PREFIXES: tuple[str, ...] = (
 )  # fmt: skip
 EXCEL_CELL_LIMIT = 32_767
 CUT_NOTE = " [cut at Excel's 32,767-character cell limit]"
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# what is dropped from exported text: controls xlsx cannot store, C1, and the bidi
+# overrides/isolates (text stored before they were removed on import)
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 PART_SUFFIX = ".part"
 _LEFTOVER_AGE_S = 2  # a temp file younger than this may still be about to be locked
 _LEFTOVER_AGE_NO_LOCKS_S = 24 * 3600  # where files cannot be locked (Windows): a day
@@ -262,18 +264,49 @@ def is_plain(value: object) -> bool:
         return not (
             value.startswith(FORMULA_PREFIXES)
             or value in ERROR_CODES
-            or len(value) > EXCEL_CELL_LIMIT
+            or len(value) > EXCEL_CELL_LIMIT // 2
             or _XML_ILLEGAL.search(value)
+            or "_x" in value
         )
     return False
 
 
+def excel_length(text: str) -> int:
+    """The length Excel gives ``text``: UTF-16 code units (an emoji counts two)."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
 def fit_cell(text: str) -> tuple[str, bool]:
-    """``text`` cut to Excel's cell limit, with ``CUT_NOTE`` at the cut; and whether it
-    was cut."""
-    if len(text) <= EXCEL_CELL_LIMIT:
+    """``text`` cut to Excel's cell limit (counted as Excel counts: UTF-16 units), with
+    ``CUT_NOTE`` at the cut; and whether it was cut."""
+    if len(text) <= EXCEL_CELL_LIMIT // 2 or excel_length(text) <= EXCEL_CELL_LIMIT:
         return text, False
-    return text[: EXCEL_CELL_LIMIT - len(CUT_NOTE)] + CUT_NOTE, True
+    room = EXCEL_CELL_LIMIT - len(CUT_NOTE)
+    # never half an emoji: a lone half of a surrogate pair is dropped by "ignore"
+    kept = text.encode("utf-16-le", "surrogatepass")[: 2 * room].decode("utf-16-le", "ignore")
+    return kept + CUT_NOTE, True
+
+
+# Excel, calamine and openpyxl read "_xHHHH_" in a cell's XML as the character U+HHHH
+# (how OOXML stores control characters): text holding it literally must have its "_"
+# written as "_x005F_", or "_x001B_" typed at the meeting comes back as a real ESC
+_OOXML_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def xlsx_text(text: str) -> str:
+    """``text`` as an xlsx cell must store it so that every reader gets ``text`` back:
+    a literal ``_x001B_`` is written ``_x005F_x001B_``. Every xlsx writer's text goes
+    through here (``set_text``)."""
+    if "_x" not in text:
+        return text
+    return _OOXML_ESCAPE.sub("_x005F_", text)
+
+
+def needs_cut(text: object) -> bool:
+    """True for text longer than Excel's cell limit (``fit_cell`` cuts it)."""
+    return isinstance(text, str) and len(text) > EXCEL_CELL_LIMIT // 2 and fit_cell(text)[1]
 
 
 def clean_text(text: str) -> str:
@@ -293,7 +326,7 @@ def set_text(cell: Cell, value: object) -> Cell:
         text = clean_text(value)
         # set directly: openpyxl's value setter would type "=..." as a formula and
         # "#N/A" as an error before we could say otherwise
-        cell._value = text
+        cell._value = xlsx_text(text)
         cell.data_type = "s"  # never "f" (formula) or "e" (error) for text
         if is_formula_like(text) or text in ERROR_CODES:
             cell.quotePrefix = True
