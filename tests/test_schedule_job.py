@@ -337,7 +337,7 @@ def test_once_closes_runs_a_killed_process_left_open(tmp_path):
     run_once(config, clock=FrozenClock(), wait_for_unsettled=False)
     row = runs.get_run(db, orphan)
     assert row is not None and row["outcome"] == "interrupted"
-    assert "stopped before finishing" in row["error"]
+    assert "the end of this run was never recorded" in row["error"]
     db.conn.close()
 
 

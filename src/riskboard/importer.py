@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import sqlite3
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
@@ -71,7 +72,7 @@ def sha256_file(path: Path) -> str:
 
 
 def import_file(
-    db: sqlite_utils.Database,
+    db: sqlite_utils.Database | Callable[[], sqlite_utils.Database],
     path: Path,
     config: Config,
     *,
@@ -81,6 +82,9 @@ def import_file(
     matcher: HeaderMatcher | None = None,
 ) -> ImportResult:
     """Import one export; nothing is written unless it all goes in.
+
+    ``db`` may be a function that opens (creating) the database: it is called only once
+    the file has been read and is going in, so a refused file creates no database.
 
     Raises RefusedWorkbook if the workbook is at fault (every refusal from reading it
     is of that type), NotFound if it does not exist, StoreUnavailable if the database
@@ -93,7 +97,7 @@ def import_file(
 
 
 def _import_file(
-    db: sqlite_utils.Database,
+    db: sqlite_utils.Database | Callable[[], sqlite_utils.Database],
     path: Path,
     config: Config,
     month: str | None,
@@ -103,19 +107,15 @@ def _import_file(
 ) -> ImportResult:
     if month is not None:
         month = check_month(month)
+    create: Callable[[], sqlite_utils.Database] | None = None
+    if callable(db):  # no database yet: the file is read against an empty register
+        from riskboard.store.db import open_db
+
+        create, db = db, open_db(":memory:")
     digest = sha256_file(path)
     previous = store.find_import_by_sha(db, digest)
     if previous is not None and not dry_run:
-        return ImportResult(
-            file=path.name,
-            sha256=digest,
-            month=previous["month"],
-            status="already_imported",
-            import_id=previous["id"],
-            risk_count=previous["risk_count"],
-            action_count=previous["action_count"],
-            sheets=json.loads(previous["sheets"]),
-        )
+        return _already(path, digest, previous)
     from riskboard import register  # the flag rules; imported late to keep start-up light
 
     # One helper thread for the import. calamine parses the sheets without holding
@@ -151,6 +151,12 @@ def _import_file(
             warnings=warnings,
             source=source,
         )
+        if create is not None:  # the file is going in: now the database is made
+            db.conn.close()
+            db = create()
+            previous = store.find_import_by_sha(db, digest)
+            if previous is not None:  # another process imported it meanwhile
+                return _already(path, digest, previous)
         risks, parsed.risks = parsed.risks, []  # only this frame holds them now
         try:
             with write_transaction(db):
@@ -174,6 +180,19 @@ def _import_file(
                 raise
             return import_file(db, path, config, month=month, source=source, matcher=matcher)
     return result
+
+
+def _already(path: Path, digest: str, previous: dict[str, Any]) -> ImportResult:
+    return ImportResult(
+        file=path.name,
+        sha256=digest,
+        month=previous["month"],
+        status="already_imported",
+        import_id=previous["id"],
+        risk_count=previous["risk_count"],
+        action_count=previous["action_count"],
+        sheets=json.loads(previous["sheets"]),
+    )
 
 
 def _parse(

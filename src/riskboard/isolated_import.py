@@ -219,20 +219,34 @@ def _child(
 def _import(
     path: Path, config: Config, month: str | None, dry_run: bool, source: str
 ) -> ImportResult:
+    import sqlite_utils
+
     from riskboard.importer import import_file
     from riskboard.store.db import open_db
 
-    if dry_run:
-        try:
-            db = open_db(config.paths.database, create=False)
-        except NotFound:  # a dry run creates nothing: compare with an empty register
-            db = open_db(":memory:")
-    else:
-        db = open_db(config.paths.database)
+    database = config.paths.database
+    opened: list[sqlite_utils.Database] = []
+
+    def create() -> sqlite_utils.Database:
+        opened.append(open_db(database))
+        return opened[-1]
+
     try:
-        return import_file(db, path, config, month=month, dry_run=dry_run, source=source)
+        if dry_run:
+            try:
+                db = open_db(database, create=False)
+            except NotFound:  # a dry run creates nothing: compare with an empty register
+                db = open_db(":memory:")
+            opened.append(db)
+            return import_file(db, path, config, month=month, dry_run=True, source=source)
+        if Path(database).exists():
+            return import_file(create(), path, config, month=month, source=source)
+        # no database yet: it is created only once the file has been read and is going
+        # in - a refused file (or a mistyped path with a bad file) creates nothing
+        return import_file(create, path, config, month=month, source=source)
     finally:
-        db.conn.close()
+        for db in opened:
+            db.conn.close()
 
 
 def _out_of_memory(path: Path, config: Config) -> RefusedWorkbook:

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from riskboard import __version__
 from riskboard.config import Config, load_config
@@ -66,10 +66,22 @@ class Context:
             self._db = None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with what it quotes from the command line shown safely: a byte that
+    is not UTF-8 appears as ``\\xa3`` (argparse's repr would show ``\\udca3``), and a
+    control character as an escape."""
+
+    def error(self, message: str) -> NoReturn:
+        import re
+
+        message = re.sub(r"\\udc([89a-f][0-9a-f])", r"\\x\1", message)
+        super().error(for_terminal(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
     from riskboard.cli import chase, demo, export, imports, meeting, register, scheduler
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="riskboard",
         description="Run a council's monthly contract Risk Management Board.",
     )

@@ -176,6 +176,7 @@ RESULT_WORDS = {
     "error": "PROBLEM",
     "chase_list": "chase list",
     "owner_emails": "emails",
+    "skipped": "skipped",
 }
 
 

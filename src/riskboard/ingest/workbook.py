@@ -232,6 +232,17 @@ def _no_table(
     sheet, layout = best
     seen = ", ".join(repr(c.header) for c in layout.columns[:12])
     found = sorted(layout.fields())
+    if layout.has_ref:
+        # the reference was found, but nothing else: one column is not a register
+        return RiskboardError(
+            f"only a risk reference column was recognised ({', '.join(found)}); a register"
+            f" needs at least one more (title, owner, score, action...); headers seen: {seen}",
+            file=name,
+            sheet=sheet.name,
+            row=layout.header_row + 1,
+            hint="if the other columns have other names, add them under [import.aliases]"
+            ' in config.toml, e.g. title = ["Risk Name"]',
+        )
     what = "reference column" if found else "reference or title columns"
     return RiskboardError(
         f"no recognisable risk {what}; headers seen: {seen}"

@@ -36,12 +36,23 @@ def discover(folder: Path) -> list[Path]:
         if is_ignored_name(entry.name) or entry.suffix.lower() not in WORKBOOK_SUFFIXES:
             continue
         try:
-            if entry.is_dir() or (entry.is_file() and _hidden_on_windows(entry)):
+            if is_folder(entry) or (entry.is_file() and _hidden_on_windows(entry)):
+                if is_folder(entry):
+                    found.append(entry)  # listed so that it is reported as skipped
                 continue
         except OSError:
             continue
         found.append(entry)
     return sorted(found, key=lambda p: p.name.lower())
+
+
+def is_folder(path: Path) -> bool:
+    """A folder with a workbook's name (``x.xlsx/``): never imported, never moved - the
+    run reports it as skipped."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def not_a_file(path: Path) -> bool:
@@ -70,13 +81,20 @@ def settle_state(
     """None once ``path`` has kept the same size and mtime for ``settle_seconds``; else
     why it is not read yet, in words.
 
-    The first sighting (or any change) is recorded with ``now``; a later look that sees
+    A file last modified at least ``settle_seconds`` before ``now`` (by its mtime), and
+    unchanged since any earlier look, is settled at once: a cron ``--once --no-wait``
+    run reads a file copied in during the day without waiting a night. Otherwise the
+    first sighting (or any change) is recorded with ``now``, and a later look that sees
     the same size and mtime at least ``settle_seconds`` after that reads the file."""
     st = path.stat()
     if settle_seconds <= 0:
         return None
     key = observation_key(path)
     seen = runs.get_observation(db, key)
+    unchanged = seen is None or (seen.size == st.st_size and seen.mtime_ns == st.st_mtime_ns)
+    modified = datetime.fromtimestamp(st.st_mtime_ns / 1e9, tz=now.tzinfo or None)
+    if unchanged and now - modified >= timedelta(seconds=settle_seconds):
+        return None
     wait = f"it is read once unchanged for {settle_seconds} seconds"
     if seen is None or seen.size != st.st_size or seen.mtime_ns != st.st_mtime_ns:
         runs.record_observation(db, key, st.st_size, st.st_mtime_ns, iso(now))

@@ -43,7 +43,7 @@ from pydantic import BaseModel, Field
 
 from riskboard import isolated_import
 from riskboard.config import Config
-from riskboard.errors import RefusedWorkbook, Remedy, RiskboardError
+from riskboard.errors import RefusedWorkbook, Remedy, RiskboardError, StoreUnavailable
 from riskboard.safe_text import quote_name, replace_undecodable
 from riskboard.schedule.folder import (
     ARCHIVE_DIR,
@@ -51,6 +51,7 @@ from riskboard.schedule.folder import (
     discover,
     error_note,
     free_name,
+    is_folder,
     move_into,
     not_a_file,
     observation_key,
@@ -66,7 +67,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("riskboard.schedule.job")
 
 Result = Literal[
-    "imported", "duplicate", "refused", "unsettled", "error", "chase_list", "owner_emails"
+    "imported", "duplicate", "refused", "unsettled", "error", "chase_list", "owner_emails",
+    "skipped",
 ]
 
 
@@ -158,6 +160,7 @@ class _Run:
         self.stop = stop
         self.tz = ZoneInfo(config.schedule.timezone)
         self.imports = config.paths.imports
+        self._unrecorded = False  # a write of the run's progress failed
         started = clock()
         self.summary = RunSummary(
             run_id=runs.start_run(db, trigger, iso(started)),
@@ -191,6 +194,8 @@ class _Run:
                 s.outcome = "ok"
         s.finished_at = iso(self.clock())
         self._save(finished_at=s.finished_at, outcome=s.outcome, error=s.error)
+        if self._unrecorded and s.outcome == "ok":
+            s.outcome = "partial"  # the database has not got this run's record
         log.info("run #%d %s: %s", s.run_id, s.outcome, s.counts_text())
         return s
 
@@ -208,8 +213,14 @@ class _Run:
                 details=[d.model_dump(exclude_none=True) for d in s.details],
                 **extra,
             )
-        except sqlite3.Error:
-            log.exception("could not record the progress of run #%d", s.run_id)
+        except sqlite3.Error as exc:
+            # one line, and the run counts a problem: its record may stay "running"
+            # until the next start marks it unfinished (scheduler status says so)
+            log.error("could not record the progress of run #%d: %s", s.run_id,
+                      store_error(exc, self.config.paths.database))  # fmt: skip
+            if not self._unrecorded:
+                self._unrecorded = True
+                s.errors += 1
 
     def _note(self, outcome: FileOutcome) -> None:
         s = self.summary
@@ -231,6 +242,10 @@ class _Run:
         ready: list[Path] = []
         waiting: list[Path] = []
         for path in discover(self.imports):
+            if is_folder(path):
+                self._note(FileOutcome(file=path.name, result="skipped",
+                                       message="a folder, not a workbook: left where it is"))  # fmt: skip
+                continue
             try:
                 # a FIFO, a device or a link to nothing is refused at once: it never settles
                 not_yet = None if not_a_file(path) else settle_state(self.db, path, now, settle)
@@ -431,7 +446,11 @@ class _Run:
                     register.recompute_flags(self.db, month, self.config)
             files = chase.write_chase_list(self.db, latest, self.config, generated_at=self.clock())
         except (RiskboardError, OSError, sqlite3.Error) as exc:
-            log.exception("chase list for %s not written", latest)
+            if isinstance(exc, sqlite3.Error):
+                exc = store_error(exc, self.config.paths.database)
+            elif isinstance(exc, OSError):
+                exc = StoreUnavailable(f"{exc.strerror or exc}", file=str(exc.filename or ""))
+            log.error("chase list for %s not written: %s", latest, exc)
             self.summary.errors += 1
             self.summary.details.append(
                 FileOutcome(

@@ -38,13 +38,13 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from riskboard.config import Config
-from riskboard.errors import Remedy, StoreUnavailable
+from riskboard.errors import Remedy, RiskboardError, StoreUnavailable
 from riskboard.safe_text import OneLineFormatter
 from riskboard.schedule.job import RunSummary, run_nightly
 from riskboard.schedule.lock import SchedulerLock
 from riskboard.schedule.timing import Clock, catch_up_due, iso, next_fire, trigger_for, utc_now
 from riskboard.store import runs
-from riskboard.store.db import open_db, store_error
+from riskboard.store.db import open_db, store_error, write_transaction
 
 log = logging.getLogger("riskboard.schedule")
 
@@ -73,11 +73,12 @@ def last_success_time(config: Config) -> datetime | None:
 
 class _LogFile(RotatingFileHandler):
     """The scheduler log; if it cannot be written (a full disk) that is said once on
-    stderr, in one line, and the run goes on."""
+    stderr, in one line, and the run goes on - also when the last lines cannot be
+    flushed as the log is closed."""
 
     warned = False
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+    def handleError(self, record: logging.LogRecord | None) -> None:  # noqa: N802 - logging's
         if not self.warned:
             self.warned = True
             exc = sys.exc_info()[1]
@@ -87,6 +88,18 @@ class _LogFile(RotatingFileHandler):
                 f" ({why}); carrying on without it",
                 file=sys.stderr,
             )
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError:
+            self.handleError(None)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:
+            self.handleError(None)
 
 
 def start_file_logging(config: Config) -> Callable[[], None]:
@@ -169,8 +182,13 @@ def run_once(
     restore = _on_stop_signals(lambda name: _request_stop(stop, name))
     try:
         with SchedulerLock(config.paths.database, purpose="once"):
-            _close_abandoned(config, clock)
-            results = [run_nightly(config, trigger="once", clock=clock, stop=stop)]
+            try:
+                _close_abandoned(config, clock)
+                results = [run_nightly(config, trigger="once", clock=clock, stop=stop)]
+            except RiskboardError as exc:  # busy, read-only, full: the run never started
+                log.error("run (once) could not start: %s", exc)
+                _record_failed_start(config, clock, "once", exc)
+                raise
             while (
                 wait_for_unsettled
                 and results[-1].unsettled
@@ -197,6 +215,21 @@ def _request_stop(stop: threading.Event, name: str) -> None:
     stop.set()
 
 
+def _record_failed_start(config: Config, clock: Clock, trigger: str, exc: Exception) -> None:
+    """Record a run that could not start, if the database takes the write now (it may
+    be the very thing that failed: then the log line is the record)."""
+    with contextlib.suppress(RiskboardError, sqlite3.Error, OSError):
+        db = open_db(config.paths.database, create=False)
+        try:
+            with write_transaction(db):
+                run_id = runs.start_run(db, trigger, iso(clock()))
+                runs.update_run(
+                    db, run_id, outcome="failed", finished_at=iso(clock()), error=str(exc)
+                )
+        finally:
+            db.conn.close()
+
+
 def _close_abandoned(config: Config, clock: Clock) -> None:
     db = open_db(config.paths.database)
     try:
@@ -218,11 +251,21 @@ def _close_abandoned(config: Config, clock: Clock) -> None:
 def nightly_job(
     config: Config, trigger: str, stop: threading.Event, busy: threading.Lock
 ) -> RunSummary | None:
-    """The scheduled job: one run at a time in this process, none once stopping."""
+    """The scheduled job: one run at a time in this process, none once stopping. A run
+    that cannot start (the database busy, read-only, full) is one line in the log and
+    is tried again at the next time - never a traceback from APScheduler."""
     with busy:
         if stop.is_set():
             return None
-        return run_nightly(config, trigger=trigger, stop=stop)
+        try:
+            return run_nightly(config, trigger=trigger, stop=stop)
+        except RiskboardError as exc:
+            log.error("%s run could not start: %s", trigger, exc)
+            _record_failed_start(config, utc_now, trigger, exc)
+        except Exception as exc:  # a fault in riskboard: one line, the detail at DEBUG
+            log.error("%s run failed: %s: %s", trigger, type(exc).__name__, exc)
+            log.debug("the fault in detail", exc_info=True)
+        return None
 
 
 def build_scheduler(
@@ -342,10 +385,15 @@ def run_scheduler(
     lock = SchedulerLock(config.paths.database, purpose="scheduler")
     try:
         lock.acquire()
-        _close_abandoned(config, clock)
+        try:
+            _close_abandoned(config, clock)
+            last = last_success_time(config)
+        except RiskboardError as exc:
+            log.error("scheduler could not start: %s", exc)
+            raise
         nightly = NightlyScheduler(config, clock=clock, on_run=on_run)
         now = clock()
-        catch_up = catch_up_due(trigger, last_success_time(config), now)
+        catch_up = catch_up_due(trigger, last, now)
         if catch_up:
             nightly.add_one_off(CATCH_UP_JOB_ID, "catch-up", now)
         restore = _on_stop_signals(nightly.request_stop)

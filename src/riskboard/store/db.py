@@ -8,6 +8,7 @@ busy timeout, a read-only file, a full disk, a damaged file - become one
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -66,6 +67,13 @@ def store_error(exc: sqlite3.Error, database: str | Path) -> StoreUnavailable:
             " disk is not full and is working, free some space if it is full, and try again",
             remedy=Remedy.FREE_SPACE,
         )
+    if (base == _CANTOPEN or "unable to open" in text) and _folder_read_only(db):
+        return StoreUnavailable(
+            f"database {db} is in a read-only folder ({Path(db).absolute().parent}); nothing"
+            " was changed - make the folder writable, or point paths.database at a"
+            " writable copy",
+            remedy=Remedy.MAKE_WRITABLE,
+        )
     if base == _CANTOPEN or "unable to open" in text:
         return StoreUnavailable(
             f"cannot open database {db} ({text}) - check that its folder exists and is"
@@ -75,6 +83,11 @@ def store_error(exc: sqlite3.Error, database: str | Path) -> StoreUnavailable:
     if base in (_CORRUPT, _NOTADB) or "not a database" in text or "malformed" in text:
         return StoreUnavailable(f"database {db} is damaged or is not a riskboard database ({text})")
     return StoreUnavailable(f"database {db}: {text}")
+
+
+def _folder_read_only(database: str) -> bool:
+    folder = Path(database).absolute().parent
+    return folder.is_dir() and not os.access(folder, os.W_OK)
 
 
 def _disk_full(database: str) -> bool:
@@ -94,20 +107,22 @@ def _is_store_failure(exc: BaseException) -> bool:
 def connect(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     """A connection with the pragmas every riskboard connection uses (no migrations).
 
-    ``create=False`` never creates the file or its folders: NotFound if it is missing."""
+    ``create=False`` never creates the file or its folders: NotFound if it is missing.
+    A database whose file or folder cannot be written (a read-only share or mount) is
+    opened read-only, so reading commands still work; any write is then refused as
+    read-only (``store_error``)."""
     memory = str(path) == ":memory:"
     try:
         if not memory and create:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         if memory:
             conn = sqlite3.connect(":memory:", timeout=BUSY_TIMEOUT_MS / 1000)
-        elif create:
+        elif not Path(path).is_file():
+            if not create:
+                raise missing_database(path)
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
         else:
-            if not Path(path).is_file():
-                raise missing_database(path)
-            uri = Path(path).absolute().as_uri() + "?mode=rw"
-            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn = sqlite3.connect(_uri(Path(path)), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         db = sqlite_utils.Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
@@ -124,6 +139,28 @@ def connect(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     return db
 
 
+def writable(path: Path) -> bool:
+    """True if riskboard can write the database at ``path``: the file and its folder
+    (where SQLite keeps the -wal and -shm files beside it)."""
+    folder = path.absolute().parent
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _uri(path: Path) -> str:
+    """How an existing database is opened: read-write; read-only when it cannot be
+    written. A WAL database needs its -shm file: in a folder that cannot be written and
+    with no -wal left behind (every change is in the main file), it is opened
+    ``immutable`` - no other process can be writing it, since a writer would have to
+    create the -wal there."""
+    uri = path.absolute().as_uri()
+    if writable(path):
+        return uri + "?mode=rw"
+    wal = path.with_name(path.name + "-wal")
+    if not os.access(path.absolute().parent, os.W_OK) and not wal.exists():
+        return uri + "?mode=ro&immutable=1"
+    return uri + "?mode=ro"
+
+
 def missing_database(path: str | Path) -> NotFound:
     return NotFound(
         f"there is no database at {path} (nothing was created there)",
@@ -131,19 +168,95 @@ def missing_database(path: str | Path) -> NotFound:
     )
 
 
+MIGRATION_SET = "riskboard"
+
+
 def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     """Open and migrate the riskboard database at ``path``. ``create`` (the default for
     commands that write a register: import, demo, the scheduler) makes it if missing;
-    read-only commands pass ``create=False`` and get NotFound naming the path instead.
-    StoreUnavailable if the database cannot be used (locked, read-only, full, damaged)."""
+    read-only commands pass ``create=False`` and get NotFound naming the path instead
+    (also for an empty file: nothing is written into it).
+
+    Refused (StoreUnavailable), touching nothing: a database that is not riskboard's
+    (it has tables but no riskboard migration record - another application's file), and
+    one that cannot be used (locked, read-only and in need of an upgrade, full,
+    damaged). Migrations run one process at a time (``_migrate``), so processes creating
+    one database at the same moment wait for each other and all succeed."""
     db = connect(path, create=create)
     try:
+        _check_is_ours(db, path, create)
         if migrations.pending(db):
-            migrations.apply(db)
-    except sqlite3.DatabaseError as exc:
+            _migrate(db, path)
+    except BaseException as exc:
         db.conn.close()
-        raise store_error(exc, path) from None
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise store_error(exc, path) from None
+        raise
     return db
+
+
+def _check_is_ours(db: sqlite_utils.Database, path: str | Path, create: bool) -> None:
+    tables = [
+        r[0]
+        for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    if not tables:
+        if not create and str(path) != ":memory:":
+            raise NotFound(
+                f"there is no riskboard database at {path}: the file is empty (nothing"
+                " was written to it)",
+                remedy=Remedy.CHECK_DATABASE_PATH,
+            )
+        return
+    ours = (
+        "_sqlite_migrations" in tables
+        and db.execute(
+            "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? LIMIT 1", [MIGRATION_SET]
+        ).fetchone()
+    )
+    if not ours:
+        shown = ", ".join(sorted(tables)[:6]) + (", ..." if len(tables) > 6 else "")
+        raise StoreUnavailable(
+            f"database {path} is not a riskboard database: it holds other tables ({shown})"
+            " and no record of riskboard's; nothing was changed - check paths.database",
+            remedy=Remedy.CHECK_DATABASE_PATH,
+        )
+
+
+def _migrate(db: sqlite_utils.Database, path: str | Path) -> None:
+    """Apply pending migrations, one process at a time: the database's folder is locked
+    (``flock``) while this process looks again at what is pending and applies it, so a
+    process that was waiting finds nothing left to do. (sqlite-utils commits between
+    steps, so SQLite's own write lock cannot hold the whole run.)"""
+    with _file_lock(path):
+        if not migrations.pending(db):
+            return
+        if str(path) != ":memory:":
+            # the journal mode cannot change inside a transaction: set it first
+            db.execute("PRAGMA journal_mode = wal")
+        migrations.apply(db)
+
+
+@contextmanager
+def _file_lock(path: str | Path) -> Iterator[None]:
+    if str(path) == ":memory:":
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # Windows: one process creates a database at a time in practice
+        yield
+        return
+    # the database's folder is locked, not the file: closing any descriptor of the
+    # database file would drop the POSIX locks SQLite holds on it in this process
+    fd = os.open(Path(path).absolute().parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 @contextmanager

@@ -89,8 +89,10 @@ def close_abandoned_runs(db: sqlite_utils.Database, finished_at: str) -> int:
         " error = coalesce(error, ?) WHERE outcome = 'running'",
         [
             finished_at,
-            "the scheduler stopped before finishing this run (killed, crashed or power lost);"
-            " files it had not reached are still waiting in the imports folder",
+            "the end of this run was never recorded: the scheduler was stopped (killed,"
+            " crashed, power lost) or could not write the database then (see"
+            " scheduler.log); files it had not reached are still waiting in the imports"
+            " folder",
         ],
     )
     return cur.rowcount
