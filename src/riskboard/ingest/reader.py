@@ -434,7 +434,8 @@ class WorkbookReader:
         if strings is None or not strings.sizes:
             return
         left = self.limits.text_left
-        bound = extent.cells * strings.largest
+        cells = extent.cells if extent.values is None else min(extent.values, extent.cells)
+        bound = cells * strings.largest
         if bound <= left:
             self.limits.text_read += bound
             return

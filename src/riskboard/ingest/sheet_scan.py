@@ -51,6 +51,9 @@ class Extent:
     # the sheet may hold an Excel error value (t="e") or a formula (</f>): calamine reads
     # both as empty cells, so ``cellscan.odd_cells`` looks at them (issue 9)
     marked: bool = False
+    # value elements in the sheet (an upper bound on the cells that can use a shared
+    # string), when the fast path counted them; None after the exact scan
+    values: int | None = None
 
     @property
     def cells(self) -> int:
@@ -187,6 +190,8 @@ def scan_sheet(fh: BinaryIO, zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, limi
     patterns: _Patterns | None = None
     far_rows = far_cols = 0
     near = marked = False
+    values = 0
+    value_tag = b"<v"
     for buf, end in whole_tags(part_chunks(fh, zf, info)):
         if patterns is None:
             root = _first_element(buf, end)
@@ -195,10 +200,15 @@ def scan_sheet(fh: BinaryIO, zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, limi
                 # the cells, only the exact scan can say where they reach
                 extent = scan_exact(fh, zf, info, limit=limit, declared=declared)
                 return Extent(extent.rows, extent.columns, declared, marked=True)
-            patterns = _Patterns(_ROOT.match(buf, root).group(1) or b"")  # type: ignore[union-attr]
+            prefix = _ROOT.match(buf, root).group(1) or b""  # type: ignore[union-attr]
+            patterns = _Patterns(prefix)
+            # <v or <P:v: a value element in another prefix sends the sheet to the
+            # exact scan (``foreign``), so this counts every one the fast path sees
+            value_tag = b"<" + (prefix + b":" if prefix else b"") + b"v"
             dim = _DIMENSION.search(buf, 0, end)
             declared = dim.group(1).decode() if dim else None
         near = near or buf.find(b' r="', 0, end) >= 0
+        values += buf.count(value_tag, 0, end)
         # a tag never straddles buf[:end], so neither marker can be cut in two
         marked = marked or any(buf.find(m, 0, end) >= 0 for m in MARKERS)
         foreign = patterns.foreign.search(buf, 0, end) is not None
@@ -222,9 +232,9 @@ def scan_sheet(fh: BinaryIO, zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, limi
         max(far_rows, NEAR_ROWS if near else 0), max(far_cols, NEAR_COLUMNS if near else 0)
     )
     if box.cells <= limit:
-        return Extent(box.rows, box.columns, declared, marked)
+        return Extent(box.rows, box.columns, declared, marked, values)
     extent = _scan_every(fh, zf, info, patterns, declared)
-    return Extent(extent.rows, extent.columns, declared, marked)
+    return Extent(extent.rows, extent.columns, declared, marked, values)
 
 
 def _scan_every(
@@ -333,10 +343,13 @@ def shared_string_uses(fh: BinaryIO, zf: zipfile.ZipFile, info: zipfile.ZipInfo)
     the raw text; a number cell is counted too, which only ever over-counts). One regex
     pass: ~0.1 s per 72 MB of sheet XML written the usual way (``<v>``)."""
     uses: Counter[int] = Counter()
+    raw: Counter[bytes] = Counter()
     for buf, end in whole_tags(part_chunks(fh, zf, info)):
         plain = (
             buf.count(b"<v>", 0, end) == buf.count(b"<v", 0, end) and buf.find(b":v", 0, end) < 0
         )
         pattern = _PLAIN_VALUE if plain else _ANY_VALUE
-        uses.update(int(i) for i in pattern.findall(buf, 0, end))
+        raw.update(pattern.findall(buf, 0, end))  # counted as bytes: no int per cell
+    for index, n in raw.items():
+        uses[int(index)] += n
     return uses
