@@ -201,7 +201,8 @@ def test_a_full_disk_is_one_line_and_loses_nothing(workspace: Path) -> None:
     assert "exports is full" in (out / "xlsx.err").read_text()
     once = (out / "once.err").read_text() + (out / "once.out").read_text()
     assert "Traceback" not in once
-    assert (out / "once.rc").read_text().strip() in ("0", "1", "3")
+    # the review: tracebacks, then "ok" and exit 0 - something could not be done here
+    assert (out / "once.rc").read_text().strip() in ("1", "3"), once
     record = json.loads((out / "after.json").read_text())
     assert record["aob"] == ["Recorded before the trouble"]  # nothing lost, nothing half-done
     leftovers = [n for n in (out / "exports.txt").read_text().split() if n.endswith(".part")]

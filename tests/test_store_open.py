@@ -101,8 +101,9 @@ def test_nothing_here_messages_name_the_database(
     assert main(["import", "joint.xlsx"]) == 0
     capsys.readouterr()
     assert main(["export", "register", "--to", "corporate"]) == 0
-    err = capsys.readouterr().err
-    assert f"no open escalations to the corporate register in database {here / 'rb.db'}" in err
+    out = capsys.readouterr().out
+    assert "Nothing to transfer to the Corporate" in out
+    assert f"in database {here / 'rb.db'}; no file written" in out
 
 
 # ----------------------------------------------------------- creating one database at once

@@ -190,6 +190,8 @@ def _console_logging(verbose: bool) -> None:
     """Warnings (everything with -v) on stderr, one line per record, nothing raw."""
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(OneLineFormatter("%(levelname)s %(name)s: %(message)s"))
+    # a line meant for the scheduler's log file only (the command prints it itself)
+    console.addFilter(lambda record: not getattr(record, "riskboard_file_only", False))
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[console])
 
 

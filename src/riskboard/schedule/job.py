@@ -69,7 +69,7 @@ log = logging.getLogger("riskboard.schedule.job")
 Result = Literal[
     "imported", "duplicate", "refused", "unsettled", "error", "chase_list", "owner_emails",
     "skipped",
-]
+]  # fmt: skip
 
 
 class FileOutcome(BaseModel):

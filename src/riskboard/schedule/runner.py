@@ -53,6 +53,7 @@ CATCH_UP_JOB_ID = "riskboard-catch-up"
 RECHECK_JOB_ID = "riskboard-recheck"
 MAX_RECHECKS = 30  # look again at files still being written at most this often in a row
 LOG_FILE = "scheduler.log"
+FILE_ONLY = "riskboard_file_only"  # a log record the console handler leaves out
 
 
 def log_file(config: Config) -> Path:
@@ -186,7 +187,8 @@ def run_once(
                 _close_abandoned(config, clock)
                 results = [run_nightly(config, trigger="once", clock=clock, stop=stop)]
             except RiskboardError as exc:  # busy, read-only, full: the run never started
-                log.error("run (once) could not start: %s", exc)
+                # the command says it on the console: the log file gets it here
+                log.error("run (once) could not start: %s", exc, extra={FILE_ONLY: True})
                 _record_failed_start(config, clock, "once", exc)
                 raise
             while (
