@@ -57,7 +57,7 @@ def test_every_kind_of_business_needs_the_quorum_now(db: sqlite_utils.Database) 
     board.add_aob(db, m.id, "Winter readiness")
     board.attend(db, m.id, "Cora Corporate", organisation="corporate")
     assert board.save_review(db, m.id, "HM-001", note="x").note == "x"
-    board.attend(db, m.id, "Cora Corporate", organisation="corporate", apologies=True)
+    board.leave(db, m.id, "Cora Corporate")
     with pytest.raises(RiskboardError, match="not quorate"):  # she left: business stops
         board.add_action(db, m.id, "Do", owner="Carl", due="2022-10-31")
     assert db.execute("SELECT COUNT(*) FROM board_actions").fetchone()[0] == 0
@@ -74,8 +74,8 @@ def test_minutes_record_the_quorum_at_approval(db: sqlite_utils.Database, tmp_pa
         ("contractor", 1), ("directorate", 1), ("corporate", 1),
     ]  # fmt: skip
     # two of them leave before the end: the approval's quorum stays as it was
-    board.remove_attendance(db, second.id, "Dee Directorate")
-    board.remove_attendance(db, second.id, "Cora Corporate")
+    board.leave(db, second.id, "Dee Directorate")
+    board.leave(db, second.id, "Cora Corporate")
     board.close_meeting(db, second.id, force_reason="two members left early")
     config = Config().resolve(tmp_path)
     text = export_minutes(db, config, meeting_id=second.id, fmt="md", out_dir=tmp_path).read_text(

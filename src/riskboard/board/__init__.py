@@ -62,6 +62,9 @@ API (all re-exported here)
                   apologies=False, lead_officer=None, expected=None,
                   actor=None) -> AttendanceEntry           # expected={"status": shown}
               remove_attendance(db, meeting_id, name, *, expected=None, actor=None)
+                  # refused once they were present while the board did business
+              leave(db, meeting_id, name, *, expected=None, actor=None) -> AttendanceEntry
+                  # left during the meeting: present until then; attend() again = returned
               attendance(db, meeting_id) -> list[AttendanceEntry]
               quorum(db, meeting_id) -> QuorumStatus   # .met, .missing, .describe()
   reviews:    save_review(db, meeting_id, ref, *, strategy=None, rationale=None,
@@ -129,6 +132,7 @@ from riskboard.board.attendance import (
     attend,
     attendance,
     find_person,
+    leave,
     list_people,
     parse_organisation,
     quorum,
@@ -206,7 +210,7 @@ __all__ = [
     "close_meeting", "content_hash", "current_meeting", "decide_escalation", "deescalate",
     "discard_draft", "draft_key", "escalate", "escalations_at", "escalations_awaiting", "find_person", "get_action", "get_approval",
     "get_draft", "get_escalation", "get_meeting", "get_review", "last_change_id",
-    "last_change_to", "list_escalations", "list_meetings", "list_people", "list_reviews",
+    "last_change_to", "leave", "list_escalations", "list_meetings", "list_people", "list_reviews",
     "meeting_record", "new_meeting", "open_actions", "open_meeting", "parse_action_status",
     "parse_date", "parse_exposure", "parse_organisation", "parse_strategy", "parse_target",
     "quorum", "registers_held", "remove_attendance", "resolve_meeting", "reviewed_refs",

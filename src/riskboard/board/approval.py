@@ -3,8 +3,10 @@
 Business like any decision: the approving meeting must be in progress and quorate at
 that moment (rule 1). The approved meeting is locked for good; the sha256 of its
 canonical record is stored on it, in an append-only ``approvals`` row (with the
-record version hashed, the quorum as it stood and any amendment) and in the approval's
-audit row - three places ``board.integrity.verify`` compares.
+record version hashed, the quorum as it stood, any amendment and the head of the audit
+chain) and in the approval's audit row - three places ``board.integrity.verify``
+compares. Minutes whose record changed since the meeting closed (``board.seal``) are
+never approved.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sqlite_utils
 from riskboard.board.guards import clean, get_meeting
 from riskboard.board.models import Approval, Meeting, MeetingStatus, QuorumStatus
 from riskboard.board.record import RECORD_VERSION, content_hash
+from riskboard.board.seal import seal_finding
 from riskboard.board.txn import Scope, audited
 from riskboard.errors import RiskboardError
 from riskboard.store import meetings as store
@@ -58,8 +61,16 @@ def approve_previous(
             )
         if target.status != MeetingStatus.CLOSED:
             raise RiskboardError(f"{target.label} is not closed yet: close it before approving")
+        changed = seal_finding(db, target)
+        if changed is not None:
+            raise RiskboardError(
+                f"cannot approve the minutes of {target.label}: {changed}",
+                hint=f"`riskboard meeting verify {target.id}` shows every check; approve them"
+                " once the record is put back as it closed (from a backup)",
+            )
         step.track("meeting", target.id, lambda: store.meeting_row(db, target.id))
         digest = content_hash(db, target.id)
+        head = store.chain_head(db)
         approved_at = now_iso()
         store.update(
             db,
@@ -86,6 +97,10 @@ def approve_previous(
             "record_version": RECORD_VERSION,
             "amendment": text,
             "quorum": json.dumps(step.quorum.model_dump(mode="json")),
+            # the audit log as it stood: a later check of this approval pins it
+            "chain_head": (
+                json.dumps({"id": head["id"], "hash": head["row_hash"]}) if head else None
+            ),
         }
         store.insert(db, "approvals", approval)
         step.extra = {"note": line, "approval": approval}
@@ -95,7 +110,8 @@ def approve_previous(
 
 def approval_from_row(row: dict[str, Any]) -> Approval:
     quorum = QuorumStatus.model_validate_json(row["quorum"]) if row.get("quorum") else None
-    return Approval.model_validate({**row, "quorum": quorum})
+    head = json.loads(row["chain_head"]) if row.get("chain_head") else None
+    return Approval.model_validate({**row, "quorum": quorum, "chain_head": head})
 
 
 def get_approval(db: sqlite_utils.Database, meeting_id: int) -> Approval | None:

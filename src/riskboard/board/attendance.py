@@ -10,12 +10,14 @@ the rule stored on the meeting when it was created (``config.meeting.quorum``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlite_utils
 
 from riskboard.board.guards import actor_for, clean, get_meeting
 from riskboard.board.models import AttendanceEntry, AttendanceStatus, Person
+from riskboard.board.models import MeetingStatus
 from riskboard.board.quorum import (
     attendance,
     compute_quorum,
@@ -23,14 +25,16 @@ from riskboard.board.quorum import (
     quorum,
     quorum_rule,
 )
+from riskboard.board.quorum_history import LEFT, RETURNED, took_part
 from riskboard.board.txn import Scope, audited
 from riskboard.domain import Organisation
 from riskboard.email_address import InvalidAddress, check_address
 from riskboard.errors import Remedy, RiskboardError
 from riskboard.store import meetings as store
+from riskboard.store.register import now_iso
 
 __all__ = [
-    "attend", "attendance", "compute_quorum", "find_person", "list_people",
+    "attend", "attendance", "compute_quorum", "find_person", "leave", "list_people",
     "parse_organisation", "quorum", "quorum_rule", "remove_attendance", "save_person",
 ]  # fmt: skip
 
@@ -216,8 +220,12 @@ def attend(
             subject=f"{person['name']} at meeting {meeting_id}",
             labels={"status": "attendance"},
         )
+        if before is not None and apologies and before["status"] == "present":
+            _refuse_if_took_part(db, step.meeting, person["name"], "mark them as sending apologies")
+        returned = before is not None and bool(before.get("left_at")) and not apologies
         values = {
             "status": status.value,
+            "left_at": None,
             "role": clean(role) or person["role"],
             "name": person["name"],
             "organisation": person["organisation"],
@@ -229,9 +237,93 @@ def attend(
             store.insert(db, "attendance", {"meeting_id": meeting_id, "person_id": pid, **values})
         else:
             store.update(db, "attendance", {"meeting_id": meeting_id, "person_id": pid}, values)
-        after = step.record(status.value + (" (new to the people list)" if created else ""))
+        change = RETURNED if returned else status.value
+        after = step.record(change + (" (new to the people list)" if created else ""))
         assert after is not None
     return entry_from_row(after)
+
+
+def leave(
+    db: sqlite_utils.Database,
+    meeting_id: int,
+    name: str,
+    *,
+    expected: Mapping[str, Any] | None = None,
+    actor: str | None = None,
+) -> AttendanceEntry:
+    """Record that someone present left the meeting, now: they stay on the record as
+    present until then, and the quorum for any later business counts only who is still
+    there (the minutes say who left when, and whether the meeting stayed quorate).
+    Marking them present again records that they returned. ``expected`` as for
+    ``attend``. One transaction, one audit row."""
+    with audited(db, meeting_id, Scope.PREPARATION, actor=actor) as step:
+        meeting = step.meeting
+        assert meeting is not None
+        if meeting.status != MeetingStatus.IN_PROGRESS:
+            raise RiskboardError(
+                f"{meeting.label} has not started: nobody can leave it yet",
+                hint="take them off the attendance instead"
+                f" (`riskboard meeting attend {_quoted(name)} --remove`)",
+            )
+        person = store.person_by_name(db, name)
+        row = store.attendance_row(db, meeting_id, person["id"]) if person else None
+        if person is None or row is None:
+            raise RiskboardError(f"{name!r} is not recorded at {meeting.label}")
+        if row["status"] != "present":
+            raise RiskboardError(
+                f"{person['name']} is recorded as sending apologies to {meeting.label}:"
+                " only someone present can leave"
+            )
+        if row["left_at"]:
+            raise RiskboardError(
+                f"{person['name']} already left {meeting.label} at {_clock(row['left_at'])}",
+                hint=f"if they came back: `riskboard meeting attend {_quoted(person['name'])}`",
+            )
+        pid = person["id"]
+        step.track(
+            "attendance",
+            person["name"],
+            lambda: store.attendance_row(db, meeting_id, pid),
+            expected=expected,
+            wanted={"status": "present"},
+            subject=f"{person['name']} at meeting {meeting_id}",
+            labels={"status": "attendance"},
+        )
+        store.update(
+            db, "attendance", {"meeting_id": meeting_id, "person_id": pid}, {"left_at": now_iso()}
+        )
+        after = step.record(LEFT)
+        assert after is not None
+    return entry_from_row(after)
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"' if " " in name else name
+
+
+def _clock(stamp: str) -> str:
+    """An audit timestamp as the local time of day (HH:MM)."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%H:%M")
+    except ValueError:
+        return stamp
+
+
+def _refuse_if_took_part(db: sqlite_utils.Database, meeting: Any, name: str, doing: str) -> None:
+    """Someone present while the board did business stays on the record as present:
+    refuse taking them off or turning them into apologies, and say how to record that
+    they left."""
+    row = took_part(db, meeting.id, name)
+    if row is None:
+        return
+    what = f"{row['entity']} {row['entity_id'] or ''}".strip()
+    raise RiskboardError(
+        f"cannot {doing}: {name} was present at {meeting.label} while the board did business"
+        f" ({what}: {row['change']}, audit row {row['id']} at {_clock(row['at'])}), so the"
+        " record must keep them as present until they left",
+        hint=f"record that they left: `riskboard meeting attend {_quoted(name)} --left`"
+        " (in the meeting app: l on the attendance screen)",
+    )
 
 
 def remove_attendance(
@@ -262,5 +354,7 @@ def remove_attendance(
         if person is None or before is None:
             assert step.meeting is not None
             raise RiskboardError(f"{name!r} is not recorded at {step.meeting.label}")
+        if before["status"] == "present":
+            _refuse_if_took_part(db, step.meeting, person["name"], "take them off the attendance")
         store.delete_attendance(db, meeting_id, person["id"])
         step.record("removed", after=None, read=lambda: None)

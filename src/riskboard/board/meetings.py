@@ -18,6 +18,7 @@ import sqlite_utils
 from riskboard.board.dates import parse_date, parse_month, parse_optional_date
 from riskboard.board.guards import actor_for, clean, current_meeting, get_meeting, meeting_from_row
 from riskboard.board.models import Meeting, MeetingStatus
+from riskboard.board.record import CLOSE_HASH, CLOSE_HASH_VERSION, RECORD_VERSION, content_hash
 from riskboard.board.txn import Scope, Step, audited
 from riskboard.config import Config
 from riskboard.domain import uk_date
@@ -132,8 +133,12 @@ def close_meeting(
     force_reason: str | None = None,
     actor: str | None = None,
 ) -> Meeting:
-    """Close a meeting: refused while quorum is not met unless ``force_reason`` says why.
-    Afterwards its record is read-only."""
+    """Close a meeting: refused while quorum is not met unless ``force_reason`` says why
+    (a quorate meeting needs no reason, and none is recorded: the record never says
+    "without quorum" of a quorate meeting). Afterwards its record is read-only, and the
+    sha256 of the record as it closed is kept in the close's audit row: approving the
+    minutes later is refused (and ``meeting verify`` fails) if the record no longer
+    matches it. One transaction, one audit row."""
     reason = clean(force_reason)
     with audited(db, meeting_id, Scope.CLOSING, actor=actor) as step:
         meeting = step.meeting
@@ -145,15 +150,24 @@ def close_meeting(
                 hint="record attendance (`riskboard meeting attend NAME --org ...`),"
                 " or close anyway with --force REASON",
             )
-        _set(
-            step,
-            "meeting closed" + ("" if q.met else " without quorum"),
+        step.track(
+            "meeting", meeting.id, lambda: store.meeting_row(db, meeting.id), subject=meeting.label
+        )
+        store.update(
+            db,
+            "meetings",
+            {"id": meeting.id},
             {
                 "status": MeetingStatus.CLOSED.value,
                 "closed_at": now_iso(),
-                "close_forced_reason": reason,
+                "close_forced_reason": None if q.met else reason,
             },
         )
+        step.extra = {
+            CLOSE_HASH: content_hash(db, meeting.id),
+            CLOSE_HASH_VERSION: RECORD_VERSION,
+        }
+        step.record("meeting closed" + ("" if q.met else " without quorum"))
     return get_meeting(db, meeting_id)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -99,6 +100,12 @@ class AttendanceEntry(_Model):
     role: str | None = None
     lead_officer: bool = True
     status: AttendanceStatus
+    left_at: str | None = None  # left during the meeting (UTC ISO): present until then
+
+    @property
+    def here(self) -> bool:
+        """Present and not (yet) left: counts towards the quorum now."""
+        return self.status == AttendanceStatus.PRESENT and self.left_at is None
 
 
 class OrganisationQuorum(_Model):
@@ -249,6 +256,8 @@ class Approval(_Model):
     record_version: int  # the record layout that was hashed
     amendment: str | None = None
     quorum: QuorumStatus | None = None  # as it stood at approval (None before it was kept)
+    # the audit log's last row when approved ({"id": N, "hash": H}; None before it was kept)
+    chain_head: dict[str, Any] | None = None
 
 
 class VerifyResult(_Model):

@@ -9,12 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from riskboard.board.guards import get_meeting
-from riskboard.board.models import (
-    AttendanceEntry,
-    AttendanceStatus,
-    OrganisationQuorum,
-    QuorumStatus,
-)
+from riskboard.board.models import AttendanceEntry, OrganisationQuorum, QuorumStatus
 from riskboard.config import QuorumConfig
 from riskboard.store import meetings as store
 
@@ -28,14 +23,11 @@ def quorum_rule(config_rule: QuorumConfig | str | None) -> dict[str, int]:
 
 
 def compute_quorum(rule: dict[str, int], entries: list[AttendanceEntry]) -> QuorumStatus:
-    """Pure: is each organisation's lead-officer requirement met by those present?"""
+    """Pure: is each organisation's lead-officer requirement met by those present (and
+    not since left)?"""
     orgs = []
     for org, required in rule.items():
-        present = sum(
-            1
-            for e in entries
-            if e.status == AttendanceStatus.PRESENT and e.lead_officer and e.organisation == org
-        )
+        present = sum(1 for e in entries if e.here and e.lead_officer and e.organisation == org)
         orgs.append(OrganisationQuorum(organisation=org, required=required, present=present))
     missing = [o for o in orgs if not o.met]
     return QuorumStatus(met=not missing, rule=dict(rule), by_organisation=orgs, missing=missing)
@@ -43,6 +35,17 @@ def compute_quorum(rule: dict[str, int], entries: list[AttendanceEntry]) -> Quor
 
 def entry_from_row(row: dict[str, Any]) -> AttendanceEntry:
     return AttendanceEntry.model_validate({**row, "lead_officer": bool(row["lead_officer"])})
+
+
+def quorum_of_rows(rule: dict[str, int], rows: list[dict[str, Any]]) -> QuorumStatus | None:
+    """The quorum over attendance rows as an audit row's "after" holds them; None when a
+    row lacks what quorum needs (written before organisation and standing were kept)."""
+    entries = []
+    for row in rows:
+        if row.get("organisation") is None or row.get("lead_officer") is None:
+            return None
+        entries.append(entry_from_row({"name": "", **row}))
+    return compute_quorum(rule, entries)
 
 
 def attendance(db: sqlite_utils.Database, meeting_id: int) -> list[AttendanceEntry]:

@@ -26,14 +26,17 @@ from riskboard.board.models import (
     QuorumStatus,
 )
 from riskboard.board.quorum import attendance, compute_quorum, quorum_rule
+from riskboard.board.quorum_history import quorum_history
 from riskboard.board.reviews import list_reviews
 from riskboard.domain import ESCALATION_TARGET_NAMES, Organisation
 from riskboard.store import meetings as store
 
-RECORD_VERSION = 2
-HASH_EXCLUDED = ("approval",)
-# what version 2 added to the record: left out when hashing the record as version 1, so
-# minutes approved before it still verify ("*" is every item of a list)
+RECORD_VERSION = 3
+# left out of the hash: the approval (written by the approval itself) and the quorum
+# history (replayed from the audit log, which its own hash chain protects)
+HASH_EXCLUDED = ("approval", "quorum_history")
+# what each version added to the record: left out when hashing the record as an earlier
+# version, so minutes approved before it still verify ("*" is every item of a list)
 _ADDED_IN_2: tuple[tuple[str, ...], ...] = (
     ("previous_minutes", "approved_here", "*", "amendment"),
     ("previous_minutes", "approved_here", "*", "quorum"),
@@ -45,13 +48,25 @@ _ADDED_IN_2: tuple[tuple[str, ...], ...] = (
     ("actions_arising", "*", "withdrawn_reason"),
     ("summary", "actions_withdrawn"),
 )
+_ADDED_IN_3: tuple[tuple[str, ...], ...] = (
+    ("attendance", "present", "*", "left_at"),
+    ("attendance", "apologies", "*", "left_at"),
+    ("previous_minutes", "approved_here", "*", "chain_head"),
+)
+_ADDED: dict[int, tuple[tuple[str, ...], ...]] = {2: _ADDED_IN_2, 3: _ADDED_IN_3}
+# where the close's audit row keeps the sha256 of the record as it closed (and its version)
+CLOSE_HASH = "record_hash"
+CLOSE_HASH_VERSION = "record_version"
 _APPROVAL_FIELDS = ("approved_at", "approved_by_meeting_id", "content_hash")
 
 
 def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]:
-    """Everything recorded at a meeting. Keys: version, meeting, attendance, quorum,
-    declarations, previous_minutes, action_log, reviews, actions_arising, escalations,
-    escalation_decisions, aob, next_meeting_date, summary, approval."""
+    """Everything recorded at a meeting. Keys: version, meeting, attendance, quorum
+    (at the close, or now), quorum_history (who left when, and whether the meeting was
+    quorate for all its business: ``board.quorum_history``), declarations,
+    previous_minutes, action_log, reviews, actions_arising, escalations,
+    escalation_decisions, aob, next_meeting_date, summary, approval (with the amendment
+    the minutes were approved subject to)."""
     meeting = get_meeting(db, meeting_id)
     row = store.meeting_row(db, meeting_id)
     assert row is not None
@@ -67,6 +82,7 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
         if names_p or names_a:
             by_org[org.value] = {"present": names_p, "apologies": names_a}
     q = compute_quorum(quorum_rule(row["quorum_rule"]), entries)
+    history = quorum_history(db, meeting_id)
 
     previous = (
         store.meeting_row(db, meeting.previous_meeting_id) if meeting.previous_meeting_id else None
@@ -80,10 +96,12 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
             "record_version": r["record_version"],
             "amendment": r["amendment"],
             "quorum": _quorum_at_approval(r["quorum"]),
+            "chain_head": json.loads(r["chain_head"]) if r.get("chain_head") else None,
         }
         for r in store.approval_rows(db, approving=meeting_id)
     ]
 
+    own = store.approval_row(db, meeting_id) if meeting.locked else None
     log = action_log(db, meeting_id)
     arising = actions_arising(db, meeting_id)
     reviews = list_reviews(db, meeting_id)
@@ -101,6 +119,7 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
             "by_organisation": by_org,
         },
         "quorum": {**q.model_dump(mode="json"), "text": q.describe()},
+        "quorum_history": history.model_dump(mode="json") if history else None,
         "declarations": meeting.declarations,
         "previous_minutes": {
             "previous_meeting": (
@@ -140,6 +159,7 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
             "approved_at": meeting.approved_at,
             "approved_by_meeting_id": meeting.approved_by_meeting_id,
             "content_hash": meeting.content_hash,
+            "amendment": own["amendment"] if own else None,
         },
     }
 
@@ -158,8 +178,10 @@ def as_version(record: dict[str, Any], version: int) -> dict[str, Any]:
     if version >= RECORD_VERSION:
         return record
     body = copy.deepcopy(record)
-    for path in _ADDED_IN_2:
-        _drop(body, path)
+    for added, paths in _ADDED.items():
+        if added > version:
+            for path in paths:
+                _drop(body, path)
     body["version"] = version
     return body
 

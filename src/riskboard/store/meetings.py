@@ -385,6 +385,26 @@ def approval_audit_rows(db: sqlite_utils.Database) -> list[Row]:
     )
 
 
+def close_audit_rows(db: sqlite_utils.Database, meeting_id: int) -> list[Row]:
+    """The audit rows written when meeting ``meeting_id`` was closed, oldest first."""
+    return list(
+        db.query(
+            "SELECT * FROM audit_log WHERE entity = 'meeting' AND entity_id = ?"
+            " AND change LIKE 'meeting closed%' ORDER BY id",
+            [str(meeting_id)],
+        )
+    )
+
+
+def chain_head(db: sqlite_utils.Database) -> Row | None:
+    """The newest audit row's id and row_hash: the head of the audit chain."""
+    return _one(db, "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1", [])
+
+
+def audit_row(db: sqlite_utils.Database, audit_id: int) -> Row | None:
+    return _one(db, "SELECT * FROM audit_log WHERE id = ?", [audit_id])
+
+
 # ----------------------------------------------------------------------------- approvals
 
 

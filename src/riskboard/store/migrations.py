@@ -383,3 +383,34 @@ def m0008_chase_mail(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0009_board_record_rigour")
+def m0009_board_record_rigour(db: sqlite_utils.Database) -> None:
+    """What the review of issue 11 found the record still needed:
+    - ``attendance.left_at``: someone who left during the meeting stays on the record as
+      present until then (quorum for later business counts only who is still there);
+    - ``approvals.chain_head``: the audit log's last row and hash when the minutes were
+      approved, so each approval pins the log written before it;
+    - drafts belong to one meeting app session (``form_drafts.session``, ``slot`` = the
+      meeting and form), and ``app_sessions`` says which sessions are still running, so
+      one app never offers or deletes another live app's typing."""
+    db.executescript(
+        """
+        ALTER TABLE attendance ADD COLUMN left_at TEXT;
+        ALTER TABLE approvals ADD COLUMN chain_head TEXT;   -- JSON {"id": N, "hash": H}
+        ALTER TABLE form_drafts ADD COLUMN slot TEXT;       -- meeting and form
+        ALTER TABLE form_drafts ADD COLUMN session TEXT;    -- the app session typing it
+        UPDATE form_drafts SET slot = key WHERE slot IS NULL;
+        CREATE INDEX form_drafts_slot ON form_drafts(slot);
+
+        CREATE TABLE app_sessions (
+            session TEXT PRIMARY KEY,       -- the meeting app's session id
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            seen_at TEXT NOT NULL,          -- heartbeat, UTC ISO
+            ended_at TEXT                   -- the app exited cleanly
+        );
+        """
+    )
