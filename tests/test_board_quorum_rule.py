@@ -86,8 +86,12 @@ def test_minutes_record_the_quorum_at_approval(db: sqlite_utils.Database, tmp_pa
         " Contractor 1, Council Directorate 1 and Council Corporate 1; at least 1 from each"
         " is required)." in text
     )
+    # quorate for its business (the approval), then not: said so, never "was not quorate"
+    assert "The meeting was quorate until Dee Directorate left at " in text
+    assert "; no business was transacted after that. At the close it was not quorate" in text
+    assert "The meeting was not quorate (" not in text
     assert (
-        "The meeting was not quorate (lead officers present: Contractor 1, Council"
+        "At the close it was not quorate (lead officers present: Contractor 1, Council"
         " Directorate 0 and Council Corporate 0; at least 1 from each is required)." in text
     )
     assert " of 1 required" not in text  # never "Contractor 2 of 1 required"

@@ -16,8 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from riskboard.board.guards import actor_for, clean, get_meeting
-from riskboard.board.models import AttendanceEntry, AttendanceStatus, Person
-from riskboard.board.models import MeetingStatus
+from riskboard.board.models import AttendanceEntry, AttendanceStatus, MeetingStatus, Person
 from riskboard.board.quorum import (
     attendance,
     compute_quorum,

@@ -165,9 +165,7 @@ def _cause(name: str, row: dict[str, Any]) -> str:
     return f"{name} {words.get(change, change)}"
 
 
-def took_part(
-    db: sqlite_utils.Database, meeting_id: int, name: str
-) -> dict[str, Any] | None:
+def took_part(db: sqlite_utils.Database, meeting_id: int, name: str) -> dict[str, Any] | None:
     """The first business audit row recorded at the meeting while ``name`` was present
     (and not left), if any: once someone has taken part in business, the attendance must
     say they were there."""

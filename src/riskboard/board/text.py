@@ -3,6 +3,7 @@ any other face that wants the record readable without the exporters)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from riskboard.domain import revised_due_text, uk_date
@@ -15,6 +16,16 @@ ORG_NAMES = {
 }
 
 
+def local_clock(stamp: str | None) -> str:
+    """A UTC ISO timestamp as the local time of day, HH:MM ("-" when missing)."""
+    if not stamp:
+        return "-"
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%H:%M")
+    except ValueError:
+        return stamp
+
+
 def uk(iso: str | None) -> str:
     """ISO date text as dd/mm/yyyy ("-" when missing)."""
     return uk_date(iso, missing="-")
@@ -25,7 +36,10 @@ def money(amount: float | None) -> str:
 
 
 def _person(p: dict[str, Any]) -> str:
-    return p["name"] + (f" ({p['role']})" if p.get("role") else "")
+    left = f", left at {local_clock(p['left_at'])}" if p.get("left_at") else ""
+    role = p.get("role") or ""
+    inside = ", ".join(x for x in (role, left.lstrip(", ")) if x)
+    return p["name"] + (f" ({inside})" if inside else "")
 
 
 def action_line(a: dict[str, Any]) -> str:
@@ -138,12 +152,19 @@ def record_text(rec: dict[str, Any]) -> str:
     out += [f"   - {a}" for a in rec["aob"]] or ["   None."]
     out += ["", "9. Date of next meeting", f"   {uk(rec['next_meeting_date'])}"]
     if m["closed_at"]:
-        forced = f" without quorum: {m['close_forced_reason']}" if m["close_forced_reason"] else ""
+        # "without quorum" only of a meeting that was not quorate when it closed
+        inquorate = not rec["quorum"].get("met", True)
+        forced = (
+            f" without quorum: {m['close_forced_reason']}"
+            if m["close_forced_reason"] and inquorate
+            else ""
+        )
         out += ["", f"Closed {m['closed_at']}{forced}"]
     ap = rec["approval"]
     if ap["approved"]:
+        amended = f", subject to: {ap['amendment']}" if ap.get("amendment") else ""
         out.append(
-            f"Minutes approved at meeting {ap['approved_by_meeting_id']} ({ap['approved_at']});"
-            f" sha256 {ap['content_hash']}"
+            f"Minutes approved at meeting {ap['approved_by_meeting_id']} ({ap['approved_at']})"
+            f"{amended}; sha256 {ap['content_hash']}"
         )
     return "\n".join(out)

@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from riskboard import board
-from riskboard.board.text import record_text, uk
+from riskboard.board.text import local_clock, record_text, uk
 from riskboard.domain import count_of
 from riskboard.errors import NotFound, Remedy, RiskboardError
 
@@ -85,7 +85,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_false",
         help="present but not a lead officer (does not count for quorum)",
     )
-    q.add_argument("--remove", action="store_true", help="take them off this meeting's attendance")
+    change = q.add_mutually_exclusive_group()
+    change.add_argument(
+        "--remove",
+        action="store_true",
+        help="take them off this meeting's attendance (recorded by mistake; refused once"
+        " they were present while the board did business)",
+    )
+    change.add_argument(
+        "--left",
+        action="store_true",
+        help="they left the meeting now: present until then; later business needs the"
+        " quorum without them (attend again without --left: they came back)",
+    )
     q.set_defaults(handler=cmd_attend)
 
     q = ms.add_parser("people", parents=[js], help="the people list")
@@ -246,6 +258,12 @@ def cmd_attend(args: argparse.Namespace, ctx: Context) -> int:
     if args.remove:
         board.remove_attendance(ctx.db, mid, args.name, actor=args.actor)
         print(f"{args.name} removed from meeting {mid}")
+    elif args.left:
+        e = board.leave(ctx.db, mid, args.name, actor=args.actor)
+        if args.json:
+            dump(e)
+            return 0
+        print(f"{e.name} left meeting {mid} at {local_clock(e.left_at)}")
     else:
         e = board.attend(
             ctx.db,
@@ -334,10 +352,12 @@ def cmd_close(args: argparse.Namespace, ctx: Context) -> int:
         dump(board.meeting_record(ctx.db, m.id))
         return 0
     s = board.meeting_record(ctx.db, m.id)["summary"]
-    print(
-        f"Meeting {m.id} closed"
-        + (f" without quorum ({m.close_forced_reason})" if m.close_forced_reason else "")
-    )
+    if m.close_forced_reason:
+        print(f"Meeting {m.id} closed without quorum ({m.close_forced_reason})")
+    elif args.force:
+        print(f"Meeting {m.id} closed (it was quorate: --force was not needed, no reason recorded)")
+    else:
+        print(f"Meeting {m.id} closed")
     print(
         f"  {count_of(s['reviews'], 'risk')} reviewed, {count_of(s['decisions'], 'decision')},"
         f" {count_of(s['escalations'], 'escalation')}, {count_of(s['actions_arising'], 'new action')},"

@@ -43,10 +43,12 @@ from riskboard.reports.minutes_content import (
 )
 from riskboard.reports.minutes_opening import (
     attendance_blocks,
+    org_label,
     previous_blocks,
     signature_blocks,
     times_text,
 )
+from riskboard.reports.minutes_quorum import departures_para
 from riskboard.reports.minutes_record import (
     MeetingRecord,
     RecAction,
@@ -142,7 +144,8 @@ def build_minutes(
         items.append(item)
         return item
 
-    add("Attendance, apologies and quorum", "attendance", attendance_blocks(rec))
+    tz = config.schedule.timezone
+    attendance = add("Attendance, apologies and quorum", "attendance", attendance_blocks(rec, tz))
     add(
         "Declarations of interest",
         "declarations",
@@ -225,6 +228,9 @@ def build_minutes(
         [Para(text=t) for t in rec.aob] or [Para(text="There was no other business.")],
     )
     add("Date of next meeting", "next", [Para(text=_next_meeting_text(m, config))])
+    left = departures_para(rec, items, tz, org_label)
+    if left is not None:  # before the quorum sentence, which it explains
+        attendance.blocks.insert(len(attendance.blocks) - 1, left)
 
     approved_on = None
     if rec.approval.approved:

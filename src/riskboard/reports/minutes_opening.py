@@ -13,6 +13,7 @@ import re
 
 from riskboard.domain import local_clock, local_day, uk_date
 from riskboard.reports.minutes_content import Block, Para, Table, long_date
+from riskboard.reports.minutes_quorum import quorum_statement
 from riskboard.reports.minutes_record import MeetingRecord, RecAttendee, RecQuorum
 
 ORG_ORDER = ["contractor", "directorate", "corporate", "other"]
@@ -48,7 +49,7 @@ def _role(a: RecAttendee, rec: MeetingRecord) -> str:
     return "; ".join(x for x in (role, *marks) if x)
 
 
-def attendance_blocks(rec: MeetingRecord) -> list[Block]:
+def attendance_blocks(rec: MeetingRecord, timezone: str = "Europe/London") -> list[Block]:
     """Present (the board's members: lead officers), in attendance (officers who are not
     members, and the minute-taker), apologies, and the quorum."""
     order = {o: i for i, o in enumerate(ORG_ORDER)}
@@ -82,7 +83,7 @@ def attendance_blocks(rec: MeetingRecord) -> list[Block]:
         for a in sorted(rec.attendance.apologies, key=by_org)
     )
     blocks.append(Para(lead="Apologies:", text=apologies or "none."))
-    blocks.append(Para(text=quorum_text(rec)))
+    blocks.append(Para(text=quorum_text(rec, timezone)))
     return blocks
 
 
@@ -108,22 +109,12 @@ def _and(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def quorum_text(rec: MeetingRecord) -> str:
-    """The quorum as the record holds it: at the close for a closed meeting, as of now
-    (said so) while the minutes are a draft of a meeting still under way."""
-    q = rec.quorum
-    if q is None:
-        return "Quorum was not recorded."
-    detail = quorum_parts(q)
-    if rec.meeting.status != "closed":
-        state = "quorate" if q.met else "not quorate"
-        return f"At the time of this draft the meeting is {state}{detail}."
-    if q.met:
-        return f"The meeting was quorate{detail}."
-    text = f"The meeting was not quorate{detail}."
-    if rec.meeting.close_forced_reason:
-        text += f" The chair closed the meeting without quorum: {rec.meeting.close_forced_reason}"
-    return text
+def quorum_text(rec: MeetingRecord, timezone: str = "Europe/London") -> str:
+    """The quorum as the record holds it, true for the business done: at the close for a
+    closed meeting (and, when someone left, whether it stayed quorate for its business:
+    ``minutes_quorum``), as of now (said so) while the minutes are a draft of a meeting
+    still under way."""
+    return quorum_statement(rec, timezone, quorum_parts)
 
 
 def times_text(rec: MeetingRecord, timezone: str) -> str:

@@ -44,6 +44,7 @@ class RecAttendee(_Rec):
     organisation: str = "other"
     role: str | None = None
     lead_officer: bool = True  # a member of the board (counts towards the quorum)
+    left_at: str | None = None  # left during the meeting (UTC ISO)
 
 
 class RecAttendance(_Rec):
@@ -138,6 +139,39 @@ class RecApproval(_Rec):
     approved: bool = False
     approved_at: str | None = None
     content_hash: str | None = None
+    amendment: str | None = None  # approved subject to it
+
+
+class RecBusinessRef(_Rec):
+    entity: str
+    entity_id: str | None = None
+    change: str = ""
+
+
+class RecDeparture(_Rec):
+    name: str
+    organisation: str = "other"
+    at: str
+    after: RecBusinessRef | None = None
+    returned_at: str | None = None
+    quorate_after: bool = True
+
+
+class RecInquorate(_Rec):
+    start_at: str
+    start_by: str
+    end_at: str | None = None
+    end_by: str | None = None
+    business: int = 0
+
+
+class RecQuorumHistory(_Rec):
+    """``board.quorum_history.QuorumHistory``: the quorum while business was done."""
+
+    business: int = 0
+    departures: list[RecDeparture] = Field(default_factory=list)
+    inquorate: list[RecInquorate] = Field(default_factory=list)
+    business_before_quorum: int = 0
 
 
 class MeetingRecord(_Rec):
@@ -146,6 +180,7 @@ class MeetingRecord(_Rec):
     meeting: RecMeeting
     attendance: RecAttendance = Field(default_factory=RecAttendance)
     quorum: RecQuorum | None = None
+    quorum_history: RecQuorumHistory | None = None
     declarations: list[str] = Field(default_factory=list)
     previous_minutes: RecPreviousMinutes = Field(default_factory=RecPreviousMinutes)
     action_log: list[RecActionLogEntry] = Field(default_factory=list)

@@ -21,15 +21,21 @@ STATUS_CELL = {
     board.AttendanceStatus.APOLOGIES: Text("apologies", "yellow"),
     None: Text("-", "dim"),
 }
+LEFT_CELL = Text("left", "magenta")
 ORG_ORDER = {o.value: i for i, o in enumerate(Organisation)}
 
 
 def today(
-    person: board.Person, status: board.AttendanceStatus | None, meeting: board.Meeting
+    person: board.Person,
+    status: board.AttendanceStatus | None,
+    meeting: board.Meeting,
+    *,
+    left: bool = False,
 ) -> Text:
-    """Today's attendance, with Chair / Minute-taker as this meeting has them (whoever
-    was named when it started, whatever the people list's role says)."""
-    text = STATUS_CELL[status].copy()
+    """Today's attendance ("left" for someone present who has left), with Chair /
+    Minute-taker as this meeting has them (whoever was named when it started, whatever
+    the people list's role says)."""
+    text = LEFT_CELL.copy() if left else STATUS_CELL[status].copy()
     for name, mark in ((meeting.chair, "chair"), (meeting.minute_taker, "minute-taker")):
         if name and name.casefold() == person.name.casefold():
             text.append(f", {mark}", "bold cyan")
@@ -41,16 +47,21 @@ class AttendanceScreen(BoardScreen):
     ABOUT = (
         "Everyone on the people list, with today's attendance. Move to a name and press"
         " p (present) or x (apologies) - the cursor moves on to the next name; space"
-        " switches between present and apologies; u takes the entry off."
+        " switches between present and apologies; u takes the entry off (a mistake);"
+        " l records that someone present left the meeting - they stay on the record as"
+        " present until then, and later business needs the quorum without them (p again"
+        " when they come back). Once someone present has taken part in business, they"
+        " can only leave, not be taken off or turned into apologies."
         " Press n to add someone new - they stay on the people list for later meetings."
         " The quorum line at the top updates as you go."
     )
-    EDIT_ACTIONS = frozenset({"present", "apologies", "switch_mark", "clear", "add_person"})
+    EDIT_ACTIONS = frozenset({"present", "apologies", "switch_mark", "clear", "left", "add_person"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "present", "Present", id="attendance.present"),
         Binding("x", "apologies", "Apologies", id="attendance.apologies"),
         Binding("space", "switch_mark", "Present/apologies", id="attendance.toggle"),
         Binding("u", "clear", "Unmark", id="attendance.clear"),
+        Binding("l", "left", "Left", id="attendance.left"),
         Binding("n", "add_person", "Add person", id="attendance.add"),
         Binding("escape", "back", "Agenda", id="attendance.back"),
     ]
@@ -63,12 +74,13 @@ class AttendanceScreen(BoardScreen):
         super().__init__()
         self.people: list[board.Person] = []
         self.status: dict[str, board.AttendanceStatus] = {}
+        self.left: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield from self.compose_bar()
         yield QuorumIndicator(id="quorum")
         yield Static(
-            "p present · x apologies · space switch · u unmark · n add someone new",
+            "p present · x apologies · space switch · u unmark · l left · n add someone new",
             id="attendance-hint",
         )
         table: DataTable[Any] = DataTable(id="people", cursor_type="row", zebra_stripes=True)
@@ -93,6 +105,7 @@ class AttendanceScreen(BoardScreen):
         assert rb.meeting is not None
         entries = board.attendance(rb.db, rb.meeting.id)
         self.status = {e.name.casefold(): e.status for e in entries}
+        self.left = {e.name.casefold() for e in entries if e.left_at}
         people = {p.name.casefold(): p for p in board.list_people(rb.db)}
         self.people = sorted(
             people.values(), key=lambda p: (ORG_ORDER.get(p.organisation, 9), p.name)
@@ -104,7 +117,12 @@ class AttendanceScreen(BoardScreen):
         for p in self.people:
             table.add_row(
                 p.name,
-                today(p, self.status.get(p.name.casefold()), meeting),
+                today(
+                    p,
+                    self.status.get(p.name.casefold()),
+                    meeting,
+                    left=p.name.casefold() in self.left,
+                ),
                 p.organisation.capitalize(),
                 "yes" if p.lead_officer else "no",
                 p.role or "",
@@ -178,6 +196,24 @@ class AttendanceScreen(BoardScreen):
             actor=rb.actor,
         )
         self.reload()
+
+    def action_left(self) -> None:
+        """Record that the person under the cursor left the meeting (now)."""
+        rb = self.rb
+        person = self.person
+        if person is None or rb.meeting is None:
+            return
+        done = rb.service(
+            board.leave,
+            rb.db,
+            rb.meeting.id,
+            person.name,
+            expected=self._shown(person),
+            actor=rb.actor,
+        )
+        self.reload()
+        if done is not None:
+            self.notify(f"{person.name} left the meeting.", timeout=3)
 
     def action_add_person(self) -> None:
         rb = self.rb
