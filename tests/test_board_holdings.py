@@ -17,11 +17,11 @@ from riskboard.errors import RiskboardError
 from riskboard.reports.minutes import export_minutes
 
 
-def _on_corporate(db: sqlite_utils.Database) -> int:
-    """HM-001 escalated to the Corporate register and accepted at meeting 1 (closed);
-    returns meeting 2, open."""
+def _on_corporate(db: sqlite_utils.Database, target: str = "corporate") -> int:
+    """HM-001 escalated to the Corporate register (or ``target``) and accepted at meeting
+    1 (closed); returns meeting 2, open."""
     m1 = start(db)
-    up = board.escalate(db, m1.id, "HM-001", target="corporate", reason="score 16")
+    up = board.escalate(db, m1.id, "HM-001", target=target, reason="score 16")
     board.decide_escalation(db, m1.id, up.id, accept=True)
     board.close_meeting(db, m1.id)
     return start(db, "2022-10-12").id
@@ -84,21 +84,21 @@ def test_accepting_a_return_needs_the_risk_still_on_the_register(
 def test_escalate_and_deescalate_at_one_meeting_is_refused_naming_the_other(
     db: sqlite_utils.Database,
 ) -> None:
-    m2 = _on_corporate(db)
-    up = board.escalate(db, m2, "HM-001", target="directorate", reason="also directorate")
+    m2 = _on_corporate(db, "directorate")
+    up = board.escalate(db, m2, "HM-001", target="corporate", reason="now corporate")
     with pytest.raises(RiskboardError) as err:
-        board.deescalate(db, m2, "HM-001", from_target="corporate", reason="low")
+        board.deescalate(db, m2, "HM-001", from_target="directorate", reason="low")
     assert str(err.value).startswith(
-        f"cannot de-escalate HM-001: that contradicts escalation #{up.id} to the Directorate"
-        ' risk register (proposed at meeting 2, reason "also directorate") at this meeting'
+        f"cannot de-escalate HM-001: that contradicts escalation #{up.id} to the Corporate"
+        ' risk register (proposed at meeting 2, reason "now corporate") at this meeting'
     )
     assert f"escalation decide {up.id} --decline" in str(err.value)
     # and the other way round
     board.decide_escalation(db, m2, up.id, accept=False)
-    down = board.deescalate(db, m2, "HM-001", from_target="corporate", reason="low")
+    down = board.deescalate(db, m2, "HM-001", from_target="directorate", reason="low")
     with pytest.raises(RiskboardError, match=f"contradicts de-escalation #{down.id} from the"
-                       " Corporate risk register"):  # fmt: skip
-        board.escalate(db, m2, "HM-001", target="directorate", reason="up again")
+                       " Directorate risk register"):  # fmt: skip
+        board.escalate(db, m2, "HM-001", target="corporate", reason="up again")
     # a board (not a register) is not the opposite of a return
     board.escalate(db, m2, "HM-001", target="operations-board", reason="cost")
 
@@ -111,14 +111,14 @@ def test_escalating_to_a_register_it_is_on_is_refused(db: sqlite_utils.Database)
 
 
 def test_minutes_show_only_what_was_allowed(db: sqlite_utils.Database, tmp_path: Path) -> None:
-    m2 = _on_corporate(db)
-    board.escalate(db, m2, "HM-001", target="directorate", reason="also")
+    m2 = _on_corporate(db, "directorate")
+    board.escalate(db, m2, "HM-001", target="corporate", reason="also")
     with pytest.raises(RiskboardError):
         board.deescalate(db, m2, "HM-001", reason="low")
     text = export_minutes(
         db, Config().resolve(tmp_path), meeting_id=m2, fmt="md", out_dir=tmp_path
     ).read_text(encoding="utf-8")
-    assert "De-escalated" not in text and "Directorate risk register" in text
+    assert "De-escalated" not in text and "Corporate risk register" in text
 
 
 def test_cli_deescalate_refusals(
@@ -140,5 +140,65 @@ def test_cli_deescalate_refusals(
     assert main(["deescalate", "HM-001", "--reason", "low"]) == 1  # same meeting
     err = capsys.readouterr().err
     assert "contradicts escalation #1 to the Corporate risk register" in err
+    # #1 is accepted: declining it is impossible, so the hint never suggests it
+    assert "--decline" not in err and "propose the return at a later meeting" in err
+    assert main(["escalation", "decide", "1", "--decline"]) == 1  # indeed a dead end
+    capsys.readouterr()
+    assert main(["escalate", "HM-001", "--to", "directorate", "--reason", "also"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot escalate HM-001 to the Directorate risk register: it is on the Corporate" in err
     assert main(["escalation", "list", "--json"]) == 0
     assert '"de-escalate"' not in capsys.readouterr().out
+
+
+def test_one_risk_is_not_put_to_two_registers_at_one_meeting(db: sqlite_utils.Database) -> None:
+    m = start(db).id
+    first = board.escalate(db, m, "HM-001", target="corporate", reason="16")
+    before = audit_count(db)
+    with pytest.raises(RiskboardError) as err:
+        board.escalate(db, m, "HM-001", target="directorate", reason="12")
+    assert str(err.value).startswith(
+        "cannot escalate HM-001 to the Directorate risk register: escalation #1 to the"
+        ' Corporate risk register (proposed at meeting 1, reason "16") is still undecided - a'
+        " risk goes to one register above the contract's at a time"
+    )
+    assert err.value.hint is not None and "escalation decide 1 --decline" in err.value.hint
+    assert audit_count(db) == before
+    # the hint works: decline the first, then the other register is accepted
+    board.decide_escalation(db, m, first.id, accept=False, note="Directorate instead")
+    assert board.escalate(db, m, "HM-001", target="directorate", reason="12").id == 2
+    # a board above the contract is not a register: no conflict
+    board.escalate(db, m, "HM-001", target="operations-board", reason="cost")
+
+
+def test_escalating_below_the_register_a_risk_is_on_is_refused_with_a_way_that_works(
+    db: sqlite_utils.Database,
+) -> None:
+    m2 = _on_corporate(db)
+    with pytest.raises(RiskboardError) as err:
+        board.escalate(db, m2, "HM-001", target="directorate", reason="down a level")
+    assert str(err.value).startswith(
+        "cannot escalate HM-001 to the Directorate risk register: it is on the Corporate risk"
+        " register (escalation #1 to the Corporate risk register (proposed at meeting 1,"
+        ' accepted at meeting 1, reason "score 16")), which is above it.'
+    )
+    hint = err.value.hint or ""
+    assert "`riskboard deescalate HM-001 --from corporate --reason ...`" in hint
+    assert hint.endswith("escalate HM-001 to the Directorate risk register at a later meeting")
+    # follow the hint: return it, accepted ...
+    down = board.deescalate(db, m2, "HM-001", from_target="corporate", reason="score 9")
+    board.decide_escalation(db, m2, down.id, accept=True)
+    with pytest.raises(RiskboardError) as err:  # ... not at the same meeting, as it said
+        board.escalate(db, m2, "HM-001", target="directorate", reason="9")
+    assert "--decline" not in (err.value.hint or "")
+    board.close_meeting(db, m2)
+    m3 = start(db, "2022-11-09").id
+    assert board.escalate(db, m3, "HM-001", target="directorate", reason="9").status.value == (
+        "proposed"
+    )
+
+
+def test_escalating_above_the_register_a_risk_is_on_is_allowed(db: sqlite_utils.Database) -> None:
+    m2 = _on_corporate(db, "directorate")
+    up = board.escalate(db, m2, "HM-001", target="corporate", reason="now 20")
+    assert up.target.value == "corporate"

@@ -78,7 +78,9 @@ def check_contradiction(
 ) -> None:
     """Refuse a proposal that contradicts another: the opposite direction for the same
     risk proposed at this meeting (unless declined), or still undecided from an earlier
-    one. Only escalations to a register oppose a de-escalation."""
+    one. Only escalations to a register oppose a de-escalation. The hint says only what
+    will work: decline a proposal still undecided; one already accepted at this meeting
+    stands, so the opposite is for a later meeting."""
     if direction == ESCALATE and target not in REGISTERS:
         return
     for other in history:
@@ -92,12 +94,97 @@ def check_contradiction(
                 if direction == ESCALATE
                 else f"de-escalate {ref}"
             )
+            if pending:
+                hint = (
+                    "decide the other proposal first; if the board no longer wants it,"
+                    f" decline it (`riskboard escalation decide {other.id} --decline`)"
+                )
+            elif direction == ESCALATE:
+                hint = (
+                    "the board accepted that return at this meeting and it stands; if the"
+                    " risk must go back up, escalate it at a later meeting"
+                )
+            else:
+                hint = (
+                    "the board accepted that escalation at this meeting and it stands; propose"
+                    " the return at a later meeting"
+                )
             raise RiskboardError(
                 f"cannot {doing}: that contradicts {describe(other)}"
                 + (" at this meeting" if other.meeting_id == meeting.id else ""),
-                hint="decide or decline the other proposal first (`riskboard escalation decide"
-                f" {other.id} --decline`)",
+                hint=hint,
             )
+
+
+def _rank(target: EscalationTarget) -> int:
+    """How high a register is: the Corporate register is above the Directorate's."""
+    return REGISTERS.index(target)
+
+
+def check_one_register(
+    meeting: Meeting, ref: str, target: EscalationTarget, history: list[Escalation]
+) -> None:
+    """A risk goes to one register above the contract's at a time: refuse escalating it
+    to a register below one it is on (that is a move down, which riskboard makes only
+    back to the contract register), and to a second register while an escalation to
+    the other is undecided or was made at this meeting."""
+    if target not in REGISTERS:
+        return
+    held = registers_held(history, ref)
+    higher = [t for t in held if _rank(t) > _rank(target)]
+    if higher:
+        on = higher[0]
+        returning = next(
+            (
+                e
+                for e in history
+                if e.ref == ref
+                and e.direction == DEESCALATE
+                and e.status == EscalationStatus.PROPOSED
+            ),
+            None,
+        )
+        hint = (
+            f"its return is already proposed ({describe(returning)}): once the board accepts"
+            f" it, escalate {ref} to the {name(target)} at a later meeting"
+            if returning is not None
+            else f"propose its return first (`riskboard deescalate {ref} --from {on.value}"
+            f" --reason ...`); once the board accepts it, escalate {ref} to the {name(target)}"
+            " at a later meeting"
+        )
+        raise RiskboardError(
+            f"cannot escalate {ref} to the {name(target)}: it is on the {name(on)}"
+            f" ({describe(held[on])}), which is above it. A risk is on one register above the"
+            " contract's at a time, and riskboard moves a risk down only to the contract"
+            " register",
+            hint=hint,
+        )
+    for other in history:
+        if (
+            other.ref != ref
+            or other.direction != ESCALATE
+            or other.target not in REGISTERS
+            or other.target == target
+        ):
+            continue
+        pending = other.status == EscalationStatus.PROPOSED
+        here = other.meeting_id == meeting.id and other.status != EscalationStatus.DECLINED
+        if not (pending or here):
+            continue
+        state = "is still undecided" if pending else "was made at this meeting"
+        hint = (
+            f"if the {name(target)} is the right one, decline #{other.id} first"
+            f" (`riskboard escalation decide {other.id} --decline --note ...`), then escalate"
+            " again"
+            if pending
+            else f"#{other.id} was accepted at this meeting and stands; a further escalation"
+            " is for a later meeting"
+        )
+        raise RiskboardError(
+            f"cannot escalate {ref} to the {name(target)}: {describe(other)} {state} - a risk"
+            " goes to one register above the contract's at a time",
+            hint=hint,
+        )
 
 
 def check_escalation(
@@ -121,6 +208,7 @@ def check_escalation(
             )
         ):
             raise RiskboardError(f"risk {ref} has already been put forward: {describe(other)}")
+    check_one_register(meeting, ref, target, history)
     check_contradiction(meeting, ref, ESCALATE, target, history)
 
 
