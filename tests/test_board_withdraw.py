@@ -77,10 +77,51 @@ def test_withdrawn_at_an_earlier_meeting_stays_withdrawn(db: sqlite_utils.Databa
     assert [(e.action.number, e.withdrawn_here, e.closed_here) for e in log] == [(1, True, False)]
     board.close_meeting(db, m2.id)
     m3 = start(db, "2022-11-09")
-    with pytest.raises(RiskboardError, match="Action 1 was withdrawn at meeting 2: withdrawn"
-                       " actions stay withdrawn"):  # fmt: skip
+    with pytest.raises(RiskboardError, match=r"Action 1 was withdrawn at meeting 2 \(12/10/2022,"
+                       r" \d\d:\d\d\): \"overtaken by the new contract\": a withdrawn action is"
+                       " never live again"):  # fmt: skip
         board.update_action(db, m3.id, a.number, status="open")
     assert board.action_log(db, m3.id) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": "open"},
+        {"status": "closed"},
+        {"status": "in progress"},
+        {"progress": "still wanted"},
+        {"owner": "Someone Else"},
+        {"revised_due": "2022-12-01"},
+    ],
+)
+def test_a_withdrawn_action_takes_no_updates_even_at_the_same_meeting(
+    db: sqlite_utils.Database, change: dict[str, str]
+) -> None:
+    m = start(db)
+    a = board.add_action(db, m.id, "Oops", owner="Carl", due="2022-10-31")
+    board.withdraw_action(db, m.id, a.number, reason="raised in error")
+    before = audit_count(db)
+    with pytest.raises(RiskboardError) as err:
+        board.update_action(db, m.id, a.number, **change)  # type: ignore[arg-type]
+    assert str(err.value).startswith("Action 1 was withdrawn at meeting 1 (14/09/2022, ")
+    assert '"raised in error": a withdrawn action is never live again' in str(err.value)
+    assert "riskboard action add" in (err.value.hint or "")
+    assert audit_count(db) == before
+    assert board.get_action(db, 1).status == "withdrawn"
+    minutes = board.meeting_record(db, m.id)["actions_arising"]
+    assert [(x["number"], x["status"]) for x in minutes] == [(1, "withdrawn")]
+
+
+def test_withdrawing_twice_keeps_the_first_reason(db: sqlite_utils.Database) -> None:
+    m = start(db)
+    a = board.add_action(db, m.id, "Oops", owner="Carl", due="2022-10-31")
+    board.withdraw_action(db, m.id, a.number, reason="raised in error")
+    with pytest.raises(RiskboardError) as err:
+        board.withdraw_action(db, m.id, a.number, reason="again")
+    assert str(err.value).startswith("Action 1 was already withdrawn at meeting 1 (14/09/2022, ")
+    assert str(err.value).endswith(': "raised in error"; its reason stays as recorded')
+    assert board.get_action(db, 1).withdrawn_reason == "raised in error"
 
 
 def test_cli_withdraw(
@@ -98,6 +139,10 @@ def test_cli_withdraw(
     out = capsys.readouterr().out
     assert "Action 1 (withdrawn): Oops - Carl, due 31/10/2022" in out
     assert "withdrawn: raised in error" in out
+    assert main(["action", "update", "1", "--status", "open"]) == 1
+    assert "a withdrawn action is never live again" in capsys.readouterr().err
+    assert main(["action", "withdraw", "1", "--reason", "again"]) == 1
+    assert "was already withdrawn" in capsys.readouterr().err
     assert main(["action", "list"]) == 0
     assert "No open actions" in capsys.readouterr().out
     assert main(["meeting", "show", "1"]) == 0

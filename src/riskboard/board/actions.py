@@ -22,6 +22,7 @@ from riskboard.board.dates import parse_date, parse_optional_date
 from riskboard.board.guards import board_risk, clean, get_meeting
 from riskboard.board.models import ActionLogEntry, ActionUpdate, BoardAction, BoardActionStatus
 from riskboard.board.txn import Scope, audited
+from riskboard.board.text import local_clock
 from riskboard.domain import uk_date
 from riskboard.errors import RiskboardError
 from riskboard.store import meetings as store
@@ -154,8 +155,9 @@ def update_action(
     actor: str | None = None,
 ) -> BoardAction:
     """Record an update to Action ``number`` at a meeting (status, progress note, revised
-    due date, owner). An action closed or withdrawn at an earlier meeting stays so;
-    withdrawing needs a reason (``withdraw_action``). ``expected`` maps the fields the
+    due date, owner). An action closed at an earlier meeting stays closed; a withdrawn
+    action takes no updates at all (it is never live again); withdrawing needs a reason
+    (``withdraw_action``). ``expected`` maps the fields the
     face showed (status, progress, revised_due, owner) to the values shown: one changed
     elsewhere meanwhile refuses the update (``ConflictError``). Business: the meeting
     must be in progress and quorate. One transaction, one audit row."""
@@ -196,14 +198,36 @@ def withdraw_action(
 ) -> BoardAction:
     """Withdraw Action ``number`` (raised in error, or overtaken): status ``withdrawn``
     with the reason, kept in the log and minuted as withdrawn - never again a live
-    action. Refused for an action already closed or withdrawn at an earlier meeting.
+    action. Refused for an action already withdrawn (its first reason stands) or closed
+    at an earlier meeting.
     Business: the meeting must be in progress and quorate. One transaction, one audit
     row."""
     why = clean(reason)
     if why is None:
         raise RiskboardError(f"withdrawing Action {number} needs a reason")
     values = {"status": BoardActionStatus.WITHDRAWN.value, "withdrawn_reason": why}
-    return _change_action(db, meeting_id, number, values, expected, actor, "action withdrawn")
+    return _change_action(db, meeting_id, number, values, expected, actor, WITHDRAWN_CHANGE)
+
+
+WITHDRAWN_CHANGE = "action withdrawn"
+
+
+def _withdrawn(db: sqlite_utils.Database, row: dict[str, Any], *, again: bool) -> RiskboardError:
+    """A withdrawn action stays withdrawn, with its first reason: say when and why."""
+    meeting = store.meeting_row(db, row["closed_meeting_id"]) if row["closed_meeting_id"] else None
+    when = f", {local_clock(row['closed_at'])}" if row.get("closed_at") else ""
+    where = (
+        f" at meeting {meeting['id']} ({uk_date(meeting['meeting_date'])}{when})" if meeting else ""
+    )
+    said = f"Action {row['number']} was {'already ' if again else ''}withdrawn{where}"
+    why = f': "{row["withdrawn_reason"]}"' if row.get("withdrawn_reason") else ""
+    if again:
+        return RiskboardError(f"{said}{why}; its reason stays as recorded")
+    return RiskboardError(
+        f"{said}{why}: a withdrawn action is never live again, so it takes no updates",
+        hint="if it is needed after all, raise it again as a new action (`riskboard action add"
+        " TEXT --owner NAME --due DATE`)",
+    )
 
 
 def _change_action(
@@ -231,6 +255,8 @@ def _change_action(
         if before is None or before["meeting_id"] > meeting_id:
             raise _no_action(db, number)
         was = BoardActionStatus(before["status"])
+        if was == BoardActionStatus.WITHDRAWN:
+            raise _withdrawn(db, before, again=what == WITHDRAWN_CHANGE)
         if was.finished and before["closed_meeting_id"] != meeting_id:
             raise RiskboardError(
                 f"Action {number} was {was.value} at meeting {before['closed_meeting_id']}:"

@@ -163,6 +163,8 @@ class ActionLogScreen(BoardScreen):
         if rb.read_only:
             self.notify("This meeting is closed: its record is read-only.", severity="warning")
             return
+        if self._refuse_withdrawn(action):
+            return
         meeting_id = rb.meeting.id
         fields = [
             Field(
@@ -218,11 +220,28 @@ class ActionLogScreen(BoardScreen):
             lambda _: self.reload(),
         )
 
+    def _refuse_withdrawn(self, action: board.BoardAction) -> bool:
+        """A withdrawn action takes no updates and keeps its first reason: say so (with
+        the reason) instead of opening a form."""
+        if action.status != board.BoardActionStatus.WITHDRAWN:
+            return False
+        why = f": {action.withdrawn_reason}" if action.withdrawn_reason else ""
+        self.notify(
+            f"Action {action.number} was withdrawn{why}. A withdrawn action is never live"
+            " again: raise a new one (n) if it is needed after all.",
+            severity="warning",
+            markup=False,
+            timeout=8,
+        )
+        return True
+
     def action_withdraw(self) -> None:
         """Withdraw the action under the cursor (raised in error), with a reason."""
         rb = self.rb
         action = self._current()
         if action is None or rb.meeting is None:
+            return
+        if self._refuse_withdrawn(action):
             return
         meeting_id = rb.meeting.id
         shown = action.status.value
