@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from board_helpers import CHAIR, MINUTE_TAKER, import_month, quorate, risk, start
+from board_helpers import CHAIR, MINUTE_TAKER, audit_count, import_month, quorate, risk, start
 from riskboard import board
+from riskboard.cli import main
 from riskboard.config import Config
 from riskboard.errors import MeetingStateError, NotFound, Remedy, RiskboardError
 from riskboard.store import open_db
@@ -287,3 +288,46 @@ def test_actor_must_be_chair_or_minute_taker(db: sqlite_utils.Database) -> None:
         board.add_aob(db, m.id, "by someone else", actor="Mallory")
     actors = [e.actor for e in board.audit_entries(db, meeting_id=m.id)]
     assert actors[-2:] == [MINUTE_TAKER, CHAIR]
+
+
+def test_a_board_month_earlier_than_one_already_reviewed_needs_a_reason(
+    db: sqlite_utils.Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    first = start(db)  # reviews 2022-08, the latest imported
+    board.close_meeting(db, first.id)
+    before = audit_count(db)
+    with pytest.raises(RiskboardError) as err:
+        board.new_meeting(db, meeting_date="2022-10-13", month="2022-07", chair=CHAIR)
+    assert str(err.value).startswith(
+        "board month 2022-07 is earlier than 2022-08, already reviewed by meeting 1"
+        " (14/09/2022): meetings review the months in order"
+    )
+    assert "--force-month REASON" in (err.value.hint or "")
+    assert audit_count(db) == before and len(board.list_meetings(db)) == 1
+    # the same month again is not earlier
+    again = board.new_meeting(db, meeting_date="2022-10-13", month="2022-08", chair=CHAIR)
+    board.close_meeting(db, again.id, force_reason="extraordinary meeting, nobody came")
+    forced = board.new_meeting(
+        db, meeting_date="2022-10-20", month="2022-07", chair=CHAIR,
+        force_month="July re-issued by the contractor",
+    )  # fmt: skip
+    entry = board.audit_entries(db, meeting_id=forced.id)[0]
+    assert entry.change == (
+        "meeting created and opened (board month 2022-07 is earlier than 2022-08, already"
+        " reviewed by meeting 2 (13/10/2022): July re-issued by the contractor)"
+    )
+    assert entry.after is not None and entry.after["month_forced"]["reason"] == (
+        "July re-issued by the contractor"
+    )
+    board.close_meeting(db, forced.id, force_reason="t")
+    db.conn.close()
+    (tmp_path / "config.toml").write_text('[paths]\ndatabase = "rb.db"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["meeting", "new", "--date", "2022-10-27", "--month", "2022-07",
+                 "--chair", CHAIR]) == 1  # fmt: skip
+    assert "board month 2022-07 is earlier than 2022-08" in capsys.readouterr().err
+    assert main(["meeting", "new", "--date", "2022-10-27", "--month", "2022-07",
+                 "--chair", CHAIR, "--force-month", "a second look"]) == 0  # fmt: skip

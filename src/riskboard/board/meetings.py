@@ -42,10 +42,14 @@ def new_meeting(
     minute_taker: str | None = None,
     config: Config | None = None,
     start: bool = True,
+    force_month: str | None = None,
     actor: str | None = None,
 ) -> Meeting:
     """Create a meeting for a board month (default: the latest imported), in progress
-    (or a draft with ``start=False``). Refused while another meeting is not closed."""
+    (or a draft with ``start=False``). Refused while another meeting is not closed, and
+    for a board month earlier than one an earlier meeting already reviewed unless
+    ``force_month`` gives the reason (kept in the audit row). One transaction, one
+    audit row."""
     when = parse_date(meeting_date, "meeting date")
     chair_ = clean(chair)
     if chair_ is None:
@@ -81,6 +85,7 @@ def new_meeting(
                 f"meeting date {uk_date(when)} is before the previous meeting"
                 f" (meeting {last['id']}, {last['meeting_date']})"
             )
+        forced = _check_month_order(db, month_, clean(force_month))
         now = now_iso()
         meeting_id = store.insert(
             db,
@@ -101,12 +106,41 @@ def new_meeting(
         step.meeting_id = meeting_id
         step.actor = actor_for(meeting, actor)
         step.new("meeting")
+        if forced is not None:
+            step.extra = {"month_forced": forced}
         step.record(
-            "meeting created" + (" and opened" if start else " as a draft"),
+            "meeting created"
+            + (" and opened" if start else " as a draft")
+            + (f" ({forced['why']}: {forced['reason']})" if forced else ""),
             entity_id=meeting_id,
             read=lambda: store.meeting_row(db, meeting_id),
         )
     return meeting
+
+
+def _check_month_order(
+    db: sqlite_utils.Database, month: str, reason: str | None
+) -> dict[str, Any] | None:
+    """Meetings review months in order: refuse a board month earlier than one an earlier
+    meeting already reviewed, unless a reason is given (returned, for the audit row)."""
+    reviewed = [r for r in store.meeting_rows(db) if r["month"] > month]
+    if not reviewed:
+        return None
+    latest = max(reviewed, key=lambda r: (r["month"], r["id"]))
+    why = (
+        f"board month {month} is earlier than {latest['month']}, already reviewed by meeting"
+        f" {latest['id']} ({uk_date(latest['meeting_date'])})"
+    )
+    if reason is None:
+        raise RiskboardError(
+            f"{why}: meetings review the months in order, so this meeting would review an"
+            " older register than the board has already seen - its flags, acceptances due and"
+            " action log would read as current when they are not",
+            hint=f"leave out --month for the latest imported month ({latest_month(db)}), or"
+            " review the earlier month again on purpose with --force-month REASON (the"
+            " reason is recorded in the audit log)",
+        )
+    return {"why": why, "reason": reason, "latest_reviewed": latest["month"]}
 
 
 def open_meeting(

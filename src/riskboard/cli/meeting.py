@@ -56,6 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("--chair", required=True, help="who chairs")
     q.add_argument("--minute-taker", help="who takes the minutes")
     q.add_argument("--draft", action="store_true", help="prepare it without starting it")
+    q.add_argument(
+        "--force-month",
+        metavar="REASON",
+        help="review a board month earlier than one already reviewed, recording why",
+    )
     q.set_defaults(handler=cmd_new)
 
     q = ms.add_parser("open", parents=[target], help="start a draft meeting")
@@ -217,6 +222,7 @@ def cmd_new(args: argparse.Namespace, ctx: Context) -> int:
         minute_taker=args.minute_taker,
         config=ctx.config,
         start=not args.draft,
+        force_month=args.force_month,
     )
     if args.json:
         dump(m)
