@@ -93,6 +93,13 @@ def test_minutes_say_it_was_missing(gone: sqlite_utils.Database, tmp_path: Path)
         " July 2022 export" in text
     )
     assert "**RESOLVED:** chase the contractor." in text
+    # no current score or direction of travel for a risk this export left out
+    item = text[text.index("Risk TM-009: Signal failures") :]
+    item = item[: item.index("**RESOLVED:**")]
+    assert "Current score" not in item
+    assert "- **Last known score:** 15 – Red (in the July 2022 export)" in item
+    assert "- **Direction of travel:** Not in the August 2022 export" in item
+    assert "no change" not in item
 
 
 def test_cli_reviews_a_missing_risk(
@@ -114,3 +121,4 @@ def test_cli_reviews_a_missing_risk(
     assert main(["meeting", "show", "1"]) == 0
     shown = capsys.readouterr().out
     assert "Not in the 2022-08 export: reviewed against its 2022-07 entry" in shown
+    assert "(Highways, owner Jo Bloggs, last known score 12 (2022-07))" in shown

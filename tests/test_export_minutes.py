@@ -396,3 +396,33 @@ def test_a_failing_writer_leaves_the_filed_minutes_alone(
         export_minutes(board.db, board.config, fmt=fmt, out_dir=tmp_path)  # type: ignore[arg-type]
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_approved_minutes_show_the_amendment_they_were_approved_subject_to(
+    tmp_path: Path,
+) -> None:
+    from board_helpers import seeded_db, start
+    from riskboard import board
+    from riskboard.config import Config
+
+    db = seeded_db(tmp_path / "rb.db")
+    first = start(db)
+    board.save_review(db, first.id, "HM-001", decision="treat it", reviewed=True)
+    board.close_meeting(db, first.id)
+    second = start(db, "2022-10-12")
+    board.approve_previous(db, second.id, amendment="item 4: owner is Sam Roe, not Jo Bloggs")
+    config = Config().resolve(tmp_path)
+    for fmt in ("md", "docx", "xlsx"):
+        path = export_minutes(db, config, meeting_id=first.id, fmt=fmt, out_dir=tmp_path)  # type: ignore[arg-type]
+        if fmt == "md":
+            text = path.read_text(encoding="utf-8")
+        elif fmt == "docx":
+            text = "\n".join(c.text for t in docx.Document(path).tables for r in t.rows
+                             for c in r.cells)  # fmt: skip
+        else:
+            wb = openpyxl.load_workbook(path)
+            text = "\n".join(str(c.value) for row in wb.worksheets[0].iter_rows() for c in row)
+        assert (
+            "as a correct record, subject to the following amendment: item 4: owner is Sam Roe,"
+            " not Jo Bloggs" in text
+        ), fmt

@@ -21,8 +21,8 @@ import sqlite_utils
 from riskboard.board.dates import parse_date, parse_optional_date
 from riskboard.board.guards import board_risk, clean, get_meeting
 from riskboard.board.models import ActionLogEntry, ActionUpdate, BoardAction, BoardActionStatus
-from riskboard.board.txn import Scope, audited
 from riskboard.board.text import local_clock
+from riskboard.board.txn import Scope, audited
 from riskboard.domain import uk_date
 from riskboard.errors import RiskboardError
 from riskboard.store import meetings as store

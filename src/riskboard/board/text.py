@@ -120,9 +120,15 @@ def record_text(rec: dict[str, Any]) -> str:
         out.append("   No open actions carried forward.")
     out += ["", "5. Risk reviews"]
     for r in rec["reviews"]:
+        missing = bool(r.get("risk_month")) and r["risk_month"] != m["month"]
+        score = (
+            f"last known score {r['risk_score'] or '-'} ({r['risk_month']})"
+            if missing
+            else f"score {r['risk_score'] or '-'}"
+        )
         out.append(
             f"   {r['ref']} {r['risk_title'] or ''} ({r['risk_annex'] or '-'},"
-            f" owner {r['risk_owner'] or '-'}, score {r['risk_score'] or '-'})"
+            f" owner {r['risk_owner'] or '-'}, {score})"
             + ("" if r["reviewed"] else " - not yet marked reviewed")
         )
         if r.get("risk_month") and r["risk_month"] != m["month"]:

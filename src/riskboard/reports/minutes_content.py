@@ -69,6 +69,7 @@ class DecisionRow(BaseModel):
     strategy_decided_on: date | None = None  # when the standing strategy was decided (if earlier)
     strategy_review_by: date | None = None  # its review-by date (if decided earlier)
     export_strategy: str | None = None  # as the export gives it
+    missing: bool = False  # not in the board month's export: the score is the last known
 
 
 class EscalationRow(BaseModel):

@@ -240,6 +240,8 @@ def build_minutes(
         if approved_on
         else "DRAFT – not yet approved"
     )
+    if approved_on and rec.approval.amendment:  # what it was approved subject to
+        status += f", subject to the following amendment: {rec.approval.amendment}"
     header = [
         ("Board", config.meeting.board_name),
         ("Meeting date", long_date(m.meeting_date)),
@@ -332,18 +334,22 @@ def _decision_row(
     if score is None and row is not None:
         score = row.current_score
     export = (row.strategy_text or _strategy(row.strategy)) if row else None
+    missing_from = review.risk_month if review.risk_month and review.risk_month != month else None
+    # not in the board month's export: no current score, likelihood or direction this month
+    missing = missing_from is not None or (row is not None and row.status == "missing")
+    scored = row if row is not None and not missing else None
     return DecisionRow(
         item=number,
         ref=review.ref,
         title=review.risk_title or (row.title if row else None),
         annex=review.risk_annex or (row.annex if row else None),
         owner=review.risk_owner or (row.owner if row else None),
-        likelihood=row.current_likelihood if row else None,
-        impact=row.current_impact if row else None,
+        likelihood=scored.current_likelihood if scored else None,
+        impact=scored.current_impact if scored else None,
         score=score,
         rag=config.scoring.rag(score),
-        previous_score=row.previous_score if row else None,
-        direction=direction_text(row),
+        previous_score=scored.previous_score if scored else None,
+        direction=f"Not in the {month_label(month)} export" if missing else direction_text(row),
         flags=[flag_text.summary(c, row.flag_details.get(c)) for c in row.flags] if row else [],
         strategy=_strategy(review.strategy),
         export_strategy=export,
@@ -352,17 +358,25 @@ def _decision_row(
         discussion=review.note,
         decision=_split_resolved(review.decision),
         actions=[a.number for a in new_actions if a.risk_ref == review.ref],
-        missing_from=review.risk_month
-        if review.risk_month and review.risk_month != month
-        else None,
+        missing_from=missing_from,
+        missing=missing,
     )
 
 
 def _risk_blocks(d: DecisionRow, row: RegisterRow | None, rec: MeetingRecord) -> list[Block]:
+    score = (
+        ("Current score", score_text(d.score, d.rag, row))
+        if not d.missing
+        else (
+            "Last known score",
+            score_text(d.score, d.rag, None)
+            + (f" (in the {month_label(d.missing_from)} export)" if d.missing_from else ""),
+        )
+    )
     facts = [
         ("Service annex", d.annex or "Not recorded"),
         ("Risk owner", d.owner or "Not recorded"),
-        ("Current score", score_text(d.score, d.rag, row)),
+        score,
         ("Direction of travel", d.direction),
         ("Flags", "; ".join(d.flags) if d.flags else "None"),
         ("Strategy", _strategy_fact(d)),
