@@ -100,9 +100,13 @@ def test_deleted_audit_rows_after_the_trigger_was_dropped(approved) -> None:  # 
     # put the trigger back by hand: the chain still tells
     with db.conn:
         db.execute(PROTECTIVE_TRIGGERS["audit_log_no_delete"])
-    assert _verdict(db).findings == [
-        "the audit chain is broken before audit row 7: rows 5-6 deleted"
-    ]
+    findings = _verdict(db).findings
+    assert findings[0] == "the audit chain is broken before audit row 7: rows 5-6 deleted"
+    # and what those rows recorded is now in the tables with no audit row
+    assert (
+        "the review of HM-001 at meeting 1 is in the database but in no audit row: it was"
+        " written around the meeting service" in findings
+    )
 
 
 def test_the_service_puts_dropped_triggers_back_and_says_so(approved) -> None:  # type: ignore[no-untyped-def]
@@ -273,8 +277,14 @@ def test_cli_verify_exit_codes_and_export_refusal(
         assert err.startswith("riskboard: error: refused to export the minutes: meeting 1")
         assert "TAMPERED" in err and "Traceback" not in err
     assert not list((tmp_path / "out").glob("minutes_*"))
-    # a draft of another meeting is still exported (marked DRAFT)
-    assert main(["export", "minutes", "3", "--format", "md"]) == 0
+    # nor the draft of another meeting: the audit log it rests on is not sound
+    assert main(["export", "minutes", "3", "--format", "md"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "riskboard: error: refused to export the minutes: meeting 3 (09/11/2022, board month"
+        " 2022-08): TAMPERED - protective triggers missing or altered: "
+    )
+    assert len(err.strip().splitlines()) == 1 and "`riskboard meeting verify 3`" in err
 
 
 def test_legacy_database_is_migrated_chained_and_still_verifies(tmp_path: Path) -> None:

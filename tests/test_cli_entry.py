@@ -106,11 +106,13 @@ def test_the_services_refuse_it_too(workspace: Path) -> None:
 
 
 def test_a_record_poisoned_before_the_fix_still_exports_and_approves(
-    workspace: Path, capsys: pytest.CaptureFixture[str]
+    workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = open_db(workspace / "rb.db")
-    db.execute("UPDATE meetings SET aob = ? WHERE id = 1", [json.dumps([BAD])])
-    db.conn.commit()
+    with monkeypatch.context() as before_the_fix:  # the service stored typed text as given
+        before_the_fix.setattr("riskboard.board.guards.clean_typed", lambda text: text)
+        board.add_aob(db, 1, BAD)
+    assert db.execute("SELECT aob FROM meetings WHERE id = 1").fetchone()[0] == json.dumps([BAD])
     db.conn.close()
     assert main(["meeting", "show"]) == 0
     assert "Budget \\xa3250k" in capsys.readouterr().out
@@ -206,7 +208,7 @@ def test_import_dry_run_creates_nothing_either(
         (["action", "list"], "No open actions in database {db}"),
         (["action", "list", "--all"], "No actions yet in database {db}"),
         (["escalation", "list"], "No escalations in database {db}"),
-        (["meeting", "verify"], "No approved minutes to verify yet in database {db}"),
+        (["meeting", "verify"], "Nothing recorded yet in database {db}"),
         (["meeting", "audit"], "No audit entries in database {db}"),
         (["scheduler", "status"], "No runs yet recorded in database {db}"),
     ],

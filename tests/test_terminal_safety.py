@@ -123,7 +123,7 @@ def test_typed_text_loses_control_characters(
 
 
 def test_minutes_chase_list_and_csv_carry_no_control_characters(
-    workspace: Path, capsys: pytest.CaptureFixture[str]
+    workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = open_db(workspace / "riskboard.db")
     # as if recorded before this fix: raw controls in typed text and in a cell
@@ -131,11 +131,11 @@ def test_minutes_chase_list_and_csv_carry_no_control_characters(
     db.conn.commit()
     assert main(["meeting", "new", "--date", "14/09/2022", "--chair", "Al"]) == 0
     quorate_by_cli()
-    assert main(["review", "HM-001", "--note", "fine"]) == 0
-    assert main(["escalate", "HM-002", "--to", "corporate", "--reason", "owner moved"]) == 0
-    db.execute("UPDATE reviews SET note = ?", ["note\x1b]52;c;eA==\x07"])
-    db.execute("UPDATE escalations SET reason = ?", ["why\x1b[31m\x9b"])
-    db.conn.commit()
+    with monkeypatch.context() as before_the_fix:  # the service stored typed text as given
+        before_the_fix.setattr("riskboard.board.guards.clean_typed", lambda text: text)
+        assert main(["review", "HM-001", "--note", "note\x1b]52;c;eA==\x07"]) == 0
+        assert main(["escalate", "HM-002", "--to", "corporate",
+                     "--reason", "why\x1b[31m\x9b"]) == 0  # fmt: skip
     config = Config().resolve(workspace)
     files = write_chase_list(db, "2022-08", config)
     db.conn.close()

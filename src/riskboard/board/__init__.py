@@ -51,9 +51,14 @@ API (all re-exported here)
                   actor=None) -> Meeting                     # the approved (locked) one
               get_approval(db, meeting_id) -> Approval | None   # hash, version, quorum
               approvals_at(db, meeting_id) -> list[Approval]    # approved at that meeting
-  integrity:  verify(db, meeting_id, *, anchor=None, with_audit_log=True) -> VerifyResult
-              audit_findings(db) -> list[str]   # triggers, chain breaks, restorations
-              approval_traced_meetings(db) -> list[int]        # what `meeting verify` checks
+  integrity:  verify(db, meeting_id, *, anchor=None, chain_anchor=None,
+                  with_audit_log=True) -> VerifyResult   # approved or not; .ok: sound
+              audit_findings(db) -> list[str]   # triggers (missing, altered, foreign),
+                  # chain breaks, restorations, approval pins, tables vs the audit log
+              chain_head(db) -> ChainHead | None   # the anchor printed on minutes
+              parse_anchor(text) -> ChainHead; check_anchor(db, anchor) -> list[str]
+              verifiable_meetings(db) -> list[int]   # what `meeting verify` checks
+              approval_traced_meetings(db) -> list[int]
   attendance: list_people(db, *, include_inactive=False) -> list[Person]
               find_person(db, name) -> Person | None
               save_person(db, name, *, organisation=None, role=None, lead_officer=None,
@@ -158,7 +163,14 @@ from riskboard.board.escalations import (
     registers_held,
 )
 from riskboard.board.guards import current_meeting, get_meeting, resolve_meeting
-from riskboard.board.integrity import approval_traced_meetings, audit_findings, verify
+from riskboard.board.integrity import approval_traced_meetings, verifiable_meetings, verify
+from riskboard.board.log_check import (
+    ChainHead,
+    audit_findings,
+    chain_head,
+    check_anchor,
+    parse_anchor,
+)
 from riskboard.board.meetings import (
     add_aob,
     add_declaration,
@@ -199,6 +211,7 @@ from riskboard.board.reviews import (
 )
 
 __all__ = [
+    "ChainHead", "chain_head", "check_anchor", "parse_anchor", "verifiable_meetings",
     "AcceptanceOutlook", "acceptance_outlook", "Approval", "ConflictError", "Draft",
     "DeescalationCandidate", "deescalation_candidates",
     "ActionLogEntry", "ActionUpdate", "AttendanceEntry", "AttendanceStatus", "AuditEntry",

@@ -1,6 +1,8 @@
 """Verifying the board record: has anything been changed behind the service's back?
 
-``verify(db, meeting_id)`` compares, for a meeting whose minutes were approved:
+``verify(db, meeting_id)`` checks any meeting. For one not approved yet: its record
+against the hash taken when it closed (``board.seal``), and the audit log. For a
+meeting whose minutes were approved, it compares:
 - the record now (hashed as the record version the approval stored) with the hash
   stored on the meeting;
 - that stored hash with the one recorded at approval - in the ``approvals`` row and
@@ -8,9 +10,13 @@
 - whether the meeting still says it was approved (an un-approval clears it);
 - whether the meeting that approved it, if itself approved, still matches its hash
   (its record holds this meeting's approval hash);
-and adds what ``audit_findings`` says about the whole database: protective triggers
-missing or altered, breaks in the audit chain, and triggers the service had to put
-back earlier. Any finding makes the result TAMPERED.
+- the hash recorded at approval with the one taken when the meeting closed;
+and adds what ``audit_findings`` (``board.log_check``) says about the whole database:
+protective triggers missing, altered or foreign, breaks in the audit chain, triggers
+the service had to put back earlier, approvals whose recorded chain head no longer
+matches, and tables that differ from the audit log. With ``chain_anchor`` (the audit
+chain head printed on minutes) it checks the log still holds that row and hash. Any
+finding makes the result TAMPERED.
 """
 
 from __future__ import annotations
@@ -21,76 +27,15 @@ from typing import Any
 import sqlite_utils
 
 from riskboard.board.guards import get_meeting
-from riskboard.board.models import Meeting, VerifyResult
+from riskboard.board.log_check import ChainHead, audit_findings, check_anchor
+from riskboard.board.models import Meeting, MeetingStatus, VerifyResult
 from riskboard.board.record import content_hash
-from riskboard.store import integrity
+from riskboard.board.seal import close_seal, seal_finding
 from riskboard.store import meetings as store
 
 
 def short(digest: str | None) -> str:
     return f"{digest[:12]}..." if digest else "none"
-
-
-def audit_findings(db: sqlite_utils.Database) -> list[str]:
-    """What is wrong with the audit log as a whole, one sentence each (empty: sound)."""
-    findings = []
-    problems = integrity.trigger_problems(db)
-    if problems:
-        findings.append(
-            f"protective triggers missing or altered: {_listed(problems)} - audit rows and"
-            " approved records could be changed or deleted unseen (the meeting service puts"
-            " them back at its next change and records that it did)"
-        )
-    findings += chain_findings(store.audit_rows(db))
-    for row in store.audit_rows(db):
-        if row["entity"] == "integrity":
-            findings.append(
-                f"audit row {row['id']} records that the protective triggers were found"
-                f" missing or altered and put back at {row['at']}: until then rows could"
-                " have been changed or deleted unseen"
-            )
-    return findings
-
-
-_FIRST = ("audit_log_", "approvals_", "meetings_")
-
-
-def _listed(problems: dict[str, str], shown: int = 4) -> str:
-    """The audit log's and approvals' triggers first; past ``shown``, a count."""
-    order = sorted(
-        problems,
-        key=lambda n: (next((i for i, p in enumerate(_FIRST) if n.startswith(p)), 9), n),
-    )
-    named = ", ".join(f"{n} ({problems[n]})" for n in order[:shown])
-    rest = len(order) - shown
-    return named + (f" and {rest} more" if rest > 0 else "")
-
-
-def chain_findings(rows: list[dict[str, Any]], limit: int = 5) -> list[str]:
-    """Breaks in the audit chain, oldest first (at most ``limit``)."""
-    out: list[str] = []
-    prev_id, prev_hash = 0, integrity.GENESIS
-    for row in rows:
-        if len(out) >= limit:
-            break
-        rid = row["id"]
-        if not row.get("row_hash"):
-            out.append(f"audit row {rid} carries no chain hash: it was written around the service")
-        elif integrity.row_hash(row) != row["row_hash"]:
-            out.append(
-                f"audit row {rid} was changed after it was written: its contents no longer"
-                " match its hash"
-            )
-        if rid != prev_id + 1:
-            gap = f"row {prev_id + 1}" if rid == prev_id + 2 else f"rows {prev_id + 1}-{rid - 1}"
-            out.append(f"the audit chain is broken before audit row {rid}: {gap} deleted")
-        elif row.get("prev_hash") != prev_hash:
-            out.append(
-                f"the audit chain is broken at audit row {rid}: it does not follow row"
-                f" {prev_id} (an earlier row was changed or replaced)"
-            )
-        prev_id, prev_hash = rid, row.get("row_hash") or ""
-    return out
 
 
 def _approval_audits(db: sqlite_utils.Database, meeting_id: int) -> list[dict[str, Any]]:
@@ -114,27 +59,24 @@ def verify(
     meeting_id: int,
     *,
     anchor: str | None = None,
+    chain_anchor: ChainHead | None = None,
     with_audit_log: bool = True,
 ) -> VerifyResult:
-    """Check a meeting's approved record against every trace of its approval (see the
+    """Check a meeting's record against every trace of its close and approval (see the
     module doc). ``anchor`` is the sha256 printed on the approved minutes, if the caller
-    has them. ``with_audit_log=False`` leaves out ``audit_findings`` (a caller checking
-    many meetings reports those once). An unapproved meeting without any approval trace
-    has nothing to verify."""
+    has them; ``chain_anchor`` the audit chain head printed on any minutes.
+    ``with_audit_log=False`` leaves out ``audit_findings`` (a caller checking many
+    meetings reports those once). ``ok``: every check passed, approved or not."""
     meeting = get_meeting(db, meeting_id)
     approval = store.approval_row(db, meeting_id)
     audits = _approval_audits(db, meeting_id)
     version = int(approval["record_version"]) if approval else 1
     computed = content_hash(db, meeting_id, version)
+    general = audit_findings(db) if with_audit_log else []
+    if chain_anchor is not None:
+        general = check_anchor(db, chain_anchor) + general
     if not meeting.locked and approval is None and not audits:
-        return VerifyResult(
-            meeting_id=meeting_id,
-            approved=False,
-            stored_hash=None,
-            computed_hash=computed,
-            ok=False,
-            message=f"{meeting.label}: minutes not approved yet, nothing to verify",
-        )
+        return _unapproved(db, meeting, anchor, general)
     stored = meeting.content_hash
     recorded = (approval or {}).get("content_hash") or next(
         (a["recorded"] for a in audits if a["recorded"]), None
@@ -154,8 +96,7 @@ def verify(
                 f"the hash printed on the minutes you hold ({short(printed)}) is not the one"
                 f" recorded at approval ({short(recorded or stored)})",
             )
-    if with_audit_log:
-        findings += audit_findings(db)
+    findings += general
     ok = not findings
     message = (
         f"{meeting.label}: record unchanged since its minutes were approved at meeting"
@@ -173,6 +114,51 @@ def verify(
         findings=findings,
         recorded_hash=recorded,
         approved_at=when,
+    )
+
+
+def _unapproved(
+    db: sqlite_utils.Database, meeting: Meeting, anchor: str | None, general: list[str]
+) -> VerifyResult:
+    """A meeting whose minutes are not approved (and never were): what can be checked -
+    its record against the hash taken when it closed, and the audit log."""
+    computed = content_hash(db, meeting.id)
+    findings: list[str] = []
+    if anchor is not None:
+        findings.append(
+            f"the minutes of {meeting.label} were never approved: no approved minutes printed"
+            f" the hash {short(anchor.strip().lower())}"
+        )
+    seal = close_seal(db, meeting.id)
+    changed = seal_finding(db, meeting) if meeting.status == MeetingStatus.CLOSED else None
+    if changed:
+        findings.append(changed)
+    findings += general
+    if findings:
+        message = f"{meeting.label}: TAMPERED - {findings[0]}"
+    elif meeting.status != MeetingStatus.CLOSED:
+        message = (
+            f"{meeting.label}: not approved yet (still {meeting.status.value.replace('_', ' ')});"
+            " the audit log holds every change to it"
+        )
+    elif seal is not None:
+        message = (
+            f"{meeting.label}: not approved yet; record unchanged since it closed"
+            f" ({seal.at}); sha256 {seal.digest}"
+        )
+    else:
+        message = (
+            f"{meeting.label}: not approved yet; closed before riskboard kept a hash at the"
+            " close, so only the audit log can be checked"
+        )
+    return VerifyResult(
+        meeting_id=meeting.id,
+        approved=False,
+        stored_hash=None,
+        computed_hash=computed,
+        ok=not findings,
+        message=message,
+        findings=findings,
     )
 
 
@@ -226,6 +212,19 @@ def _meeting_findings(
             "the record no longer matches the hash stored when its minutes were approved at"
             f" meeting {approver} ({meeting.approved_at or (approval or {}).get('approved_at')})"
         )
+    seal = close_seal(db, meeting.id)
+    if (
+        seal is not None
+        and recorded is not None
+        and approval is not None
+        and seal.version == int(approval["record_version"])
+        and seal.digest != recorded
+    ):
+        out.append(
+            f"the hash recorded at approval ({short(recorded)}) is not the one taken when the"
+            f" meeting closed ({short(seal.digest)}, audit row {seal.audit_id}): the record was"
+            " changed between the close and the approval"
+        )
     if approver is not None:
         out += _approver_findings(db, int(approver), meeting.id)
     return out
@@ -246,6 +245,13 @@ def _approver_findings(db: sqlite_utils.Database, approver_id: int, meeting_id: 
             " matches its own approval hash (it holds this meeting's approval)"
         ]
     return []
+
+
+def verifiable_meetings(db: sqlite_utils.Database) -> list[int]:
+    """What ``meeting verify`` with no id checks: every closed meeting (its record against
+    the hash at close) and every meeting with any trace of an approval."""
+    closed = {r["id"] for r in store.meeting_rows(db) if r["status"] == MeetingStatus.CLOSED}
+    return sorted(closed | set(approval_traced_meetings(db)))
 
 
 def approval_traced_meetings(db: sqlite_utils.Database) -> list[int]:

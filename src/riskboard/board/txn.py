@@ -8,7 +8,8 @@ rules hold for every change, from the CLI, the meeting app or a script alike:
 - one transaction taking the write lock first (``BEGIN IMMEDIATE``): a refused change
   writes nothing, a concurrent writer waits its turn;
 - the protective triggers are checked first: if someone dropped or altered them they
-  are put back and that fact is itself audited (``store.integrity``);
+  are put back, a trigger riskboard did not create is removed, and that fact is itself
+  audited (``store.integrity``);
 - the meeting must still be editable: not closed, not approved; business (``Scope.
   BUSINESS``: approving minutes, reviews and decisions, actions, escalations) also needs
   it started and **quorate at that moment** (rule 1);
@@ -156,22 +157,30 @@ class Step:
 
 
 def restore_protection(db: sqlite_utils.Database, actor: str | None) -> None:
-    """Put back protective triggers someone dropped or altered, and audit that they were
-    found so (``meeting verify`` reports it from then on). Inside the caller's
-    transaction."""
+    """Put back protective triggers someone dropped or altered, remove triggers riskboard
+    did not create (one could rewrite what is written), and audit that they were found
+    so (``meeting verify`` reports it from then on). Inside the caller's transaction."""
     problems = integrity.trigger_problems(db)
-    if not problems:
+    foreign = integrity.foreign_triggers(db)
+    if not problems and not foreign:
         return
     integrity.create_triggers(db, list(problems))
-    described = ", ".join(f"{name} ({state})" for name, state in sorted(problems.items()))
+    integrity.drop_triggers(db, list(foreign))
+    found = []
+    if problems:
+        described = ", ".join(f"{name} ({state})" for name, state in sorted(problems.items()))
+        found.append(f"protective triggers found missing or altered and restored: {described}")
+    if foreign:
+        described = ", ".join(f"{name} (on {t['table']})" for name, t in foreign.items())
+        found.append(f"triggers riskboard did not create found and removed: {described}")
     audit.write(
         db,
         meeting_id=None,
         actor=actor,
         entity="integrity",
         entity_id="triggers",
-        change=f"protective triggers found missing or altered and restored: {described}",
-        before={"problems": problems},
+        change="; ".join(found),
+        before={"problems": problems, **({"foreign": foreign} if foreign else {})},
         after=None,
     )
 

@@ -169,9 +169,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         parents=[js],
         help="check approved minutes and the audit log were not changed since (exit 1 if so)",
     )
-    q.add_argument("id", metavar="ID", nargs="?", type=int, help="default: every approved meeting")
     q.add_argument(
-        "--hash", metavar="SHA256", help="the hash printed on the approved minutes you hold"
+        "id",
+        metavar="ID",
+        nargs="?",
+        type=int,
+        help="default: every closed or approved meeting",
+    )
+    q.add_argument(
+        "--hash", metavar="SHA256", help="the record hash printed on the approved minutes you hold"
+    )
+    q.add_argument(
+        "--anchor",
+        metavar="ROW:HASH",
+        help="the audit log head printed on any minutes you hold: checks the log still holds"
+        " that row with that hash (what the database alone cannot show)",
     )
     q.set_defaults(handler=cmd_verify)
 
@@ -412,21 +424,32 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
-    """Exit 0 only when every approved record checks out and the audit log is sound."""
+    """Exit 0 only when every record checks out and the audit log is sound."""
+    anchor = board.parse_anchor(args.anchor) if args.anchor else None
     if args.id is not None:
-        results = [board.verify(ctx.db, args.id, anchor=args.hash)]
+        results = [board.verify(ctx.db, args.id, anchor=args.hash, chain_anchor=anchor)]
         general: list[str] = []
     else:
         if args.hash:
             raise RiskboardError("--hash needs the meeting whose minutes printed it")
         results = [
             board.verify(ctx.db, mid, with_audit_log=False)
-            for mid in board.approval_traced_meetings(ctx.db)
+            for mid in board.verifiable_meetings(ctx.db)
         ]
-        general = board.audit_findings(ctx.db)
+        general = (board.check_anchor(ctx.db, anchor) if anchor else []) + board.audit_findings(
+            ctx.db
+        )
+    head = board.chain_head(ctx.db)
+    sound = all(r.ok for r in results) and not general
     if args.json:
-        dump({"meetings": [r.model_dump(mode="json") for r in results], "audit_log": general})
-        return 0 if all(r.ok for r in results) and not general else 1
+        dump(
+            {
+                "meetings": [r.model_dump(mode="json") for r in results],
+                "audit_log": general,
+                "chain_head": head.anchor if head else None,
+            }
+        )
+        return 0 if sound else 1
     for r in results:
         print(r.message)
         for finding in r.findings[1:]:
@@ -437,12 +460,18 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
             print(f"  - {finding}")
     elif args.id is None:
         print(
-            "The audit log: sound (chain unbroken, protective triggers in place)"
-            if results
-            else f"No approved minutes to verify yet in database {ctx.database};"
-            " the audit log is sound"
+            "The audit log: sound (chain unbroken, protective triggers in place, tables as"
+            " the log recorded them)"
+            if results or head
+            else f"Nothing recorded yet in database {ctx.database}"
         )
-    return 0 if all(r.ok for r in results) and not general else 1
+    if head is not None:
+        print(
+            f"Audit log head: {head} - keep it (or the minutes that print it): `riskboard"
+            f" meeting verify --anchor {head.id}:{head.hash[:16]}` later shows whether the log"
+            " up to here was rewritten"
+        )
+    return 0 if sound else 1
 
 
 def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:

@@ -10,7 +10,7 @@ from typing import Literal, get_args
 
 import sqlite_utils
 
-from riskboard.board import get_meeting, list_meetings, meeting_record, verify
+from riskboard.board import chain_head, get_meeting, list_meetings, meeting_record, verify
 from riskboard.board.risk_history import board_strategies
 from riskboard.config import Config
 from riskboard.errors import NotFound, Remedy, RiskboardError
@@ -44,31 +44,33 @@ def load_minutes(
     rows = register_rows(db, month, config)
     approver = (record.get("approval") or {}).get("approved_by_meeting_id")
     approving_date = get_meeting(db, approver).meeting_date if approver else None
+    head = chain_head(db)
     minutes = build_minutes(
         record,
         rows,
         config,
         approving_meeting_date=approving_date,
         decided=board_strategies(db, upto_meeting_id=mid),
+        chain_head=head.anchor if head else None,
     )
     return minutes, rows
 
 
 def check_before_export(db: sqlite_utils.Database, meeting_id: int) -> None:
-    """Refuse to write minutes that would say what the record no longer supports:
-    approved minutes (or minutes whose approval was removed) must verify in full
-    (``board.verify``) - "APPROVED as a correct record" is never printed over a record
-    that no longer matches its approval hash."""
+    """Refuse to write minutes that would say what the record no longer supports: every
+    minutes export - a draft too - first checks the meeting (``board.verify``: approved
+    minutes against their approval hash, a closed meeting against the hash taken at its
+    close) and the audit log as a whole (triggers, chain, tables against the log).
+    RiskboardError, one line: what is wrong and how to see every check."""
     result = verify(db, meeting_id)
-    if result.approved_at is None and not result.approved:
-        return  # never approved: a draft, marked DRAFT
     if result.ok:
         return
-    findings = "".join(f"\n  - {f}" for f in result.findings[1:])
+    more = len(result.findings) - 1
+    also = f" (and {more} more finding{'s' if more != 1 else ''})" if more > 0 else ""
     raise RiskboardError(
-        f"refused to export the minutes: {result.message}{findings}",
+        f"refused to export the minutes: {result.message}{also}",
         hint=f"`riskboard meeting verify {meeting_id}` shows every check; the minutes can be"
-        " exported again once the record matches what was approved",
+        " exported again once the record and its audit log are sound",
     )
 
 
@@ -88,8 +90,10 @@ def export_minutes(
 
     The file lands in ``out_dir`` (default ``config.paths.exports``), named for the board
     month and meeting date; an existing file of that name is replaced atomically.
-    Approved minutes are verified first: a record that no longer matches its approval
-    hash is refused (RiskboardError, nothing written).
+    The record and the audit log are verified first (``check_before_export``): minutes
+    of a record that no longer matches, or over an audit log that is not sound, are
+    refused (RiskboardError, nothing written). Every minutes prints the audit log's head
+    (row and hash): the anchor ``meeting verify --anchor`` checks later.
     """
     if fmt not in FORMATS:
         raise RiskboardError(f"unknown minutes format {fmt!r}: use one of {', '.join(FORMATS)}")

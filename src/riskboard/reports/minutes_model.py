@@ -126,6 +126,7 @@ def build_minutes(
     *,
     approving_meeting_date: date | None = None,
     decided: Mapping[str, BoardReview] | None = None,
+    chain_head: str | None = None,
 ) -> Minutes:
     """The ordered minutes of one meeting; ``rows`` is its board month's register;
     ``decided`` the board's strategies as at the meeting
@@ -133,7 +134,9 @@ def build_minutes(
     strategy is minuted with the one the board decided before, beside the export's.
 
     Approved minutes are dated by the meeting that approved them
-    (``approving_meeting_date``), else by the day the approval was recorded."""
+    (``approving_meeting_date``), else by the day the approval was recorded.
+    ``chain_head`` ("ROW:HASH", the audit log's newest row when written) is printed as
+    an anchor outside the database."""
     rec = record if isinstance(record, MeetingRecord) else MeetingRecord.model_validate(record)
     m = rec.meeting
     by_ref = {r.ref: r for r in rows}
@@ -254,6 +257,9 @@ def build_minutes(
     if approved_on and rec.approval.content_hash:
         # an anchor outside the database: `riskboard meeting verify ID --hash ...`
         header.append(("Record (sha256)", rec.approval.content_hash))
+    if chain_head:
+        # the other anchor: `riskboard meeting verify --anchor ROW:HASH`
+        header.append(("Audit log head", chain_head))
     return Minutes(
         board=config.meeting.board_name,
         council=config.meeting.council,

@@ -7,7 +7,8 @@
 - Triggers refuse UPDATE and DELETE on ``audit_log`` and ``approvals``, and any change
   to the record of a meeting whose minutes were approved (``PROTECTIVE_TRIGGERS``).
   Someone with the database file can drop them; ``trigger_problems`` says which are
-  missing or altered, and ``create_triggers`` puts them back.
+  missing or altered, and ``create_triggers`` puts them back. A trigger riskboard did
+  not create (``foreign_triggers``) could rewrite rows as they are written.
 
 The chain function here is the one the migration uses to chain rows written before it,
 and the one ``board.audit`` uses for every new row.
@@ -112,6 +113,24 @@ def trigger_problems(db: sqlite_utils.Database) -> dict[str, str]:
         elif _normal(present[name]) != _normal(sql):
             problems[name] = "altered"
     return problems
+
+
+def foreign_triggers(db: sqlite_utils.Database) -> dict[str, dict[str, str]]:
+    """{name: {"table": ..., "sql": ...}} for every trigger riskboard did not create: one
+    can rewrite what the service writes as it is written (a decision, an audit row)."""
+    return {
+        r[0]: {"table": r[1], "sql": r[2] or ""}
+        for r in db.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+        )
+        if r[0] not in PROTECTIVE_TRIGGERS
+    }
+
+
+def drop_triggers(db: sqlite_utils.Database, names: list[str]) -> None:
+    """Drop the named triggers (the caller owns the transaction)."""
+    for name in names:
+        db.execute(f'DROP TRIGGER IF EXISTS "{name.replace(chr(34), chr(34) * 2)}"')
 
 
 def create_triggers(db: sqlite_utils.Database, names: list[str] | None = None) -> None:
