@@ -17,6 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from riskboard.board.guards import clean, get_meeting
+from riskboard.board.integrity import verify
 from riskboard.board.models import Approval, Meeting, MeetingStatus, QuorumStatus
 from riskboard.board.record import RECORD_VERSION, content_hash
 from riskboard.board.seal import seal_finding
@@ -39,6 +40,7 @@ def approve_previous(
     locked and its content hash stored. ``previous_id`` approves an older closed meeting
     whose minutes were never approved. Refused unless this meeting is in progress and
     quorate now. Returns the approved meeting. One transaction, one audit row."""
+    _refuse_unsound(db, meeting_id, previous_id)
     with audited(db, meeting_id, Scope.BUSINESS, actor=actor) as step:
         meeting = step.meeting
         assert meeting is not None and step.quorum is not None
@@ -106,6 +108,31 @@ def approve_previous(
         step.extra = {"note": line, "approval": approval}
         step.record("previous minutes approved")
     return get_meeting(db, target.id)
+
+
+def _refuse_unsound(db: sqlite_utils.Database, meeting_id: int, previous_id: int | None) -> None:
+    """Minutes are confirmed as a correct record only over a record the audit log
+    supports: refuse while ``verify`` finds anything wrong with the meeting to approve
+    (its record against the hash at its close, the tables against the log, the log
+    itself). Checked before the change's transaction, which would put back a dropped
+    trigger and so hide that it was missing."""
+    target_id = previous_id if previous_id is not None else get_meeting(
+        db, meeting_id
+    ).previous_meeting_id
+    if target_id is None or store.meeting_row(db, target_id) is None:
+        return  # the change itself says what is wrong
+    target = get_meeting(db, target_id)
+    if target.locked or target.status != MeetingStatus.CLOSED:
+        return
+    result = verify(db, target_id)
+    if not result.ok:
+        more = len(result.findings) - 1
+        also = f" (and {more} more finding{'s' if more != 1 else ''})" if more > 0 else ""
+        raise RiskboardError(
+            f"cannot approve the minutes of {target.label}: {result.findings[0]}{also}",
+            hint=f"`riskboard meeting verify {target_id}` shows every check; approve them once"
+            " the record and its audit log are sound (put back from a backup)",
+        )
 
 
 def approval_from_row(row: dict[str, Any]) -> Approval:

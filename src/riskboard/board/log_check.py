@@ -117,10 +117,12 @@ def _integrity_row(row: dict[str, Any]) -> str:
         parts.append("the protective triggers were found missing or altered and put back")
     if foreign:
         parts.append(f"triggers riskboard did not create ({', '.join(foreign)}) were removed")
-    return (
-        f"audit row {row['id']} records that {' and '.join(parts)} at {row['at']}: until then"
-        " rows could have been changed or deleted unseen"
+    risk = (
+        "rows could have been changed or deleted unseen"
+        if problems or not foreign
+        else "what the service wrote could have been rewritten as it was written"
     )
+    return f"audit row {row['id']} records that {' and '.join(parts)} at {row['at']}: until then {risk}"
 
 
 _FIRST = ("audit_log_", "approvals_", "meetings_")

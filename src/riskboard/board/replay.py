@@ -141,11 +141,11 @@ def _dict(row: Row) -> Row | None:
 
 def _meetings(db: sqlite_utils.Database, rows: list[Row], check: _Check) -> None:
     last = _last(rows, lambda r: r["entity_id"])
-    notes: dict[int, list[tuple[int, str]]] = {}
+    notes: dict[int, list[tuple[Row, str]]] = {}
     for r in rows:
         after = _dict(r)
         if r["change"] == APPROVAL_CHANGE and after and after.get("note") and r["meeting_id"]:
-            notes.setdefault(int(r["meeting_id"]), []).append((r["id"], str(after["note"])))
+            notes.setdefault(int(r["meeting_id"]), []).append((r, str(after["note"])))
     for meeting in store.meeting_rows(db):
         label = f"meeting {meeting['id']}"
         audit = last.get(str(meeting["id"]))
@@ -155,11 +155,11 @@ def _meetings(db: sqlite_utils.Database, rows: list[Row], check: _Check) -> None
         after = _dict(audit) or {}
         check.compare(label, meeting, audit, after, skip=("previous_minutes_note",))
         if "previous_minutes_note" in after:
-            lines = [after["previous_minutes_note"]] + [
-                n for rid, n in notes.get(meeting["id"], []) if rid > audit["id"]
-            ]
+            added = [(r, n) for r, n in notes.get(meeting["id"], []) if r["id"] > audit["id"]]
+            lines = [after["previous_minutes_note"]] + [n for _, n in added]
             expected = "\n".join(x for x in lines if x) or None
-            check.compare(label, meeting, audit, {"previous_minutes_note": expected})
+            source = added[-1][0] if added else audit  # the approval that added the last line
+            check.compare(label, meeting, source, {"previous_minutes_note": expected})
     ids = {str(m["id"]) for m in store.meeting_rows(db)}
     for key, audit in last.items():
         if key not in ids:
