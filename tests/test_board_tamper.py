@@ -218,7 +218,10 @@ def test_x_a_foreign_trigger_is_reported_then_removed_and_audited(
     names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     assert "zz_helper" not in names
     removal = next(e for e in board.audit_entries(db) if e.entity == "integrity")
-    assert removal.change == "triggers riskboard did not create found and removed: zz_helper (on reviews)"
+    assert (
+        removal.change
+        == "triggers riskboard did not create found and removed: zz_helper (on reviews)"
+    )
     assert board.audit_findings(db) == [
         f"audit row {removal.id} records that triggers riskboard did not create (zz_helper)"
         f" were removed at {removal.at}: until then what the service wrote could have been"

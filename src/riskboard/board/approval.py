@@ -116,9 +116,9 @@ def _refuse_unsound(db: sqlite_utils.Database, meeting_id: int, previous_id: int
     (its record against the hash at its close, the tables against the log, the log
     itself). Checked before the change's transaction, which would put back a dropped
     trigger and so hide that it was missing."""
-    target_id = previous_id if previous_id is not None else get_meeting(
-        db, meeting_id
-    ).previous_meeting_id
+    target_id = (
+        previous_id if previous_id is not None else get_meeting(db, meeting_id).previous_meeting_id
+    )
     if target_id is None or store.meeting_row(db, target_id) is None:
         return  # the change itself says what is wrong
     target = get_meeting(db, target_id)
