@@ -336,14 +336,52 @@ async def test_rule8_a_form_saved_after_a_cli_change_is_refused(config: Config) 
         cli = read(config)
         board.set_origin(cli, "command line")
         board.save_review(cli, m, "HM-001", note="Corrected by the minute-taker")
-        await type_text(pilot, "Typed in the app. ")
+        await type_text(pilot, ". Typed in the app.")  # the cursor starts at the end
         await pilot.press("ctrl+s")
         await pilot.pause()
         error = _error(app)
         assert "now recorded:     'Corrected by the minute-taker'" in error
-        assert "yours, not saved: 'Typed in the app. As first discussed'" in error
+        assert "yours, not saved: 'As first discussed. Typed in the app.'" in error
         assert "from command line" in error
-    assert board.get_review(read(config), m, "HM-001").note == "Corrected by the minute-taker"
+        assert board.get_review(cli, m, "HM-001").note == "Corrected by the minute-taker"
+        # the refusal showed the recorded value: a deliberate second Ctrl+S saves over it
+        # (review finding 8: it used to be refused for ever)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+    db = read(config)
+    assert board.get_review(db, m, "HM-001").note == "As first discussed. Typed in the app."
+    last = board.audit_entries(db)[-1]
+    assert (last.entity, last.change) == ("review", "review amended")
+    assert last.before is not None and last.before["note"] == "Corrected by the minute-taker"
+
+
+async def test_rule8_after_a_refusal_a_further_change_elsewhere_is_refused_again(
+    config: Config,
+) -> None:
+    db = read(config)
+    m = _second(db, config)
+    board.save_review(db, m, "HM-001", note="v1")
+    app = RiskboardApp(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_risk(app, pilot, "HM-001")
+        await pilot.press("w")
+        await pilot.pause()
+        cli = read(config)
+        board.save_review(cli, m, "HM-001", note="v2")
+        await type_text(pilot, " mine")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "now recorded:     'v2'" in _error(app)
+        board.save_review(cli, m, "HM-001", note="v3")  # changed once more
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        assert "shown to you:     'v2'" in _error(app) and "now recorded:     'v3'" in _error(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+    assert board.get_review(read(config), m, "HM-001").note == "v1 mine"
 
 
 # ----------------------------------------------------------------------------- rule 9
@@ -364,10 +402,10 @@ async def test_rule9_ctrl_s_saves_exactly_what_the_fields_show(config: Config) -
         await _open_risk(app, pilot, "HM-001")
         await pilot.press("w")
         await pilot.pause()
-        _burst(app, [*"typed fast ", "ctrl+s"])
+        _burst(app, [*" typed fast", "ctrl+s"])
         await pilot.pause(0.3)
         assert isinstance(app.screen, ReviewScreen)
-    assert board.get_review(read(config), m, "HM-001").note == "typed fast prefilled"
+    assert board.get_review(read(config), m, "HM-001").note == "prefilled typed fast"
 
 
 async def test_rule9_half_typed_text_survives_quitting_and_is_offered_back(
@@ -383,7 +421,7 @@ async def test_rule9_half_typed_text_survives_quitting_and_is_offered_back(
         await type_text(pilot, "The board asked for repair figures by")
         assert app.drafts is not None and app.drafts.flush()
         # kept while the app still runs: a crash now loses nothing typed
-        draft = board.get_draft(read(config), board.draft_key(m, "note:HM-001"))
+        draft = board.get_draft(read(config), board.draft_key(m, "note:HM-001", app.session))
         assert draft is not None
         assert draft.fields == {"note": "The board asked for repair figures by"}
         await pilot.press("ctrl+q")
@@ -404,7 +442,8 @@ async def test_rule9_half_typed_text_survives_quitting_and_is_offered_back(
         assert app.drafts is not None and app.drafts.flush()
     db = read(config)
     assert board.get_review(db, m, "HM-001").note == "The board asked for repair figures by area"
-    assert board.get_draft(db, board.draft_key(m, "note:HM-001")) is None
+    assert board.get_draft(db, board.draft_key(m, "note:HM-001", app.session)) is None
+    assert db.execute("SELECT COUNT(*) FROM form_drafts").fetchone()[0] == 0  # adopted: gone
 
 
 async def test_rule9_a_restored_draft_can_be_discarded(config: Config) -> None:

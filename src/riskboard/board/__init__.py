@@ -107,7 +107,10 @@ API (all re-exported here)
               # held on Directorate/Corporate, below threshold for N months running
   acceptances: acceptance_outlook(db, month, config, *, meeting=None) -> AcceptanceOutlook
               # lapsed by the month's end (flag acceptance_lapsed) / due before next meeting
-  drafts:     save_draft / get_draft / discard_draft, draft_key(meeting_id, form)
+  drafts:     save_draft / get_draft / discard_draft, draft_key(meeting_id, form, session)
+              offered_draft(db, meeting_id, form, session) -> Draft | None   # own, else
+                  # of a session no longer running; discard_adopted never drops a live one's
+              begin_session / beat / end_session / session_running   # app heartbeats
               # what is typed in the app's open forms; not part of the record
   audit:      audit_entries(db, *, meeting_id=None) -> list[AuditEntry]
               last_change_id(db) -> int; changes_since(db, audit_id) -> list[AuditEntry]
@@ -149,7 +152,20 @@ from riskboard.board.audit import entries as audit_entries
 from riskboard.board.conflicts import ConflictError
 from riskboard.board.dates import parse_date
 from riskboard.board.deescalation import DeescalationCandidate, deescalation_candidates
-from riskboard.board.drafts import Draft, discard_draft, draft_key, get_draft, save_draft
+from riskboard.board.drafts import (
+    Draft,
+    beat,
+    begin_session,
+    discard_adopted,
+    discard_draft,
+    draft_key,
+    draft_slot,
+    end_session,
+    get_draft,
+    offered_draft,
+    save_draft,
+    session_running,
+)
 from riskboard.board.escalations import (
     decide_escalation,
     deescalate,
@@ -212,6 +228,8 @@ from riskboard.board.reviews import (
 
 __all__ = [
     "ChainHead", "chain_head", "check_anchor", "parse_anchor", "verifiable_meetings",
+    "beat", "begin_session", "discard_adopted", "draft_slot", "end_session", "offered_draft",
+    "session_running",
     "AcceptanceOutlook", "acceptance_outlook", "Approval", "ConflictError", "Draft",
     "DeescalationCandidate", "deescalation_candidates",
     "ActionLogEntry", "ActionUpdate", "AttendanceEntry", "AttendanceStatus", "AuditEntry",

@@ -26,6 +26,7 @@ class FieldConflict:
     shown: Any  # what the face showed when the value was read
     now: Any  # what the record holds now
     yours: Any  # what this save would have written
+    name: str = ""  # the field as the face named it in ``expected``
 
     def lines(self) -> list[str]:
         return [
@@ -37,7 +38,9 @@ class FieldConflict:
 
 
 class ConflictError(RiskboardError):
-    """Refused: the record changed since the value was shown. Nothing was written."""
+    """Refused: the record changed since the value was shown. Nothing was written.
+    ``conflicts`` holds each field's values; a face that shows the refusal takes each
+    ``now`` as the value it has shown, so a deliberate second save replaces it."""
 
     def __init__(
         self, subject: str, conflicts: list[FieldConflict], last: AuditEntry | None
@@ -111,6 +114,6 @@ def check(
             continue  # someone else already saved exactly this: nothing is lost
         if comparable(now) != comparable(shown_value):
             label = (labels or {}).get(name, name.replace("_", " "))
-            conflicts.append(FieldConflict(label, shown_value, now, wanted.get(name)))
+            conflicts.append(FieldConflict(label, shown_value, now, wanted.get(name), name))
     if conflicts:
         raise ConflictError(subject, conflicts, last)

@@ -173,8 +173,8 @@ def took_part(db: sqlite_utils.Database, meeting_id: int, name: str) -> dict[str
     here = False
     for row in store.audit_rows(db, meeting_id=meeting_id):
         if row["entity"] == "attendance" and (row["entity_id"] or "").casefold() == key:
-            after = _after(row)
-            here = bool(after) and after.get("status") == "present" and not after.get("left_at")
+            after = _after(row) or {}
+            here = after.get("status") == "present" and not after.get("left_at")
         elif here and is_business(row):
             return row
     return None

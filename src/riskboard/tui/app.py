@@ -63,9 +63,11 @@ class RiskboardApp(App[int]):
         self._seen_import = 0  # the newest import this session has told the chair about
         self._seen_change = 0  # the newest audit row this session has shown
         # recorded on each audit row this app writes, to tell its changes from others'
+        # this app's session: its drafts are its own (another app never takes them over
+        # while this one runs) and its audit rows say where they came from
+        self.session = uuid.uuid4().hex[:12]
         self.origin = (
-            f"meeting app on {socket.gethostname()} (pid {os.getpid()},"
-            f" session {uuid.uuid4().hex[:6]})"
+            f"meeting app on {socket.gethostname()} (pid {os.getpid()}, session {self.session[:6]})"
         )
         self.drafts: DraftKeeper | None = None
 
@@ -106,7 +108,7 @@ class RiskboardApp(App[int]):
         except RiskboardError:
             self._seen_import = 0
         self.set_interval(self.IMPORT_POLL_SECONDS, self.check_imports)
-        self.drafts = DraftKeeper(self.config)
+        self.drafts = DraftKeeper(self.config, session=self.session)
         try:
             self._seen_change = board.last_change_id(self.db)
         except RiskboardError:

@@ -28,11 +28,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DraftSpec:
-    """Which draft a form keeps: its key at the meeting, and its title."""
+    """Which draft a form keeps: its key (this session's, at the meeting), its title,
+    and its slot (the meeting and form, whichever session types in it)."""
 
     key: str
     meeting_id: int | None
     form: str
+    slot: str | None = None
+    session: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,13 +44,17 @@ class _Write:
     fields: dict[str, Any] | None  # None: discard
     base: dict[str, Any]
     seq: int
+    adopted: bool = False  # a discard of a draft taken over from a session gone
 
 
 class DraftKeeper:
-    """One writer thread for every form's draft (see the module doc)."""
+    """One writer thread for every form's draft (see the module doc). With a
+    ``session``, the thread also keeps the session's heartbeat (``board.beat``) and
+    says when it ends, so other apps know whose drafts they may offer."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, session: str | None = None) -> None:
         self.config = config
+        self.session = session
         self._queue: queue.Queue[_Write | None] = queue.Queue()
         self._pending: dict[str, _Write] = {}
         self._lock = threading.Lock()
@@ -62,6 +69,10 @@ class DraftKeeper:
     def discard(self, spec: DraftSpec) -> None:
         """Drop the draft (the form was saved or cancelled)."""
         self._put(_Write(spec, None, {}, time.time_ns()))
+
+    def discard_adopted(self, key: str) -> None:
+        """Drop a draft taken over from a session no longer running (never a live one's)."""
+        self._put(_Write(DraftSpec(key, None, ""), None, {}, time.time_ns(), adopted=True))
 
     def pending(self, key: str) -> _Write | None:
         """The newest write for ``key`` not yet in the database, if any."""
@@ -91,14 +102,30 @@ class DraftKeeper:
     def _run(self) -> None:
         try:
             with connection(self.config) as db:
-                self._loop(db)
+                self._session(board.begin_session, db)
+                try:
+                    self._loop(db)
+                finally:
+                    self._session(board.end_session, db)
         except Exception as exc:  # noqa: BLE001 - reported in the app, never a crash
             self.failed = str(exc)
             log.warning("drafts cannot be kept: %s", exc)
 
+    def _session(self, call: Any, db: Any) -> None:
+        if self.session is None:
+            return
+        try:
+            call(db, self.session)
+        except Exception as exc:  # noqa: BLE001 - a heartbeat missed must not crash the app
+            log.warning("app session %s not recorded: %s", self.session, exc)
+
     def _loop(self, db: Any) -> None:
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=board.drafts.HEARTBEAT_SECONDS)
+            except queue.Empty:
+                self._session(board.beat, db)
+                continue
             if item is None:
                 break
             with self._lock:
@@ -116,7 +143,9 @@ class DraftKeeper:
 
     @staticmethod
     def _write(db: Any, item: _Write) -> None:
-        if item.fields is None:
+        if item.fields is None and item.adopted:
+            board.discard_adopted(db, item.spec.key)
+        elif item.fields is None:
             board.discard_draft(db, item.spec.key)
         else:
             board.save_draft(
@@ -127,4 +156,6 @@ class DraftKeeper:
                 fields=item.fields,
                 base=item.base,
                 seq=item.seq,
+                slot=item.spec.slot,
+                session=item.spec.session,
             )

@@ -8,7 +8,8 @@ first of them.
 
 - ``values.base`` holds what the form showed when it opened, so a save can say which
   value it was based on: the service refuses it, with both values shown, if that value
-  changed meanwhile (``board.ConflictError``).
+  changed meanwhile (``board.ConflictError``). The refusal shows the value now
+  recorded, so it becomes the base: a deliberate second Ctrl+S saves over it.
 - With a ``draft`` spec, what is typed is kept as it is typed (``tui.drafts``); a form
   reopened after Ctrl+Q or a crash offers the text back (Ctrl+O drops it).
 - Ctrl+S is not a priority binding: it travels through the focused field's queue
@@ -36,7 +37,10 @@ from riskboard import board
 from riskboard.errors import RiskboardError
 from riskboard.tui.drafts import DraftKeeper, DraftSpec
 from riskboard.tui.remedies import error_text
+from riskboard.tui.screens.confirm import ConfirmDialog
 from riskboard.tui.widgets.meeting_bar import local_time
+
+__all__ = ["ConfirmDialog", "Field", "FormDialog", "FormValues", "Submit", "guarded"]
 
 FieldKind = Literal["text", "long", "date", "select", "check"]
 
@@ -139,6 +143,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         self.base: dict[str, Any] = {}  # the values shown when the form opened
         self.original: dict[str, Any] = {}  # the same, before a draft was restored
         self.restored = False
+        self.adopted: str | None = None  # a draft taken over from an app no longer running
         self._ready = False
 
     def compose(self) -> ComposeResult:
@@ -188,6 +193,8 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         )
 
     def on_mount(self) -> None:
+        for area in self.query(TextArea):  # editing recorded text carries on at its end
+            area.move_cursor(area.document.end)
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
         self.base = self.values()
@@ -195,8 +202,13 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         if self.draft_name is not None:
             meeting = getattr(self.app, "meeting", None)
             meeting_id = getattr(meeting, "id", None)
+            session = getattr(self.app, "session", None)
             self.draft = DraftSpec(
-                board.draft_key(meeting_id, self.draft_name), meeting_id, self.form_title
+                board.draft_key(meeting_id, self.draft_name, session),
+                meeting_id,
+                self.form_title,
+                board.draft_slot(meeting_id, self.draft_name),
+                session,
             )
         self._offer_draft()
         self.call_after_refresh(self._start_keeping)
@@ -222,10 +234,20 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                 return
             fields, base, when = pending.fields, pending.base, "a moment ago"
         else:
+            # this app's own draft, else one left by an app no longer running - never
+            # the typing of another app still open on the meeting
             db = getattr(self.app, "db", None)
-            found = board.get_draft(db, self.draft.key) if db is not None else None
+            found = (
+                board.offered_draft(
+                    db, self.draft.meeting_id, self.draft_name or "", self.draft.session or ""
+                )
+                if db is not None
+                else None
+            )
             if found is None:
                 return
+            if found.key != self.draft.key:
+                self.adopted = found.key  # dropped with this form's own, once done
             fields, base, when = found.fields, found.base, local_time(found.saved_at)
         known = {f.name for f in self.fields}
         fields = {k: v for k, v in fields.items() if k in known}
@@ -273,12 +295,11 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
     def action_discard_draft(self) -> None:
         if not self.restored:
             return
-        self.set_values(self.original)
+        self.set_values(self.original, cursor_at_end=True)
         self.base = dict(self.original)
         self.restored = False
         self.query_one("#form-notice", Static).update("Draft discarded.")
-        if self._keeper is not None and self.draft is not None:
-            self._keeper.discard(self.draft)
+        self._drop_draft()
 
     def note_changed_elsewhere(self, what: str) -> None:
         """Say, inside the form, that the record changed while it was open."""
@@ -303,6 +324,9 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
     def _drop_draft(self) -> None:
         if self._keeper is not None and self.draft is not None:
             self._keeper.discard(self.draft)
+            if self.adopted is not None:
+                self._keeper.discard_adopted(self.adopted)
+                self.adopted = None
 
     # ------------------------------------------------------------------ values
 
@@ -331,6 +355,8 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
             return
         if self.submit is not None:
             error = self.submit(values)
+            if isinstance(error, board.ConflictError):
+                self._now_shown(error)
             if isinstance(error, RiskboardError):
                 self.show_error(error_text(error, {f.name: f.label for f in self.fields}))
                 self._focus_first(error.fields)
@@ -340,6 +366,22 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                 return
         self._drop_draft()
         self.dismiss(values)
+
+    def _now_shown(self, error: board.ConflictError) -> None:
+        """The refusal showed the value now recorded: from now on the form's save is based
+        on it, so Ctrl+S again (deliberately) replaces it - audited like any change -
+        and is refused again only if it changes once more."""
+        changed = False
+        for conflict in error.conflicts:
+            if conflict.name in self.base:
+                self.base[conflict.name] = conflict.now
+                changed = True
+        if changed and self._keeper is not None and self.draft is not None:
+            self._keeper.keep(self.draft, self.values(), self.base)
+        self.query_one("#form-notice", Static).update(
+            "The value now recorded is shown below. Ctrl+S again saves yours over it;"
+            " Esc keeps the recorded one."
+        )
 
     def _focus_first(self, names: Sequence[str]) -> None:
         for name in names:
@@ -369,44 +411,3 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
             self.action_submit()
         else:
             self.focus_next()
-
-
-class ConfirmDialog(ModalScreen[bool]):
-    """Yes / no, keyboard first: y or Enter confirms, n or Esc declines."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-    ]
-    DEFAULT_CSS = """
-    ConfirmDialog { align: center middle; }
-    ConfirmDialog > Vertical {
-        width: 70; max-width: 100%; height: auto;
-        border: thick $warning; background: $surface; padding: 1 2;
-    }
-    ConfirmDialog #buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    ConfirmDialog #buttons Button { margin-left: 2; }
-    """
-
-    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
-        super().__init__()
-        self.question = question
-        self.yes = yes
-        self.no = no
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.question)
-            with Horizontal(id="buttons"):
-                yield Button(f"{self.yes} (y)", variant="warning", id="yes", compact=True)
-                yield Button(f"{self.no} (n)", id="no", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
