@@ -241,3 +241,28 @@ def test_bare_meeting_opens_the_tui(
     monkeypatch.setattr(riskboard.cli.tui, "launch_meeting", fake_launch)
     assert main(["meeting"]) == 0
     assert len(seen) == 1 and seen[0].paths.database == workspace / "rb.db"
+
+
+def test_verify_a_meeting_not_yet_approved_checks_what_it_can(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review of issue 11, finding 11: not "nothing to verify", exit 1."""
+    ok(capsys, "meeting", "new", "--date", "2022-09-14", "--chair", "A")
+    make_quorate(capsys)
+    ok(capsys, "review", "HM-001", "--decision", "keep watching")
+    out = ok(capsys, "meeting", "verify", "1")
+    assert out.startswith(
+        "meeting 1 (14/09/2022, board month 2022-08): not approved yet (still in progress);"
+        " the audit log holds every change to it\n"
+    )
+    assert "\nAudit log head: row " in out
+    ok(capsys, "meeting", "close")
+    out = ok(capsys, "meeting", "verify", "1")
+    assert "not approved yet; record unchanged since it closed (" in out
+    db = open_db(workspace / "rb.db")
+    with db.conn:
+        db.execute("UPDATE reviews SET decision = 'RESOLVED: something else'")
+    db.conn.close()
+    code, out, _ = run(capsys, "meeting", "verify", "1")
+    assert code == 1
+    assert "TAMPERED - the record of meeting 1 (14/09/2022, board month 2022-08) no longer" in out
