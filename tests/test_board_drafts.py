@@ -51,3 +51,28 @@ def test_keeper_writes_in_the_background_and_survives_a_new_connection(tmp_path:
     db = open_db(config.paths.database)
     draft = board.get_draft(db, spec.key)
     assert draft is not None and draft.fields == {"note": "Claims rising"}
+
+
+def test_a_killed_app_not_yet_reaped_is_not_running(db: sqlite_utils.Database) -> None:
+    """kill -9 leaves a zombie until its parent reaps it: its drafts are offered at once."""
+    import subprocess
+    import sys
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        for _ in range(100):  # exited, never waited for: a zombie
+            if (
+                Path(f"/proc/{child.pid}/stat").exists()
+                and " Z " in Path(f"/proc/{child.pid}/stat").read_text()
+            ):
+                break
+            time.sleep(0.02)
+        board.begin_session(db, "gone")
+        with db.conn:
+            db.execute("UPDATE app_sessions SET pid = ? WHERE session = 'gone'", [child.pid])
+        assert not board.session_running(db, "gone")
+        board.begin_session(db, "me")
+        assert board.session_running(db, "me")  # this very process
+    finally:
+        child.wait()

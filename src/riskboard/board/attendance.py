@@ -315,10 +315,14 @@ def _refuse_if_took_part(db: sqlite_utils.Database, meeting: Any, name: str, doi
     row = took_part(db, meeting.id, name)
     if row is None:
         return
-    what = f"{row['entity']} {row['entity_id'] or ''}".strip()
+    what = (
+        f"the minutes of meeting {row['entity_id']} approved"
+        if row["entity"] == "meeting"
+        else f"{row['entity']} {row['entity_id'] or ''}".strip() + f": {row['change']}"
+    )
     raise RiskboardError(
         f"cannot {doing}: {name} was present at {meeting.label} while the board did business"
-        f" ({what}: {row['change']}, audit row {row['id']} at {_clock(row['at'])}), so the"
+        f" ({what}, audit row {row['id']} at {_clock(row['at'])}), so the"
         " record must keep them as present until they left",
         hint=f"record that they left: `riskboard meeting attend {_quoted(name)} --left`"
         " (in the meeting app: l on the attendance screen)",

@@ -135,6 +135,8 @@ def session_running(db: sqlite_utils.Database, session: str | None) -> bool:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Is process ``pid`` running on this machine? A killed process its parent has not
+    reaped yet (a zombie, state Z in /proc) is not."""
     if pid == os.getpid():
         return True
     try:
@@ -142,8 +144,13 @@ def _pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # someone else's process: it exists
-    return True
+        pass  # someone else's process: it exists
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            state = stat.read().rsplit(")", 1)[-1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): the signal check is all there is
+    return state not in ("Z", "X")
 
 
 def offered_draft(

@@ -22,6 +22,7 @@ STATUS_CELL = {
     None: Text("-", "dim"),
 }
 LEFT_CELL = Text("left", "magenta")
+HINT = "p present · x apologies · space switch · u unmark · l left · n add someone new"
 ORG_ORDER = {o.value: i for i, o in enumerate(Organisation)}
 
 
@@ -80,7 +81,7 @@ class AttendanceScreen(BoardScreen):
         yield from self.compose_bar()
         yield QuorumIndicator(id="quorum")
         yield Static(
-            "p present · x apologies · space switch · u unmark · l left · n add someone new",
+            HINT,
             id="attendance-hint",
         )
         table: DataTable[Any] = DataTable(id="people", cursor_type="row", zebra_stripes=True)
@@ -131,7 +132,7 @@ class AttendanceScreen(BoardScreen):
         if self.people:
             table.move_cursor(row=min(cursor, len(self.people) - 1))
         self.query_one(QuorumIndicator).show(rb.service(board.quorum, rb.db, rb.meeting.id))
-        hint = Text("p present · x apologies · space switch · u unmark · n add someone new")
+        hint = Text(HINT)
         chair = meeting.chair
         if chair and self.status.get(chair.casefold()) != board.AttendanceStatus.PRESENT:
             hint.append(f"\nThe chair, {chair}, is not marked present.", "bold yellow")
