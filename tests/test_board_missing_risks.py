@@ -120,5 +120,5 @@ def test_cli_reviews_a_missing_risk(
     assert "TM-009 Signal failures: reviewed at meeting 1" in out
     assert main(["meeting", "show", "1"]) == 0
     shown = capsys.readouterr().out
-    assert "Not in the 2022-08 export: reviewed against its 2022-07 entry" in shown
-    assert "(Highways, owner Jo Bloggs, last known score 12 (2022-07))" in shown
+    assert "Not in the August 2022 export: reviewed against its July 2022 entry" in shown
+    assert "(Highways, owner Jo Bloggs, last known score 12 (July 2022))" in shown

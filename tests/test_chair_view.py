@@ -66,7 +66,7 @@ def test_the_board_history_of_a_risk_beside_the_register(db: sqlite_utils.Databa
     assert review.decision == "RESOLVED: that the risk be tolerated"
     (esc,) = earlier.escalations
     assert esc.what == "escalation to the Corporate risk register"
-    assert esc.outcome == f"accepted at meeting {m2} (12/10/2022): Added to the CRR"
+    assert esc.outcome == f"Accepted at meeting {m2} (12/10/2022) – Added to the CRR"
     (action,) = earlier.actions
     assert action.due_text == "due 12/10/2022, revised to 30/09/2022"
     assert action.action.status == "open"
@@ -101,7 +101,7 @@ def test_show_prints_provenance_in_full_and_the_board_record(
         assert main(["show", "HM-001"]) == 0
         out = capsys.readouterr().out
         # the whole source, however narrow the terminal
-        assert f"2022-08  {LONG_FILE}, sheet '{LONG_SHEET}', row 1234" in out
+        assert f"Aug 2022  {LONG_FILE}, sheet '{LONG_SHEET}', row 1234" in out
         assert "Board's strategy: Tolerate (meeting 1, 14/09/2022, review by 01/03/2023)" in out
         assert (
             "Meeting 1, 14/09/2022 (August 2022 register): Tolerate - Within the contract's"
@@ -109,7 +109,7 @@ def test_show_prints_provenance_in_full_and_the_board_record(
         )
         assert (
             "Meeting 1, 14/09/2022: escalation to the Corporate risk register (Claims exposure)"
-            " - awaiting a decision" in out
+            " - Awaiting a decision" in out
         )
         assert "Action 1 (raised 14/09/2022): Cost the claims - Jo Bloggs, due 12/10/2022" in out
     assert main(["show", "HM-001", "--json"]) == 0

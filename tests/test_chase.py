@@ -128,7 +128,7 @@ def test_chase_list_groups_flagged_risks_by_owner_with_what_is_missing(workspace
         "No action update this month (last update 10/04/2024): update every open action,"
         " even if there is no progress",
         "Overdue action: A1 due 15/05/2024, Dan - complete it or give a revised date",
-        "Score increased from 9 to 12 since 2024-04: explain why and what is being done",
+        "Score increased from 9 to 12 since April 2024: explain why and what is being done",
         "Escalation candidate: score 12 reaches the directorate register threshold (9)"
         " - be ready to discuss escalation",
     ]
@@ -136,7 +136,7 @@ def test_chase_list_groups_flagged_risks_by_owner_with_what_is_missing(workspace
     assert rows[1]["Next action due"] == datetime(2024, 5, 15)
     assert (rows[1]["Score"], rows[1]["Previous score"], rows[1]["RAG"]) == (12, 9, "amber")
     assert rows[2]["What is needed"].startswith(
-        "Missing from this month's export (open in 2024-04): confirm it was closed"
+        "Missing from this month's export (open in April 2024): confirm it was closed"
     )
     assert rows[3]["What is needed"].startswith("No strategy: record accept, tolerate")
     assert rows[4]["What is needed"].startswith("Strategy not one of the five (says 'Monitor')")

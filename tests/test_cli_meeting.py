@@ -60,7 +60,7 @@ def test_a_whole_meeting_from_the_command_line(
 ) -> None:
     out = ok(capsys, "meeting", "new", "--date", "14/09/2022", "--chair", "Alice Chair",
              "--minute-taker", "Mo Minutes")  # fmt: skip
-    assert "Meeting 1 started: 14/09/2022, board month 2022-08, chair Alice Chair" in out
+    assert "Meeting 1 started: 14/09/2022, August 2022 register, chair Alice Chair" in out
     out = ok(capsys, "meeting", "attend", "Carl Contractor", "--org", "contractor", "--role", "CM")
     assert "Carl Contractor (contractor, CM): present at meeting 1" in out
     assert "not quorate" in out

@@ -108,11 +108,11 @@ def test_docx_tables_hold_attendance_actions_and_escalations(files: dict[str, Pa
     assert attending == [["Min Taker", "", "Minute-taker"]]
     log = by_header[("No.", "Action", "Owner", "Due", "Status", "Progress")]
     assert log == [["1", "Report on defect backlog", "Casey Contractor", "30/04/2026",
-                    "Closed (reported once)", FORMULA_PROGRESS]]  # fmt: skip
+                    "Closed", FORMULA_PROGRESS]]  # fmt: skip
     new = by_header[("No.", "Action", "Risk", "Owner", "Due")]
     assert [(r[0], r[2], r[4]) for r in new] == [("2", "HM-001", "31/05/2026"),
                                                  ("3", "FN-004", "15/05/2026")]  # fmt: skip
-    esc_head = ("Ref", "Risk", "Register / board", "Score", "Reason", "Exposure",
+    esc_head = ("Ref", "Risk", "Register / board", "Score when proposed", "Reason", "Exposure",
                 "Proposed owner", "Status")  # fmt: skip
     raised, earlier = [t[1:] for t in tables if tuple(t[0]) == esc_head]
     esc = {r[0]: r for r in raised}
@@ -205,7 +205,7 @@ def test_xlsx_sheets_and_decisions(files: dict[str, Path]) -> None:
     assert ws.auto_filter.ref == "A1:T5"
     # the board's strategy beside the export's: HM-001 treat decided here; SL-003 had
     # no strategy from the board, whatever its export says
-    assert (rows["HM-001"]["Board's strategy"], rows["HM-001"]["Strategy decided"]) == (
+    assert (rows["HM-001"]["Board's strategy"], rows["HM-001"]["Strategy decided on"]) == (
         "Treat",
         datetime(2026, 4, 14),
     )
@@ -263,10 +263,11 @@ def test_xlsx_risk_log_is_the_full_register(files: dict[str, Path]) -> None:
     assert hm1["RAG"].value == "Red" and hm1["RAG"].fill.fgColor.rgb.endswith("FF0000")
     assert hm1["Last action update"].value == datetime(2026, 3, 5)
     assert hm1["Last action update"].number_format == "dd/mm/yyyy"
-    assert hm1["Strategy (export)"].value == "Treat"
+    assert hm1["Strategy in export"].value == "Treat"
+    assert "Strategy (export)" not in header and "Strategy as exported" not in header
     # beside it, the strategy the board decided (meeting 2 recorded treat for HM-001)
     assert hm1["Board's strategy"].value == "Treat"
-    assert hm1["Board decided"].value == datetime(2026, 4, 14)
+    assert hm1["Board decided on"].value == datetime(2026, 4, 14)
     assert rows["FN-004"]["Board's strategy"].value == "Transfer"
     assert rows["HM-005"]["Board's strategy"].value is None
     assert rows["HM-002"]["Flags"].value == "No action update this month; Overdue action"

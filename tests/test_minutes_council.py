@@ -162,3 +162,32 @@ def test_a_risk_minuted_without_a_new_strategy_keeps_the_boards_not_the_exports(
     assert "- **Strategy in the export:** Treat" in text
     # the first meeting's own minutes are unchanged by what came later
     assert "- **Strategy:** Tolerate\n" in _md(db, m1, tmp_path)
+
+
+def test_typed_text_keeps_its_case_in_the_excel_exports(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    """Issue 12b: the xlsx minutes capitalised status cells with ``str.capitalize``,
+    which lowercased the decision note typed after them ("accepted: added as crr-hw-14
+    (ad highways agreed)"). Typed text - notes, rationale, decisions - keeps its case in
+    every sheet; only the status word gets its capital."""
+    config = Config().resolve(tmp_path)
+    m = start(db)
+    board.save_review(db, m.id, "HM-001", strategy="treat", rationale="Per CRR-HW-14 (AD agreed)",
+                      decision="RESOLVED: escalate to the CRR", reviewed=True)  # fmt: skip
+    up = board.escalate(db, m.id, "HM-001", target="corporate", reason="Score 16 - NHT view")
+    board.decide_escalation(db, m.id, up.id, accept=True, note="Added as CRR-HW-14 (AD Highways)")
+    wb = openpyxl.load_workbook(
+        export_minutes(db, config, meeting_id=m.id, fmt="xlsx", out_dir=tmp_path)
+    )
+    values = {str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v}
+    assert "Accepted – Added as CRR-HW-14 (AD Highways)" in values
+    assert "Per CRR-HW-14 (AD agreed)" in values
+    assert "Score 16 - NHT view" in values
+    assert not any("crr-hw-14" in v for v in values)
+    path, _ = export_register(db, config, register="corporate", meeting_id=m.id, out_dir=tmp_path)
+    assert path is not None
+    transfer = {str(v) for row in openpyxl.load_workbook(path)["Transfer"].iter_rows(values_only=True)
+                for v in row if v}  # fmt: skip
+    assert "Score 16 - NHT view" in transfer
+    assert not any("crr-hw-14" in v.casefold() and "CRR-HW-14" not in v for v in transfer)

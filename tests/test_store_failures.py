@@ -136,7 +136,7 @@ def test_a_read_only_database_is_one_line_and_reading_still_works(workspace: Pat
             assert "nothing was changed - make both writable" in line or "read-only" in line
         flags = as_other_user(["flags"], workspace)
         assert flags.returncode == 0, flags.stderr
-        assert "Flags for 2022-08" in flags.stdout
+        assert "Flags for August 2022" in flags.stdout
     finally:
         db_file.chmod(0o644)
     assert aob(db_file) == ["Recorded before the trouble"]

@@ -259,6 +259,81 @@ def uk_date(value: date | str | None, missing: str = "") -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def month_name(month: str | None, missing: str = "") -> str:
+    """A board month (YYYY-MM) as people read it: "August 2022" (the text as given if
+    it is not a month). The one home of month wording, with ``month_short``."""
+    return _month_as(month, "%B %Y", missing)
+
+
+def month_short(month: str | None, missing: str = "") -> str:
+    """A board month (YYYY-MM) in a narrow place: "Aug 2022"."""
+    return _month_as(month, "%b %Y", missing)
+
+
+def _month_as(month: str | None, pattern: str, missing: str) -> str:
+    if not month:
+        return missing
+    try:
+        return date(int(month[:4]), int(month[5:7]), 1).strftime(pattern)
+    except ValueError:
+        return month
+
+
+def upper_first(text: str) -> str:
+    """``text`` with its first letter made a capital and nothing else changed - never
+    ``str.capitalize``, which lowercases the rest ("DRR-HW-14" would become "drr-hw-14"):
+    typed and exported text keeps its case."""
+    return text[:1].upper() + text[1:]
+
+
+def long_date(d: date | None) -> str:
+    """A date as minutes write it: "1 March 2023" ("" if none)."""
+    return f"{d.day} {d:%B %Y}" if d else ""
+
+
+# the strategy as a resolution words it: "that the risk be accepted ..."
+STRATEGY_RESOLVED = {
+    "accept": "accepted", "tolerate": "tolerated", "treat": "treated",
+    "transfer": "transferred", "terminate": "terminated",
+}  # fmt: skip
+
+
+def resolution_text(decision: str | None) -> str | None:
+    """A decision as it reads after "RESOLVED:" - the one tidy both the minutes and the
+    board's history use: a typed leading "RESOLVED" / "resolved" (and its colon or
+    dash) dropped, a full stop added; the words otherwise as typed. None when empty."""
+    if not decision or not decision.strip():
+        return None
+    text = decision.strip()
+    if text[:8].upper() == "RESOLVED":
+        text = text[8:].lstrip(" :–-").strip()
+    if text and text[-1] not in ".!?":
+        text += "."
+    return text or None
+
+
+def strategy_resolution(strategy: str | None, review_by: date | None = None) -> str | None:
+    """The resolution a strategy decision makes when no words were typed: "that the risk
+    be accepted until 31 December 2022." (None without a known strategy)."""
+    done = STRATEGY_RESOLVED.get(strategy or "")
+    if done is None:
+        return None
+    until = (
+        f" until {long_date(review_by)}" if review_by and strategy in ("accept", "tolerate") else ""
+    )
+    return f"that the risk be {done}{until}."
+
+
+def outcome_text(status: str, note: str | None = None, when: str = "") -> str:
+    """How the board decided a proposal: "Accepted at meeting 2 (14/09/2022) – service
+    director agreed: added to the DRR" (``when`` after the status, the typed note after a
+    dash, as typed: never a chain of colons); "Awaiting a decision" while proposed."""
+    if status == "proposed":
+        return "Awaiting a decision"
+    text = upper_first(status) + when
+    return f"{text} – {note.strip()}" if note and note.strip() else text
+
+
 def count_of(n: int, word: str, plural: str | None = None) -> str:
     """``n`` and the word in the number it needs: "1 risk", "2 risks", "0 apologies"
     (``plural`` for the irregular ones: ``count_of(n, "apology", "apologies")``)."""
@@ -273,6 +348,18 @@ def local_clock(stamp: str | None, timezone: str = "Europe/London") -> str:
         return datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone)).strftime("%H:%M")
     except ValueError:
         return ""
+
+
+def local_stamp(stamp: str | None, timezone: str = "Europe/London") -> str:
+    """An ISO UTC timestamp as a UK reader expects it in ``timezone``: "30/11/2026 17:44"
+    ("" if none; the text as given if it is not a timestamp)."""
+    if not stamp:
+        return ""
+    try:
+        when = datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone))
+    except ValueError:
+        return stamp
+    return when.strftime("%d/%m/%Y %H:%M")
 
 
 def local_day(stamp: str | None, timezone: str = "Europe/London") -> date | None:

@@ -20,6 +20,8 @@ from riskboard.domain import (
     FLAG_LABELS,
     EscalationTarget,
     FlagCode,
+    month_name,
+    month_short,
     uk_date,
 )
 from riskboard.flag_details import (
@@ -103,7 +105,7 @@ def evidence(code: str, detail: FlagDetail | None) -> str:
         actions = detail.actions
         return actions[0].evidence if len(actions) == 1 else f"{len(actions)} actions, none updated"
     if isinstance(detail, MissingFromExportDetail):
-        return f"open in {detail.previous_month}"
+        return f"open in {month_short(detail.previous_month, 'last month')}"
     if isinstance(detail, UnreadableValueDetail):
         return "; ".join(unreadable_sentence(c) for c in detail.root)
     if isinstance(detail, AcceptanceLapsedDetail):
@@ -149,15 +151,15 @@ def reasons(code: str, detail: FlagDetail | None) -> list[str]:
         return lines
     if code == FlagCode.SCORE_INCREASED and isinstance(detail, ScoreIncreasedDetail):
         return [
-            f"{name}: from {detail.previous_score} in {detail.previous_month or 'last month'}"
+            f"{name}: from {detail.previous_score} in {month_name(detail.previous_month, 'last month')}"
             f" to {detail.current_score}"
         ]
     if code == FlagCode.NEW_RISK:
         month = detail.previous_month if isinstance(detail, NewRiskDetail) else None
-        return [f"{name}: not in the {month or 'previous'} register"]
+        return [f"{name}: not in the {month_name(month, 'previous')} register"]
     if code == FlagCode.MISSING_FROM_EXPORT and isinstance(detail, MissingFromExportDetail):
         return [
-            f"{name}: open in the {detail.previous_month or 'previous'} register"
+            f"{name}: open in the {month_name(detail.previous_month, 'previous')} register"
             f" (score {detail.previous_score}) but not in this month's export"
         ]
     if code == FlagCode.ESCALATION_CANDIDATE and isinstance(detail, EscalationCandidateDetail):
@@ -203,7 +205,7 @@ def chase(code: str, detail: FlagDetail | None) -> str:
         what = "; ".join(parts) or "an action is past its due date"
         return f"{name}: {what} - complete it or give a revised date"
     if code == FlagCode.SCORE_INCREASED and isinstance(detail, ScoreIncreasedDetail):
-        since = f" since {detail.previous_month}" if detail.previous_month else ""
+        since = f" since {month_name(detail.previous_month)}" if detail.previous_month else ""
         return (
             f"{name} from {detail.previous_score} to {detail.current_score}{since}:"
             " explain why and what is being done"
@@ -212,7 +214,7 @@ def chase(code: str, detail: FlagDetail | None) -> str:
         return f"{name}: confirm the owner, strategy and actions"
     if code == FlagCode.MISSING_FROM_EXPORT:
         month = detail.previous_month if isinstance(detail, MissingFromExportDetail) else None
-        when = f" (open in {month})" if month else ""
+        when = f" (open in {month_name(month)})" if month else ""
         return f"{name}{when}: confirm it was closed, or have it restored in IRIS"
     if code == FlagCode.ESCALATION_CANDIDATE and isinstance(detail, EscalationCandidateDetail):
         return (

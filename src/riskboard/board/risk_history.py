@@ -17,10 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from riskboard.board.actions import action_from_row
 from riskboard.board.escalations import escalation_from_row
-from riskboard.board.models import BoardAction, Escalation, EscalationStatus
+from riskboard.board.models import BoardAction, Escalation
 from riskboard.domain import (
     ESCALATION_TARGET_NAMES,
     EscalationTarget,
+    outcome_text,
+    resolution_text,
     revised_due_text,
     uk_date,
 )
@@ -41,8 +43,14 @@ class BoardReview(_Model):
     rationale: str | None = None
     review_by: date | None = None
     note: str | None = None
-    decision: str | None = None  # "RESOLVED: ..."
+    decision: str | None = None  # "RESOLVED: ..." as typed
     reviewed: bool = False
+
+    @property
+    def resolution(self) -> str | None:
+        """The decision as minuted, after "RESOLVED:" (``domain.resolution_text``: the
+        minutes and the review screen's history tidy it the same way)."""
+        return resolution_text(self.decision)
 
 
 class BoardEscalation(_Model):
@@ -54,15 +62,13 @@ class BoardEscalation(_Model):
 
     @property
     def outcome(self) -> str:
-        """ "accepted at meeting 1 (10/08/2022): Added to the CRR" / "awaiting a decision" """
+        """ "Accepted at meeting 1 (10/08/2022) – Added to the CRR" / "Awaiting a
+        decision" (``domain.outcome_text``: the note as typed, never a chain of colons)."""
         e = self.escalation
-        if e.status == EscalationStatus.PROPOSED:
-            return "awaiting a decision"
         when = f" at meeting {e.decided_meeting_id}" if e.decided_meeting_id else ""
         if self.decided_meeting_date:
             when += f" ({uk_date(self.decided_meeting_date)})"
-        note = f": {e.decision_note}" if e.decision_note else ""
-        return f"{e.status.value}{when}{note}"
+        return outcome_text(e.status.value, e.decision_note, when)
 
     @property
     def what(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from riskboard.domain import revised_due_text, uk_date
+from riskboard.domain import local_stamp, month_name, resolution_text, revised_due_text, uk_date
 
 ORG_NAMES = {
     "contractor": "Contractor",
@@ -69,11 +69,11 @@ def escalation_line(e: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def record_text(rec: dict[str, Any]) -> str:
-    """The record, numbered like council minutes."""
+def record_text(rec: dict[str, Any], timezone: str = "Europe/London") -> str:
+    """The record, numbered like council minutes (times of day in ``timezone``)."""
     m = rec["meeting"]
     out = [
-        f"Meeting {m['id']} - {uk(m['meeting_date'])} - board month {m['month']}"
+        f"Meeting {m['id']} - {uk(m['meeting_date'])} - {month_name(m['month'])} register"
         f" - {m['status'].replace('_', ' ')}",
         f"Chair: {m['chair'] or '-'}    Minute-taker: {m['minute_taker'] or '-'}",
         "",
@@ -122,7 +122,7 @@ def record_text(rec: dict[str, Any]) -> str:
     for r in rec["reviews"]:
         missing = bool(r.get("risk_month")) and r["risk_month"] != m["month"]
         score = (
-            f"last known score {r['risk_score'] or '-'} ({r['risk_month']})"
+            f"last known score {r['risk_score'] or '-'} ({month_name(r['risk_month'])})"
             if missing
             else f"score {r['risk_score'] or '-'}"
         )
@@ -133,8 +133,8 @@ def record_text(rec: dict[str, Any]) -> str:
         )
         if r.get("risk_month") and r["risk_month"] != m["month"]:
             out.append(
-                f"      Not in the {m['month']} export: reviewed against its {r['risk_month']}"
-                " entry"
+                f"      Not in the {month_name(m['month'])} export: reviewed against its"
+                f" {month_name(r['risk_month'])} entry"
             )
         if r["strategy"]:
             extra = f" - {r['rationale']}" if r["rationale"] else ""
@@ -143,8 +143,8 @@ def record_text(rec: dict[str, Any]) -> str:
             out.append(f"      Strategy: {r['strategy']}{extra}")
         if r["note"]:
             out.append(f"      Discussion: {r['note']}")
-        if r["decision"]:
-            out.append(f"      {r['decision']}")
+        if resolution_text(r["decision"]):
+            out.append(f"      RESOLVED: {resolution_text(r['decision'])}")
     if not rec["reviews"]:
         out.append("   No risks reviewed.")
     out += ["", "6. Actions arising"]
@@ -165,12 +165,13 @@ def record_text(rec: dict[str, Any]) -> str:
             if m["close_forced_reason"] and inquorate
             else ""
         )
-        out += ["", f"Closed {m['closed_at']}{forced}"]
+        out += ["", f"Closed {local_stamp(m['closed_at'], timezone)}{forced}"]
     ap = rec["approval"]
     if ap["approved"]:
         amended = f", subject to: {ap['amendment']}" if ap.get("amendment") else ""
         out.append(
-            f"Minutes approved at meeting {ap['approved_by_meeting_id']} ({ap['approved_at']})"
-            f"{amended}; sha256 {ap['content_hash']}"
+            f"Minutes approved at meeting {ap['approved_by_meeting_id']}"
+            f" ({local_stamp(ap['approved_at'], timezone)}){amended};"
+            f" sha256 {ap['content_hash']}"
         )
     return "\n".join(out)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from riskboard import board
 from riskboard.board.text import local_clock, record_text, uk
-from riskboard.domain import count_of
+from riskboard.domain import count_of, month_name, month_short
 from riskboard.errors import NotFound, Remedy
 
 if TYPE_CHECKING:
@@ -243,7 +243,8 @@ def cmd_new(args: argparse.Namespace, ctx: Context) -> int:
     else:
         state = "prepared as a draft" if args.draft else "started"
         print(
-            f"Meeting {m.id} {state}: {uk(m.meeting_date.isoformat())}, board month {m.month}, chair {m.chair}"
+            f"Meeting {m.id} {state}: {uk(m.meeting_date.isoformat())},"
+            f" {month_name(m.month)} register, chair {m.chair}"
         )
         print(f"  {board.quorum(ctx.db, m.id).describe()}")
     return 0
@@ -268,7 +269,8 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     for m in meetings:
         state = "approved" if m.locked else m.status.value.replace("_", " ")
         print(
-            f"{m.id:>4}  {uk(m.meeting_date.isoformat())}  month {m.month}  {state:<11}  chair {m.chair or '-'}"
+            f"{m.id:>4}  {uk(m.meeting_date.isoformat())}  {month_short(m.month)} register"
+            f"  {state:<11}  chair {m.chair or '-'}"
         )
     return 0
 
@@ -421,5 +423,5 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         dump(rec)
     else:
-        print(record_text(rec))
+        print(record_text(rec, ctx.config.schedule.timezone))
     return 0

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 from riskboard import flag_text
 from riskboard.board.acceptances import acceptance_outlook
 from riskboard.board.risk_history import BoardHistory
-from riskboard.domain import FLAG_LABELS, FLAG_ORDER, count_of, uk_date
+from riskboard.domain import FLAG_LABELS, FLAG_ORDER, count_of, month_short, uk_date, upper_first
+from riskboard.domain import month_name as month_label
 from riskboard.history import risk_history
 from riskboard.month_counts import month_counts
 from riskboard.register import flags_for, register_rows, resolve_month
-from riskboard.reports.minutes_content import month_label
 
 if TYPE_CHECKING:
     from riskboard.cli import Context
@@ -71,7 +71,7 @@ def cmd_flags(args: argparse.Namespace, ctx: Context) -> int:
     rows = {r.ref: r for r in regs}
     counts = month_counts(month, regs)
     print(
-        f"Flags for {month}: {counts.flagged} of {count_of(counts.on_agenda, 'risk')} need the"
+        f"Flags for {month_label(month)}: {counts.flagged} of {count_of(counts.on_agenda, 'risk')} need the"
         f" board's attention: {counts.export_text()}."
     )
     for code in FLAG_ORDER:
@@ -119,7 +119,7 @@ def cmd_risks(args: argparse.Namespace, ctx: Context) -> int:
         print(json.dumps([r.model_dump() for r in rows], indent=2, default=str))
         return 0
     arrows = {"up": "^", "down": "v", "level": "=", "new": "new"}
-    print(f"Register for {month}: {month_counts(month, rows).export_text()}")
+    print(f"Register for {month_label(month)}: {month_counts(month, rows).export_text()}")
     print(
         _table(
             [
@@ -180,7 +180,7 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     if decided is not None:
         by = f", review by {uk_date(decided.review_by)}" if decided.review_by else ""
         print(
-            f"  Board's strategy: {(decided.strategy or '').capitalize()} (meeting"
+            f"  Board's strategy: {upper_first(decided.strategy or '')} (meeting"
             f" {decided.meeting_id}, {uk_date(decided.meeting_date)}{by})"
         )
     if history.months:
@@ -198,12 +198,12 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
         # provenance in full, one line each, whatever the terminal's width
         print("\nWhere each month came from:")
         for m in history.months:
-            print(f"  {m.month}  {m.source.describe()}")
+            print(f"  {month_short(m.month)}  {m.source.describe()}")
     _print_board(history.board)
     for m in history.months:
         if not m.actions:
             continue
-        print(f"\nActions in {m.month}:")
+        print(f"\nActions in {month_label(m.month)}:")
         print(
             _table(
                 ["Ref", "Action", "Owner", "Due", "Status", "Last updated", "Progress"],
@@ -226,13 +226,13 @@ def _print_board(record: BoardHistory) -> None:
     for r in record.reviews:
         parts = []
         if r.strategy:
-            text = r.strategy.capitalize()
+            text = upper_first(r.strategy)
             if r.rationale:
                 text += f" - {r.rationale}"
             if r.review_by:
                 text += f" (review by {uk_date(r.review_by)})"
             parts.append(text + ".")
-        parts.append(r.decision or "No decision recorded.")
+        parts.append(f"RESOLVED: {r.resolution}" if r.resolution else "No decision recorded.")
         print(
             f"  Meeting {r.meeting_id}, {uk_date(r.meeting_date)} ({month_label(r.month)}"
             f" register): {' '.join(parts)}"

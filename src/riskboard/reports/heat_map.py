@@ -9,8 +9,8 @@ without a likelihood and impact, so the grid never silently loses one.
 from __future__ import annotations
 
 from riskboard.domain import count_of
+from riskboard.domain import month_name as month_label
 from riskboard.heat_map import SCALE, HeatMap
-from riskboard.reports.minutes_content import month_label
 from riskboard.reports.xlsx_sheets import BOLD, BOX, CENTRE, SheetWriter
 
 TITLE = "Heat map: open risks by current likelihood and impact"

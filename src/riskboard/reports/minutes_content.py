@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from riskboard.domain import uk_date
+from riskboard.domain import long_date as long_date
+from riskboard.domain import uk_date as uk_date
 
 
 class Para(BaseModel):
@@ -63,8 +64,10 @@ class DecisionRow(BaseModel):
     rationale: str | None
     review_by: date | None
     discussion: str | None
-    decision: str | None
+    decision: str | None  # as typed (tidied), else worded from the strategy decided here
     actions: list[int]
+    # "Action 3: Prepare a costed bid - Anil Mistry, due 31/10/2022", one per action
+    action_lines: list[str] = Field(default_factory=list)
     missing_from: str | None = None  # reviewed against this earlier month's export
     strategy_decided_on: date | None = None  # when the standing strategy was decided (if earlier)
     strategy_review_by: date | None = None  # its review-by date (if decided earlier)
@@ -83,7 +86,7 @@ class EscalationRow(BaseModel):
     reason: str | None
     exposure: float | None
     proposed_owner: str | None
-    status: str  # with the decision note, if any
+    status: str  # "Accepted – the decision note as typed", "Proposed"
     earlier: bool = False  # proposed at an earlier meeting, decided at this one
 
 
@@ -143,11 +146,3 @@ class Minutes(BaseModel):
 
     def file_stem(self) -> str:
         return f"minutes_{self.month}_meeting_{self.meeting_date.isoformat()}"
-
-
-def long_date(d: date | None) -> str:
-    return f"{d.day} {d:%B %Y}" if d else ""
-
-
-def month_label(month: str) -> str:
-    return date(int(month[:4]), int(month[5:7]), 1).strftime("%B %Y")

@@ -25,7 +25,18 @@ from typing import Any, Literal
 from riskboard import flag_text
 from riskboard.board.risk_history import BoardReview
 from riskboard.config import Config
-from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, revised_due_text
+from riskboard.domain import (
+    ESCALATION_TARGET_NAMES,
+    EscalationTarget,
+    outcome_text,
+    resolution_text,
+    revised_due_text,
+    strategy_resolution,
+    upper_first,
+)
+from riskboard.domain import (
+    month_name as month_label,
+)
 from riskboard.register import RegisterRow
 from riskboard.reports.minutes_content import (
     ActionRow,
@@ -38,7 +49,6 @@ from riskboard.reports.minutes_content import (
     Para,
     Table,
     long_date,
-    month_label,
     uk_date,
 )
 from riskboard.reports.minutes_opening import (
@@ -88,34 +98,22 @@ def score_text(score: int | None, rag: str | None, row: RegisterRow | None) -> s
     text = str(score)
     if row and row.current_likelihood and row.current_impact and row.current_score == score:
         text += f" (likelihood {row.current_likelihood} × impact {row.current_impact})"
-    return f"{text} – {rag.capitalize()}" if rag else text
+    return f"{text} – {upper_first(rag)}" if rag else text
 
 
 def _gbp(value: float | None) -> str:
     return f"£{value:,.0f}" if value is not None else ""
 
 
-def _split_resolved(decision: str | None) -> str | None:
-    """The decision text without a leading "RESOLVED:" (the renderers add it in bold)."""
-    if not decision or not decision.strip():
-        return None
-    text = decision.strip()
-    if text.upper().startswith("RESOLVED"):
-        text = text[len("RESOLVED") :].lstrip(" :–-").strip()
-    if text and text[-1] not in ".!?":
-        text += "."
-    return text or None
-
-
 def _strategy(value: str | None) -> str | None:
-    return value.capitalize() if value else None
+    return upper_first(value) if value else None
 
 
 # ------------------------------------------------------------------ building the minutes
 
 ACTION_HEADERS = ["No.", "Action", "Owner", "Due", "Status", "Progress"]
 ESCALATION_HEADERS = [
-    "Ref", "Risk", "Register / board", "Score", "Reason", "Exposure", "Proposed owner", "Status",
+    "Ref", "Risk", "Register / board", "Score when proposed", "Reason", "Exposure", "Proposed owner", "Status",
 ]  # fmt: skip
 
 
@@ -311,10 +309,11 @@ def _action_row(
 
 def action_status_text(a: ActionRow) -> str:
     """An action's status as the minutes word it: a withdrawn action says so and why,
-    never as a live action; a closed one is reported once."""
+    never as a live action; one closed here says "Closed" (reported once, then it drops
+    off the log)."""
     if a.withdrawn:
         return f"Withdrawn: {a.withdrawn_reason or 'no reason given'}"
-    return "Closed (reported once)" if a.closed_here else a.status.capitalize()
+    return "Closed" if a.closed_here else upper_first(a.status)
 
 
 def _action_cells(a: ActionRow) -> list[str]:
@@ -336,6 +335,7 @@ def _decision_row(
     config: Config,
     month: str,
 ) -> DecisionRow:
+    mine = [a for a in new_actions if a.risk_ref == review.ref]
     score = review.risk_score
     if score is None and row is not None:
         score = row.current_score
@@ -362,8 +362,10 @@ def _decision_row(
         rationale=review.rationale,
         review_by=review.review_by,
         discussion=review.note,
-        decision=_split_resolved(review.decision),
-        actions=[a.number for a in new_actions if a.risk_ref == review.ref],
+        decision=resolution_text(review.decision)
+        or strategy_resolution(review.strategy, review.review_by),
+        actions=[a.number for a in mine],
+        action_lines=[action_line(a) for a in mine],
         missing_from=missing_from,
         missing=missing,
     )
@@ -402,7 +404,8 @@ def _risk_blocks(d: DecisionRow, row: RegisterRow | None, rec: MeetingRecord) ->
     if d.review_by:
         facts.append(("Review by", long_date(d.review_by)))
     blocks: list[Block] = [Facts(pairs=facts, rag=d.rag)]
-    blocks.append(Para(lead="Discussion:", text=d.discussion or "No discussion was recorded."))
+    if d.discussion:  # nothing at all when nothing was said: no boilerplate per risk
+        blocks.append(Para(lead="Discussion:", text=d.discussion))
     if d.decision:
         blocks.append(Para(lead="RESOLVED:", text=d.decision))
     else:
@@ -416,10 +419,15 @@ def _risk_blocks(d: DecisionRow, row: RegisterRow | None, rec: MeetingRecord) ->
         else:
             text = f"Escalation to the {target_name(e.target)}: {e.status}."
         blocks.append(Para(text=text))
-    if d.actions:
-        listed = ", ".join(str(n) for n in d.actions)
-        blocks.append(Para(text=f"Actions arising: {listed}."))
+    blocks += [Para(text=f"{line}.") for line in d.action_lines]
     return blocks
+
+
+def action_line(a: ActionRow) -> str:
+    """ "Action 3 arising: Prepare a costed bid - Anil Mistry, due 31/10/2022" (the
+    action's number, never read as a count)."""
+    due = revised_due_text(a.due, a.revised_due)
+    return f"Action {a.number} arising: {a.text} - {a.owner or 'no owner'}, {due}"
 
 
 def _strategy_fact(d: DecisionRow) -> str:
@@ -451,9 +459,7 @@ def _escalation_row(
     name = target_name(e.target)
     if e.direction == "de-escalate" and e.source:
         name = f"De-escalated from the {target_name(e.source)}"
-    status = e.status.capitalize()
-    if e.decision_note:
-        status += f": {e.decision_note}"
+    status = outcome_text(e.status, e.decision_note) if e.status != "proposed" else "Proposed"
     return EscalationRow(
         item=item,
         ref=e.ref,

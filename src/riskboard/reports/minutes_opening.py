@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from riskboard.domain import local_clock, local_day, uk_date
+from riskboard.domain import local_clock, local_day, uk_date, upper_first
 from riskboard.reports.minutes_content import Block, Para, Table, long_date
 from riskboard.reports.minutes_quorum import quorum_statement
 from riskboard.reports.minutes_record import MeetingRecord, RecAttendee, RecQuorum
@@ -28,7 +28,7 @@ MINUTE_TAKER = "Minute-taker"
 
 
 def org_label(code: str) -> str:
-    return ORG_LABELS.get(code.lower(), code.capitalize())
+    return ORG_LABELS.get(code.lower(), upper_first(code))
 
 
 def _same(a: str | None, b: str | None) -> bool:

@@ -17,10 +17,12 @@ from openpyxl import Workbook
 
 from riskboard.board.risk_history import BoardReview
 from riskboard.config import Config
+from riskboard.domain import month_name as month_label
+from riskboard.domain import upper_first
 from riskboard.heat_map import build_heat_map
 from riskboard.register import RegisterRow
 from riskboard.reports.heat_map import write_heat_map
-from riskboard.reports.minutes_content import Facts, Minutes, Para, Table, long_date, month_label
+from riskboard.reports.minutes_content import Facts, Minutes, Para, Table, long_date
 from riskboard.reports.minutes_model import action_status_text, flag_labels
 from riskboard.reports.safe_write import write_atomic
 from riskboard.reports.xlsx_sheets import (
@@ -40,14 +42,15 @@ DECISION_COLUMNS = [
     Column("Likelihood", "int", 11), Column("Impact", "int", 9), Column("Score", "score", 8),
     Column("RAG", "rag", 9), Column("Previous score", "int", 10),
     Column("Direction of travel", "text"), Column("Flags", "wrap", 36),
-    Column("Board's strategy", "text"), Column("Strategy decided", "date", 12),
+    Column("Board's strategy", "text"), Column("Strategy decided on", "date", 12),
     Column("Strategy in export", "text"), Column("Rationale", "wrap", 40),
     Column("Review by", "date", 12), Column("Discussion", "wrap", 50),
-    Column("Decision (RESOLVED)", "wrap", 50), Column("Actions arising", "text"),
+    Column("Decision (RESOLVED)", "wrap", 50), Column("Actions arising", "wrap", 50),
 ]  # fmt: skip
 ESCALATION_COLUMNS = [
     Column("Minute", "int", 8), Column("Ref", "text"), Column("Risk", "wrap", 40),
-    Column("Escalated to", "text"), Column("Direction", "text"), Column("Score", "score", 8),
+    Column("Escalated to", "text"), Column("Direction", "text"),
+    Column("Score when proposed", "score", 10),
     Column("RAG", "rag", 9), Column("Reason", "wrap", 45), Column("Exposure", "gbp"),
     Column("Proposed owner", "text"), Column("Status", "text"),
 ]  # fmt: skip
@@ -63,8 +66,8 @@ RISK_LOG_COLUMNS = [
     Column("Likelihood", "int", 11), Column("Impact", "int", 9), Column("Score", "score", 8),
     Column("RAG", "rag", 9), Column("Previous score", "int", 10),
     Column("Direction", "text", 11), Column("Target score", "int", 10),
-    Column("Strategy (export)", "text", 12), Column("Strategy as exported", "text"),
-    Column("Board's strategy", "text", 12), Column("Board decided", "date", 12),
+    Column("Strategy in export", "text"),
+    Column("Board's strategy", "text", 12), Column("Board decided on", "date", 12),
     Column("Actions", "int", 9), Column("Last action update", "date", 14),
     Column("Next action due", "date", 14), Column("Flags", "wrap", 40),
     Column("Exposure", "gbp", 14),
@@ -81,10 +84,11 @@ def risk_log_rows(
     for r in rows:
         board = decided.get(r.ref)
         out.append([
-            r.ref, r.title, r.annex, r.category, r.owner, (r.status or "").capitalize() or None,
+            r.ref, r.title, r.annex, r.category, r.owner, upper_first(r.status or "") or None,
             r.current_likelihood, r.current_impact, r.current_score, r.rag, r.previous_score,
-            r.direction, r.target_score, (r.strategy or "").capitalize() or None,
-            r.strategy_text, (board.strategy or "").capitalize() or None if board else None,
+            r.direction, r.target_score,
+            r.strategy_text or upper_first(r.strategy or "") or None,
+            upper_first(board.strategy or "") or None if board else None,
             board.meeting_date if board else None, r.action_count, r.last_action_update,
             r.next_due, "; ".join(flag_labels(r.flags)) or None, r.exposure,
         ])  # fmt: skip
@@ -176,7 +180,7 @@ def build_minutes_xlsx(
              d.strategy_decided_on or (minutes.meeting_date if d.strategy else None),
              d.export_strategy, d.rationale, d.review_by, d.discussion,
              f"RESOLVED: {d.decision}" if d.decision else None,
-             ", ".join(str(n) for n in d.actions) or None]
+             "\n".join(d.action_lines) or None]
             for d in minutes.decisions
         ],
         palette,
@@ -184,8 +188,8 @@ def build_minutes_xlsx(
     table_sheet(
         wb, "Escalations", ESCALATION_COLUMNS,
         [
-            [e.item, e.ref, e.title, e.target, e.direction.capitalize(), e.score, e.rag,
-             e.reason, e.exposure, e.proposed_owner, e.status.capitalize()]
+            [e.item, e.ref, e.title, e.target, upper_first(e.direction), e.score, e.rag,
+             e.reason, e.exposure, e.proposed_owner, upper_first(e.status)]
             for e in minutes.escalations
         ],
         palette,
@@ -193,7 +197,7 @@ def build_minutes_xlsx(
     table_sheet(
         wb, "Action Log", ACTION_COLUMNS,
         [
-            [a.number, a.source.capitalize(), a.raised, a.risk_ref, a.text, a.owner, a.due,
+            [a.number, upper_first(a.source), a.raised, a.risk_ref, a.text, a.owner, a.due,
              a.revised_due, action_status_text(a), a.progress]
             for a in minutes.actions
         ],

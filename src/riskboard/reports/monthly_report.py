@@ -18,9 +18,9 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 
 from riskboard.config import Config
-from riskboard.domain import ESCALATION_TARGET_NAMES, FLAG_LABELS
+from riskboard.domain import ESCALATION_TARGET_NAMES, FLAG_LABELS, upper_first
+from riskboard.domain import month_name as month_label
 from riskboard.reports.heat_map import write_heat_map
-from riskboard.reports.minutes_content import month_label
 from riskboard.reports.report_data import ReportData, gather
 from riskboard.reports.safe_write import write_atomic
 from riskboard.reports.xlsx_sheets import (
@@ -99,7 +99,7 @@ def _counts(out: SheetWriter, data: ReportData) -> None:
     out.blank()
 
     out.append([out.cell("Open risks by service annex", font=BOLD)])
-    headers = ["Service annex", *(b.capitalize() for b in bands), "Not scored", "Total"]
+    headers = ["Service annex", *(upper_first(b) for b in bands), "Not scored", "Total"]
     out.append([out.cell(h, font=HEADER_FONT, fill=HEADER_FILL) for h in headers])
     for annex, counts in data.annex_counts.items():
         out.append([annex, *(counts.get(b, 0) for b in bands), counts.get(None, 0),
@@ -145,8 +145,8 @@ def build_report(data: ReportData, config: Config) -> Any:
          Column("Score", "score", 8), Column("Reason", "wrap", 45), Column("Exposure", "gbp"),
          Column("Proposed owner", "text"), Column("Status", "text")],
         [[when, e.ref, e.risk_title, ESCALATION_TARGET_NAMES[e.target],
-          e.direction.capitalize(), e.risk_score, e.reason, e.exposure, e.proposed_owner,
-          e.status.value.capitalize()] for when, e in data.escalations],
+          upper_first(e.direction), e.risk_score, e.reason, e.exposure, e.proposed_owner,
+          upper_first(e.status.value)] for when, e in data.escalations],
         palette, title=f"Escalations at the {month_label(data.month)} board",
     )  # fmt: skip
     table_sheet(

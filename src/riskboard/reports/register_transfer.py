@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from riskboard.board import escalations_at, get_meeting, list_escalations
 from riskboard.board.models import Escalation
 from riskboard.config import Config
-from riskboard.domain import ESCALATION_TARGET_NAMES, Action, EscalationTarget, Risk
+from riskboard.domain import ESCALATION_TARGET_NAMES, Action, EscalationTarget, Risk, upper_first
 from riskboard.errors import ConfigError, NotFound, Remedy, RiskboardError
 from riskboard.register import RegisterRow, register_rows, score_history
 from riskboard.reports.minutes import load_minutes
@@ -116,15 +116,15 @@ def _value(t: TransferRow, field: str) -> object:
         "meeting_id": e.meeting_id,
         "month": t.month,
         "register": ESCALATION_TARGET_NAMES[e.target],
-        "escalation_status": e.status.value.capitalize(),
+        "escalation_status": upper_first(e.status.value),
         "decision_note": e.decision_note,
         "exposure": e.exposure if e.exposure is not None else (row.exposure if row else None),
         "flags": "; ".join(flag_labels(row.flags)) if row else None,
         "title": (row.title if row else None) or e.risk_title,
         "current_score": row.current_score if row else e.risk_score,
         "strategy": t.board_strategy
-        or (((row.strategy or "").capitalize() or None) if row else None),
-        "rag": row.rag.capitalize() if row and row.rag else None,
+        or ((upper_first(row.strategy or "") or None) if row else None),
+        "rag": upper_first(row.rag) if row and row.rag else None,
     }
     if field in special:
         return special[field]

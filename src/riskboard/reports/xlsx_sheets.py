@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from riskboard.config import Config
+from riskboard.domain import upper_first
 from riskboard.reports.safe_write import is_plain, set_text
 
 UK_DATE = "dd/mm/yyyy"
@@ -92,7 +93,7 @@ class RagPalette:
 
     @staticmethod
     def label(name: str | None) -> str | None:
-        return name.capitalize() if name else None
+        return upper_first(name) if name else None
 
 
 def _display_len(value: object, kind: Kind) -> int:

@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from riskboard import board
 from riskboard.agenda import section_rows
-from riskboard.domain import count_of, revised_due_text, uk_date
+from riskboard.domain import count_of, outcome_text, revised_due_text, uk_date, upper_first
 from riskboard.tui.database import connection
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import ConfirmDialog, Field, FormDialog, guarded
@@ -50,7 +50,7 @@ def summary_text(
     if not by_org:
         t.append("  nobody recorded\n", "yellow")
     q = record["quorum"]
-    t.append(f"  {q['text'].capitalize()}\n", "green" if q["met"] else "bold red")
+    t.append(f"  {upper_first(q['text'])}\n", "green" if q["met"] else "bold red")
 
     t.append("\nPrevious minutes\n", "bold underline")
     approved = record["previous_minutes"]["approved_here"]
@@ -92,8 +92,8 @@ def summary_text(
         "bold underline",
     )
     for e in decided:
-        note = f": {e['decision_note']}" if e.get("decision_note") else ""
-        t.append(f"  {e['ref']} -> {e['target_name']}: {e['status']}{note}\n")
+        outcome = outcome_text(e["status"], e.get("decision_note"))
+        t.append(f"  {e['ref']} -> {e['target_name']}: {outcome}\n")
     for w in awaiting:
         t.append(
             f"  {w.ref} -> {w.target_name}: awaiting (proposed at meeting {w.meeting_id})\n",

@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from riskboard import board
-from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, uk_date
+from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, outcome_text, uk_date
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import Field, FormDialog, guarded
 
@@ -109,7 +109,7 @@ class EscalationsScreen(BoardScreen):
         table.clear()
         for e in rows:
             raised = "this meeting" if e.meeting_id == meeting_id else self.dates.get(e.meeting_id)
-            status = e.status.value + (f": {e.decision_note}" if e.decision_note else "")
+            status = outcome_text(e.status.value, e.decision_note)
             table.add_row(
                 e.ref,
                 e.risk_title or "",
@@ -146,8 +146,11 @@ class EscalationsScreen(BoardScreen):
         text.append(f" ({self.dates.get(e.meeting_id, '')})\n")
         text.append(f"Reason: {e.reason or 'none recorded'}", "dim")
         if e.status != board.EscalationStatus.PROPOSED:
-            note = f": {e.decision_note}" if e.decision_note else ""
-            text.append(f"\nDecided: {e.status.value}{note}", STATUS_STYLE.get(e.status.value, ""))
+            when = f" at meeting {e.decided_meeting_id}" if e.decided_meeting_id else ""
+            text.append(
+                f"\n{outcome_text(e.status.value, e.decision_note, when)}",
+                STATUS_STYLE.get(e.status.value, ""),
+            )
         return text
 
     @on(DataTable.RowSelected, "#waiting")
