@@ -20,6 +20,7 @@ from riskboard.config import Config
 from riskboard.domain import FlagCode
 from riskboard.register import flags_for, register_rows
 from riskboard.reports.chase import write_chase_list
+from riskboard.reports.minutes import load_minutes
 
 LAPSED = FlagCode.ACCEPTANCE_LAPSED
 
@@ -122,3 +123,44 @@ def test_cli_flags_json_gives_meeting_decision_and_date(
         in out
     )
     assert "SL-002" in out.split("Acceptances falling due")[1]
+
+
+def test_a_second_meeting_on_the_same_month_sees_the_first_ones_renewal(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    """Issue 12b: meeting 2 renews HM-001's acceptance (review by 31/12/2022) on the August
+    register; meeting 3 on the same register no longer sees it lapsed - agenda, flags and
+    the minutes' Risk Log alike - while meeting 2's own minutes keep the flag that put
+    HM-001 on its agenda. An acceptance whose review-by date passed before the meeting
+    (30/09 at a meeting on 19/10) has lapsed: never "falling due"."""
+    _july_meeting(db, HM_001=tolerate("2022-08-31"), SL_002=tolerate("2022-09-30"))
+    m2 = start(db, "2022-09-14", month="2022-08")
+    board.save_review(db, m2.id, "HM-001", reviewed=True, **tolerate("2022-12-31"))
+    board.set_next_meeting_date(db, m2.id, "2022-10-19")
+    board.close_meeting(db, m2.id)
+    m3 = start(db, "2022-10-19", month="2022-08")
+    board.set_next_meeting_date(db, m3.id, "2022-11-16")
+    config = Config().resolve(tmp_path)
+
+    def lapsed(meeting_id: int | None) -> set[str]:
+        rows = register_rows(db, "2022-08", config, meeting_id=meeting_id)
+        return {r.ref for r in rows if LAPSED.value in r.flags}
+
+    assert lapsed(m2.id) == {"HM-001"}  # as meeting 2 saw it, before renewing it
+    assert lapsed(m3.id) == {"SL-002"}  # renewed at meeting 2; SL-002 passed on 30/09
+    assert lapsed(None) == {"SL-002"}  # `riskboard flags`: the record as it stands
+    outlook = board.acceptance_outlook(db, "2022-08", config, meeting=board.get_meeting(db, m3.id))
+    assert [a.ref for a in outlook.lapsed] == ["SL-002"] and outlook.due == []
+    # as meeting 2 saw it: SL-002 still ran past 14/09, due before its next meeting
+    at_m2 = board.acceptance_outlook(db, "2022-08", config, meeting=board.get_meeting(db, m2.id))
+    assert [a.ref for a in at_m2.lapsed] == ["HM-001"]
+    assert [a.ref for a in at_m2.due] == ["SL-002"]
+    md = write_chase_list(db, "2022-08", config).md.read_text(encoding="utf-8")
+    assert "Acceptances falling due" not in md  # SL-002 lapsed before 19/10: not "due"
+    assert "the board's tolerate decision of 10/08/2022 was to be reviewed by 30/09/2022" in md
+    minutes2, _ = load_minutes(db, config, m2.id)
+    assert "Board acceptance lapsed" in {d.ref: d.flags for d in minutes2.decisions}["HM-001"]
+    board.save_review(db, m3.id, "HM-001", reviewed=True)
+    minutes3, rows3 = load_minutes(db, config, m3.id)
+    assert "Board acceptance lapsed" not in {d.ref: d.flags for d in minutes3.decisions}["HM-001"]
+    assert [r.ref for r in rows3 if LAPSED.value in r.flags] == ["SL-002"]  # the Risk Log

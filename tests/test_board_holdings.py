@@ -202,3 +202,32 @@ def test_escalating_above_the_register_a_risk_is_on_is_allowed(db: sqlite_utils.
     m2 = _on_corporate(db, "directorate")
     up = board.escalate(db, m2, "HM-001", target="corporate", reason="now 20")
     assert up.target.value == "corporate"
+
+
+def test_a_risk_on_a_register_is_no_candidate_for_it_or_one_below(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    """Issue 12b: WS-003 (score 9) accepted onto the Directorate register at meeting 1 is
+    no longer an escalation candidate at meeting 2 - the register says where it is
+    instead; HM-001 (score 16) on the Directorate register is still a candidate for the
+    Corporate one. As meeting 1 saw them, both were candidates."""
+    from riskboard.register import register_rows
+    from riskboard.reports.chase import chase_items
+
+    m1 = start(db)
+    for ref in ("WS-003", "HM-001"):
+        up = board.escalate(db, m1.id, ref, target="directorate", reason="over 9")
+        board.decide_escalation(db, m1.id, up.id, accept=True)
+    board.close_meeting(db, m1.id)
+    m2 = start(db, "2022-10-12").id
+    config = Config().resolve(tmp_path)
+    rows = {r.ref: r for r in register_rows(db, "2022-08", config, meeting_id=m2)}
+    assert "escalation_candidate" not in rows["WS-003"].flags
+    assert [h.text() for h in rows["WS-003"].holdings] == [
+        "on the Directorate risk register since meeting 1 (14/09/2022)"
+    ]
+    assert rows["HM-001"].flag_details["escalation_candidate"].register == "corporate"
+    before = {r.ref: r for r in register_rows(db, "2022-08", config, meeting_id=m1.id)}
+    assert "escalation_candidate" in before["WS-003"].flags and not before["WS-003"].holdings
+    needs = {i.ref: i.needs for i in chase_items(db, "2022-08", config)}
+    assert not any("escalation" in n for n in needs.get("WS-003", []))

@@ -3,11 +3,15 @@ dates (DOMAIN.md: acceptance is time-limited; when it passes, the risk is back o
 agenda). Pure functions over the board's recorded decisions - no I/O.
 
 - A risk's *acceptance* is the board's last strategy decision on it when that decision
-  is accept or tolerate (a later treat / transfer / terminate supersedes it).
+  is accept or tolerate (a later treat / transfer / terminate supersedes it), at any
+  meeting reviewing the board month or an earlier one - an earlier meeting on the same
+  month included (a second meeting on August's register sees the first one's renewal).
 - It has *lapsed* for a board month when its review-by date falls on or before the
-  month's last day: flag ``acceptance_lapsed``.
-- It *falls due* before the next meeting when the review-by date is after the month's
-  end but on or before the next meeting date: listed beside the agenda and chase list.
+  month's last day, or before the meeting reviewing the month when that is later
+  (``lapse_day``): flag ``acceptance_lapsed``.
+- It *falls due* before the next meeting when the review-by date is after that day but
+  on or before the next meeting date: listed beside the agenda and chase list. Lapsed
+  and falling due never overlap.
 """
 
 from __future__ import annotations
@@ -57,6 +61,13 @@ class Acceptance(BaseModel):
             rationale=self.rationale,
             review_by=self.review_by,
         )
+
+
+def lapse_day(month_end: date, board_date: date | None) -> date:
+    """The day by which an acceptance has lapsed for a board month: the month's last day,
+    or the date of the meeting reviewing the month when that is later (an acceptance to
+    be reviewed by 30/09 has lapsed for a meeting on 19/10, whatever month it reviews)."""
+    return max(month_end, board_date) if board_date is not None else month_end
 
 
 def standing_acceptances(decisions: Iterable[Mapping[str, Any]]) -> dict[str, Acceptance]:

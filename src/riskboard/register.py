@@ -16,13 +16,17 @@ from typing import Any, Literal
 import sqlite_utils
 from pydantic import BaseModel, Field, SkipValidation, TypeAdapter
 
-from riskboard.acceptance import standing_acceptances
+from riskboard.board_flags import Holding, board_holdings, with_board_record
 from riskboard.config import Config
-from riskboard.domain import FLAG_ORDER, Flag, FlagCode, Risk, is_closed_status, ref_key
+from riskboard.domain import (
+    Flag,
+    Risk,
+    is_closed_status,
+    ref_key,
+)
 from riskboard.errors import NotFound, Remedy
 from riskboard.flag_details import FlagDetail
-from riskboard.flags import action_is_complete, compute_flags, escalation_routes, month_bounds
-from riskboard.store import meetings as board_store
+from riskboard.flags import action_is_complete, compute_flags, escalation_routes
 from riskboard.store import register as store
 from riskboard.store.db import database_path, store_error
 
@@ -60,6 +64,9 @@ class RegisterRow(BaseModel):
     # suggested escalation targets (EscalationTarget values): register by score,
     # financial implications to the other boards
     routes: list[str] = Field(default_factory=list)
+    # the registers above the contract's the board has put the risk on (accepted
+    # escalations not since returned), as at the meeting the register is seen at
+    holdings: list[Holding] = Field(default_factory=list)
 
     @property
     def missing(self) -> bool:
@@ -155,15 +162,18 @@ def flags_for(
     *,
     current: Sequence[Risk] | None = None,
     ahead: PreviousMonth | None = None,
+    meeting_id: int | None = None,
 ) -> list[Flag]:
-    """The month's flags computed from its snapshots and the previous month's.
+    """The month's flags computed from its snapshots and the previous month's, and the
+    board's record as at meeting ``meeting_id`` (decisions and escalations of the
+    meetings before it), else as it stands now (``with_board_record``).
 
     ``current`` may pass the month's risks when the caller already holds all of them
     (an import that is the month's only one), saving a read of the month back;
     ``ahead`` the previous month as ``read_previous`` read it earlier."""
     with store.gc_paused():
         months = _months(db, month, current, PREVIOUS_FOR_FLAGS, ahead)
-        return _compute(db, month, config, *months)
+        return _compute(db, month, config, *months, meeting_id=meeting_id)
 
 
 def _compute(
@@ -173,9 +183,12 @@ def _compute(
     current: Sequence[Risk],
     previous: list[Risk] | None,
     previous_month: str | None,
+    *,
+    meeting_id: int | None = None,
+    holdings: dict[str, list[Holding]] | None = None,
 ) -> list[Flag]:
     """The flag rules over one month and the one before, with the month's report date,
-    and the board's lapsed acceptances (``acceptance_lapsed``)."""
+    and the board's record (``with_board_record``)."""
     flags = compute_flags(
         current,
         previous,
@@ -184,41 +197,7 @@ def _compute(
         config=config,
         previous_month=previous_month,
     )
-    return with_lapsed_acceptances(db, month, current, flags)
-
-
-def with_lapsed_acceptances(
-    db: sqlite_utils.Database, month: str, current: Sequence[Risk], flags: list[Flag]
-) -> list[Flag]:
-    """``flags`` plus ``acceptance_lapsed`` on every risk whose standing board acceptance
-    (accept / tolerate, decided at a meeting reviewing an earlier month) has a review-by
-    date on or before the month's last day. Like every flag: never on a closed risk, and
-    on a risk missing from the export only when it is flagged missing."""
-    accepted = standing_acceptances(board_store.strategy_decisions(db, before_month=month))
-    month_end = month_bounds(month)[1]
-    lapsed = {ref: a for ref, a in accepted.items() if a.lapsed_by(month_end)}
-    if not lapsed:
-        return flags
-    by_ref = {f.ref: f for f in flags}
-    risks = {r.ref: r for r in current}
-    for ref, acceptance in lapsed.items():
-        risk, flag = risks.get(ref), by_ref.get(ref)
-        if risk is not None and risk.is_closed():
-            continue
-        if flag is None:
-            if risk is None:
-                continue  # not exported this month and not flagged missing
-            flag = Flag(ref=risk.ref, title=risk.title, annex=risk.annex, owner=risk.owner)
-        by_ref[ref] = flag.model_copy(
-            update={
-                "flags": sorted({*flag.flags, FlagCode.ACCEPTANCE_LAPSED}, key=FLAG_ORDER.index),
-                "details": {
-                    **flag.details,
-                    FlagCode.ACCEPTANCE_LAPSED.value: acceptance.flag_details(),
-                },
-            }
-        )
-    return sorted(by_ref.values(), key=lambda f: f.ref)
+    return with_board_record(db, month, current, flags, meeting_id, holdings)
 
 
 # what the flag rules read of the previous month's risks (besides ref and actions):
@@ -277,15 +256,25 @@ def _detail(flag: Flag, code: str) -> str:
     return "{}" if value is None else value.model_dump_json()
 
 
-def register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list[RegisterRow]:
-    """Every risk of the month (plus those missing from its export), sorted by ref."""
+def register_rows(
+    db: sqlite_utils.Database, month: str, config: Config, *, meeting_id: int | None = None
+) -> list[RegisterRow]:
+    """Every risk of the month (plus those missing from its export), sorted by ref, with
+    the board's record as at meeting ``meeting_id`` (else as it stands now): lapsed
+    acceptances, the registers each risk is on, no escalation candidacy for those."""
     with store.gc_paused():
-        return _register_rows(db, month, config)
+        return _register_rows(db, month, config, meeting_id)
 
 
-def _register_rows(db: sqlite_utils.Database, month: str, config: Config) -> list[RegisterRow]:
+def _register_rows(
+    db: sqlite_utils.Database, month: str, config: Config, meeting_id: int | None
+) -> list[RegisterRow]:
     current, previous, previous_month = _months(db, month)
-    flags = _compute(db, month, config, current, previous, previous_month)
+    holdings = board_holdings(db, month, meeting_id)
+    flags = _compute(
+        db, month, config, current, previous, previous_month,
+        meeting_id=meeting_id, holdings=holdings,
+    )  # fmt: skip
     by_ref = {f.ref: f for f in flags}
     prev_scores = {ref_key(r.ref): r.current_score for r in previous or []}
     rows: list[dict[str, Any]] = []
@@ -323,6 +312,7 @@ def _register_rows(db: sqlite_utils.Database, month: str, config: Config) -> lis
                 flags=[c.value for c in flag.flags] if flag else [],
                 flag_details=dict(flag.details) if flag else {},
                 routes=[t.value for t in escalation_routes(r, config)],
+                holdings=holdings.get(key, []),
             )
         )
     cur_refs = {ref_key(r.ref) for r in current}
@@ -345,6 +335,7 @@ def _register_rows(db: sqlite_utils.Database, month: str, config: Config) -> lis
                     direction="level",
                     flags=[c.value for c in f.flags],
                     flag_details=dict(f.details),
+                    holdings=holdings.get(key, []),
                 )
             )
     rows.sort(key=lambda row: row["ref"])

@@ -59,7 +59,7 @@ def board_month(
     """Every risk of board month ``month`` (YYYY-MM; those missing from its export
     included) in agenda order, marked reviewed where meeting ``meeting_id`` reviewed
     it, with the month's counts and the acceptance outlook."""
-    regs = register_rows(db, month, config)
+    regs = register_rows(db, month, config, meeting_id=meeting_id)
     reviewed = board.reviewed_refs(db, meeting_id) if meeting_id is not None else set()
     meeting = board.get_meeting(db, meeting_id) if meeting_id is not None else None
     return MonthData(

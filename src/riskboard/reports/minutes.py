@@ -41,7 +41,8 @@ def load_minutes(
     mid = latest_meeting_id(db) if meeting_id is None else meeting_id
     record = meeting_record(db, mid)
     month = record["meeting"]["month"]
-    rows = register_rows(db, month, config)
+    # the flags as the board saw them at that meeting: later meetings never change them
+    rows = register_rows(db, month, config, meeting_id=mid)
     approver = (record.get("approval") or {}).get("approved_by_meeting_id")
     approving_date = get_meeting(db, approver).meeting_date if approver else None
     head = chain_head(db)

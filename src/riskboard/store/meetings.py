@@ -192,19 +192,58 @@ def last_snapshot_before(db: sqlite_utils.Database, month: str, ref: str) -> Row
     return rows[0] if len(refs) == 1 else None
 
 
-def strategy_decisions(db: sqlite_utils.Database, *, before_month: str) -> list[Row]:
-    """Every strategy the board recorded at meetings reviewing a month before
-    ``before_month``, oldest first: ref, strategy, rationale, review_by, decision,
-    meeting_id, meeting_date, month."""
+def _board_scope(month: str, before_meeting_id: int | None) -> tuple[str, list[object]]:
+    """The meetings whose record counts for board month ``month``: those reviewing it or
+    an earlier month, and - with ``before_meeting_id`` - held before that meeting
+    (meeting ids follow meeting dates)."""
+    if before_meeting_id is None:
+        return "m.month <= ?", [month]
+    return "m.month <= ? AND m.id < ?", [month, before_meeting_id]
+
+
+def strategy_decisions(
+    db: sqlite_utils.Database, *, month: str, before_meeting_id: int | None = None
+) -> list[Row]:
+    """Every strategy the board recorded at meetings reviewing ``month`` or an earlier
+    month (only those held before meeting ``before_meeting_id`` when given), oldest
+    first: ref, strategy, rationale, review_by, decision, meeting_id, meeting_date,
+    month."""
+    scope, params = _board_scope(month, before_meeting_id)
     return list(
         db.query(
             "SELECT r.ref, r.strategy, r.rationale, r.review_by, r.decision, r.meeting_id,"
             " m.meeting_date, m.month FROM reviews r JOIN meetings m ON m.id = r.meeting_id"
-            " WHERE r.strategy IS NOT NULL AND m.month < ?"
+            f" WHERE r.strategy IS NOT NULL AND {scope}"
             " ORDER BY m.meeting_date, m.id, r.id",
-            [before_month],
+            params,
         )
     )
+
+
+def accepted_escalation_rows(
+    db: sqlite_utils.Database, *, month: str, before_meeting_id: int | None = None
+) -> list[Row]:
+    """Escalations and de-escalations accepted at meetings reviewing ``month`` or an
+    earlier month (only at meetings held before ``before_meeting_id`` when given),
+    oldest first."""
+    scope, params = _board_scope(month, before_meeting_id)
+    return list(
+        db.query(
+            "SELECT e.* FROM escalations e JOIN meetings m ON m.id = e.decided_meeting_id"
+            f" WHERE e.status = 'accepted' AND {scope} ORDER BY e.id",
+            params,
+        )
+    )
+
+
+def board_date_row(
+    db: sqlite_utils.Database, month: str, meeting_id: int | None = None
+) -> Row | None:
+    """The meeting a board month is seen at: meeting ``meeting_id``, else the latest
+    meeting reviewing ``month`` (None if there is none)."""
+    if meeting_id is not None:
+        return meeting_row(db, meeting_id)
+    return _one(db, "SELECT * FROM meetings WHERE month = ? ORDER BY id DESC LIMIT 1", [month])
 
 
 def month_refs(db: sqlite_utils.Database, month: str) -> list[str]:

@@ -11,7 +11,7 @@ from rich.text import Text
 from riskboard.agenda import DIRECTION_SYMBOL
 from riskboard.board.risk_history import BoardHistory, BoardReview, BoardRiskAction
 from riskboard.config import Config
-from riskboard.domain import uk_date
+from riskboard.domain import uk_date, upper_first
 from riskboard.flag_text import reasons
 from riskboard.history import RiskMonth
 from riskboard.register import RegisterRow
@@ -64,9 +64,12 @@ def head(
     if decided is None or decided.strategy is None:
         text.append("none decided yet", "dim")
     else:
-        text.append(decided.strategy.capitalize(), "bold cyan")
+        text.append(upper_first(decided.strategy), "bold cyan")
         by = f", review by {uk_date(decided.review_by)}" if decided.review_by else ""
         text.append(f" (meeting {decided.meeting_id}, {uk_date(decided.meeting_date)}{by})")
+    for holding in reg.holdings if reg else []:
+        text.append("\n")
+        text.append(upper_first(holding.text()), "bold magenta")
     return text
 
 
@@ -165,20 +168,21 @@ def recorded(here: BoardHistory, decided_here: BoardHistory, meeting_id: int) ->
             grid.add_row("Strategy", _strategy_line(review))
         if review.note:
             grid.add_row("Discussion", review.note)
-        if review.decision:
-            grid.add_row("Decision", Text(review.decision, "bold cyan"))
+        if review.resolution:
+            grid.add_row("Decision", Text(f"RESOLVED: {review.resolution}", "bold cyan"))
     for a in here.actions:
         grid.add_row(f"Action {a.action.number}", _action_line(a.action.text, a))
     for e in here.escalations:
         grid.add_row(
             Text("Proposed", "bold magenta"),
-            f"{e.what} ({e.outcome}): {e.escalation.reason or ''}",
+            f"{upper_first(e.what)}. Reason: {e.escalation.reason or 'none recorded'}."
+            f" {e.outcome}.",
         )
     for e in decided:
         grid.add_row(
             Text("Decided", "bold magenta"),
-            f"{e.what}, proposed at meeting {e.escalation.meeting_id}"
-            f" ({uk_date(e.meeting_date)}): {e.outcome}",
+            f"{upper_first(e.what)}, proposed at meeting {e.escalation.meeting_id}"
+            f" ({uk_date(e.meeting_date)}). {e.outcome}.",
         )
     return Group(title, grid)
 
@@ -197,8 +201,8 @@ def history(earlier: BoardHistory) -> RenderableType:
         if r.strategy:
             line.append_text(_strategy_line(r))
             line.append(". ")
-        if r.decision:
-            line.append(r.decision, "cyan")
+        if r.resolution:
+            line.append(f"RESOLVED: {r.resolution}", "cyan")
         elif not r.strategy:
             line.append("No decision recorded.", "dim")
         if r.note:
@@ -208,9 +212,9 @@ def history(earlier: BoardHistory) -> RenderableType:
         grid.add_row(
             f"{uk_date(e.meeting_date)} m{e.escalation.meeting_id}",
             Text.assemble(
-                (f"{e.what[0].upper()}{e.what[1:]}", "magenta"),
-                f": {e.escalation.reason or 'no reason recorded'} - ",
-                (e.outcome, "bold"),
+                (f"{upper_first(e.what)}.", "magenta"),
+                f" Reason: {e.escalation.reason or 'none recorded'}. ",
+                (f"{e.outcome}.", "bold"),
             ),
         )
     for a in earlier.actions:
@@ -222,7 +226,7 @@ def history(earlier: BoardHistory) -> RenderableType:
 
 
 def _strategy_line(review: BoardReview) -> Text:
-    line = Text((review.strategy or "").capitalize(), "bold")
+    line = Text(upper_first(review.strategy or ""), "bold")
     if review.rationale:
         line.append(f" - {review.rationale}")
     if review.review_by:

@@ -249,10 +249,16 @@ class ReviewScreen(BoardScreen):
         assert meeting is not None
         reg = self.reg
         month = self.month
-        target = suggested_target(reg.flag_details) if reg else None
-        # de-escalation is offered only from a register the risk is on now
+        # de-escalation is offered only from a register the risk is on now, and a register
+        # it is on is no target (saving would be refused)
         held = rb.service(board.registers_held, rb.db, self.ref) or []
-        targets = [*ESCALATE_TO, *([EscalationTarget.CONTRACT] if held else [])]
+        target = suggested_target(reg.flag_details) if reg else None
+        if target in held:
+            target = None
+        targets = [
+            *(t for t in ESCALATE_TO if t not in held),
+            *([EscalationTarget.CONTRACT] if held else []),
+        ]
         names = {
             **ESCALATION_TARGET_NAMES,
             EscalationTarget.CONTRACT: "Back to the contract register (de-escalate from the "
@@ -316,7 +322,9 @@ class ReviewScreen(BoardScreen):
                 fields,
                 guarded(save),
                 intro=(
-                    "Choose the contract register at the end of the list to bring the risk"
+                    f"{self.ref} is on the "
+                    + " and the ".join(ESCALATION_TARGET_NAMES[h] for h in held)
+                    + ". Choose the contract register at the end of the list to bring it"
                     " back down (de-escalation)."
                     if held
                     else "The risk is on no register above the contract's, so there is"
