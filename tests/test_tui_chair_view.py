@@ -95,6 +95,24 @@ async def test_the_agenda_starts_on_the_risks_it_shows_and_q_quits(config: Confi
         agenda.query_one(RiskTable).focus()
         await pilot.press("s")  # sorted by a column: no longer stale actions first
         assert "stale actions first" not in plain(agenda.query_one("#section-title", Static))
+        # r: from any sort back to agenda order, then register order, then back again -
+        # the heading says which, every time
+        table = agenda.query_one(RiskTable)
+        agenda_refs = [r.ref for r in table.source_rows]
+        await pilot.press("r")
+        assert plain(agenda.query_one("#section-title", Static)).startswith(
+            "Flagged risks - stale actions first"
+        )
+        assert [r.ref for r in table.rows] == agenda_refs
+        await pilot.press("r")
+        title = plain(agenda.query_one("#section-title", Static))
+        assert title.startswith("Flagged risks - in register order") and "sorted by" not in title
+        assert [r.ref for r in table.rows] == sorted(agenda_refs, key=str.lower) != agenda_refs
+        await pilot.press("r")
+        assert plain(agenda.query_one("#section-title", Static)).startswith(
+            "Flagged risks - stale actions first"
+        )
+        assert [r.ref for r in table.rows] == agenda_refs
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
@@ -127,7 +145,7 @@ async def test_the_review_shows_the_boards_history_not_as_recorded_here(config: 
         assert "Corporate" not in here and "Action 1" not in here
         assert "July 2022 register. Treat. RESOLVED: that the risk go to the Corporate" in history
         assert "Escalation to the Corporate risk register" in history
-        assert "accepted at meeting 1 (10/08/2022): Added to the CRR" in history
+        assert "Accepted at meeting 1 (10/08/2022) – Added to the CRR." in history
         assert "Action 1" in history and "due 14/09/2022 - open" in history
         assert "Strategy in export: Tolerate" in head
         assert "Board's strategy: Treat (meeting 1, 10/08/2022)" in head
@@ -174,7 +192,7 @@ async def test_escalations_from_earlier_meetings_are_decided_in_the_app(config: 
         assert (
             "Escalations from earlier meetings: 1 decided, 0 still awaiting a decision" in summary
         )
-        assert "WS-001 -> Directorate risk register: declined: Held at contract level" in summary
+        assert "WS-001 -> Directorate risk register: Declined – Held at contract level" in summary
     db = open_db(config.paths.database)
     (e,) = board.list_escalations(db, ref="WS-001")
     assert (e.status, e.decided_meeting_id, e.decision_note) == (

@@ -10,13 +10,14 @@ API
   items:  agenda_items(db, meeting, data=None) -> list[AgendaItem]  # the standard order
           section_rows(rows, section, acceptance_refs=()) -> list[RiskRow]
           reviewed_status(rows) -> (text, done); whole_register_text(data) -> str
-          RISK_SECTIONS, SECTION_TITLES, FLAGGED_ORDER_NOTE
+          RISK_SECTIONS, SECTION_TITLES, FLAGGED_ORDER_NOTE, REGISTER_ORDER_NOTE
   rows:   RiskRow, build_row, make_row, agenda_order, filter_rows, FLAG_SHORT,
           DIRECTION_SYMBOL                                   # the risk list as plain tuples
 """
 
 from riskboard.agenda.items import (
     FLAGGED_ORDER_NOTE,
+    REGISTER_ORDER_NOTE,
     RISK_SECTIONS,
     SECTION_TITLES,
     AgendaItem,
@@ -37,7 +38,7 @@ from riskboard.agenda.rows import (
 )
 
 __all__ = [
-    "DIRECTION_SYMBOL", "FLAGGED_ORDER_NOTE", "FLAG_SHORT", "RISK_SECTIONS", "SECTION_TITLES",
+    "DIRECTION_SYMBOL", "FLAGGED_ORDER_NOTE", "FLAG_SHORT", "REGISTER_ORDER_NOTE", "RISK_SECTIONS", "SECTION_TITLES",
     "AgendaItem", "MonthData", "RiskRow", "agenda_items", "agenda_order", "board_month",
     "build_row", "filter_rows", "make_row", "quick_month", "reviewed_status", "section_rows",
     "whole_register_text",

@@ -31,6 +31,7 @@ SECTION_TITLES = {
 }
 # what the flagged section's agenda order puts first (said only while so sorted)
 FLAGGED_ORDER_NOTE = "stale actions first"
+REGISTER_ORDER_NOTE = "in register order"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from riskboard import board
 from riskboard.agenda import (
     FLAGGED_ORDER_NOTE,
+    REGISTER_ORDER_NOTE,
     RISK_SECTIONS,
     SECTION_TITLES,
     AgendaItem,
@@ -46,7 +47,8 @@ class AgendaScreen(BoardScreen):
         "The left column is the agenda in the standard order; press Enter on an item to"
         " take it. The right-hand list shows the risks of the chosen section - flagged"
         " risks first, those with no action update this month at the top. Enter on a risk"
-        " opens its review. Type / to filter, s to change the sort."
+        " opens its review. Type / to filter, s to change the sort, r to switch between"
+        " agenda order and register (reference) order."
     )
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # narrow: agenda on demand (g)
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -57,6 +59,7 @@ class AgendaScreen(BoardScreen):
         Binding("h", "heat_map", "Heat map", id="agenda.heat_map"),
         Binding("c", "close_meeting", "Close", id="agenda.close"),
         Binding("s", "sort", "Sort", id="agenda.sort"),
+        Binding("r", "register_order", "Ref order", id="agenda.register_order"),
         # not in the footer: the filter box says it, and showing it only while a filter
         # is on rebuilt the footer on a keystroke (hundreds of ms with 5,000 risks)
         Binding(
@@ -273,10 +276,12 @@ class AgendaScreen(BoardScreen):
         text.append(SECTION_TITLES[self.section], "bold")
         if self.section == "flagged" and not table.sort_column:
             text.append(f" - {FLAGGED_ORDER_NOTE}", "bold")
+        elif table.sort_column == "ref" and not table.sort_reverse:
+            text.append(f" - {REGISTER_ORDER_NOTE}", "bold")
         text.append(f"  {count_of(total, 'risk')}, {reviewed} reviewed", "dim")
         if table.filter_text:
             text.append(f"  - {shown} match the filter", "yellow")
-        if table.sort_column:
+        if table.sort_column and (table.sort_column, table.sort_reverse) != ("ref", False):
             order = "descending" if table.sort_reverse else "ascending"
             text.append(f"  - sorted by {table.sort_column} {order}", "dim")
         self.query_one("#section-title", Static).update(text, layout=False)  # fixed height
@@ -357,6 +362,15 @@ class AgendaScreen(BoardScreen):
 
     def action_sort(self) -> None:
         self.table.cycle_sort()
+        self.update_title()
+
+    def action_register_order(self) -> None:
+        """r: register (reference) order, and back to agenda order (stale actions first
+        in the flagged section) - from any sort, one key back to where the list began."""
+        if self.table.sort_column is None:
+            self.table.sort_by("ref")
+        else:
+            self.table.sort_by(None)
         self.update_title()
 
     def action_agenda(self) -> None:

@@ -38,7 +38,8 @@ also from inside a form); run `riskboard meeting` again and the meeting resumes 
 you were.
 
 In the risk list, type **/** then words to filter: text, an annex, an owner or a flag
-(e.g. `stale`, `lighting`, `esc`). Press **s** to change the sort column (or click a heading).
+(e.g. `stale`, `lighting`, `esc`). Press **s** to change the sort column (or click a heading),
+**r** to switch between agenda order and register (reference) order.
 **Ctrl+P** opens the command palette, which lists every action.
 """
 
