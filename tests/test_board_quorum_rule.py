@@ -83,16 +83,17 @@ def test_minutes_record_the_quorum_at_approval(db: sqlite_utils.Database, tmp_pa
     )
     assert (
         "The board was quorate when these minutes were approved (lead officers present:"
-        " Contractor 1, Council Directorate 1 and Council Corporate 1; at least 1 from each"
-        " is required)." in text
+        " 1 from the Contractor, 1 from the Council Directorate and 1 from Council Corporate;"
+        " the quorum is one from each)." in text
     )
     # quorate for its business (the approval), then not: said so, never "was not quorate"
     assert "The meeting was quorate until Dee Directorate left at " in text
     assert "; no business was transacted after that. At the close it was not quorate" in text
     assert "The meeting was not quorate (" not in text
     assert (
-        "At the close it was not quorate (lead officers present: Contractor 1, Council"
-        " Directorate 0 and Council Corporate 0; at least 1 from each is required)." in text
+        "At the close it was not quorate (lead officers present: 1 from the Contractor, none"
+        " from the Council Directorate and none from Council Corporate; the quorum is one"
+        " from each)." in text
     )
     assert " of 1 required" not in text  # never "Contractor 2 of 1 required"
     assert "The chair closed the meeting without quorum: two members left early" in text
@@ -117,7 +118,7 @@ def test_a_draft_never_says_the_meeting_was_quorate(
     text = export_minutes(db, config, meeting_id=m.id, fmt="md", out_dir=tmp_path).read_text(
         encoding="utf-8"
     )
-    assert "The meeting was quorate (lead officers present: Contractor 1," in text
+    assert "The meeting was quorate (lead officers present: 1 from the Contractor," in text
 
 
 def test_cli_approve_previous_without_quorum_exits_1(
@@ -133,7 +134,7 @@ def test_cli_approve_previous_without_quorum_exits_1(
     db.conn.close()
     assert main(["meeting", "approve-previous"]) == 1
     err = capsys.readouterr().err
-    assert "riskboard: error: meeting 2 (12/10/2022, board month 2022-08) is not quorate" in err
+    assert "riskboard: error: meeting 2 (12/10/2022, August 2022 register) is not quorate" in err
     assert "Traceback" not in err
     for name, org in (("Carl C", "contractor"), ("Dee D", "directorate"), ("Cora C", "corporate")):
         assert main(["meeting", "attend", name, "--org", org]) == 0

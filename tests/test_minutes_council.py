@@ -191,3 +191,24 @@ def test_typed_text_keeps_its_case_in_the_excel_exports(
                 for v in row if v}  # fmt: skip
     assert "Score 16 - NHT view" in transfer
     assert not any("crr-hw-14" in v.casefold() and "CRR-HW-14" not in v for v in transfer)
+
+
+def test_the_chair_typed_at_the_start_is_the_attendee_whatever_the_case_and_spacing(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    """Issue 12b: a chair typed "  dee   DIRECTORATE " at the start is Dee Directorate on
+    the people list - one person, marked Chair once, never a second chair or a "not
+    recorded as present"; a name typed with doubled spaces finds the person listed."""
+    board.save_person(db, "Dee Directorate", organisation="directorate", role="Head of Highways")
+    m = start(db, chair="  dee   DIRECTORATE ", minute_taker="mo  minutes", quorate=False)
+    assert (m.chair, m.minute_taker) == ("Dee Directorate", "mo minutes")
+    board.attend(db, m.id, "Carl Contractor", organisation="contractor")
+    board.attend(db, m.id, "dee  directorate")  # the person listed, not someone new
+    board.attend(db, m.id, "Cora Corporate", organisation="corporate")
+    board.attend(db, m.id, "Mo Minutes", organisation="contractor", lead_officer=False)
+    assert [p.name for p in board.list_people(db)].count("Dee Directorate") == 1
+    text = _md(db, m.id, tmp_path)
+    assert text.count("Dee Directorate") == 3  # header, one attendance row, signature block
+    assert "| Dee Directorate | Council Directorate | Head of Highways; Chair |" in text
+    assert "| Mo Minutes | Contractor | Minute-taker |" in text
+    assert "not recorded as present" not in text and "mo minutes" not in text.split("Present:")[1]

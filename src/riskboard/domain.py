@@ -334,6 +334,14 @@ def outcome_text(status: str, note: str | None = None, when: str = "") -> str:
     return f"{text} – {note.strip()}" if note and note.strip() else text
 
 
+def same_person(a: str | None, b: str | None) -> bool:
+    """Whether two typed names are one person: case and spacing aside ("helen  marsh"
+    is Helen Marsh) - the chair typed at the start and the attendee marked chair."""
+    if not a or not b:
+        return False
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 def count_of(n: int, word: str, plural: str | None = None) -> str:
     """``n`` and the word in the number it needs: "1 risk", "2 risks", "0 apologies"
     (``plural`` for the irregular ones: ``count_of(n, "apology", "apologies")``)."""

@@ -16,6 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from riskboard.board.guards import actor_for, clean, get_meeting
+from riskboard.board.guards import clean_name as clean_person_name
 from riskboard.board.models import AttendanceEntry, AttendanceStatus, MeetingStatus, Person
 from riskboard.board.quorum import (
     attendance,
@@ -95,7 +96,7 @@ def save_person(
     why - ``email_address.check_address``). ``meeting_id`` (optional) is the meeting
     during which it was done, for the audit. One transaction, one audit row (none when
     nothing changed)."""
-    clean_name = clean(name)
+    clean_name = clean_person_name(name)
     if clean_name is None:
         raise RiskboardError("a person needs a name")
     with audited(db, None, Scope.PEOPLE, actor=actor) as step:
@@ -172,7 +173,7 @@ def attend(
     AttendanceStatus value the face showed, None for "not recorded") refuses the change
     with ``ConflictError`` if someone else marked them meanwhile. One transaction, one
     audit row."""
-    clean_name = clean(name)
+    clean_name = clean_person_name(name)
     if clean_name is None:
         raise RiskboardError("a person needs a name")
     status = AttendanceStatus.APOLOGIES if apologies else AttendanceStatus.PRESENT

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import sqlite_utils
 
 from riskboard.board.models import Meeting, MeetingStatus
-from riskboard.domain import Risk
+from riskboard.domain import Risk, month_name
 from riskboard.errors import MeetingStateError, NotFound, Remedy, RiskboardError
 from riskboard.safe_text import clean_typed, replace_undecodable
 from riskboard.store import meetings as store
@@ -48,6 +48,13 @@ def clean(text: str | None) -> str | None:
         return None
     text = clean_typed(str(text)).strip()
     return text or None
+
+
+def clean_name(text: str | None) -> str | None:
+    """A typed person's name as stored and compared: ``clean``, with runs of spaces made
+    one ("Helen  Marsh " is "Helen Marsh"), so one person is never two."""
+    cleaned = clean(text)
+    return " ".join(cleaned.split()) if cleaned else None
 
 
 def get_meeting(db: sqlite_utils.Database, meeting_id: int) -> Meeting:
@@ -148,8 +155,8 @@ def board_risk(db: sqlite_utils.Database, meeting: Meeting, ref: str) -> BoardRi
     if last is not None:
         if Risk.model_construct(ref=last["ref"], status=last.get("status")).is_closed():
             raise RiskboardError(
-                f"risk {last['ref']} was closed in the {last['month']} export and is not in"
-                f" the {meeting.month} register: there is nothing for the board to decide"
+                f"risk {last['ref']} was closed in the {month_name(last['month'])} export and is"
+                f" not in the {month_name(meeting.month)} register: there is nothing for the board to decide"
             )
         return BoardRisk(last["ref"], last, last["month"], meeting.month)
     refs = store.month_refs(db, meeting.month)
@@ -161,7 +168,8 @@ def board_risk(db: sqlite_utils.Database, meeting: Meeting, ref: str) -> BoardRi
         else f"`riskboard risks --month {meeting.month}` lists them"
     )
     raise NotFound(
-        f"unknown risk {ref!r}: not in the {meeting.month} register reviewed by {meeting.label}"
+        f"unknown risk {ref!r}: not in the {month_name(meeting.month)} register reviewed by"
+        f" {meeting.label}"
         f" ({len(refs)} risks that month) nor in any earlier export",
         hint=hint,
     )

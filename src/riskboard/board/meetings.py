@@ -16,7 +16,14 @@ from typing import Any
 import sqlite_utils
 
 from riskboard.board.dates import parse_date, parse_month, parse_optional_date
-from riskboard.board.guards import actor_for, clean, current_meeting, get_meeting, meeting_from_row
+from riskboard.board.guards import (
+    actor_for,
+    clean,
+    clean_name,
+    current_meeting,
+    get_meeting,
+    meeting_from_row,
+)
 from riskboard.board.models import Meeting, MeetingStatus
 from riskboard.board.record import CLOSE_HASH, CLOSE_HASH_VERSION, RECORD_VERSION, content_hash
 from riskboard.board.txn import Scope, Step, audited
@@ -31,6 +38,11 @@ from riskboard.store.register import latest_month, months, now_iso
 def list_meetings(db: sqlite_utils.Database) -> list[Meeting]:
     """Every meeting, oldest first."""
     return [meeting_from_row(r) for r in store.meeting_rows(db)]
+
+
+def _as_listed(db: sqlite_utils.Database, name: str) -> str:
+    person = store.person_by_name(db, name)
+    return str(person["name"]) if person else name
 
 
 def new_meeting(
@@ -51,12 +63,16 @@ def new_meeting(
     ``force_month`` gives the reason (kept in the audit row). One transaction, one
     audit row."""
     when = parse_date(meeting_date, "meeting date")
-    chair_ = clean(chair)
+    chair_ = clean_name(chair)
     if chair_ is None:
         raise RiskboardError("a meeting needs a chair")
-    minute_taker_ = clean(minute_taker)
+    minute_taker_ = clean_name(minute_taker)
     rule = (config or Config()).meeting.quorum
     with audited(db, None, Scope.CREATE, actor=actor) as step:
+        # the chair and minute-taker as the people list spells them ("helen marsh" is
+        # Helen Marsh): the attendee marked chair is the person who chairs, never a second
+        chair_ = _as_listed(db, chair_)
+        minute_taker_ = _as_listed(db, minute_taker_) if minute_taker_ else None
         open_ = current_meeting(db)
         if open_ is not None:
             raise RiskboardError(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from riskboard.domain import local_clock, local_day, uk_date, upper_first
+from riskboard.domain import local_clock, local_day, same_person, uk_date, upper_first
 from riskboard.reports.minutes_content import Block, Para, Table, long_date
 from riskboard.reports.minutes_quorum import quorum_statement
 from riskboard.reports.minutes_record import MeetingRecord, RecAttendee, RecQuorum
@@ -32,7 +32,7 @@ def org_label(code: str) -> str:
 
 
 def _same(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and a.strip().casefold() == b.strip().casefold()  # type: ignore[union-attr]
+    return same_person(a, b)
 
 
 def _role(a: RecAttendee, rec: MeetingRecord) -> str:
@@ -87,22 +87,44 @@ def attendance_blocks(rec: MeetingRecord, timezone: str = "Europe/London") -> li
     return blocks
 
 
+# how a clerk names each side in a sentence: "2 from the Contractor"
+ORG_PHRASES = {
+    "contractor": "the Contractor",
+    "directorate": "the Council Directorate",
+    "corporate": "Council Corporate",
+    "other": "others",
+}
+NUMBER_WORDS = ["none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def org_phrase(code: str) -> str:
+    return ORG_PHRASES.get(code.lower(), org_label(code))
+
+
+def number_word(n: int) -> str:
+    """A small count as a clerk writes it in a sentence: "one", "two" ("none" for 0)."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
 def quorum_parts(q: RecQuorum) -> str:
-    """ "(lead officers present: Contractor 2, Council Directorate 2 and Council
-    Corporate 1; at least 1 from each is required)" """
+    """ "(lead officers present: 2 from the Contractor, 2 from the Council Directorate
+    and none from Council Corporate; the quorum is one from each)" - the counts beside
+    each side, and the rule in words (never "Contractor 2 of 1 required")."""
     orgs = q.by_organisation
     if not orgs:
         return ""
+    listed = _and(
+        [f"{o.present if o.present else 'none'} from {org_phrase(o.organisation)}" for o in orgs]
+    )
     required = {o.required for o in orgs}
     if len(required) == 1:
-        listed = _and([f"{org_label(o.organisation)} {o.present}" for o in orgs])
-        need = required.pop()
-        rule = f"at least {need} from each is required" if len(orgs) > 1 else f"{need} required"
-        return f" (lead officers present: {listed}; {rule})"
-    listed = _and(
-        [f"{org_label(o.organisation)} {o.present} (at least {o.required} required)" for o in orgs]
-    )
-    return f" (lead officers present: {listed})"
+        need = number_word(required.pop())
+        rule = f"the quorum is {need} from each" if len(orgs) > 1 else f"the quorum is {need}"
+    else:
+        rule = "the quorum is " + _and(
+            [f"{number_word(o.required)} from {org_phrase(o.organisation)}" for o in orgs]
+        )
+    return f" (lead officers present: {listed}; {rule})"
 
 
 def _and(parts: list[str]) -> str:

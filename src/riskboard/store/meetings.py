@@ -133,7 +133,8 @@ def last_meeting_row(db: sqlite_utils.Database) -> Row | None:
 
 
 def person_by_name(db: sqlite_utils.Database, name: str) -> Row | None:
-    return _one(db, "SELECT * FROM people WHERE name = ? COLLATE NOCASE", [name.strip()])
+    # spaces as ``board.guards.clean_name`` stores them: "Helen  Marsh" finds Helen Marsh
+    return _one(db, "SELECT * FROM people WHERE name = ? COLLATE NOCASE", [" ".join(name.split())])
 
 
 def person_by_id(db: sqlite_utils.Database, person_id: int) -> Row | None:

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from riskboard import board
-from riskboard.domain import Organisation
+from riskboard.domain import Organisation, same_person
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import Field, FormDialog, guarded
 from riskboard.tui.widgets.quorum import QuorumIndicator
@@ -38,7 +38,7 @@ def today(
     the people list's role says)."""
     text = LEFT_CELL.copy() if left else STATUS_CELL[status].copy()
     for name, mark in ((meeting.chair, "chair"), (meeting.minute_taker, "minute-taker")):
-        if name and name.casefold() == person.name.casefold():
+        if same_person(name, person.name):
             text.append(f", {mark}", "bold cyan")
     return text
 
@@ -134,7 +134,11 @@ class AttendanceScreen(BoardScreen):
         self.query_one(QuorumIndicator).show(rb.service(board.quorum, rb.db, rb.meeting.id))
         hint = Text(HINT)
         chair = meeting.chair
-        if chair and self.status.get(chair.casefold()) != board.AttendanceStatus.PRESENT:
+        chair_here = any(
+            same_person(chair, name) and status == board.AttendanceStatus.PRESENT
+            for name, status in self.status.items()
+        )
+        if chair and not chair_here:
             hint.append(f"\nThe chair, {chair}, is not marked present.", "bold yellow")
         self.query_one("#attendance-hint", Static).update(hint)
         self.refresh_bar()

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from riskboard import board
+from riskboard.domain import count_of
 
 
 class QuorumIndicator(Static):
@@ -35,9 +36,11 @@ class QuorumIndicator(Static):
         else:
             text.append("NOT QUORATE", "bold red")
             needed = ", ".join(
-                f"{m.required - m.present} {m.organisation.capitalize()}" for m in quorum.missing
+                f"{count_of(m.required - m.present, 'lead officer')} from"
+                f" {m.organisation.capitalize()}"
+                for m in quorum.missing
             )
-            text.append(f" - lead officers still needed: {needed}")
+            text.append(f" - still needed: {needed}")
         self.set_class(quorum.met, "-met")
         self.set_class(not quorum.met, "-not-met")
         self.update(text)
