@@ -266,7 +266,7 @@ def test_cli_verify_exit_codes_and_export_refusal(
     assert main(["meeting", "verify"]) == 1
     out = capsys.readouterr().out
     assert (
-        "meeting 1 (14/09/2022, board month 2022-08): TAMPERED - the record no longer matches"
+        "meeting 1 (14/09/2022, August 2022 register): TAMPERED - the record no longer matches"
         " the hash stored when its minutes were approved at meeting 2" in out
     )
     assert "The audit log: TAMPERED - protective triggers missing or altered: " in out
@@ -281,8 +281,8 @@ def test_cli_verify_exit_codes_and_export_refusal(
     assert main(["export", "minutes", "3", "--format", "md"]) == 1
     err = capsys.readouterr().err
     assert err.startswith(
-        "riskboard: error: refused to export the minutes: meeting 3 (09/11/2022, board month"
-        " 2022-08): TAMPERED - protective triggers missing or altered: "
+        "riskboard: error: refused to export the minutes: meeting 3 (09/11/2022, August 2022"
+        " register): TAMPERED - protective triggers missing or altered: "
     )
     assert len(err.strip().splitlines()) == 1 and "`riskboard meeting verify 3`" in err
 

@@ -250,7 +250,7 @@ def test_verify_an_unapproved_meeting(db: sqlite_utils.Database) -> None:
     result = board.verify(db, m.id)
     assert result.ok and not result.approved and result.findings == []
     assert result.message == (
-        "meeting 1 (14/09/2022, board month 2022-08): not approved yet (still in progress);"
+        "meeting 1 (14/09/2022, August 2022 register): not approved yet (still in progress);"
         " the audit log holds every change to it"
     )
     board.save_review(db, m.id, "HM-001", decision="treat it")
@@ -258,7 +258,7 @@ def test_verify_an_unapproved_meeting(db: sqlite_utils.Database) -> None:
     result = board.verify(db, m.id)
     assert result.ok
     assert result.message.startswith(
-        "meeting 1 (14/09/2022, board month 2022-08): not approved yet; record unchanged since"
+        "meeting 1 (14/09/2022, August 2022 register): not approved yet; record unchanged since"
         f" it closed ({board.audit_entries(db)[-1].at}); sha256 "
     )
     assert closed.closed_at is not None

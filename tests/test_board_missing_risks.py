@@ -57,7 +57,7 @@ def test_missing_risk_is_decided_against_its_last_snapshot(gone: sqlite_utils.Da
 
 def test_closed_and_unknown_risks_are_still_refused(gone: sqlite_utils.Database) -> None:
     m = start(gone)
-    with pytest.raises(RiskboardError, match="PR-008 was closed in the 2022-07 export"):
+    with pytest.raises(RiskboardError, match="PR-008 was closed in the July 2022 export"):
         gone_review(gone, m.id, "PR-008")
     with pytest.raises(RiskboardError, match="unknown risk 'ZZ-404'.*nor in any earlier export"):
         gone_review(gone, m.id, "ZZ-404")

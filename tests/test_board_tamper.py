@@ -70,7 +70,7 @@ def test_k_a_record_changed_after_the_close_is_never_approved(
     result = board.verify(db, 1)
     assert not result.ok and not result.approved
     assert result.findings[0] == (
-        "the record of meeting 1 (14/09/2022, board month 2022-08) no longer matches the hash"
+        "the record of meeting 1 (14/09/2022, August 2022 register) no longer matches the hash"
         f" taken when it closed ({str(close_row.after['record_hash'])[:12]}..., audit row"
         f" {close_row.id} at {close_row.at}): it was changed after the meeting closed, around"
         " the meeting service"
@@ -79,8 +79,8 @@ def test_k_a_record_changed_after_the_close_is_never_approved(
     with pytest.raises(RiskboardError) as err:
         board.approve_previous(db, m2)
     assert str(err.value).startswith(
-        "cannot approve the minutes of meeting 1 (14/09/2022, board month 2022-08): the record"
-        " of meeting 1 (14/09/2022, board month 2022-08) no longer matches the hash taken when"
+        "cannot approve the minutes of meeting 1 (14/09/2022, August 2022 register): the record"
+        " of meeting 1 (14/09/2022, August 2022 register) no longer matches the hash taken when"
         " it closed"
     )
     assert not board.get_meeting(db, 1).locked
@@ -340,8 +340,8 @@ def test_a_draft_is_not_exported_over_a_log_with_rows_deleted(
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
     assert err.startswith(
-        "riskboard: error: refused to export the minutes: meeting 1 (14/09/2022, board month"
-        " 2022-08): TAMPERED - protective triggers missing or altered: audit_log_no_delete"
+        "riskboard: error: refused to export the minutes: meeting 1 (14/09/2022, August 2022"
+        " register): TAMPERED - protective triggers missing or altered: audit_log_no_delete"
         " (missing)"
     )
     assert "more finding" in err and "- `riskboard meeting verify 1` shows every check" in err

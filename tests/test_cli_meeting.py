@@ -186,7 +186,7 @@ def test_verify_reports_tampering_with_exit_1(
     assert "reviews_approved_no_update (missing)" in out
     assert "the record no longer matches the hash stored" in out
     code, out, _ = run(capsys, "meeting", "verify", "2")  # not approved, but the log tells
-    assert code == 1 and "meeting 2 (12/10/2022, board month 2022-08): TAMPERED" in out
+    assert code == 1 and "meeting 2 (12/10/2022, August 2022 register): TAMPERED" in out
 
 
 def test_people_list_and_attendance_edits(
@@ -252,7 +252,7 @@ def test_verify_a_meeting_not_yet_approved_checks_what_it_can(
     ok(capsys, "review", "HM-001", "--decision", "keep watching")
     out = ok(capsys, "meeting", "verify", "1")
     assert out.startswith(
-        "meeting 1 (14/09/2022, board month 2022-08): not approved yet (still in progress);"
+        "meeting 1 (14/09/2022, August 2022 register): not approved yet (still in progress);"
         " the audit log holds every change to it\n"
     )
     assert "\nAudit log head: row " in out
@@ -265,4 +265,4 @@ def test_verify_a_meeting_not_yet_approved_checks_what_it_can(
     db.conn.close()
     code, out, _ = run(capsys, "meeting", "verify", "1")
     assert code == 1
-    assert "TAMPERED - the record of meeting 1 (14/09/2022, board month 2022-08) no longer" in out
+    assert "TAMPERED - the record of meeting 1 (14/09/2022, August 2022 register) no longer" in out

@@ -318,7 +318,7 @@ def test_cli_demo_starts_a_quorate_meeting_once(
     monkeypatch.chdir(tmp_path)
     assert main(["demo", str(tmp_path / "abs")]) == 0  # an absolute folder works too
     # meeting 1 is the demo board's previous meeting (minutes to approve, board_history)
-    assert "Demo meeting: meeting 2 (14/09/2022, board month 2022-08)" in capsys.readouterr().out
+    assert "Demo meeting: meeting 2 (14/09/2022, August 2022 register)" in capsys.readouterr().out
     db = open_db(tmp_path / "abs" / "riskboard.db")
     try:
         meeting = board.current_meeting(db)

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, uk_date
+from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, month_name, uk_date
 
 
 class MeetingStatus(StrEnum):
@@ -79,7 +79,9 @@ class Meeting(_Model):
 
     @property
     def label(self) -> str:
-        return f"meeting {self.id} ({uk_date(self.meeting_date)}, board month {self.month})"
+        return (
+            f"meeting {self.id} ({uk_date(self.meeting_date)}, {month_name(self.month)} register)"
+        )
 
 
 class Person(_Model):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from riskboard import board
-from riskboard.domain import count_of, uk_date
+from riskboard.domain import count_of, month_name, uk_date
 from riskboard.tui.screens.form import Field, FormDialog, guarded
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def previous_minutes(rb: RiskboardApp, done: Done) -> None:
     record = board.meeting_record(rb.db, previous.id)
     summary = record["summary"]
     intro = (
-        f"Meeting of {uk_date(previous.meeting_date)} (board month {previous.month}),"
+        f"Meeting of {uk_date(previous.meeting_date)} ({month_name(previous.month)} register),"
         f" chaired by {escape(previous.chair or '-')}: {summary['present']} present,"
         f" {count_of(summary['reviews'], 'risk')} reviewed,"
         f" {count_of(summary['escalations'], 'escalation')},"
