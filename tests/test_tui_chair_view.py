@@ -282,3 +282,45 @@ async def test_at_80x24_every_key_of_every_screen_is_visible(config: Config) -> 
             await wait_for(pilot, AgendaScreen)
         await take_item(pilot, "escalations")
         await _check_keys(pilot, EscalationsScreen)
+
+
+async def test_at_80x24_the_bar_the_forms_and_the_toasts_fit(config: Config) -> None:
+    """Issue 12b: at 80x24 the bar at the top cut the chair's name ("Chair Helen"), a
+    toast was squeezed into 40 columns, and date fields asked for YYYY-MM-DD. The bar
+    keeps the chair whole (the month shortened or dropped first), the action form's
+    fields and buttons are all on the screen, a toast is at least 60 columns and on the
+    screen, and dates are asked for as DD/MM/YYYY."""
+    from textual.widgets import Button
+    from textual.widgets._toast import Toast
+
+    from riskboard.tui.widgets.meeting_bar import MeetingBar
+
+    app = RiskboardApp(config)
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
+        await wait_for_agenda(app, pilot)
+        await pilot.press("l")
+        log = await wait_for(pilot, ActionLogScreen)
+        bar = plain(log.query_one(MeetingBar)).rstrip()
+        assert bar.endswith("Chair Helen Marsh") and len(bar) <= 80
+        await pilot.press("enter")
+        form = await wait_for(pilot, FormDialog)
+        await pilot.pause()
+        for widget in [*form.query(Input), *form.query(Button)]:
+            region = widget.region
+            assert region.height and region.y >= 0 and region.bottom <= 24, widget
+        dates = [i for i in form.query(Input) if i.placeholder == "DD/MM/YYYY"]
+        assert dates and not any("YYYY-MM" in (i.placeholder or "") for i in form.query(Input))
+        await pilot.press("escape")
+        app.notify(
+            "Resumed meeting 2 (14/09/2022, August 2022 register). Everything entered so far"
+            " is kept; the action log shows 1 action carried from earlier meetings."
+        )
+        toasts: list[Toast] = []
+        for _ in range(50):
+            await pilot.pause(0.05)
+            toasts = list(app.screen.query(Toast))
+            if toasts:
+                break
+        toast = toasts[-1]
+        assert toast.region.width >= 60 and toast.region.right <= 80
+        assert toast.region.bottom <= 24 and toast.region.y >= 0

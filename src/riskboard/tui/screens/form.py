@@ -186,7 +186,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
             )
         if f.kind == "check":
             return Checkbox(f.label, bool(f.value), id=wid, compact=True)
-        placeholder = f.placeholder or ("YYYY-MM-DD or DD/MM/YYYY" if f.kind == "date" else "")
+        placeholder = f.placeholder or ("DD/MM/YYYY" if f.kind == "date" else "")
         suggester = SuggestFromList(f.suggestions, case_sensitive=False) if f.suggestions else None
         return Input(
             str(f.value or ""), placeholder=placeholder, id=wid, suggester=suggester, compact=True
