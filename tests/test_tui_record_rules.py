@@ -185,6 +185,9 @@ async def test_rule3_deescalation_offered_only_from_a_register_and_no_contradict
         await pilot.pause()
         options = [value for _, value in app.screen.query_one("#field-target", Select)._options]
         assert options[-1] == "contract"
+        # on the Corporate register: neither it nor the Directorate's below it is offered
+        # (review of issue 12 - saving either would be refused)
+        assert "corporate" not in options and "directorate" not in options
         await choose(pilot, "Back")
         await pilot.press("tab")
         await type_text(pilot, "Below 16 now")

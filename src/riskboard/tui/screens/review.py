@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from riskboard import board
 from riskboard.board.risk_history import BoardHistory, BoardReview
+from riskboard.board_flags import REGISTER_LEVEL
 from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, Strategy, uk_date
 from riskboard.flag_text import suggested_target
 from riskboard.history import RiskHistory, RiskMonth, risk_history
@@ -249,14 +250,20 @@ class ReviewScreen(BoardScreen):
         assert meeting is not None
         reg = self.reg
         month = self.month
-        # de-escalation is offered only from a register the risk is on now, and a register
-        # it is on is no target (saving would be refused)
+        # de-escalation is offered only from a register the risk is on now; a register it
+        # is on, or one below it, is no target (saving would be refused: one register
+        # above the contract's at a time, and down only back to the contract's)
         held = rb.service(board.registers_held, rb.db, self.ref) or []
+        top = max((REGISTER_LEVEL.get(str(h), 0) for h in held), default=0)
+
+        def offered(t: EscalationTarget | str) -> bool:
+            return t not in held and not 0 < REGISTER_LEVEL.get(str(t), 99) <= top
+
         target = suggested_target(reg.flag_details) if reg else None
-        if target in held:
+        if target is not None and not offered(target):
             target = None
         targets = [
-            *(t for t in ESCALATE_TO if t not in held),
+            *(t for t in ESCALATE_TO if offered(t)),
             *([EscalationTarget.CONTRACT] if held else []),
         ]
         names = {
