@@ -19,6 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from riskboard.config import Config
+from riskboard.domain import month_name
 from riskboard.reports.docx_body import (
     StyleIds,
     body_xml,
@@ -133,7 +134,7 @@ def build_docx(minutes: Minutes, config: Config) -> Any:
     _setup(doc)
     props = doc.core_properties
     props.title = _t(minutes.title)
-    props.subject = _t(f"Board month {minutes.month}; {minutes.status_label}")
+    props.subject = _t(f"{month_name(minutes.month)} register; {minutes.status_label}")
     props.author = _t(minutes.minute_taker or minutes.board)
     props.language = "en-GB"
     _header_footer(doc, minutes)

@@ -168,7 +168,7 @@ def build_report(data: ReportData, config: Config) -> Any:
           (r.current_score or 0) - (r.previous_score or 0), r.rag] for r in data.score_rises],
         palette, title="Risks whose score rose since the previous export",
     )  # fmt: skip
-    wb.properties.title = f"Monthly risk report {data.month}"
+    wb.properties.title = f"Monthly risk report {month_label(data.month)}"
     return wb
 
 
