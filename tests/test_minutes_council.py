@@ -185,6 +185,11 @@ def test_typed_text_keeps_its_case_in_the_excel_exports(
     assert "Per CRR-HW-14 (AD agreed)" in values
     assert "Score 16 - NHT view" in values
     assert not any("crr-hw-14" in v for v in values)
+    # and under the risk's own item: the outcome with the note, not a bare "accepted"
+    assert (
+        "Escalation to the Corporate risk register: Accepted – Added as CRR-HW-14 (AD"
+        " Highways)." in _md(db, m.id, tmp_path)
+    )
     path, _ = export_register(db, config, register="corporate", meeting_id=m.id, out_dir=tmp_path)
     assert path is not None
     transfer = {str(v) for row in openpyxl.load_workbook(path)["Transfer"].iter_rows(values_only=True)

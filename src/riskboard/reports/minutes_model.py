@@ -413,11 +413,17 @@ def _risk_blocks(d: DecisionRow, row: RegisterRow | None, rec: MeetingRecord) ->
     for e in rec.escalations:
         if e.ref != d.ref:
             continue
+        # the outcome as the escalations table words it, the decision note as typed
+        outcome = (
+            "proposed, awaiting a decision"
+            if e.status == "proposed"
+            else outcome_text(e.status, e.decision_note)
+        )
         if e.direction == "de-escalate":
             source = f" from the {target_name(e.source)}" if e.source else ""
-            text = f"De-escalation{source} to the contract register: {e.status}."
+            text = f"De-escalation{source} to the contract register: {outcome}."
         else:
-            text = f"Escalation to the {target_name(e.target)}: {e.status}."
+            text = f"Escalation to the {target_name(e.target)}: {outcome}."
         blocks.append(Para(text=text))
     blocks += [Para(text=f"{line}.") for line in d.action_lines]
     return blocks
