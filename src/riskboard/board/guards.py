@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import sqlite_utils
 
 from riskboard.board.models import Meeting, MeetingStatus
-from riskboard.domain import Risk, month_name
+from riskboard.domain import Risk, count_of, month_name
 from riskboard.errors import MeetingStateError, NotFound, Remedy, RiskboardError
 from riskboard.safe_text import clean_typed, replace_undecodable
 from riskboard.store import meetings as store
@@ -170,7 +170,7 @@ def board_risk(db: sqlite_utils.Database, meeting: Meeting, ref: str) -> BoardRi
     raise NotFound(
         f"unknown risk {ref!r}: not in the {month_name(meeting.month)} register reviewed by"
         f" {meeting.label}"
-        f" ({len(refs)} risks that month) nor in any earlier export",
+        f" ({count_of(len(refs), 'risk')} that month) nor in any earlier export",
         hint=hint,
     )
 

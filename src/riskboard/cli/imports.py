@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from riskboard.domain import uk_date
+from riskboard.domain import count_of, uk_date
 from riskboard.errors import RiskboardError
 from riskboard.ingest.reader import WORKBOOK_SUFFIXES
 from riskboard.safe_text import quote_name
@@ -99,14 +99,14 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
         else:
             print_imported(result)
     if len(files) > 1:
-        print(f"{len(files) - refused} of {len(files)} files read, {refused} refused")
+        print(f"{len(files) - refused} of {count_of(len(files), 'file')} read, {refused} refused")
     return 1 if refused else 0
 
 
 def _counts(result: ImportResult) -> str:
     sheets = ", ".join(repr(s) for s in result.sheets)
     return (
-        f"{result.risk_count} risks, {result.action_count} actions"
+        f"{count_of(result.risk_count, 'risk')}, {count_of(result.action_count, 'action')}"
         f" from sheet{'s' if len(result.sheets) != 1 else ''} {sheets}"
     )
 

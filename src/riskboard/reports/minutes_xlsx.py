@@ -205,7 +205,7 @@ def build_minutes_xlsx(
     )  # fmt: skip
     table_sheet(
         wb, "Risk Log", RISK_LOG_COLUMNS, risk_log_rows(rows, decided), palette,
-        title=f"Risk log: {month_label(minutes.month)} register ({len(rows):,} risks)",
+        title=f"Risk log: {month_label(minutes.month)} register ({len(rows):,} risk{'' if len(rows) == 1 else 's'})",
     )  # fmt: skip
     _heat_map_sheet(wb, rows, palette, minutes.month)
     wb.properties.title = minutes.title

@@ -18,7 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 
 from riskboard.config import Config
-from riskboard.domain import ESCALATION_TARGET_NAMES, FLAG_LABELS, upper_first
+from riskboard.domain import ESCALATION_TARGET_NAMES, FLAG_LABELS, count_of, upper_first
 from riskboard.domain import month_name as month_label
 from riskboard.reports.heat_map import write_heat_map
 from riskboard.reports.report_data import ReportData, gather
@@ -126,7 +126,7 @@ def build_report(data: ReportData, config: Config) -> Any:
     summary.widths([34, 11, 11, 11, 11, 11, 11])
     summary.title(f"Monthly risk report: {month_label(data.month)}")
     summary.append([
-        f"{config.meeting.board_name} · {len(data.rows)} risks in the register · "
+        f"{config.meeting.board_name} · {count_of(len(data.rows), 'risk')} in the register · "
         f"as at {data.as_of:%d/%m/%Y} · prepared {date.today():%d/%m/%Y}"
     ])  # fmt: skip
     summary.blank()

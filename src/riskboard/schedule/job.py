@@ -43,6 +43,7 @@ from pydantic import BaseModel, Field
 
 from riskboard import isolated_import
 from riskboard.config import Config
+from riskboard.domain import count_of
 from riskboard.errors import RefusedWorkbook, Remedy, RiskboardError, StoreUnavailable
 from riskboard.safe_text import quote_name, replace_undecodable
 from riskboard.schedule.folder import (
@@ -373,7 +374,8 @@ class _Run:
             file=path.name,
             result="imported",
             month=month,
-            message=f"imported {result.risk_count} risks and {result.action_count} actions"
+            message=f"imported {count_of(result.risk_count, 'risk')} and"
+            f" {count_of(result.action_count, 'action')}"
             f" for {month}{warn}"
             + (
                 problem

@@ -37,7 +37,8 @@ def grid_scope(counts: MonthCounts) -> str:
     the export is not shown." """
     parts = []
     if counts.closed:
-        parts.append(f"Of the export's {counts.exported} risks {counts.closed} are closed")
+        closed = f"{counts.closed} {'is' if counts.closed == 1 else 'are'} closed"
+        parts.append(f"Of the export's {count_of(counts.exported, 'risk')} {closed}")
     if counts.missing:
         parts.append(f"{counts.missing} missing from the export")
     if not parts:

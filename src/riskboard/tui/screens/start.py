@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from riskboard import board
+from riskboard.domain import count_of
 from riskboard.errors import RiskboardError
 from riskboard.register import months as register_months
 from riskboard.tui.screens.base import BoardScreen
@@ -69,7 +70,7 @@ class StartScreen(BoardScreen):
         lines = [
             "[b]No meeting is open.[/b] Press [b]n[/b] to start this month's meeting.",
             "",
-            f"Registers imported: {len(self.months)} months, latest"
+            f"Registers imported: {count_of(len(self.months), 'month')}, latest"
             f" [b]{month_name(self.months[-1])}[/b].",
         ]
         if meetings:
