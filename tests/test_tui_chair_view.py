@@ -311,6 +311,19 @@ async def test_at_80x24_the_bar_the_forms_and_the_toasts_fit(config: Config) -> 
         dates = [i for i in form.query(Input) if i.placeholder == "DD/MM/YYYY"]
         assert dates and not any("YYYY-MM" in (i.placeholder or "") for i in form.query(Input))
         await pilot.press("escape")
+        # the longest form, escalate: Save and Cancel below four fields were off the foot
+        await pilot.press("escape")
+        await wait_for(pilot, AgendaScreen)
+        await pilot.press("enter")
+        await wait_for(pilot, ReviewScreen)
+        await pilot.press("e")
+        form = await wait_for(pilot, FormDialog)
+        await pilot.pause()
+        inside = form.query_one("#form").content_region  # within its border, on the screen
+        assert inside.bottom <= 24
+        for button in form.query(Button):
+            assert button.region.height and button.region.bottom <= inside.bottom, button
+        await pilot.press("escape")
         app.notify(
             "Resumed meeting 2 (14/09/2022, August 2022 register). Everything entered so far"
             " is kept; the action log shows 1 action carried from earlier meetings."

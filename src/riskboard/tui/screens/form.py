@@ -120,7 +120,12 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
     FormDialog #form-notice { color: $warning; height: auto; }
     FormDialog #buttons { height: auto; align-horizontal: right; margin-top: 1; }
     FormDialog #buttons Button { margin-left: 2; }
+    /* a short terminal (80x24): the form takes the screen's height and its fields
+       scroll, so Save and Cancel stay on the screen however many fields it has */
+    FormDialog.-short > #form { height: 100%; }
+    FormDialog.-short #fields { height: 1fr; max-height: 100%; }
     """
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
 
     def __init__(
         self,
