@@ -125,7 +125,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
     FormDialog.-short > #form { height: 100%; }
     FormDialog.-short #fields { height: 1fr; max-height: 100%; }
     """
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # -short: the form scrolls
 
     def __init__(
         self,
