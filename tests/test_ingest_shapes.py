@@ -222,14 +222,22 @@ def test_same_risk_repeated_identically_is_not_a_conflict(tmp_path: Path) -> Non
     assert [a.text for a in parsed.risks[0].actions] == ["a", "b", "c"]
 
 
-def test_score_column_kept_when_it_disagrees_with_l_x_i(tmp_path: Path) -> None:
-    rows = [["Ref", "Title", "L", "I", "Score"], ["R1", "a", 3, 4, 16], ["R2", "b", 2, 2, None]]
+def test_a_score_that_disagrees_with_l_x_i_is_shown_and_the_higher_figure_used(
+    tmp_path: Path,
+) -> None:
+    rows = [["Ref", "Title", "L", "I", "Score"], ["R1", "a", 3, 4, 16], ["R2", "b", 2, 2, None],
+            ["R3", "c", 5, 4, 4]]  # fmt: skip
     parsed = parse(write_xlsx(tmp_path / f"r {MONTH}.xlsx", {"Register": rows}))
-    assert [r.current_score for r in parsed.risks] == [16, 4]
-    assert parsed.warnings == [
-        "sheet 'Register', row 2, column 'Score': risk R1 current score 16 is not likelihood 3"
-        " x impact 4 = 12; kept the export's score"
-    ]
+    assert [r.current_score for r in parsed.risks] == [16, 4, 20]
+    assert parsed.unreadable_count == 2
+    (cell,) = parsed.risks[2].unreadable
+    assert (cell.field, cell.row, cell.column, cell.text, cell.kind) == (
+        "current_score", 4, "Score", "4", "contradiction"
+    )
+    assert cell.reason == (
+        "does not match likelihood 5 x impact 4 = 20: the higher figure, 20, is used until the"
+        " register is corrected"
+    )
 
 
 def test_strategy_text_that_does_not_normalise_is_kept(tmp_path: Path) -> None:

@@ -29,8 +29,9 @@ LIKELIHOOD = AxisReader(
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [(3.0, 3), ("3", 3), (" 4 ", 4), ("3 - Possible", 3), ("High (4)", 4), ("", None),
-     ("N/A", None), ("-", None), (12, 12), ("16 (Red)", 16), ("4x4", 16), ("4 x 4 = 16", 16)],
+    [(3.0, 3), ("3", 3), (" 4 ", 4), ("3 - Low", 3), ("High (4)", 4), ("", None),
+     (12, 12), ("16 (Red)", 16), ("4x4", 16), ("4 x 4 = 16", 16), ("16.0", 16),
+     ("16 Red/Amber", 16), ("Red (16)", 16), ("4X4 (Red)", 16), ("4 x 4 - Red", 16)],
 )  # fmt: skip
 def test_scores(cell: object, expected: int | None) -> None:
     assert SCORE(cell) == expected
@@ -40,6 +41,61 @@ def test_scores(cell: object, expected: int | None) -> None:
 def test_unreadable_scores(cell: object) -> None:
     with pytest.raises(ValueError):
         SCORE(cell)
+
+
+# review of issue 9: each of these was read as a number it does not give (a guess)
+@pytest.mark.parametrize(
+    ("cell", "why"),
+    [("-16", "negative"), ("-4", "negative"), ("20%", "percentage"), (">15", "bound"),
+     ("16+", "bound"), ("c.16", "bound"), ("16?", "question"), ("£16k", "money"),
+     ("Down from 20", "not a score"), ("Q3", "not a score"), ("was 12 now 16", "not a score"),
+     ("Likely (4)", "not a band"), ("3 - Possible", "not a band"), ("16 label", "not a band"),
+     ("N/A", "no score"), ("TBC", "no score"), ("-", "no score"), ("?", "no score"),
+     ("Unknown", "no score"), ("Not scored", "no score")],
+)  # fmt: skip
+def test_a_score_that_is_not_certain_is_not_read(cell: str, why: str) -> None:
+    with pytest.raises(ValueError, match=why):
+        SCORE(cell)
+
+
+IMPACT = AxisReader("impact", ScoringConfig().impact_scale(), "scoring.impact_words")
+
+
+@pytest.mark.parametrize(
+    ("reader", "cell", "why"),
+    [(LIKELIHOOD, "5%", "percentage"), (LIKELIHOOD, "£5m", "money"),
+     (IMPACT, "£2m", "money"), (LIKELIHOOD, "-4", "negative"),
+     (LIKELIHOOD, "Unlikely/Likely", "two values"), (LIKELIHOOD, "Possible - Likely", "two values"),
+     (IMPACT, "Major/Catastrophic", "two values"), (IMPACT, "Minor-Moderate", "two values"),
+     (LIKELIHOOD, "Likely?", "question"), (IMPACT, "Major?", "question"),
+     (LIKELIHOOD, "TBC", "no likelihood"), (IMPACT, "?", "no impact"),
+     (IMPACT, "4 - Likely", "not an impact word"), (LIKELIHOOD, "5 (£1m+)", "money")],
+)  # fmt: skip
+def test_a_likelihood_or_impact_that_is_not_certain_is_not_read(
+    reader: AxisReader, cell: str, why: str
+) -> None:
+    with pytest.raises(ValueError, match=why):
+        reader(cell)
+
+
+@pytest.mark.parametrize(
+    ("reader", "cell", "expected"),
+    [(LIKELIHOOD, "4 - Likely", 4), (LIKELIHOOD, "Likely (4)", 4), (LIKELIHOOD, "Rare - 1", 1),
+     (LIKELIHOOD, "almost-certain", 5), (LIKELIHOOD, "L4", 4), (LIKELIHOOD, "3 (Medium)", 3),
+     (IMPACT, "4 - Major", 4), (IMPACT, "I4", 4), (IMPACT, "Very low", 1)],
+)  # fmt: skip
+def test_likelihood_and_impact_forms_that_are_read(
+    reader: AxisReader, cell: str, expected: int
+) -> None:
+    assert reader(cell) == expected
+
+
+def test_reasons_are_worded_for_a_risk_officer() -> None:
+    with pytest.raises(ValueError) as caught:
+        LIKELIHOOD(date(1900, 1, 4))
+    assert str(caught.value) == "the date 04/01/1900 is not a likelihood"
+    with pytest.raises(ValueError, match="'Significant' is not an impact word"):
+        IMPACT("Significant")
 
 
 @pytest.mark.parametrize(
@@ -93,7 +149,7 @@ def test_status_column_decided_by_values() -> None:
 def test_any_whole_score_reads_back(n: int) -> None:
     assert SCORE(float(n)) == n
     assert SCORE(str(n)) == n
-    assert SCORE(f"{n} - label") == n
+    assert SCORE(f"{n} - Red") == n
 
 
 @given(
@@ -105,7 +161,9 @@ def test_any_product_form_reads_as_likelihood_times_impact(a: int, b: int, form:
     assert SCORE(form.format(a=a, b=b, p=a * b)) == a * b
 
 
-@given(st.integers(min_value=1, max_value=5), st.sampled_from(["{n}", "{n} - x", "x ({n})"]))
+@given(
+    st.integers(min_value=1, max_value=5), st.sampled_from(["{n}", "{n} - High", "Medium ({n})"])
+)
 def test_any_likelihood_number_reads_back(n: int, form: str) -> None:
     assert LIKELIHOOD(form.format(n=n)) == n
 

@@ -92,6 +92,9 @@ class UnreadableCell(_Detail):
     column: str | None = None  # the column's header as written
     text: str  # the cell's text as written, or the Excel error ("#REF!")
     reason: str | None = None  # why it could not be read, in words
+    # "contradiction": the cell was read but disagrees with the row (a score that is not
+    # likelihood x impact); ``reason`` says what was used instead
+    kind: Literal["contradiction"] | None = None
 
 
 class UnreadableValueDetail(RootModel[list[UnreadableCell]]):

@@ -77,6 +77,8 @@ def unreadable_sentence(cell: UnreadableCell) -> str:
     if cell.column:
         where.append(f"column {cell.column}")
     place = f" in {', '.join(where)}" if where else ""
+    if cell.kind == "contradiction":
+        return f"{field_label(cell.field)}: {cell.text!r}{place} {cell.reason or 'contradicts the row'}"
     return f"{field_label(cell.field)}: could not read {cell.text!r}{place}"
 
 

@@ -379,7 +379,10 @@ class Assembler:
         return cells
 
     def _score(self, build: _Build, level: str, product: int, score_key: str) -> None:
-        """The score is likelihood x impact: filled in when blank, a warning if not."""
+        """The score is likelihood x impact: filled in when blank. A score that says
+        otherwise is shown to the board (``unreadable_value``, a contradiction) and the
+        higher of the two figures is used, so the risk never drops off the escalation
+        list because of a slip in the export."""
         values = build.values
         score = values.get(score_key)
         if score is None:
@@ -387,12 +390,20 @@ class Assembler:
         elif score != product:
             likelihood, impact = values[f"{level}_likelihood"], values[f"{level}_impact"]
             sheet, row, header = self._origin(build, score_key)
-            self.warnings.add(
-                f"sheet {sheet!r}: {level} scores that are not likelihood x impact",
-                f"sheet {sheet!r}, row {row}, column {header!r}: risk {build.ref} {level} score"
-                f" {score} is not likelihood {likelihood} x impact {impact} = {product};"
-                " kept the export's score",
-            )
+            used = max(score, product)
+            values[score_key] = used
+            build.unreadable.append(
+                (
+                    UnreadableCell(
+                        field=score_key, sheet=sheet, row=row, column=header, text=str(score),
+                        kind="contradiction",
+                        reason=f"does not match likelihood {likelihood} x impact {impact} ="
+                        f" {product}: the higher figure, {used}, is used until the register"
+                        " is corrected",
+                    ),
+                    False,
+                )
+            )  # fmt: skip
 
 
 def _show(value: Any) -> str:
