@@ -130,7 +130,7 @@ def test_dry_run_prints_the_mapping_and_writes_nothing(
     assert "    Risk Ref      -> ref\n" in out
     assert "    Last Updated  -> last_updated\n" in out
     assert "    not used: 'RAG colour'" in out
-    assert "skipped, not a risk (no risk reference): 'Total risks: 2'" in out
+    assert "skipped, a note or footer in the reference column, not a risk: 'Total risks: 2'" in out
     assert not (workspace / "board.db").exists()  # a dry run creates nothing
 
 

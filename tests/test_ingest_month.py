@@ -9,6 +9,7 @@ import pytest
 
 from riskboard.config import Config
 from riskboard.errors import RiskboardError
+from riskboard.ingest.file_month import date_in_file_name
 from riskboard.ingest.month import decide_month, month_in_file_name, report_date_in_title
 from riskboard.ingest.workbook import parse_workbook
 from workbooks import write_xlsx
@@ -26,14 +27,111 @@ TABLE = [["Risk Ref", "Risk Title"], ["R1", "Flooding"]]
         ("Street_Lighting_August-2022.xlsx", "2022-08"),
         ("register Sept22.xlsx", "2022-09"),
         ("2022 March joint register.xlsx", "2022-03"),
-        ("IRIS run 31-08-2022.xlsx", "2022-08"),
-        ("IRIS_Street_Lighting_2022-08-31.xlsx", "2022-08"),
         ("Joint register.xlsx", None),
         ("summary v2.xlsx", None),
+        # review of issue 9: a month word is a whole token ("Jun"-ction 12 is not June 2012)
+        ("M5_Junction_12_Aug2022.xlsx", "2022-08"),
+        ("Junction 12 Improvements Aug2022.xlsx", "2022-08"),
+        ("Marchwood Depot Aug2022.xlsx", "2022-08"),
+        ("Winter Service 2022-23 Aug.xlsx", "2022-08"),  # August of the year 2022/23
+        # a full date is the day the export was run, not a board month
+        ("IRIS run 31-08-2022.xlsx", None),
+        ("IRIS_Street_Lighting_2022-08-31.xlsx", None),
+        ("Risk Register 01.09.2022.xlsx", None),
+        # two months: not one of them picked
+        ("IRIS_Register_Jul2022_updated_Aug2022.xlsx", None),
     ],
 )
 def test_month_in_file_name(name: str, month: str | None) -> None:
     assert month_in_file_name(name) == month
+
+
+@pytest.mark.parametrize(
+    ("name", "day"),
+    [("Risk Register 01.09.2022.xlsx", date(2022, 9, 1)),
+     ("IRIS_Register_01-09-2022.xlsx", date(2022, 9, 1)),
+     ("IRIS_Register_2022-09-01.xlsx", date(2022, 9, 1)),
+     ("Streetworks_2022_08_31.xlsx", date(2022, 8, 31)),
+     ("Traffic Signals 31.08.2022.xlsx", date(2022, 8, 31)),
+     ("M5_Junction_12_Aug2022.xlsx", None), ("IRIS 2022-08.xlsx", None)],
+)  # fmt: skip
+def test_a_full_date_in_a_file_name_is_a_run_date(name: str, day: date | None) -> None:
+    assert date_in_file_name(name) == day
+
+
+@pytest.mark.parametrize(
+    "name", ["Risk Register 01.09.2022.xlsx", "IRIS_Register_01-09-2022.xlsx",
+             "IRIS_Register_2022-09-01.xlsx", "Risk Register.xlsx"],
+)  # fmt: skip
+def test_a_file_named_by_its_run_date_early_in_a_month_is_filed_with_the_warning(
+    tmp_path: Path, name: str
+) -> None:
+    path = write_xlsx(tmp_path / name, {"Register": [["Report run: 01/09/2022"], [], *TABLE]})
+    parsed = parse_workbook(path, Config())
+    assert parsed.month == "2022-09"
+    assert any(
+        "if it is 2022-08's register, it needs --month 2022-08" in w for w in parsed.warnings
+    )
+
+
+def test_a_run_date_in_the_name_and_one_at_month_end_give_that_month(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "Traffic Signals 31.08.2022.xlsx",
+        {"Register": [["Report run: 01/09/2022"], [], *TABLE]},
+    )
+    parsed = parse_workbook(path, Config())
+    assert parsed.month == "2022-08"
+    assert not any("needs --month" in w for w in parsed.warnings)
+
+
+def test_a_junction_number_is_not_a_month(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "M5_Junction_12_Aug2022.xlsx",
+        {"Register": [["Report run: 01/09/2022"], [], *TABLE]},
+    )
+    assert parse_workbook(path, Config()).month == "2022-08"
+
+
+def test_a_file_name_with_two_months_is_refused_asking_for_the_month(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "IRIS_Register_Jul2022_updated_Aug2022.xlsx", {"R": TABLE})
+    with pytest.raises(RiskboardError, match="names more than one month: 2022-07, 2022-08") as info:
+        parse_workbook(path, Config())
+    assert "--month" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("label", "month"),
+    [("Period: April 2022 - August 2022", "2022-08"),  # cumulative: as at its last month
+     ("Reporting period: Month 5 (August) 2022/23", "2022-08"),
+     ("Period: 1 August 2022 to 31 August 2022", "2022-08")],
+)  # fmt: skip
+def test_period_ranges_and_financial_year_months(tmp_path: Path, label: str, month: str) -> None:
+    path = write_xlsx(tmp_path / "IRIS_Register.xlsx", {"Register": [[label], [], *TABLE]})
+    parsed = parse_workbook(path, Config())
+    assert parsed.month == month
+    assert any(label in e and month in e for e in parsed.month_evidence)
+
+
+@pytest.mark.parametrize("label", ["Period: Q2 2022/23", "Month: 5", "Period: P5 2022/23"])
+def test_a_period_label_that_is_not_a_month_is_listed_and_warned(
+    tmp_path: Path, label: str
+) -> None:
+    path = write_xlsx(
+        tmp_path / "IRIS_Register_Aug2022.xlsx",
+        {"Register": [[label], ["Report run: 01/09/2022"], [], *TABLE]},
+    )
+    parsed = parse_workbook(path, Config())
+    assert parsed.month == "2022-08"
+    assert f"period label {label!r} in the title block: not read as a month" in (
+        parsed.month_evidence
+    )
+    assert any(f"period label {label!r} is not read as a month" in w for w in parsed.warnings)
+
+
+def test_only_an_unread_period_label_is_refused_naming_it(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "IRIS_Register.xlsx", {"R": [["Period: Q2 2022/23"], *TABLE]})
+    with pytest.raises(RiskboardError, match="'Period: Q2 2022/23' is not a month riskboard"):
+        parse_workbook(path, Config())
 
 
 @pytest.mark.parametrize(

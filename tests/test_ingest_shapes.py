@@ -131,8 +131,8 @@ def test_title_block_footer_and_blank_rows(tmp_path: Path) -> None:
     assert hm.strategy == "treat"
     assert parsed.risks[1].actions == []
     assert parsed.warnings == [
-        "sheet 'Register', row 9: skipped, not a risk (no risk reference): 'Total risks: 2'",
-        "sheet 'Register', row 10: skipped, not a risk (no risk reference): 'End of report'",
+        "sheet 'Register', row 9: skipped, a note or footer in the reference column, not a risk: 'Total risks: 2'",
+        "sheet 'Register', row 10: skipped, a note or footer in the reference column, not a risk: 'End of report'",
     ]
 
 
@@ -146,7 +146,7 @@ def test_rows_without_reference_are_skipped_with_a_warning(tmp_path: Path) -> No
     parsed = parse(write_xlsx(tmp_path / f"r {MONTH}.xlsx", {"Register": rows}))
     assert [r.ref for r in parsed.risks] == ["R1", "R2"]
     assert parsed.warnings == [
-        "sheet 'Register', row 3: skipped, no risk reference: 'Note: scores reviewed in July'"
+        "sheet 'Register', row 3: skipped, no risk reference in the row: 'Note: scores reviewed in July'"
     ]
 
 
@@ -232,7 +232,11 @@ def test_a_score_that_disagrees_with_l_x_i_is_shown_and_the_higher_figure_used(
     assert parsed.unreadable_count == 2
     (cell,) = parsed.risks[2].unreadable
     assert (cell.field, cell.row, cell.column, cell.text, cell.kind) == (
-        "current_score", 4, "Score", "4", "contradiction"
+        "current_score",
+        4,
+        "Score",
+        "4",
+        "contradiction",
     )
     assert cell.reason == (
         "does not match likelihood 5 x impact 4 = 20: the higher figure, 20, is used until the"

@@ -126,13 +126,48 @@ def test_text_and_refs() -> None:
 def test_statuses_and_strategies() -> None:
     assert risk_status("Live") == "open"
     assert risk_status("ARCHIVED") == "closed"
-    assert risk_status("Under review") == "Under review"
+    with pytest.raises(ValueError, match="not a risk status"):
+        risk_status("Under review")
     assert action_status("Completed") == "complete"
     assert action_status("On track") == "in progress"
     assert strategy("Reduce") == ("treat", "Reduce")
     assert strategy("Insured via contractor") == ("transfer", "Insured via contractor")
     assert strategy("Watch and wait") == (None, "Watch and wait")
     assert strategy("  ") == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Closed - transferred", "closed"), ("Closed (merged)", "closed"), ("Closed.", "closed"),
+     ("CLOSED", "closed"), ("Open - escalated", "open"), ("Live", "open")],
+)  # fmt: skip
+def test_closed_and_open_with_a_note_are_read(text: str, expected: str) -> None:
+    assert risk_status(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [("N/A", "not a risk status"), ("Treat", "a strategy, not a risk status"),
+     ("Not closed", "not a risk status"), ("Dormant", "not a risk status")],
+)  # fmt: skip
+def test_a_status_that_is_not_open_or_closed_is_not_read(text: str, why: str) -> None:
+    with pytest.raises(ValueError, match=why):
+        risk_status(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Not accepted", "Do not tolerate", "Transfer not possible", "Treat/Transfer",
+     "Tolerate/Treat", "Treat & Tolerate", "Cannot transfer - treat"],
+)  # fmt: skip
+def test_a_negated_or_double_strategy_is_kept_as_written_and_not_guessed(text: str) -> None:
+    assert strategy(text) == (None, text)
+
+
+def test_one_strategy_in_several_words_is_read() -> None:
+    assert strategy("Treat - mitigate") == ("treat", "Treat - mitigate")
+    assert strategy("4T: Treat") == ("treat", "4T: Treat")
+    assert strategy("Tolerate (accept)") == ("tolerate", "Tolerate (accept)")
 
 
 def test_status_column_decided_by_values() -> None:

@@ -49,17 +49,34 @@ _STRATEGY_WORDS: dict[str, Strategy] = {
 }
 
 
+# a strategy said not to apply ("Not accepted", "Do not tolerate", "Transfer not possible")
+_NEGATIONS = frozenset(
+    {"not", "no", "non", "nor", "never", "cannot", "can't", "cant", "don't", "dont", "won't",
+     "unable", "without", "rejected", "declined", "impossible"}
+)  # fmt: skip
+# two words for holding a risk as it is: "Tolerate (accept)" says one thing
+_HOLD = frozenset({Strategy.ACCEPT, Strategy.TOLERATE})
+
+
 def normalise_strategy(text: str | None) -> Strategy | None:
-    """Map free text ("Reduce", "TREAT - mitigate", "Insured") to a Strategy, else None."""
+    """Map free text ("Reduce", "TREAT - mitigate", "Insured") to a Strategy, else None.
+
+    None too when the text negates a strategy ("Not accepted", "Transfer not possible")
+    or names two ("Treat/Transfer", "Tolerate/Treat"): the import keeps such text as
+    written and the board sees ``unknown_strategy`` rather than a guess. Accept and
+    tolerate together ("Tolerate (accept)") are one strategy: the first word is taken."""
     if not text:
         return None
-    words = re.findall(r"[a-z]+", text.lower())
-    if not words:
+    words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower().replace("\u2019", "'"))
+    if not words or not _NEGATIONS.isdisjoint(words):
         return None
-    if words[0] in _STRATEGY_WORDS:
-        return _STRATEGY_WORDS[words[0]]
-    found = {_STRATEGY_WORDS[w] for w in words if w in _STRATEGY_WORDS}
-    return found.pop() if len(found) == 1 else None
+    found = [_STRATEGY_WORDS[w] for w in words if w in _STRATEGY_WORDS]
+    if not found:
+        return None
+    kinds = set(found)
+    if len(kinds) == 1 or kinds == _HOLD:
+        return found[0]
+    return None
 
 
 class RiskStatus(StrEnum):

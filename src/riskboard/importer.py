@@ -45,7 +45,10 @@ class ImportResult(BaseModel):
     risk_count: int = 0
     action_count: int = 0
     sheets: list[str] = Field(default_factory=list)
+    # every warning, every row skipped named (the import record and --dry-run)
     warnings: list[str] = Field(default_factory=list)
+    # the same with the rows skipped capped per sheet (what an import prints)
+    brief_warnings: list[str] = Field(default_factory=list)
     # sheet -> header -> field (None: header not used)
     mapping: dict[str, dict[str, str | None]] = Field(default_factory=dict)
     month_source: str | None = None
@@ -132,13 +135,15 @@ def _import_file(
                 ahead = register.read_previous(db, guess)
         parsed = parsing.result()
         warnings = list(parsed.warnings)
+        brief = list(parsed.brief_warnings)
         if previous is not None:
-            warnings.insert(
-                0,
+            seen = (
                 f"already imported as import #{previous['id']} ({previous['month']});"
-                " would be skipped",
+                " would be skipped"
             )
-        result = _result(parsed, digest, "dry_run" if dry_run else "imported", warnings)
+            warnings.insert(0, seen)
+            brief.insert(0, seen)
+        result = _result(parsed, digest, "dry_run" if dry_run else "imported", warnings, brief)
         if dry_run:
             return result
         record = store.ImportRecord(
@@ -213,7 +218,7 @@ def _drop(objects: list[Any]) -> None:
 
 
 def _result(
-    parsed: ParsedWorkbook, digest: str, status: Status, warnings: list[str]
+    parsed: ParsedWorkbook, digest: str, status: Status, warnings: list[str], brief: list[str]
 ) -> ImportResult:
     return ImportResult(
         file=parsed.file_name,
@@ -224,6 +229,7 @@ def _result(
         action_count=parsed.action_count,
         sheets=[s.name for s in parsed.sheets],
         warnings=warnings,
+        brief_warnings=brief,
         mapping={s.name: s.mapping for s in parsed.sheets},
         month_source=parsed.month_source,
         report_date=parsed.report_date.isoformat() if parsed.report_date else None,

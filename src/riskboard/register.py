@@ -30,7 +30,9 @@ from riskboard.flags import action_is_complete, compute_flags, escalation_routes
 from riskboard.store import register as store
 from riskboard.store.db import database_path, store_error
 
-Direction = Literal["up", "down", "level", "new"]
+# "unknown": this month's or last month's score is missing or could not be read - never
+# "level", which would say nothing changed
+Direction = Literal["up", "down", "level", "new", "unknown"]
 
 
 class RegisterRow(BaseModel):
@@ -91,14 +93,15 @@ def direction_of(
     current: int | None, previous: int | None, *, in_previous: bool, missing: bool = False
 ) -> Direction:
     """Direction of travel: ``new`` when the risk was not in the previous month's
-    export (or there is none), ``up`` / ``down`` by current score, else ``level`` (also
-    when either score is blank, and for a risk missing from this month's export)."""
+    export (or there is none), ``up`` / ``down`` by current score, ``unknown`` when either
+    score is blank or could not be read (never ``level``, which would say nothing
+    changed), else ``level`` (also for a risk missing from this month's export)."""
     if missing:
         return "level"
     if not in_previous:
         return "new"
     if previous is None or current is None:
-        return "level"
+        return "unknown"
     return "up" if current > previous else "down" if current < previous else "level"
 
 

@@ -37,7 +37,7 @@ FLAG_SHORT: dict[str, str] = {
 _FLAG_RANK = {code.value: i for i, code in enumerate(FLAG_ORDER)}
 _NO_FLAG_RANK = len(FLAG_ORDER)
 
-DIRECTION_SYMBOL = {"up": "▲", "down": "▼", "level": "►", "new": "●"}
+DIRECTION_SYMBOL = {"up": "▲", "down": "▼", "level": "►", "new": "●", "unknown": "?"}
 
 
 class RiskRow(NamedTuple):

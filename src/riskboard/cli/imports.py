@@ -111,10 +111,14 @@ def _counts(result: ImportResult) -> str:
     )
 
 
-def _print_warnings(result: ImportResult) -> None:
-    if result.warnings:
-        print(f"  {len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}:")
-        for w in result.warnings:
+def _print_warnings(result: ImportResult, *, brief: bool = False) -> None:
+    """The warnings; ``brief``: rows skipped capped per sheet (the import record and
+    ``--dry-run`` name every one)."""
+    shown = result.brief_warnings if brief and result.brief_warnings else result.warnings
+    if shown:
+        n = len(result.warnings)
+        print(f"  {n} warning{'s' if n != 1 else ''}:")
+        for w in shown:
             print(f"    - {w}")
 
 
@@ -131,7 +135,7 @@ def print_imported(result: ImportResult) -> None:
         f"imported {quote_name(result.file)} for {result.month} (import #{result.import_id}):"
         f" {_counts(result)}"
     )
-    _print_warnings(result)
+    _print_warnings(result, brief=True)
     if line := unreadable_line(result.unreadable_count):
         print(line)
 

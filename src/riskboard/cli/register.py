@@ -118,7 +118,7 @@ def cmd_risks(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print(json.dumps([r.model_dump() for r in rows], indent=2, default=str))
         return 0
-    arrows = {"up": "^", "down": "v", "level": "=", "new": "new"}
+    arrows = {"up": "^", "down": "v", "level": "=", "new": "new", "unknown": "?"}
     print(f"Register for {month_label(month)}: {month_counts(month, rows).export_text()}")
     print(
         _table(

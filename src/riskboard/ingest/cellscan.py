@@ -33,6 +33,24 @@ _VALUE = re.compile(rb"<v>([^<]*)</v>|<is>.*?<t[^>]*>([^<]*)</t>", re.S)
 _FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>([^<]*)</f>)", re.S)
 
 
+# what Excel and LibreOffice show in a cell whose formula failed, also met as plain text
+# in exports that were pasted as values
+EXCEL_ERRORS = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!",
+     "#NAME!", "#ERROR", "#NA"}
+)  # fmt: skip
+_LIBREOFFICE_ERROR = re.compile(r"Err:\d{3}")
+
+
+def is_error_text(text: str | None) -> bool:
+    """Whether text is an Excel or LibreOffice error value ("#REF!", "Err:502")."""
+    if not text or (text[0] != "#" and text[0] != "E"):
+        return False
+    t = text.strip().upper()
+    return t in EXCEL_ERRORS or bool(_LIBREOFFICE_ERROR.fullmatch(text.strip()))
+
+
 @dataclass(frozen=True, slots=True)
 class CellError:
     """A cell that holds something which is not a value: an Excel error ("#REF!") or a

@@ -78,11 +78,18 @@ def match_annexes(risks: Iterable[Risk], known: Iterable[str]) -> None:
             risk.annex = spelling.setdefault(annex_key(risk.annex), risk.annex)
 
 
-def is_note(ref: str, row: Sequence[Any]) -> bool:
-    """A footer or note sitting in the reference column ("Total risks: 42")."""
-    if _NOTE_START.match(ref) or len(ref) > 60:
-        return True
-    if " " not in ref and ":" not in ref:
-        return False
-    texts = {to_text(v) for v in row if v != ""}
-    return len(texts) == 1  # the only text on the row (or one merged across it)
+def note_kind(ref: str, row: Sequence[Any]) -> str | None:
+    """Whether the text in the reference column reads like a footer or a note:
+
+    - "alone": it is the only text on the row (or one text merged across it) and reads
+      like a sentence or a label ("Total risks: 42", "End of report") - a note;
+    - "starts": it starts like one ("Total", "Key", "Source", "*", "END") or is very long,
+      but the row holds more: a note only if the row carries no risk data (the caller
+      decides; "KEY-003" with an owner and a score is a risk);
+    - None: it reads like a reference."""
+    starts = bool(_NOTE_START.match(ref)) or len(ref) > 60
+    if starts or " " in ref or ":" in ref:
+        texts = {to_text(v) for v in row if v != ""}
+        if len(texts) == 1:  # the only text on the row (or one merged across it)
+            return "alone"
+    return "starts" if starts else None

@@ -33,10 +33,11 @@ from riskboard.ingest.cells import (
     split_lines,
     split_strategy,
 )
+from riskboard.ingest.cellscan import CellError, is_error_text
 from riskboard.ingest.layout import ACTION_FIELDS, SheetLayout
-from riskboard.ingest.names import is_note, name_annex
+from riskboard.ingest.names import name_annex, note_kind
 from riskboard.ingest.reader import Sheet
-from riskboard.ingest.table_end import not_risks
+from riskboard.ingest.table_end import OWNED, key_like, not_risks
 from riskboard.ingest.values import NO_ACTION_WORDS, to_ref, to_text
 from riskboard.ingest.warning_log import Warnings
 
@@ -101,12 +102,49 @@ class Assembler:
     # ------------------------------------------------------------------ helpers
     def _key(self, value: Any) -> tuple[str, str] | None:
         """(ref_key, reference as shown) of a reference cell, cached: exports repeat
-        their references."""
+        their references. A reference that is an Excel error or an unsaved formula has
+        the key "" (the caller shows the row as a risk whose reference could not be read)."""
         found = self._refs.get(value, _MISS)
         if found is _MISS:
-            ref = to_ref(value)
-            found = self._refs[value] = (ref_key(ref), ref) if ref else None
+            if type(value) is CellError:
+                found = ("", value.text)
+            else:
+                ref = to_ref(value)
+                found = (("" if is_error_text(ref) else ref_key(ref)), ref) if ref else None
+            self._refs[value] = found
         return found  # type: ignore[return-value]
+
+    def _unreadable_ref(
+        self, sheet: str, row: int, header: str, value: Any, cells: Sequence[Any]
+    ) -> tuple[str, UnreadableCell] | None:
+        """A row whose reference is an Excel error ("#REF!") or an unsaved formula: it
+        stays a risk the board can see, under a reference that names its place, with the
+        cell as ``unreadable_value`` - never a risk called "#REF!", and two such rows are
+        never one risk. None (the row is skipped with a warning) when the row holds
+        nothing else."""
+        text = value.text if type(value) is CellError else str(value).strip()
+        if sum(1 for c in cells if c != "") <= 1:
+            self._skip_row(
+                sheet, row, cells, f"its reference is {text} and the row holds nothing else"
+            )
+            return None
+        if type(value) is CellError and value.formula:
+            reason = "a formula whose result was never saved: the risk's reference is unknown"
+        else:
+            reason = f"the Excel error {text}: the risk's reference is unknown"
+        ref = f"[unreadable ref: {sheet} row {row}]"
+        return ref, UnreadableCell(
+            field="ref", sheet=sheet, row=row, column=header, text=text, reason=reason
+        )
+
+    def _has_risk_data(self, raw: tuple[Any, ...], plan: Plan, actions: bool) -> bool:
+        """Whether a row's cells give a risk's owner, strategy, status, score or an
+        action (read aside: nothing is reported from here)."""
+        if actions:
+            return True
+        values: dict[str, Any] = {}
+        plan.read(raw, values, [])
+        return not OWNED.isdisjoint(values)
 
     def _report_bad(self, build: _Build, sheet: str, row: int) -> None:
         """The cells of this row that could not be read go on the risk (the import's
@@ -121,10 +159,14 @@ class Assembler:
         self._bad.clear()
 
     def _skip_row(self, sheet: str, row: int, values: Sequence[Any], why: str) -> None:
+        """A row not read as a risk: a warning naming it (``--dry-run`` and the import
+        record name every one)."""
         text = next((t for v in values if (t := to_text(v))), "")
         snippet = f": {text[:60]!r}" if text else ""
         self.warnings.add(
-            f"sheet {sheet!r}: rows skipped", f"sheet {sheet!r}, row {row}: skipped, {why}{snippet}"
+            f"sheet {sheet!r}: rows skipped",
+            f"sheet {sheet!r}, row {row}: skipped, {why}{snippet}",
+            listed=True,
         )
 
     def _origin(self, build: _Build, fld: str) -> tuple[str, int, str]:
@@ -170,29 +212,53 @@ class Assembler:
                 ):
                     actions += self._add_actions(prev, aget(row), aplan, name, r + 1, text_pos)
                 else:
-                    self._skip_row(name, r + 1, row, "no risk reference")
+                    self._skip_row(name, r + 1, row, "no risk reference in the row")
                     prev = None
                 continue
             raw = rget(row)
             key = pair[0]
+            bad_ref = None
+            if not key:  # an Excel error or an unsaved formula in the reference column
+                found_bad = self._unreadable_ref(name, r + 1, cols["ref"].header, refv, row)
+                if found_bad is None:
+                    prev = None
+                    continue
+                ref, bad_ref = found_bad
+                pair = (key := ref_key(ref), ref)
             build = risks.get(key)
             if build is None:
                 if key == ref_header_key:
                     continue  # the header repeated (printed page breaks)
                 ref = pair[1]
-                if is_note(ref, row):
-                    self._skip_row(name, r + 1, row, "not a risk (no risk reference)")
+                note = note_kind(ref, row) if bad_ref is None else None
+                if note is not None and (
+                    note == "alone"
+                    or not self._has_risk_data(raw, rplan, has_actions and aget(row) != ablank)
+                ):
+                    self._skip_row(
+                        name, r + 1, row, "a note or footer in the reference column, not a risk"
+                    )
                     prev = None
                     continue
                 build = risks[key] = _Build(ref, name, r + 1, annex_hint, raw=raw, raw_sheet=name)
                 build.after_gap = gap
                 built.append(build)
+                if bad_ref is not None:
+                    build.unreadable.append((bad_ref, False))
                 if raw != rblank:
                     rplan.read(raw, build.values, bad)
                     split_strategy(build.values)
                     if bad:
                         self._report_bad(build, name, r + 1)
             elif raw != rblank and (raw != build.raw or build.raw_sheet is not name):
+                if gap and not (has_actions and aget(row) != ablank) and key_like(refv, raw):
+                    # below the table, a scoring key numbered like the table's risks
+                    self._skip_row(
+                        name, r + 1, row, "below the table, a scoring key or legend row (only"
+                        f" scale words and numbers), not risk {build.ref} again",
+                    )  # fmt: skip
+                    prev = None
+                    continue
                 self._fold(build, raw, rplan, name, r + 1)
             read += 1
             if has_actions:
@@ -305,20 +371,29 @@ class Assembler:
             pair = self._key(refv) if refv != "" else None
             if pair is None:
                 if row.count("") != len(row):
-                    self._skip_row(name, r + 1, row, "no risk reference")
+                    self._skip_row(name, r + 1, row, "no risk reference in the row")
                 continue
             key, ref = pair
             if key == ref_header_key:
                 continue
+            if not key:
+                self._skip_row(
+                    name, r + 1, row, f"an action whose risk reference is {ref}: it cannot be"
+                    " tied to a risk - correct the reference in the export",
+                )  # fmt: skip
+                continue
             build = risks.get(key)
             if build is None:
-                if is_note(ref, row):
-                    self._skip_row(name, r + 1, row, "not an action (no risk reference)")
+                if note_kind(ref, row) == "alone":
+                    self._skip_row(
+                        name, r + 1, row, "a note or footer in the reference column, not an action"
+                    )
                 else:
                     self.warnings.add(
                         f"sheet {name!r}: actions of risks on no risks sheet",
                         f"sheet {name!r}, row {r + 1}: action for risk {ref}, which is on no"
                         " risks sheet; skipped",
+                        listed=True,
                     )
                 continue
             read += 1

@@ -94,12 +94,29 @@ def to_money(value: Any) -> float | None:
     raise ValueError(f"{value!r} is not an amount")
 
 
+_STATUS_NEGATIONS = frozenset({"not", "no", "non", "never", "un"})
+
+
 def risk_status(value: Any) -> str | None:
-    """ "Open"/"Live" -> open, "Closed"/"Archived" -> closed; other text kept as written."""
+    """ "Open"/"Live" -> open, "Closed"/"Archived" -> closed, and those words followed by
+    a note ("Closed - transferred", "Closed (merged)", "Open - escalated"). Anything else
+    ("Dormant", "N/A", "Treat", "Not closed") raises ValueError: a status the import
+    cannot read is shown to the board, never taken as open without a word."""
     text = to_text(value)
     if text is None:
         return None
-    return RISK_STATUS_WORDS.get(text.casefold(), text)
+    found = RISK_STATUS_WORDS.get(text.casefold())
+    if found is not None:
+        return found
+    words = re.findall(r"[a-z]+(?:-[a-z]+)?", text.casefold())
+    if words and words[0] in RISK_STATUS_WORDS and _STATUS_NEGATIONS.isdisjoint(words):
+        return RISK_STATUS_WORDS[words[0]]
+    if normalise_strategy(text) is not None:
+        raise ValueError(f"{text!r} is a strategy, not a risk status (open or closed)")
+    raise ValueError(
+        f"{text!r} is not a risk status riskboard knows: it reads open (Open, Live, Active)"
+        " or closed (Closed, Archived, Withdrawn...)"
+    )
 
 
 def action_status(value: Any) -> str | None:

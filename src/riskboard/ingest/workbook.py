@@ -27,7 +27,7 @@ from riskboard.ingest.layout import (
     is_actions_candidate,
     resolve_columns,
 )
-from riskboard.ingest.month import decide_month, period_in_title, report_date_in_title
+from riskboard.ingest.month import decide_month, period_labels, report_date_in_title
 from riskboard.ingest.names import name_annex
 from riskboard.ingest.reader import Sheet, WorkbookReader
 from riskboard.ingest.shapes import Assembler
@@ -59,7 +59,8 @@ class ParsedWorkbook:
     report_date: date | None
     risks: list[Risk]
     sheets: list[SheetReport]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # every row skipped named
+    brief_warnings: list[str] = field(default_factory=list)  # rows skipped capped
     unreadable_count: int = 0  # cells that held something that could not be read
     month_evidence: list[str] = field(default_factory=list)  # every month source seen
 
@@ -186,11 +187,11 @@ def _assemble(
     periods = [
         found
         for sheet, layout in layouts
-        if (found := period_in_title(sheet.rows[: layout.first_header_row])) is not None
+        for found in period_labels(sheet.rows[: layout.first_header_row])
     ]
     decision = decide_month(
         month,
-        periods[0] if periods else None,
+        list(dict.fromkeys(periods)),
         report_date,
         name,
         grace_days=grace_days,
@@ -207,6 +208,7 @@ def _assemble(
         risks=risks,
         sheets=reports,
         warnings=warnings.messages(),
+        brief_warnings=warnings.brief(),
         unreadable_count=assembler.unreadable_count,
     )
 

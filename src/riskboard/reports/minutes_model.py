@@ -69,7 +69,13 @@ from riskboard.reports.minutes_record import (
 
 # ------------------------------------------------------------------ wording helpers
 
-DIRECTION_TEXT = {"up": "↑ up", "down": "↓ down", "level": "→ no change", "new": "new"}
+DIRECTION_TEXT = {
+    "up": "↑ up",
+    "down": "↓ down",
+    "level": "→ no change",
+    "new": "new",
+    "unknown": "? not known (a score is missing or could not be read)",
+}
 
 
 def flag_labels(codes: Iterable[str]) -> list[str]:

@@ -31,7 +31,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("reviewed", "Rev", 5, 0),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
-_DIRECTION_RANK = {"up": 0, "new": 1, "gone": 2, "level": 3, "down": 4}
+_DIRECTION_RANK = {"up": 0, "unknown": 1, "new": 2, "gone": 3, "level": 4, "down": 5}
 
 
 def sort_key(column: str) -> Any:

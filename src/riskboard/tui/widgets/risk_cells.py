@@ -18,6 +18,7 @@ _DIRECTION_STYLE = {
     "up": Style(color="red", bold=True),
     "down": Style(color="green", bold=True),
     "level": Style(dim=True),
+    "unknown": Style(color="yellow", bold=True),
     "new": Style(color="cyan", bold=True),
     "gone": Style(color="magenta", bold=True),
 }
