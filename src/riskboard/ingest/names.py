@@ -32,34 +32,89 @@ _NAME_WORDS = frozenset(
      "v", "fy", "period", "year", "end", "as", "at"}
 )  # fmt: skip
 _CONNECTORS = frozenset({"and", "&", "of", "the", "for", "-"})
+# marks a reviewer adds to a file name, not part of the annex
+_REVIEW_MARKS = frozenset(
+    {"reviewed", "comments", "commented", "checked", "approved", "markup", "marked",
+     "tracked", "edits", "edited", "signed"}
+)  # fmt: skip
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
-_NUMBERISH = re.compile(
-    r"(?:sheet|v|ver|rev|fy|q|p)?\d+[a-z]?|\d{1,4}[-/]\d{1,2}(?:[-/]\d{1,4})?"
-    r"|fy\d{2,4}[-/]\d{2,4}|\d+(?:st|nd|rd|th)"
-    rf"|(?:{_MONTH_NAMES})[a-z]*[-']?\d{{2,4}}|\d{{1,4}}[-']?(?:{_MONTH_NAMES})[a-z]*(?:\d{{2,4}})?"
+_MONTH = rf"(?<![a-z])(?:{_MONTH_NAMES})(?![a-z])"
+_YEAR = r"(?:19|20)\d{2}"
+# what is stripped from the whole name before it is split into words
+_NOT_ANNEX = re.compile(
+    "|".join(
+        (
+            r"(?<![a-z])copy of(?![a-z])|[-\s_]+copy(?![a-z])|\(\d{1,2}\)",  # copy marks
+            r"(?<!\d)\d{1,2}[-_. ]\d{1,2}[-_. ](?:\d{4}|\d{2})(?!\d)",  # 31.08.2022, 31-08-22
+            rf"(?<!\d){_YEAR}[-_. ]?\d{{2}}[-_. ]?\d{{2}}(?!\d)",  # 2022-08-31, 20220831
+            rf"(?<![\d.])\d{{1,2}}(?:st|nd|rd|th)?[-_. ]+{_MONTH}[-_. ]+(?:{_YEAR}|\d{{2}})(?!\d)",
+            rf"{_MONTH}[-_. ']*(?:{_YEAR}|\d{{2}})(?:[-/]\d{{2}})?(?!\d)",  # Aug2022, Aug-22
+            rf"(?<!\d){_YEAR}[-_. ]*{_MONTH}",  # 2022 March
+            rf"(?<!\d){_YEAR}[-_. ]?(?:0[1-9]|1[0-2])(?!\d)",  # 2022-08
+            rf"(?<![a-z])fy\s*(?:{_YEAR}|\d{{2}})(?:[-/]\d{{2,4}})?(?!\d)",  # FY22-23, FY2022
+            rf"(?<!\d){_YEAR}[-/]\d{{2}}(?!\d)",  # 2022/23
+            r"(?<![a-z0-9])[qp]\d{1,2}(?![a-z0-9])(?=[-_. ]*(?:fy|(?:19|20)\d{2}|$))",  # Q2 FY22-23, P5 2022/23
+            r"(?<![a-z0-9])(?:v|ver|version|rev|revision)[-_. ]?\d+(?:\.\d+)*[a-z]?(?![a-z0-9])",  # v2, v0.2, rev 3
+            r"(?<![a-z])sheet[-_. ]?\d+(?!\d)",
+        )
+    ),
+    re.IGNORECASE,
 )
+# "Car Parks 2 Aug 2022": the 2 may be the annex's or the date's
+_DAY_BEFORE_MONTH = re.compile(
+    rf"([^\W\d_]+)[-_. ]+(\d{{1,2}})[-_. ]+{_MONTH}[-_. ]+(?:{_YEAR}|\d{{2}})(?!\d)",
+    re.IGNORECASE,
+)
+_INITIALS = re.compile(r"[A-Z]{2,3}")
 _ANNEX_KEY = re.compile(r"[^\w]+|_")
 
 
 def name_annex(text: str) -> str | None:
     """The service annex a sheet or file name stands for, or None if it is a generic
     name ("Sheet1", "Risks", "IRIS export 2022-08"). "street-lighting_2022-08" gives
-    "Street Lighting"."""
+    "Street Lighting"; "Section 38 Adoptions Aug2022" keeps its number."""
+    return read_annex_name(text)[0]
+
+
+def read_annex_name(text: str) -> tuple[str | None, str | None]:
+    """(the annex or None, a warning when part of the name may have been read wrong).
+
+    Only numbers that are dates, years, financial years, quarters, versions or copy
+    marks are stripped: "Section 38", "Bus Lane 2" and "M5 Junction 12" keep theirs.
+    Review marks go with the reviewer's initials before them ("HM_Aug2022_reviewed",
+    "Structures_Aug_2022_JL_comments")."""
+    doubt = None
+    day = _DAY_BEFORE_MONTH.search(text)
+    if day is not None and day.group(1).casefold() not in _NAME_WORDS:
+        doubt = f"{day.group(2)!r} before the month in the file name is read as the day of a date"
+    bare = _NOT_ANNEX.sub(" ", text)
     words = []
-    for word in re.split(r"[\s_.()\[\],]+|(?<=\w)-(?=\w)|\s-\s", text):
+    for word in re.split(r"[\s_.()\[\],]+|(?<=\w)-(?=\w)|\s-\s", bare):
         w = word.strip(" -")
         lw = w.casefold()
-        if not w or lw in _NAME_WORDS or lw in MONTHS or _NUMBERISH.fullmatch(lw):
+        if not w or lw in _NAME_WORDS or lw in MONTHS or re.fullmatch(_YEAR, lw):
             continue
         words.append(w)
+    marks = [i for i, w in enumerate(words) if w.casefold() in _REVIEW_MARKS]
+    if marks and marks[0] > 0:  # "HM reviewed", "Structures JL comments": not the annex
+        first = marks[0]
+        if first > 1 and _INITIALS.fullmatch(words[first - 1]):
+            first -= 1  # the reviewer's initials before the mark
+        words = words[:first]
     while words and words[-1].casefold() in _CONNECTORS:
         words.pop()
     while words and words[0].casefold() in _CONNECTORS:
         words.pop(0)
     if not any(ch.isalpha() for w in words for ch in w):
-        return None
+        return None, None
     joined = " ".join(words)
-    return joined.title() if joined == joined.lower() else joined
+    annex = joined.title() if joined == joined.lower() else joined
+    if doubt:
+        doubt += (
+            f": the annex is read as {annex!r} - if the number belongs to the annex's name,"
+            " rename the file or give the annex in an 'Annex' column"
+        )
+    return annex, doubt
 
 
 def annex_key(name: str) -> str:

@@ -97,6 +97,14 @@ def to_money(value: Any) -> float | None:
 _STATUS_NEGATIONS = frozenset({"not", "no", "non", "never", "un"})
 
 
+def _status_with_note(text: str) -> str | None:
+    """ "Closed - transferred" -> closed, "Open - escalated" -> open; None otherwise."""
+    words = re.findall(r"[a-z]+(?:-[a-z]+)?", text.casefold())
+    if words and words[0] in RISK_STATUS_WORDS and _STATUS_NEGATIONS.isdisjoint(words):
+        return RISK_STATUS_WORDS[words[0]]
+    return None
+
+
 def risk_status(value: Any) -> str | None:
     """ "Open"/"Live" -> open, "Closed"/"Archived" -> closed, and those words followed by
     a note ("Closed - transferred", "Closed (merged)", "Open - escalated"). Anything else
@@ -108,9 +116,9 @@ def risk_status(value: Any) -> str | None:
     found = RISK_STATUS_WORDS.get(text.casefold())
     if found is not None:
         return found
-    words = re.findall(r"[a-z]+(?:-[a-z]+)?", text.casefold())
-    if words and words[0] in RISK_STATUS_WORDS and _STATUS_NEGATIONS.isdisjoint(words):
-        return RISK_STATUS_WORDS[words[0]]
+    found = _status_with_note(text)
+    if found is not None:
+        return found
     if normalise_strategy(text) is not None:
         raise ValueError(f"{text!r} is a strategy, not a risk status (open or closed)")
     raise ValueError(
@@ -149,7 +157,7 @@ def classify_status_column(values: Iterable[Any], *, has_actions: bool) -> Statu
             counts[t.casefold()] += n
     status = strat = action = 0
     for t, n in counts.items():
-        if t in RISK_STATUS_WORDS:
+        if t in RISK_STATUS_WORDS or _status_with_note(t):
             status += n
         elif t in _ACTION_ONLY_WORDS:
             action += n

@@ -28,7 +28,7 @@ from riskboard.ingest.layout import (
     resolve_columns,
 )
 from riskboard.ingest.month import decide_month, period_labels, report_date_in_title
-from riskboard.ingest.names import name_annex
+from riskboard.ingest.names import read_annex_name
 from riskboard.ingest.reader import Sheet, WorkbookReader
 from riskboard.ingest.shapes import Assembler
 from riskboard.ingest.warning_log import Warnings
@@ -115,10 +115,13 @@ def parse_workbook(
     for sheet, _layout in rejected:
         warnings.note(f"sheet {sheet.name!r}: not read (no risk reference column found)")
 
+    file_annex, annex_doubt = read_annex_name(strip_controls(path.stem))
+    if annex_doubt:
+        warnings.note(annex_doubt)
     assembler = Assembler(
         name,
         warnings,
-        file_annex=name_annex(strip_controls(path.stem)),
+        file_annex=file_annex,
         risk_converters=risk_converters(config.scoring),
         action_converters=action_converters(date1904),
     )

@@ -1,0 +1,317 @@
+"""Review of issue 9: registers still read wrong while looking right.
+
+Each test builds the workbook that fooled the importer after issue 9, and asserts what
+the board now sees: the risk kept, the flag raised, the refusal, or the row named as
+skipped - never a quiet guess.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+
+from riskboard import flag_text
+from riskboard.cli import main
+from riskboard.config import Config
+from riskboard.domain import Flag, FlagCode
+from riskboard.flag_details import UnreadableValueDetail
+from riskboard.importer import ImportResult, import_file
+from riskboard.ingest.names import read_annex_name
+from riskboard.ingest.workbook import parse_workbook
+from riskboard.register import flags_for, register_rows
+from workbooks import write_xlsx
+
+CONFIG = Config()
+HEAD = ["Risk Ref", "Risk Title", "Risk Owner", "Likelihood", "Impact", "Score", "Strategy",
+        "Status", "Action", "Last Updated"]  # fmt: skip
+TITLE = [["Joint Contract Risk Register"], ["Report run: 31/08/2022"], []]
+FIRST_ROW = len(TITLE) + 2  # Excel row of the first risk
+
+
+def risk_row(ref: Any, **kw: Any) -> list[Any]:
+    values = {"title": "Flooding", "owner": "Ann", "likelihood": 3, "impact": 3, "score": None,
+              "strategy": "Treat", "status": "Open", "action": "Clear gullies",
+              "updated": "15/08/2022", **kw}  # fmt: skip
+    return [ref, *values.values()]
+
+
+def register(path: Path, *rows: list[Any], title: list[list[Any]] | None = None) -> Path:
+    return write_xlsx(path, {"Register": [*(TITLE if title is None else title), HEAD, *rows]})
+
+
+def load(
+    db: sqlite_utils.Database, path: Path, month: str | None = None
+) -> tuple[ImportResult, dict[str, Flag]]:
+    result = import_file(db, path, CONFIG, month=month)
+    return result, {f.ref: f for f in flags_for(db, result.month, CONFIG)}
+
+
+def cells(flag: Flag) -> list[dict[str, Any]]:
+    detail = flag.details[FlagCode.UNREADABLE_VALUE.value]
+    assert isinstance(detail, UnreadableValueDetail)
+    return [c.model_dump(exclude_none=True) for c in detail.root]
+
+
+# --------------------------------------------------------------- 1. notes and risk data
+
+
+NOTE_LIKE = ["*HM-010", "KEY-003", "Source-01", "Count-1", "END-002", "NOTE-4", "TOTAL-1",
+             "Printed-1", "Generated income shortfall"]  # fmt: skip
+
+
+def test_a_reference_that_starts_like_a_note_is_a_risk_when_the_row_has_risk_data(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    rows = [risk_row("HM-001"), *(risk_row(ref, likelihood=5, impact=5) for ref in NOTE_LIKE),
+            ["Total risks: 11"], ["End of report"]]  # fmt: skip
+    result, flags = load(fresh_db, register(tmp_path / "r 2022-08.xlsx", *rows))
+    assert result.risk_count == 1 + len(NOTE_LIKE)
+    for ref in NOTE_LIKE:
+        assert flag_text.suggested_target(flags[ref].details) == "corporate"  # score 25
+    skipped = [w for w in result.warnings if "skipped" in w]
+    assert [w.split(":")[0] for w in skipped] == [
+        f"sheet 'Register', row {FIRST_ROW + 1 + len(NOTE_LIKE)}",
+        f"sheet 'Register', row {FIRST_ROW + 2 + len(NOTE_LIKE)}",
+    ]
+    assert all("a note or footer in the reference column, not a risk" in w for w in skipped)
+
+
+def test_dry_run_names_every_skipped_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    notes = [[f"Note {i}: see the contract"] for i in range(9)]
+    register(tmp_path / "r 2022-08.xlsx", risk_row("HM-001"), *notes)
+    assert main(["import", "r 2022-08.xlsx", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    for i in range(9):
+        assert f"skipped, a note or footer in the reference column, not a risk: 'Note {i}:" in out
+    assert "not listed" not in out
+    assert main(["import", "r 2022-08.xlsx"]) == 0
+    out = capsys.readouterr().out
+    assert "rows skipped: 4 more not listed here (9 in all; every one is named by" in out
+
+
+# --------------------------------------------------------------- 2. score against L x I
+
+
+def test_a_score_that_contradicts_likelihood_times_impact_is_shown_and_kept_on_escalation(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    path = register(
+        tmp_path / "r 2022-08.xlsx", risk_row("HM-001", likelihood=5, impact=4, score=4)
+    )
+    result, flags = load(fresh_db, path)
+    assert result.unreadable_count == 1
+    flag = flags["HM-001"]
+    assert flag.flags == [FlagCode.UNREADABLE_VALUE, FlagCode.ESCALATION_CANDIDATE]
+    assert flag_text.suggested_target(flag.details) == "corporate"  # the higher figure, 20
+    assert register_rows(fresh_db, "2022-08", CONFIG)[0].current_score == 20
+    (cell,) = cells(flag)
+    assert (cell["text"], cell["kind"]) == ("4", "contradiction")
+    sentence = flag_text.reasons("unreadable_value", flag.details["unreadable_value"])[1]
+    assert sentence.strip() == (
+        f"- Score: '4' in sheet Register, row {FIRST_ROW}, column Score does not match"
+        " likelihood 5 x impact 4 = 20: the higher figure, 20, is used until the register is"
+        " corrected"
+    )
+
+
+# --------------------------------------------------------------- 3. a score that says none
+
+
+@pytest.mark.parametrize("text", ["TBC", "Unknown", "?", "N/A", "-", "#REF!"])
+def test_a_score_that_says_nothing_is_flagged_and_its_direction_is_unknown(
+    tmp_path: Path,
+    fresh_db: sqlite_utils.Database,
+    text: str,
+) -> None:
+    july = register(tmp_path / "r 2022-07.xlsx", risk_row("HM-001", likelihood=5, impact=4),
+                    title=[["Report run: 31/07/2022"], []])  # fmt: skip
+    august = register(
+        tmp_path / "r 2022-08.xlsx",
+        risk_row("HM-001", likelihood=None, impact=None, score=text),
+    )
+    load(fresh_db, july)
+    result, flags = load(fresh_db, august)
+    assert result.unreadable_count == 1
+    assert FlagCode.UNREADABLE_VALUE in flags["HM-001"].flags
+    (row,) = register_rows(fresh_db, "2022-08", CONFIG)
+    assert (row.current_score, row.previous_score, row.direction) == (None, 20, "unknown")
+
+
+def test_the_register_shows_a_question_mark_for_an_unknown_direction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.toml").write_text('[paths]\ndatabase = "rb.db"\n')
+    register(tmp_path / "r 2022-07.xlsx", risk_row("HM-001", likelihood=5, impact=4),
+             title=[["Report run: 31/07/2022"], []])  # fmt: skip
+    register(tmp_path / "r 2022-08.xlsx", risk_row("HM-001", likelihood="TBC", impact="TBC"))
+    assert main(["import", "r 2022-07.xlsx", "r 2022-08.xlsx"]) == 0
+    capsys.readouterr()
+    assert main(["risks", "--month", "2022-08"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("HM-001"))
+    assert " ? " in line and " = " not in line
+
+
+# --------------------------------------------------------------- 8. error references
+
+
+def test_an_error_in_the_reference_column_is_a_visible_risk_never_a_risk_called_ref(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    rows = [risk_row("HM-001"), risk_row("#REF!", likelihood=5, impact=5),
+            risk_row("#N/A", likelihood=4, impact=4), risk_row("#REF!", title="Another")]  # fmt: skip
+    result, flags = load(fresh_db, register(tmp_path / "r 2022-08.xlsx", *rows))
+    assert result.risk_count == 4  # the two "#REF!" rows are two risks, not one
+    refs = sorted(flags)
+    assert "#REF!" not in refs and "#N/A" not in refs
+    second = f"[unreadable ref: Register row {FIRST_ROW + 1}]"
+    assert FlagCode.UNREADABLE_VALUE in flags[second].flags
+    assert flag_text.suggested_target(flags[second].details) == "corporate"
+    (cell,) = cells(flags[second])
+    assert (cell["field"], cell["column"], cell["text"]) == ("ref", "Risk Ref", "#REF!")
+
+
+def test_two_unsaved_formula_references_are_two_risks(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    rows = [risk_row("HM-001"), risk_row("=A5", title="A"), risk_row("=A5", action="Other")]
+    result, flags = load(fresh_db, register(tmp_path / "r 2022-08.xlsx", *rows))
+    assert result.risk_count == 3
+    texts = sorted(c["text"] for f in flags.values() if "unreadable_value" in f.details
+                   for c in cells(f))  # fmt: skip
+    assert texts == ["=A5", "=A5"]
+
+
+# --------------------------------------------------------------- 9/10. scores, strategies
+
+
+@pytest.mark.parametrize(
+    ("likelihood", "impact", "score"),
+    [(None, None, "-16"), (None, None, "20%"), (None, None, ">15"), (None, None, "Down from 20"),
+     (None, None, "Q3"), (None, None, "£16k"), (None, None, "Likely (4)"), ("5%", 4, None),
+     ("£5m", 4, None), (4, "£2m", None), ("Unlikely/Likely", 4, None),
+     ("Possible - Likely", 4, None), (4, "Major/Catastrophic", None), (4, "Minor-Moderate", None)],
+)  # fmt: skip
+def test_a_score_likelihood_or_impact_that_is_a_guess_is_unreadable(
+    tmp_path: Path, fresh_db: sqlite_utils.Database, likelihood: Any, impact: Any, score: Any
+) -> None:
+    path = register(
+        tmp_path / "r 2022-08.xlsx",
+        risk_row("HM-001", likelihood=likelihood, impact=impact, score=score),
+    )
+    _, flags = load(fresh_db, path)
+    assert FlagCode.UNREADABLE_VALUE in flags["HM-001"].flags
+    (row,) = register_rows(fresh_db, "2022-08", CONFIG)
+    assert row.current_score is None
+
+
+@pytest.mark.parametrize(
+    "text", ["Not accepted", "Do not tolerate", "Transfer not possible", "Treat/Transfer",
+             "Tolerate/Treat"],
+)  # fmt: skip
+def test_a_negated_or_double_strategy_is_unknown_and_kept_as_written(
+    tmp_path: Path, fresh_db: sqlite_utils.Database, text: str
+) -> None:
+    _, flags = load(fresh_db, register(tmp_path / "r 2022-08.xlsx", risk_row("R-1", strategy=text)))
+    assert FlagCode.UNKNOWN_STRATEGY in flags["R-1"].flags
+    assert flag_text.evidence("unknown_strategy", flags["R-1"].details["unknown_strategy"]) == (
+        f"strategy {text!r}"
+    )
+
+
+# --------------------------------------------------------------- status
+
+
+def test_closed_with_a_note_is_closed_and_a_status_that_is_not_one_is_flagged(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    rows = [risk_row("R-1", status="Closed - transferred", likelihood=5, impact=5),
+            risk_row("R-2", status="Closed (merged)", likelihood=5, impact=5),
+            risk_row("R-3", status="Closed.", likelihood=5, impact=5),
+            risk_row("R-4", status="N/A"), risk_row("R-5", status="Treat")]  # fmt: skip
+    result, flags = load(fresh_db, register(tmp_path / "r 2022-08.xlsx", *rows))
+    assert sorted(flags) == ["R-4", "R-5"]
+    for ref in ("R-4", "R-5"):
+        (cell,) = cells(flags[ref])
+        assert (cell["field"], cell["column"]) == ("status", "Status")
+
+
+# --------------------------------------------------------------- the end of the table
+
+
+def test_a_scoring_matrix_below_the_table_is_not_a_risk(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    below = [[], ["Scoring key"], ["Likelihood", "1 Rare", "2 Unlikely"],
+             ["5", "Almost certain", None, 5, None, 25], ["25", "Red", None, None, None, 25],
+             ["Impact", "Minor"]]  # fmt: skip
+    result, flags = load(
+        fresh_db, register(tmp_path / "r 2022-08.xlsx", risk_row("HM-001"), *below)
+    )
+    assert result.risk_count == 1
+    assert set(flags) <= {"HM-001"}
+    assert len([w for w in result.warnings if "skipped" in w]) == 5
+
+
+def test_numbered_risks_with_a_numbered_key_below_are_imported_not_refused(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    rows = [risk_row(n, title=f"Risk {n}") for n in (1, 2, 3, 4, 5, 6)]
+    key = [[], ["Scoring key"], [1, "Rare"], [2, "Unlikely"], [5, "Almost certain"],
+           [6, "Very high"], [25, "Red", None, None, None, 25]]  # fmt: skip
+    result, _ = load(fresh_db, register(tmp_path / "r 2022-08.xlsx", *rows, *key))
+    assert result.risk_count == 6
+    titles = {r.ref: r.title for r in register_rows(fresh_db, "2022-08", CONFIG)}
+    assert titles["1"] == "Risk 1" and titles["5"] == "Risk 5"
+
+
+# --------------------------------------------------------------- 14. annex names
+
+
+@pytest.mark.parametrize(
+    ("name", "annex"),
+    [("Section 38 Adoptions Aug2022", "Section 38 Adoptions"),
+     ("Section 278 Adoptions Aug2022", "Section 278 Adoptions"),
+     ("Bus Lane 2 Aug2022", "Bus Lane 2"), ("M5_Junction_12_Aug2022", "M5 Junction 12"),
+     ("HM_Aug2022_reviewed", "HM"), ("Structures_Aug_2022_JL_comments", "Structures"),
+     ("Street Lighting Risk Register Aug 2022 v3.1", "Street Lighting"),
+     ("Street Lighting Aug2022 DRAFT v0.2 (2)", "Street Lighting"),
+     ("Street_Lighting_Aug2022_v2 - Copy", "Street Lighting"),
+     ("Network Management Q2 FY22-23", "Network Management"),
+     ("Streetworks_2022_08_31", "Streetworks"), ("3rd Party Claims Aug2022", "3rd Party Claims"),
+     ("A38 Corridor Aug2022", "A38 Corridor")],
+)  # fmt: skip
+def test_only_numbers_that_are_dates_years_or_versions_leave_an_annex_name(
+    name: str, annex: str
+) -> None:
+    assert read_annex_name(name) == (annex, None)
+
+
+def test_a_number_that_may_be_a_day_is_warned_about(tmp_path: Path) -> None:
+    path = register(tmp_path / "Car Parks 2 Aug 2022.xlsx", risk_row("CP-1"))
+    parsed = parse_workbook(path, CONFIG)
+    assert parsed.risks[0].annex == "Car Parks"
+    assert any("'2' before the month in the file name is read as the day" in w
+               for w in parsed.warnings)  # fmt: skip
+
+
+def test_flags_json_names_the_contradiction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.toml").write_text('[paths]\ndatabase = "rb.db"\n')
+    register(tmp_path / "r 2022-08.xlsx", risk_row("HM-001", likelihood=5, impact=4, score=4))
+    assert main(["import", "r 2022-08.xlsx"]) == 0
+    capsys.readouterr()
+    assert main(["flags", "--json"]) == 0
+    (flag,) = json.loads(capsys.readouterr().out)
+    (cell,) = flag["details"]["unreadable_value"]
+    assert cell["kind"] == "contradiction"
+    assert "does not match likelihood 5 x impact 4 = 20" in cell["reason"]
