@@ -8,6 +8,7 @@ skipped - never a quiet guess.
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -315,3 +316,53 @@ def test_flags_json_names_the_contradiction(
     (cell,) = flag["details"]["unreadable_value"]
     assert cell["kind"] == "contradiction"
     assert "does not match likelihood 5 x impact 4 = 20" in cell["reason"]
+
+
+# --------------------------------------------------------------- 11. US dates, 12. years
+
+
+def test_a_column_of_us_dates_reads_none_that_could_be_either_way(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    rows = [risk_row("R-1", updated="08/15/2022"), risk_row("R-2", updated="03/04/2022"),
+            risk_row("R-3", updated="08/08/2022")]  # fmt: skip
+    _, flags = load(fresh_db, register(tmp_path / "r 2022-08.xlsx", *rows))
+    (us,) = cells(flags["R-1"])
+    assert (us["row"], us["column"], us["text"]) == (FIRST_ROW, "Last Updated", "08/15/2022")
+    assert "month first (a US date)" in us["reason"]
+    (either,) = cells(flags["R-2"])  # never 3 April, never 4 March: not read
+    assert (either["row"], either["text"]) == (FIRST_ROW + 1, "03/04/2022")
+    assert "this column also has '08/15/2022'" in either["reason"]
+    assert "unreadable_value" not in flags.get("R-3", Flag(ref="R-3", flags=[])).details
+
+
+def test_a_uk_column_still_reads_day_first(tmp_path: Path) -> None:
+    path = register(tmp_path / "r 2022-08.xlsx", risk_row("R-1", updated="15/08/2022"),
+                    risk_row("R-2", updated="03/04/2022"))  # fmt: skip
+    parsed = parse_workbook(path, CONFIG)
+    assert [r.actions[0].last_updated for r in parsed.risks] == [date(2022, 8, 15),
+                                                                  date(2022, 4, 3)]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", [2022, 2022.0, "2022", 100])
+def test_a_year_where_a_date_is_expected_is_unreadable_not_1905(
+    tmp_path: Path, fresh_db: sqlite_utils.Database, value: Any
+) -> None:
+    path = register(tmp_path / "r 2022-08.xlsx", risk_row("R-1", updated=value))
+    _, flags = load(fresh_db, path)
+    (cell,) = cells(flags["R-1"])
+    assert (cell["field"], cell["row"], cell["column"]) == ("last_updated", FIRST_ROW,
+                                                             "Last Updated")  # fmt: skip
+    assert "1905" not in (fresh_db.execute("SELECT group_concat(last_updated) FROM"
+                                           " action_snapshots").fetchone()[0] or "")  # fmt: skip
+    if value != 100:
+        assert "looks like a year" in cell["reason"]
+
+
+def test_a_year_typed_into_a_date_formatted_cell_is_unreadable(tmp_path: Path) -> None:
+    path = register(tmp_path / "r 2022-08.xlsx", risk_row("R-1", updated=datetime(1905, 7, 14)))
+    (risk,) = parse_workbook(path, CONFIG).risks
+    assert risk.actions[0].last_updated is None
+    (cell,) = risk.unreadable
+    assert cell.text == "14/07/1905"
+    assert "looks like a year typed where a date is expected" in (cell.reason or "")

@@ -11,7 +11,7 @@ date: it raises ValueError like any other unreadable text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 
 from riskboard.ingest.values import BLANK_WORDS
@@ -173,15 +173,84 @@ def _after_1899(value: date) -> date:
     return value
 
 
-def date_reader(date1904: bool) -> Callable[[object], date | None]:
-    """``parse_date`` for a workbook in the 1900 or the 1904 date system."""
-    if not date1904:
-        return parse_date
+# a register's dates (due, last updated) are never this old: an earlier one is a slip
+EARLIEST_REGISTER_DATE = date(1950, 1, 1)
 
-    def parse_1904(value: object) -> date | None:
-        return parse_date(value, True)
 
-    return parse_1904
+def _plausible(value: object, found: date | None, date1904: bool) -> date | None:
+    """``found`` unless it is before 1950: 2022 typed as a number (or into a date cell)
+    is Excel day 2022, 14/07/1905 - a year where a date was expected, never a date."""
+    if found is None or found >= EARLIEST_REGISTER_DATE:
+        return found
+    serial = (found - (_EPOCH_1904 if date1904 else _EXCEL_EPOCH)).days
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        shown = f"{value:g}"
+    elif isinstance(value, str):
+        shown = value.strip()
+    else:
+        shown = f"{found:%d/%m/%Y}"
+    if 1950 <= serial <= 2100:
+        raise ValueError(
+            f"{shown} looks like a year typed where a date is expected (as an Excel date"
+            f" it is {found:%d/%m/%Y}): give the full date"
+        )
+    raise ValueError(f"{shown} is {found:%d/%m/%Y}, before 1950: not a date of this register")
+
+
+_DMY_NUMBERS = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](?:\d{4}|\d{2})(?![\d/.\-])")
+
+
+_YEAR_ALONE = re.compile(r"\s*(?:19|20)\d\d\s*")
+
+
+def month_first_example(values: Iterable[object]) -> str | None:
+    """The first text date among ``values`` that can only be month first (08/15/2022,
+    a US date), or None: a column holding one writes its dates the US way."""
+    for value in values:
+        m = _DMY_NUMBERS.match(value) if type(value) is str else None
+        if m is not None and int(m.group(1)) <= 12 < int(m.group(2)) <= 31:
+            return str(value).strip()
+    return None
+
+
+def _day_month_doubt(text: str, us_example: str | None) -> str | None:
+    """Why numeric text cannot be read day first for certain, or None."""
+    m = _DMY_NUMBERS.match(text)
+    if m is None:
+        return None
+    first, second = int(m.group(1)), int(m.group(2))
+    shown = text.strip()
+    if first <= 12 < second <= 31:
+        return (
+            f"{shown!r} is written month first (a US date); riskboard reads dates day first"
+            " (dd/mm/yyyy) and does not swap them"
+        )
+    if us_example is not None and first <= 12 and second <= 12 and first != second:
+        return (
+            f"{shown!r} could be day first or month first: this column also has"
+            f" {us_example!r}, which can only be month first (US), so its dates are not read"
+            " for certain - export the dates as dd/mm/yyyy"
+        )
+    return None
+
+
+def date_reader(date1904: bool, us_example: str | None = None) -> Callable[[object], date | None]:
+    """``parse_date`` for a register's date column, in the workbook's 1900 or 1904 date
+    system. A date before 1950 is refused (a year typed as a number); numeric text
+    written month first is refused, and - when the column holds such a date
+    (``us_example``, see ``month_first_example``) - so is any text that reads both ways."""
+
+    def read(value: object) -> date | None:
+        if type(value) is str:
+            if doubt := _day_month_doubt(value, us_example):
+                raise ValueError(doubt)
+            if _YEAR_ALONE.fullmatch(value):
+                raise ValueError(
+                    f"{value.strip()} looks like a year, not a date: give the full date"
+                )
+        return _plausible(value, parse_date(value, date1904), date1904)
+
+    return read
 
 
 def find_date(text: str) -> date | None:

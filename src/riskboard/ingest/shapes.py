@@ -34,15 +34,17 @@ from riskboard.ingest.cells import (
     split_strategy,
 )
 from riskboard.ingest.cellscan import CellError, is_error_text
+from riskboard.ingest.dates import date_reader, month_first_example
 from riskboard.ingest.layout import ACTION_FIELDS, SheetLayout
 from riskboard.ingest.names import name_annex, note_kind
-from riskboard.ingest.reader import Sheet
+from riskboard.ingest.reader import Row, Sheet
 from riskboard.ingest.table_end import OWNED, key_like, not_risks
 from riskboard.ingest.values import NO_ACTION_WORDS, to_ref, to_text
 from riskboard.ingest.warning_log import Warnings
 
 _RISKS: TypeAdapter[list[Risk]] = TypeAdapter(list[Risk])
 _MISS = object()
+_DATE_FIELDS = frozenset({"due", "last_updated"})
 _SCORE_KEYS = tuple(
     (level, f"{level}_likelihood", f"{level}_impact", f"{level}_score")
     for level in ("inherent", "current", "target")
@@ -85,12 +87,14 @@ class Assembler:
         file_annex: str | None,
         risk_converters: dict[str, Converter],
         action_converters: dict[str, Converter],
+        date1904: bool = False,
     ) -> None:
         self.file_name = file_name
         self.warnings = warnings
         self.file_annex = file_annex
         self.risk_converters = risk_converters
         self.action_converters = action_converters
+        self.date1904 = date1904
         # by ref_key: "R-001" and "r–001 " on an Actions sheet are one risk
         self.risks: dict[str, _Build] = {}
         # raw reference cell -> (its ref_key, the reference as shown), None when blank
@@ -146,6 +150,20 @@ class Assembler:
         plan.read(raw, values, [])
         return not OWNED.isdisjoint(values)
 
+    def _date_columns(self, rows: Sequence[Row], layout: SheetLayout) -> dict[str, Converter]:
+        """The action converters for this sheet: a date column that writes a date month
+        first (08/15/2022) reads none of its dates that could be either way (03/04/2022)."""
+        converters = self.action_converters
+        for col in layout.columns:
+            if col.field in _DATE_FIELDS:
+                cells = (row[col.index] for row in rows[layout.header_row + 1 :])
+                example = month_first_example(cells)
+                if example is not None:
+                    if converters is self.action_converters:
+                        converters = dict(converters)
+                    converters[col.field] = date_reader(self.date1904, example)
+        return converters
+
     def _report_bad(self, build: _Build, sheet: str, row: int) -> None:
         """The cells of this row that could not be read go on the risk (the import's
         ``unreadable_value``), once per column and text."""
@@ -185,7 +203,7 @@ class Assembler:
         ref_i = cols["ref"].index
         ref_header_key = ref_key(cols["ref"].header)
         rplan, rindices = make_plan(layout.columns, self.risk_converters)
-        aplan, aindices = make_plan(layout.columns, self.action_converters, ACTION_ATTRS)
+        aplan, aindices = make_plan(layout.columns, self._date_columns(rows, layout), ACTION_ATTRS)
         rget, aget = getter(rindices), getter(aindices)
         rblank, ablank = ("",) * len(rplan), ("",) * len(aplan)
         text_pos = aplan.position("text")
@@ -358,7 +376,7 @@ class Assembler:
         ref_header_key = ref_key(ref_col.header)
         aplan, aindices = make_plan(
             [c for c in layout.columns if c.field in ACTION_FIELDS],
-            self.action_converters,
+            self._date_columns(rows, layout),
             ACTION_ATTRS,
         )
         aget = getter(aindices)

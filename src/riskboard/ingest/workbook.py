@@ -124,6 +124,7 @@ def parse_workbook(
         file_annex=file_annex,
         risk_converters=risk_converters(config.scoring),
         action_converters=action_converters(date1904),
+        date1904=date1904,
     )
     with _gc_paused():
         return _assemble(
