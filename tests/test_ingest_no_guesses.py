@@ -215,7 +215,9 @@ def test_a_score_likelihood_or_impact_that_is_a_guess_is_unreadable(
 
 @pytest.mark.parametrize(
     "text", ["Not accepted", "Do not tolerate", "Transfer not possible", "Treat/Transfer",
-             "Tolerate/Treat"],
+             "Tolerate/Treat", "Not treat", "No longer tolerate", "Treat - not yet",
+             "Transfer (rejected)", "Treat?", "Proposed transfer", "Transfer pending",
+             "Tolerate (TBC)", "Formerly treat", "Previously transferred"],
 )  # fmt: skip
 def test_a_negated_or_double_strategy_is_unknown_and_kept_as_written(
     tmp_path: Path, fresh_db: sqlite_utils.Database, text: str
@@ -242,6 +244,26 @@ def test_closed_with_a_note_is_closed_and_a_status_that_is_not_one_is_flagged(
     for ref in ("R-4", "R-5"):
         (cell,) = cells(flags[ref])
         assert (cell["field"], cell["column"]) == ("status", "Status")
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [("Closed (pending)", "a proposal"), ("Closed?", "a question"), ("Open?", "a question"),
+     ("Closed pending approval", "a proposal"), ("Closed (proposed)", "a proposal"),
+     ("Open - to be closed", "a proposal"), ("Closed/Open", "both open and closed"),
+     ("Closed - reopened", "both open and closed")],
+)  # fmt: skip
+def test_a_status_in_doubt_is_unreadable_and_the_risk_stays_on_the_agenda(
+    tmp_path: Path, fresh_db: sqlite_utils.Database, text: str, why: str
+) -> None:
+    rows = [risk_row("R-1", status=text, likelihood=5, impact=4),
+            risk_row("R-2", status="Closed - transferred to HM-012", likelihood=5, impact=4)]  # fmt: skip
+    _, flags = load(fresh_db, register(tmp_path / "r 2022-08.xlsx", *rows))
+    assert "R-2" not in flags  # closed with a note is closed
+    (cell,) = cells(flags["R-1"])
+    assert (cell["field"], cell["row"], cell["text"]) == ("status", FIRST_ROW, text)
+    assert why in cell["reason"]
+    assert FlagCode.ESCALATION_CANDIDATE in flags["R-1"].flags  # not taken as closed
 
 
 # --------------------------------------------------------------- the end of the table

@@ -54,6 +54,15 @@ _NEGATIONS = frozenset(
     {"not", "no", "non", "nor", "never", "cannot", "can't", "cant", "don't", "dont", "won't",
      "unable", "without", "rejected", "declined", "impossible"}
 )  # fmt: skip
+# words that make a strategy a proposal, a doubt or a thing of the past ("Proposed
+# transfer", "Transfer pending", "Tolerate (TBC)", "Formerly treat"): not the strategy
+_STRATEGY_DOUBTS = frozenset(
+    {"pending", "proposed", "propose", "proposal", "tbc", "tbd", "tba", "formerly",
+     "previously", "was", "were", "option", "options", "considered", "considering",
+     "possible", "possibly", "potential", "maybe", "perhaps", "abandoned", "withdrawn",
+     "ceased", "stopped", "superseded", "refused", "awaiting", "subject", "draft",
+     "provisional", "suggested", "recommended", "unsure", "unclear", "undecided"}
+)  # fmt: skip
 # two words for holding a risk as it is: "Tolerate (accept)" says one thing
 _HOLD = frozenset({Strategy.ACCEPT, Strategy.TOLERATE})
 
@@ -61,14 +70,17 @@ _HOLD = frozenset({Strategy.ACCEPT, Strategy.TOLERATE})
 def normalise_strategy(text: str | None) -> Strategy | None:
     """Map free text ("Reduce", "TREAT - mitigate", "Insured") to a Strategy, else None.
 
-    None too when the text negates a strategy ("Not accepted", "Transfer not possible")
-    or names two ("Treat/Transfer", "Tolerate/Treat"): the import keeps such text as
+    None too when the text negates a strategy ("Not accepted", "Transfer not possible"),
+    doubts or proposes one ("Treat?", "Transfer pending", "Proposed transfer", "Formerly
+    treat"), or names two ("Treat/Transfer", "Tolerate/Treat"): the import keeps such text as
     written and the board sees ``unknown_strategy`` rather than a guess. Accept and
     tolerate together ("Tolerate (accept)") are one strategy: the first word is taken."""
     if not text:
         return None
     words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower().replace("\u2019", "'"))
-    if not words or not _NEGATIONS.isdisjoint(words):
+    if not words or not _NEGATIONS.isdisjoint(words) or not _STRATEGY_DOUBTS.isdisjoint(words):
+        return None
+    if "?" in text:
         return None
     found = [_STRATEGY_WORDS[w] for w in words if w in _STRATEGY_WORDS]
     if not found:

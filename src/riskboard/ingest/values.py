@@ -95,21 +95,49 @@ def to_money(value: Any) -> float | None:
 
 
 _STATUS_NEGATIONS = frozenset({"not", "no", "non", "never", "un"})
+# words that make a status a proposal or a doubt, not the status: "Closed (pending)",
+# "Proposed for closure", "Closed subject to approval"
+_STATUS_DOUBTS = frozenset(
+    {"pending", "proposed", "propose", "proposal", "awaiting", "await", "requested",
+     "request", "recommended", "recommend", "subject", "tbc", "tbd", "provisional", "draft",
+     "suggested", "potential", "possibly", "expected", "intended", "until", "unless", "if",
+     "once", "candidate", "approval", "agreed-in-principle"}
+)  # fmt: skip
+
+
+def _status_doubt(text: str) -> str | None:
+    """Why a status with a note cannot be taken as the status its first word names."""
+    words = re.findall(r"[a-z]+(?:-[a-z]+)?", text.casefold())
+    if "?" in text:
+        return f"{text!r} is a question, not a risk status"
+    doubts = [w for w in words if w in _STATUS_DOUBTS]
+    if doubts or "to be" in " ".join(words):
+        return (
+            f"{text!r} is a proposal, not a risk status ({(doubts or ['to be'])[0]!r}):"
+            " open or closed is not read for certain"
+        )
+    said = {RISK_STATUS_WORDS[w] for w in words if w in RISK_STATUS_WORDS}
+    if len(said) > 1:
+        return f"{text!r} names both open and closed: the risk status is not read for certain"
+    return None
 
 
 def _status_with_note(text: str) -> str | None:
-    """ "Closed - transferred" -> closed, "Open - escalated" -> open; None otherwise."""
+    """ "Closed - transferred" -> closed, "Open - escalated" -> open; None otherwise
+    (also "Closed (pending)", "Closed?", "Closed - reopened": see ``_status_doubt``)."""
     words = re.findall(r"[a-z]+(?:-[a-z]+)?", text.casefold())
-    if words and words[0] in RISK_STATUS_WORDS and _STATUS_NEGATIONS.isdisjoint(words):
-        return RISK_STATUS_WORDS[words[0]]
-    return None
+    if not words or words[0] not in RISK_STATUS_WORDS or not _STATUS_NEGATIONS.isdisjoint(words):
+        return None
+    return RISK_STATUS_WORDS[words[0]] if _status_doubt(text) is None else None
 
 
 def risk_status(value: Any) -> str | None:
     """ "Open"/"Live" -> open, "Closed"/"Archived" -> closed, and those words followed by
-    a note ("Closed - transferred", "Closed (merged)", "Open - escalated"). Anything else
-    ("Dormant", "N/A", "Treat", "Not closed") raises ValueError: a status the import
-    cannot read is shown to the board, never taken as open without a word."""
+    a note ("Closed - transferred to HM-012", "Closed (merged)", "Open - escalated").
+    Anything else raises ValueError: "Dormant", "N/A", "Treat", "Not closed", a question
+    ("Closed?"), a proposal ("Closed (pending)", "Proposed for closure") or both words
+    ("Closed - reopened"). A status the import cannot read is shown to the board, never
+    taken as open or closed without a word."""
     text = to_text(value)
     if text is None:
         return None
@@ -119,6 +147,9 @@ def risk_status(value: Any) -> str | None:
     found = _status_with_note(text)
     if found is not None:
         return found
+    doubt = _status_doubt(text)
+    if doubt is not None:
+        raise ValueError(doubt)
     if normalise_strategy(text) is not None:
         raise ValueError(f"{text!r} is a strategy, not a risk status (open or closed)")
     raise ValueError(
@@ -157,7 +188,7 @@ def classify_status_column(values: Iterable[Any], *, has_actions: bool) -> Statu
             counts[t.casefold()] += n
     status = strat = action = 0
     for t, n in counts.items():
-        if t in RISK_STATUS_WORDS or _status_with_note(t):
+        if t in RISK_STATUS_WORDS or _status_with_note(t) or _status_doubt(t):
             status += n
         elif t in _ACTION_ONLY_WORDS:
             action += n
