@@ -309,12 +309,31 @@ def test_numbered_risks_with_a_numbered_key_below_are_imported_not_refused(
      ("Street_Lighting_Aug2022_v2 - Copy", "Street Lighting"),
      ("Network Management Q2 FY22-23", "Network Management"),
      ("Streetworks_2022_08_31", "Streetworks"), ("3rd Party Claims Aug2022", "3rd Party Claims"),
-     ("A38 Corridor Aug2022", "A38 Corridor")],
+     ("A38 Corridor Aug2022", "A38 Corridor"),
+     ("Street Lighting Annex B", "Street Lighting"), ("Annex B - Street Lighting", "Street Lighting"),
+     ("Street Lighting (Annex B) Aug2022", "Street Lighting"), ("Appendix 2 - Drainage", "Drainage"),
+     ("Annex_C_Highways_Maintenance_Aug2022", "Highways Maintenance"),
+     ("Highways_Maintenance", "Highways Maintenance"), ("Annex B", "Annex B"),
+     ("Annex_b_2022-08", "Annex B"), ("Annex A38 Corridor", "A38 Corridor"),
+     ("Schedule of Rates", "Schedule of Rates")],
 )  # fmt: skip
 def test_only_numbers_that_are_dates_years_or_versions_leave_an_annex_name(
     name: str, annex: str
 ) -> None:
     assert read_annex_name(name) == (annex, None)
+
+
+def test_annex_labels_in_file_and_sheet_names_leave_the_annex_name(tmp_path: Path) -> None:
+    rows = [*TITLE, HEAD, risk_row("HM-1")]
+    path = write_xlsx(
+        tmp_path / "Street Lighting Annex B Aug 2022.xlsx",
+        {"Highways_Maintenance Annex A": rows, "Annex C": [*TITLE, HEAD, risk_row("X-1")]},
+    )
+    parsed = parse_workbook(path, CONFIG)
+    assert {r.ref: r.annex for r in parsed.risks} == {"HM-1": "Highways Maintenance",
+                                                      "X-1": "Annex C"}  # fmt: skip
+    single = register(tmp_path / "Street Lighting Annex B Aug 2022.xlsx", risk_row("SL-1"))
+    assert parse_workbook(single, CONFIG).risks[0].annex == "Street Lighting"
 
 
 def test_a_number_that_may_be_a_day_is_warned_about(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ _NOTE_START = re.compile(
 )
 _NAME_WORDS = frozenset(
     {"sheet", "risk", "risks", "register", "registers", "action", "actions", "iris", "export",
-     "exports", "exported", "report", "joint", "contract", "data", "output", "monthly", "month",
+     "exports", "exported", "report", "joint", "appendix", "contract", "data", "output", "monthly", "month",
      "log", "list", "copy", "final", "draft", "version", "summary", "all", "extract", "annex",
      "rev", "ver", "updated", "update", "latest", "amended", "revised", "clean", "issued",
      "v", "fy", "period", "year", "end", "as", "at"}
@@ -66,6 +66,11 @@ _DAY_BEFORE_MONTH = re.compile(
     re.IGNORECASE,
 )
 _INITIALS = re.compile(r"[A-Z]{2,3}")
+# "Annex B", "Appendix 2", "Schedule iv": a label for the annex, not its name
+_DESIGNATOR = re.compile(
+    r"(?<![^\W_])(annex|appendix|schedule)[-_. ]*([a-z]|\d{1,2}|[ivx]{1,4})(?![^\W_])",
+    re.IGNORECASE,
+)
 _ANNEX_KEY = re.compile(r"[^\w]+|_")
 
 
@@ -87,6 +92,9 @@ def read_annex_name(text: str) -> tuple[str | None, str | None]:
     day = _DAY_BEFORE_MONTH.search(text)
     if day is not None and day.group(1).casefold() not in _NAME_WORDS:
         doubt = f"{day.group(2)!r} before the month in the file name is read as the day of a date"
+    designator = _DESIGNATOR.search(text)
+    if designator is not None:  # "Street Lighting Annex B": the annex is Street Lighting
+        text = f"{text[: designator.start()]} {text[designator.end() :]}"
     bare = _NOT_ANNEX.sub(" ", text)
     words = []
     for word in re.split(r"[\s_.()\[\],]+|(?<=\w)-(?=\w)|\s-\s", bare):
@@ -106,6 +114,8 @@ def read_annex_name(text: str) -> tuple[str | None, str | None]:
     while words and words[0].casefold() in _CONNECTORS:
         words.pop(0)
     if not any(ch.isalpha() for w in words for ch in w):
+        if designator is not None:  # the label is all there is: "Annex B", "Appendix 2"
+            return f"{designator.group(1).title()} {designator.group(2).upper()}", doubt
         return None, None
     joined = " ".join(words)
     annex = joined.title() if joined == joined.lower() else joined
