@@ -19,7 +19,7 @@ from riskboard import flag_text
 from riskboard.cli import main
 from riskboard.config import Config
 from riskboard.domain import Flag, FlagCode
-from riskboard.flag_details import UnreadableValueDetail
+from riskboard.flag_details import UnreadableCell, UnreadableValueDetail
 from riskboard.importer import ImportResult, import_file
 from riskboard.ingest.names import read_annex_name
 from riskboard.ingest.workbook import parse_workbook
@@ -407,3 +407,44 @@ def test_a_year_typed_into_a_date_formatted_cell_is_unreadable(tmp_path: Path) -
     (cell,) = risk.unreadable
     assert cell.text == "14/07/1905"
     assert "looks like a year typed where a date is expected" in (cell.reason or "")
+
+
+# --------------------------------------------------------------- 13. one risk, two files
+
+
+def test_a_risk_in_two_files_of_one_month_is_never_overwritten_in_silence(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    joint = register(tmp_path / "Joint Register 2022-08.xlsx",
+                     risk_row("HM-012", likelihood=5, impact=4), risk_row("HM-013"))  # fmt: skip
+    annex = register(tmp_path / "Street Lighting Annex B 2022-08.xlsx",
+                     risk_row("HM-012", likelihood=2, impact=2, owner="Bob"),
+                     risk_row("HM-013"))  # fmt: skip
+    load(fresh_db, joint)
+    result, flags = load(fresh_db, annex)
+    assert result.unreadable_count == 1
+    (cell,) = cells(flags["HM-012"])
+    assert (cell["field"], cell["sheet"], cell["row"], cell["text"], cell["kind"]) == (
+        "ref", "Register", FIRST_ROW, "HM-012", "contradiction")  # fmt: skip
+    assert (
+        f"is also in 'Joint Register 2022-08.xlsx', sheet Register, row {FIRST_ROW} for 2022-08"
+        in cell["reason"]
+    )
+    assert "owner 'Ann' there, 'Bob' here" in cell["reason"]
+    assert "score '20' there, '4' here" in cell["reason"]
+    assert FlagCode.UNREADABLE_VALUE not in flags["HM-013"].flags  # the same values ...
+    same = [w for w in result.warnings if w.startswith("risk HM-013: also in")]
+    assert len(same) == 1 and "'Joint Register 2022-08.xlsx'" in same[0]  # ... but said
+    sentence = flag_text.unreadable_sentence(UnreadableCell(**cell))
+    assert sentence.startswith(f"Ref: 'HM-012' in sheet Register, row {FIRST_ROW} is also in")
+
+
+def test_a_corrected_file_of_the_same_name_replaces_its_rows_without_a_flag(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    path = tmp_path / "Joint Register 2022-08.xlsx"
+    load(fresh_db, register(path, risk_row("HM-012", likelihood=5, impact=4)))
+    result, flags = load(fresh_db, register(path, risk_row("HM-012", likelihood=2, impact=4),
+                                            title=[["Corrected"], ["Report run: 31/08/2022"]]))  # fmt: skip
+    assert result.unreadable_count == 0 and "HM-012" not in flags
+    assert register_rows(fresh_db, "2022-08", CONFIG)[0].current_score == 8

@@ -4,8 +4,9 @@
 RiskboardError before anything is written, then in ONE ``db.atomic()`` transaction
 saves the import and its snapshots and recomputes the flags of that month and of the
 next month with data (whose "previous month" it is). The same file again (by
-sha256) is reported as already imported and changes nothing; a corrected file for
-the same month updates the risks it contains.
+sha256) is reported as already imported and changes nothing; a corrected file (same
+name) for the same month updates the risks it contains. A risk another file already
+gave for the month is updated too, but visibly (``same_risk``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from riskboard.ingest.names import match_annexes
 from riskboard.ingest.regular import open_regular
 from riskboard.ingest.workbook import ParsedWorkbook, parse_workbook
 from riskboard.safe_text import replace_undecodable
+from riskboard.same_risk import note_risks_in_other_files
 from riskboard.store import register as store
 from riskboard.store.db import write_transaction
 
@@ -169,6 +171,14 @@ def _import_file(
                 # the month's first file: its risks ARE the month, so the flags need not
                 # read them back (a later annex file joins risks already stored)
                 whole_month = not store.month_has_data(db, parsed.month)
+                if not whole_month:  # a risk another file gave this month is never lost
+                    also, added = note_risks_in_other_files(
+                        db, parsed.month, record.file_name, risks
+                    )
+                    record.warnings = [*record.warnings, *also]
+                    result.warnings = [*result.warnings, *also]
+                    result.brief_warnings = [*result.brief_warnings, *also]
+                    result.unreadable_count += added
                 result.import_id = store.save_import(db, record, risks)
                 flags = register.recompute_flags(
                     db, parsed.month, config, current=risks if whole_month else None, ahead=ahead

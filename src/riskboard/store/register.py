@@ -293,6 +293,33 @@ def data_version(db: sqlite_utils.Database) -> int:
     return int(db.execute("PRAGMA data_version").fetchone()[0])
 
 
+# what two files' rows of one risk are compared on (the fields the board acts on)
+SAME_RISK_FIELDS: tuple[str, ...] = (
+    "title", "owner", "status", "strategy_text", "current_likelihood", "current_impact",
+    "current_score",
+)  # fmt: skip
+
+
+def rows_from_other_files(
+    db: sqlite_utils.Database, month: str, file_name: str, keys: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """ref_key -> the month's stored row of that risk, for rows another file gave
+    (``source_file``, ``source_sheet``, ``source_row`` and ``SAME_RISK_FIELDS``)."""
+    cols = ", ".join(("ref_key", "ref", "source_file", "source_sheet", "source_row",
+                      *SAME_RISK_FIELDS))  # fmt: skip
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(list(keys), 500):
+        cur = db.conn.execute(
+            f"SELECT {cols} FROM risk_snapshots WHERE month = ? AND source_file IS NOT ?"
+            f" AND ref_key IN ({', '.join('?' for _ in chunk)})",
+            [month, file_name, *chunk],
+        )
+        names = [d[0] for d in cur.description]
+        for row in cur.fetchall():
+            found[row[0]] = dict(zip(names, row, strict=True))
+    return found
+
+
 def month_has_data(db: sqlite_utils.Database, month: str) -> bool:
     return (
         db.execute("SELECT 1 FROM risk_snapshots WHERE month = ? LIMIT 1", [month]).fetchone()
