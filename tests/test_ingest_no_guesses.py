@@ -24,7 +24,7 @@ from riskboard.importer import ImportResult, import_file
 from riskboard.ingest.names import read_annex_name
 from riskboard.ingest.workbook import parse_workbook
 from riskboard.register import flags_for, register_rows
-from workbooks import write_xlsx
+from workbooks import replace_sheet_data, write_xlsx
 
 CONFIG = Config()
 HEAD = ["Risk Ref", "Risk Title", "Risk Owner", "Likelihood", "Impact", "Score", "Strategy",
@@ -448,3 +448,44 @@ def test_a_corrected_file_of_the_same_name_replaces_its_rows_without_a_flag(
                                             title=[["Corrected"], ["Report run: 31/08/2022"]]))  # fmt: skip
     assert result.unreadable_count == 0 and "HM-012" not in flags
     assert register_rows(fresh_db, "2022-08", CONFIG)[0].current_score == 8
+
+
+# --------------------------------------------------------------- 7. every Excel error
+
+
+EXCEL_ERRORS = ["#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#REF!",
+                "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BUSY!"]  # fmt: skip
+
+
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+@pytest.mark.parametrize("error", EXCEL_ERRORS)
+def test_every_excel_error_is_unreadable_with_its_text_however_it_is_stored(
+    tmp_path: Path, fresh_db: sqlite_utils.Database, error: str
+) -> None:
+    head = "".join(_inline(f"{col}3", text) for col, text in
+                   zip("BCDE", ["Risk Ref", "Risk Title", "Score", "Last Updated"], strict=True))  # fmt: skip
+    rows = [
+        f'<row r="1">{_inline("A1", "Report run: 31/08/2022")}</row>',
+        f'<row r="3">{head}</row>',
+    ]
+    stored = {  # an error cell with its formula, a formula's cached text, text pasted as a value
+        "R-1": (f'<c r="D{{r}}" t="e"><f>1/0</f><v>{error}</v></c>',
+                f'<c r="E{{r}}" t="str"><f>X1</f><v>{error}</v></c>'),
+        "R-2": (f'<c r="D{{r}}" t="e"><v>{error}</v></c>', _inline("E{r}", error)),
+    }  # fmt: skip
+    for r, (ref, (score, updated)) in enumerate(stored.items(), start=5):  # row 4 blank
+        cells_xml = _inline(f"B{r}", ref) + _inline(f"C{r}", "Flooding")
+        rows.append(f'<row r="{r}">{cells_xml}{score.format(r=r)}{updated.format(r=r)}</row>')
+    path = write_xlsx(tmp_path / "r 2022-08.xlsx", {"Register": [["x"]]})
+    replace_sheet_data(path, "".join(rows))
+    result, flags = load(fresh_db, path)
+    assert result.unreadable_count == 4
+    for r, ref in enumerate(stored, start=5):
+        assert [(c["field"], c["sheet"], c["row"], c["column"], c["text"])
+                for c in cells(flags[ref])] == [
+            ("current_score", "Register", r, "Score", error),
+            ("last_updated", "Register", r, "Last Updated", error),
+        ]  # fmt: skip

@@ -63,6 +63,30 @@ class CellError:
         return self.text
 
 
+# the error values python-calamine (0.9) reads; any other (#SPILL!, #CALC!, #GETTING_DATA,
+# ...) makes it refuse the whole sheet
+CALAMINE_ERRORS = frozenset(
+    {"#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#REF!"}
+)  # fmt: skip
+_ERROR_CELL = re.compile(rb"""(<c\b[^>]*?\bt=["']e["'][^>]*(?<!/)>)(.*?)(</c>)""", re.S)
+_SAVED = re.compile(rb"<v>([^<]*)</v>")
+
+
+def calamine_safe(xml: bytes) -> bytes:
+    """A sheet's XML with each error value calamine cannot read (#SPILL!, #CALC!...) made
+    #N/A, for calamine only: the error scan reads the original and puts the real text
+    back, so the board still sees '#SPILL!'."""
+
+    def value(m: re.Match[bytes]) -> bytes:
+        text = unescape(m.group(1).decode("utf-8", "replace")).strip().upper()
+        return m.group(0) if text in CALAMINE_ERRORS else b"<v>#N/A</v>"
+
+    def cell(m: re.Match[bytes]) -> bytes:
+        return m.group(1) + _SAVED.sub(value, m.group(2)) + m.group(3)
+
+    return _ERROR_CELL.sub(cell, xml)
+
+
 def _column_index(letters: bytes) -> int:
     n = 0
     for ch in letters:

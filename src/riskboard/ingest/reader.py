@@ -26,6 +26,7 @@ that names the file.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import zipfile
 import zlib
@@ -46,7 +47,7 @@ from defusedxml import (  # type: ignore[import-untyped]
 
 from riskboard.errors import RefusedWorkbook, RiskboardError
 from riskboard.ingest.book_parts import BookParts, PartsProblem, SharedStrings, book_parts
-from riskboard.ingest.cellscan import CellError, odd_cells, workbook_date1904
+from riskboard.ingest.cellscan import CellError, calamine_safe, odd_cells, workbook_date1904
 from riskboard.ingest.container import identify
 from riskboard.ingest.limits import Limits, check_ods, check_xls, too_big, too_much_text
 from riskboard.ingest.regular import open_regular
@@ -366,22 +367,60 @@ class WorkbookReader:
         budget = self.limits.cells_left
         self._check_scan(sheet_name, budget)
         try:
-            sheet = self._wb.get_sheet_by_name(sheet_name)
-            end = sheet.end
-            grid = Extent(end[0] + 1, end[1] + 1) if end else Extent(0, 0)
-            if grid.cells > budget:
-                raise too_big(self.limits, sheet_name, grid, budget)
-            rows: list[Row] = sheet.to_python(skip_empty_area=False)
-            merged = sheet.merged_cell_ranges or []
+            grid, rows, merged = self._calamine_sheet(self._wb, sheet_name, budget)
+        except RiskboardError:
+            raise
+        except BaseException as exc:
+            _reraise_fatal(exc)
+            if (
+                "unsupported cell error value" not in str(exc).casefold()
+                or self._zip is None
+                or self.container.kind != "xlsx"
+            ):
+                raise _calamine_error(exc, self.name, sheet_name) from None
+            grid, rows, merged = self._read_without_new_errors(sheet_name, budget)
+        self.limits.cells_read += grid.cells
+        if self._marked.get(sheet_name):
+            self._mark_odd_cells(sheet_name, rows)
+        return Sheet(name=strip_controls(sheet_name), rows=rows, merged=list(merged))
+
+    def _calamine_sheet(
+        self, wb: python_calamine.CalamineWorkbook, sheet_name: str, budget: int
+    ) -> tuple[Extent, list[Row], list[Any]]:
+        sheet = wb.get_sheet_by_name(sheet_name)
+        end = sheet.end
+        grid = Extent(end[0] + 1, end[1] + 1) if end else Extent(0, 0)
+        if grid.cells > budget:
+            raise too_big(self.limits, sheet_name, grid, budget)
+        rows: list[Row] = sheet.to_python(skip_empty_area=False)
+        return grid, rows, list(sheet.merged_cell_ranges or [])
+
+    def _read_without_new_errors(
+        self, sheet_name: str, budget: int
+    ) -> tuple[Extent, list[Row], list[Any]]:
+        """A sheet with an error calamine does not know (#SPILL!, #CALC!): read from a
+        copy in memory where those are #N/A; the error scan then shows the real text."""
+        assert self._zip is not None
+        part = self._book.sheets[sheet_name].filename
+        copy = io.BytesIO()
+        try:
+            with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+                for info in self._zip.infolist():
+                    data = self._zip.read(info)
+                    out.writestr(
+                        info.filename, calamine_safe(data) if info.filename == part else data
+                    )
+            copy.seek(0)
+            wb = python_calamine.CalamineWorkbook.from_filelike(copy)
+            try:
+                return self._calamine_sheet(wb, sheet_name, budget)
+            finally:
+                wb.close()
         except RiskboardError:
             raise
         except BaseException as exc:
             _reraise_fatal(exc)
             raise _calamine_error(exc, self.name, sheet_name) from None
-        self.limits.cells_read += grid.cells
-        if self._marked.get(sheet_name):
-            self._mark_odd_cells(sheet_name, rows)
-        return Sheet(name=strip_controls(sheet_name), rows=rows, merged=list(merged))
 
     def _mark_odd_cells(self, sheet_name: str, rows: list[Row]) -> None:
         """Put a ``CellError`` where calamine read an Excel error or a formula with no
