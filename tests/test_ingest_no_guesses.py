@@ -125,7 +125,9 @@ def test_a_score_that_contradicts_likelihood_times_impact_is_shown_and_kept_on_e
 # --------------------------------------------------------------- 3. a score that says none
 
 
-@pytest.mark.parametrize("text", ["TBC", "Unknown", "?", "N/A", "-", "#REF!"])
+@pytest.mark.parametrize(
+    "text", ["TBC", "tbc", "TBA", "Unknown", "?", "N/A", "n/a", "-", "--", "Not scored", "#REF!"]
+)
 def test_a_score_that_says_nothing_is_flagged_and_its_direction_is_unknown(
     tmp_path: Path,
     fresh_db: sqlite_utils.Database,
@@ -193,12 +195,31 @@ def test_two_unsaved_formula_references_are_two_risks(
 # --------------------------------------------------------------- 9/10. scores, strategies
 
 
+def test_a_score_beside_a_band_it_does_not_fall_in_is_unreadable_under_the_councils_bands(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    four_band = Config.model_validate({"scoring": {"preset": "four-band"}})
+    rows = [risk_row("R-1", likelihood=None, impact=None, score="8 (High)"),
+            risk_row("R-2", likelihood=None, impact=None, score="12 (High)")]  # fmt: skip
+    path = register(tmp_path / "r 2022-08.xlsx", *rows)
+    risks = {r.ref: r for r in parse_workbook(path, four_band).risks}
+    assert risks["R-2"].current_score == 12  # high is 10-15 in the four-band preset
+    assert risks["R-1"].current_score is None
+    assert "'High' is 10-15 in the council's bands" in (risks["R-1"].unreadable[0].reason or "")
+    assert parse_workbook(path, CONFIG).risks[0].current_score == 8  # RAG has no 'high' band
+
+
 @pytest.mark.parametrize(
     ("likelihood", "impact", "score"),
     [(None, None, "-16"), (None, None, "20%"), (None, None, ">15"), (None, None, "Down from 20"),
      (None, None, "Q3"), (None, None, "£16k"), (None, None, "Likely (4)"), ("5%", 4, None),
      ("£5m", 4, None), (4, "£2m", None), ("Unlikely/Likely", 4, None),
-     ("Possible - Likely", 4, None), (4, "Major/Catastrophic", None), (4, "Minor-Moderate", None)],
+     ("Possible - Likely", 4, None), (4, "Major/Catastrophic", None), (4, "Minor-Moderate", None),
+     (None, None, "4-5"), (None, None, "3 or 4"), (None, None, "4/5"), (None, None, "16?"),
+     (None, None, "High (4)"), (None, None, "20 (Green)"), (None, None, "2x2 (High)"),
+     (None, None, "12-16"), (None, None, "16 (was 20)"), (None, None, "~16"),
+     ("4-5", 4, None), ("3 or 4", 4, None), ("4?", 4, None), ("Low (5)", 4, None),
+     (4, "2 (High)", None)],
 )  # fmt: skip
 def test_a_score_likelihood_or_impact_that_is_a_guess_is_unreadable(
     tmp_path: Path, fresh_db: sqlite_utils.Database, likelihood: Any, impact: Any, score: Any

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from riskboard.config import ScoringConfig
+from riskboard.ingest.cells import RISK_CONVERTERS
 from riskboard.ingest.scores import AxisReader, ScoreReader
 from riskboard.ingest.values import (
     action_status,
@@ -29,7 +30,7 @@ LIKELIHOOD = AxisReader(
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [(3.0, 3), ("3", 3), (" 4 ", 4), ("3 - Low", 3), ("High (4)", 4), ("", None),
+    [(3.0, 3), ("3", 3), (" 4 ", 4), ("3 - Low", 3), ("High (16)", 16), ("", None),
      (12, 12), ("16 (Red)", 16), ("4x4", 16), ("4 x 4 = 16", 16), ("16.0", 16),
      ("16 Red/Amber", 16), ("Red (16)", 16), ("4X4 (Red)", 16), ("4 x 4 - Red", 16)],
 )  # fmt: skip
@@ -184,7 +185,12 @@ def test_status_column_decided_by_values() -> None:
 def test_any_whole_score_reads_back(n: int) -> None:
     assert SCORE(float(n)) == n
     assert SCORE(str(n)) == n
-    assert SCORE(f"{n} - Red") == n
+    rag = RISK_CONVERTERS["current_score"]  # the default RAG bands
+    if (band := ScoringConfig().rag(n)) is not None:  # 13 and 14 are no L x I
+        assert rag(f"{n} - {band}") == n  # its own band
+    if n < 15:
+        with pytest.raises(ValueError, match="which is meant"):
+            rag(f"{n} - Red")  # a band it does not fall in: not read
 
 
 @given(
@@ -197,10 +203,20 @@ def test_any_product_form_reads_as_likelihood_times_impact(a: int, b: int, form:
 
 
 @given(
-    st.integers(min_value=1, max_value=5), st.sampled_from(["{n}", "{n} - High", "Medium ({n})"])
+    st.integers(min_value=1, max_value=5), st.sampled_from(["{n}", "{n} - Medium", "Medium ({n})"])
 )
 def test_any_likelihood_number_reads_back(n: int, form: str) -> None:
     assert LIKELIHOOD(form.format(n=n)) == n
+
+
+@given(st.integers(min_value=1, max_value=5))
+def test_a_likelihood_beside_a_band_word_that_says_the_opposite_is_not_read(n: int) -> None:
+    for text, against in ((f"{n} - High", n <= 2), (f"Low ({n})", n >= 4)):
+        if against:
+            with pytest.raises(ValueError, match="which is meant"):
+                LIKELIHOOD(text)
+        else:
+            assert LIKELIHOOD(text) == n
 
 
 @given(st.one_of(st.text(max_size=20), st.floats(allow_nan=True), st.booleans()))

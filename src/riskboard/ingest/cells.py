@@ -56,7 +56,8 @@ def risk_converters(scoring: ScoringConfig) -> dict[str, Converter]:
     """The converter of each risk field, with the config's scale and band words."""
     likelihood = AxisReader("likelihood", scoring.likelihood_scale(), "scoring.likelihood_words")
     impact = AxisReader("impact", scoring.impact_scale(), "scoring.impact_words")
-    score = ScoreReader(scoring.score_words)
+    bands = [(b.name, b.min, b.max) for b in scoring.effective_bands()]
+    score = ScoreReader(scoring.score_words, bands)
     parts: dict[str, Converter] = {"likelihood": likelihood, "impact": impact, "score": score}
     return {
         **_TEXT_CONVERTERS,

@@ -26,7 +26,7 @@ raises ValueError saying why in a risk officer's words - the import turns that i
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -51,6 +51,15 @@ BAND_WORDS = frozenset(
      "very low", "critical", "significant", "moderate", "minor", "major", "severe",
      "tolerable", "acceptable", "unacceptable", "intolerable", "black", "medium high",
      "medium low", "low medium", "high medium", "yellow", "orange"}
+)  # fmt: skip
+# band words that say high or low whatever the council's bands: "High (4)" and
+# "Green (20)" cannot both be right, so neither figure is trusted
+_HIGH_BANDS = frozenset(
+    {"high", "very high", "red", "extreme", "critical", "severe", "intolerable",
+     "unacceptable", "black", "major"}
+)  # fmt: skip
+_LOW_BANDS = frozenset(
+    {"low", "very low", "green", "minor", "tolerable", "acceptable", "insignificant"}
 )  # fmt: skip
 # single words a band label may be built from ("Red/Amber", "Very high")
 _BAND_PARTS = frozenset(w for band in BAND_WORDS for w in band.split()) | {"very"}
@@ -172,6 +181,7 @@ class AxisReader:
                 )
             return n
         if key in BAND_WORDS:
+            _band_against(text, key, n, low_top=2, high_bottom=4)
             return n
         raise ValueError(
             f"{text!r}: {label.strip()!r} is not {self.a_axis} word, so the number cannot be"
@@ -215,11 +225,23 @@ class AxisReader:
         return f"{text!r} is not {self.a_axis} that can be read for certain: {_SHAPE_OF_TEXT}"
 
 
-class ScoreReader:
-    """Reads a score cell (1-25)."""
+def _band_against(text: str, key: str, n: int, low_top: int, high_bottom: int) -> None:
+    """A number beside a band word that says the opposite ("High (4)", "Low (20)")."""
+    if key in _HIGH_BANDS and n <= low_top:
+        raise ValueError(f"{text!r}: {n} is low, but the word says high - which is meant?")
+    if key in _LOW_BANDS and n >= high_bottom:
+        raise ValueError(f"{text!r}: {n} is high, but the word says low - which is meant?")
 
-    def __init__(self, words: Mapping[str, int]) -> None:
+
+class ScoreReader:
+    """Reads a score cell (1-25). ``bands`` (name, lowest, highest score): the
+    council's bands, against which a score written with its band is checked."""
+
+    def __init__(
+        self, words: Mapping[str, int], bands: Sequence[tuple[str, int, int]] = ()
+    ) -> None:
         self.words = {word_key(w): n for w, n in words.items()}
+        self.bands = {word_key(name): (low, high) for name, low, high in bands}
 
     @staticmethod
     def _number(n: int, shown: str) -> int:
@@ -254,7 +276,6 @@ class ScoreReader:
             raise ValueError(f"{text!r} is not a score: {_SHAPE_OF_SCORE}")
         product = _PRODUCT.fullmatch(text.casefold())
         if product:
-            self._band(text, product.group("label"), None)
             likelihood, impact = int(product.group(1)), int(product.group(2))
             if not (1 <= likelihood <= 5 and 1 <= impact <= 5):
                 raise ValueError(f"{text!r}: likelihood and impact must each be 1-5")
@@ -262,6 +283,7 @@ class ScoreReader:
             stated = product.group(3) or product.group(4)
             if stated is not None and int(stated) != total:
                 raise ValueError(f"{text!r} does not add up ({likelihood} x {impact} = {total})")
+            self._band(text, product.group("label"), total)
             return total
         for pattern in (_NUMBER_LABEL, _LABEL_NUMBER):
             m = pattern.fullmatch(text)
@@ -287,6 +309,15 @@ class ScoreReader:
                 )
             return
         if all(w in _BAND_PARTS for w in key.split()):
+            if n is None:
+                return
+            band = self.bands.get(key)
+            if band is not None and not band[0] <= n <= band[1]:
+                raise ValueError(
+                    f"{text!r} says {n}, but {label.strip()!r} is {band[0]}-{band[1]} in the"
+                    " council's bands - which is meant?"
+                )
+            _band_against(text, key, n, low_top=4, high_bottom=15)
             return
         raise ValueError(
             f"{text!r}: {label.strip()!r} is not a band, so the number cannot be trusted"
