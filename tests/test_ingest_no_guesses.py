@@ -81,6 +81,35 @@ def test_a_reference_that_starts_like_a_note_is_a_risk_when_the_row_has_risk_dat
     assert all("a note or footer in the reference column, not a risk" in w for w in skipped)
 
 
+def continuation(ref: str, action: str, updated: str) -> list[Any]:
+    return [ref, None, None, None, None, None, None, None, action, updated]
+
+
+def test_a_continuation_row_is_more_of_the_risk_it_continues_never_a_risk_of_its_own(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    rows = [continuation("(continued)", "Orphan", "01/08/2022"),
+            risk_row("HM-001", updated="15/07/2022"),
+            continuation("HM-001 (cont.)", "Second", "20/08/2022"), risk_row("HM-002"),
+            continuation("HM-002 continued", "More", "21/08/2022"),
+            continuation("Cont'd from above", "Third", "22/08/2022")]  # fmt: skip
+    result, _ = load(fresh_db, register(tmp_path / "r 2022-08.xlsx", *rows))
+    assert result.risk_count == 2
+    regs = {r.ref: r for r in register_rows(fresh_db, "2022-08", CONFIG)}
+    assert sorted(regs) == ["HM-001", "HM-002"]
+    actions = dict(fresh_db.execute(
+        "SELECT risk_ref, group_concat(text, '|') FROM (SELECT * FROM action_snapshots"
+        " ORDER BY risk_ref, seq) GROUP BY risk_ref"
+    ).fetchall())  # fmt: skip
+    assert actions == {"HM-001": "Clear gullies|Second", "HM-002": "Clear gullies|More|Third"}
+    assert (
+        f"sheet 'Register', row {FIRST_ROW + 2}: 'HM-001 (cont.)' read as more of risk HM-001"
+        in (result.warnings)
+    )
+    (orphan,) = [w for w in result.warnings if "continuation row with no risk" in w]
+    assert orphan.startswith(f"sheet 'Register', row {FIRST_ROW}: skipped")
+
+
 def test_dry_run_names_every_skipped_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -158,3 +158,21 @@ def note_kind(ref: str, row: Sequence[Any]) -> str | None:
         if len(texts) == 1:  # the only text on the row (or one merged across it)
             return "alone"
     return "starts" if starts else None
+
+
+_CONTINUED = re.compile(
+    r"(?P<ref>.*?)[\s\-\u2013,:;]*[(\[]?\s*"
+    r"(?<![^\W_])(?:cont(?:inued|inuation|'d|d)?|ctd)\.?"
+    r"(?:\s+(?:from\s+)?(?:above|over|previous(?:\s+page)?|prev\.?(?:\s+page)?))?"
+    r"\s*[)\]]?\.?",
+    re.IGNORECASE,
+)
+
+
+def continued_ref(ref: str) -> str | None:
+    """For a reference cell that marks a continuation row, the risk it continues: ""
+    when it only says so ("(continued)", "Cont'd from above": the risk above), the
+    reference when it names one ("HM-001 (cont.)", "HM-002 continued"); None when the
+    cell is not a continuation mark."""
+    m = _CONTINUED.fullmatch(ref.strip())
+    return None if m is None else m.group("ref").strip(" -\u2013,:;([")

@@ -36,7 +36,7 @@ from riskboard.ingest.cells import (
 from riskboard.ingest.cellscan import CellError, is_error_text
 from riskboard.ingest.dates import date_reader, month_first_example
 from riskboard.ingest.layout import ACTION_FIELDS, SheetLayout
-from riskboard.ingest.names import name_annex, note_kind
+from riskboard.ingest.names import continued_ref, name_annex, note_kind
 from riskboard.ingest.reader import Row, Sheet
 from riskboard.ingest.table_end import OWNED, key_like, not_risks
 from riskboard.ingest.values import NO_ACTION_WORDS, to_ref, to_text
@@ -247,6 +247,21 @@ class Assembler:
             if build is None:
                 if key == ref_header_key:
                     continue  # the header repeated (printed page breaks)
+                ref = pair[1]
+                cont = continued_ref(ref) if bad_ref is None else None
+                if cont is not None:  # "HM-001 (cont.)", "(continued)": the risk above
+                    target = risks.get(ref_key(cont)) if cont else prev
+                    if target is None:
+                        self._skip_row(name, r + 1, row, "a continuation row with no risk to"
+                                       " continue (no such risk above it), not a risk")  # fmt: skip
+                        prev = None
+                        continue
+                    self.warnings.note(
+                        f"sheet {name!r}, row {r + 1}: {ref!r} read as more of risk {target.ref}"
+                    )
+                    pair, build = (ref_key(target.ref), target.ref), target
+                    key = pair[0]
+            if build is None:
                 ref = pair[1]
                 note = note_kind(ref, row) if bad_ref is None else None
                 if note is not None and (
