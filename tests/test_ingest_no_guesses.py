@@ -19,6 +19,7 @@ from riskboard import flag_text
 from riskboard.cli import main
 from riskboard.config import Config
 from riskboard.domain import Flag, FlagCode
+from riskboard.errors import RiskboardError
 from riskboard.flag_details import UnreadableCell, UnreadableValueDetail
 from riskboard.importer import ImportResult, import_file
 from riskboard.ingest.names import read_annex_name
@@ -539,3 +540,30 @@ def test_every_excel_error_is_unreadable_with_its_text_however_it_is_stored(
             ("current_score", "Register", r, "Score", error),
             ("last_updated", "Register", r, "Last Updated", error),
         ]  # fmt: skip
+
+
+# --------------------------------------------------------------- 4-6. the board month
+
+
+def test_the_reviews_board_month_cases(tmp_path: Path) -> None:
+    def month_of(name: str, title: list[list[Any]]) -> tuple[str, list[str]]:
+        parsed = parse_workbook(register(tmp_path / name, risk_row("HM-1"), title=title), CONFIG)
+        return parsed.month, parsed.warnings
+
+    # a run date in the file name is a run date, said to be one, never silently the month
+    month, warnings = month_of("Register_2022-09-05.xlsx", [])
+    assert month == "2022-09"
+    assert any("run on 05/09/2022" in w and "--month 2022-08" in w for w in warnings)
+    # month words inside annex names are not months
+    assert month_of("Marchwood annex 2022-08.xlsx", [])[0] == "2022-08"
+    month, _ = month_of("May Gurney Aug 2022.xlsx", [])
+    assert month == "2022-08"
+    with pytest.raises(RiskboardError, match="has the month 'may' but no year"):
+        month_of("May Gurney annex.xlsx", [])
+    # a period range is its last month; a quarter is not read, and the refusal names it
+    assert month_of("Register Apr-Jun 2022.xlsx", [])[0] == "2022-06"
+    assert month_of("Register.xlsx", [["Period: Apr-Jun 2022"], []])[0] == "2022-06"
+    with pytest.raises(
+        RiskboardError, match="'Period: Q1 2022/23' is not a month riskboard can read"
+    ):
+        month_of("Register q.xlsx", [["Period: Q1 2022/23"], []])
