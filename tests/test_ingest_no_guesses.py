@@ -567,3 +567,28 @@ def test_the_reviews_board_month_cases(tmp_path: Path) -> None:
         RiskboardError, match="'Period: Q1 2022/23' is not a month riskboard can read"
     ):
         month_of("Register q.xlsx", [["Period: Q1 2022/23"], []])
+
+
+# --------------------------------------------------------------- 8. where the cell is
+
+
+def test_unreadable_cells_name_the_real_excel_row_past_title_rows_blank_rows_and_hidden_columns(
+    tmp_path: Path, fresh_db: sqlite_utils.Database
+) -> None:
+    from openpyxl import load_workbook
+
+    rows = [["Joint Contract Risk Register"], ["Report run: 31/08/2022"], [],
+            [None, None, "Risk Ref", "Risk Title", "Internal", "Score", "Last Updated"],
+            [None, None, "R-1", "a", "x", "#DIV/0!", "31/02/2022"], [],
+            [None, None, "R-2", "b", "x", "TBC", "#N/A"]]  # fmt: skip
+    path = write_xlsx(tmp_path / "r 2022-08.xlsx", {"Register": rows})
+    wb = load_workbook(path)
+    wb["Register"].column_dimensions["E"].hidden = True
+    wb["Register"].column_dimensions["A"].hidden = True
+    wb.save(path)
+    _, flags = load(fresh_db, path)
+    assert [(c["row"], c["column"], c["text"]) for ref in ("R-1", "R-2")
+            for c in cells(flags[ref])] == [
+        (5, "Score", "#DIV/0!"), (5, "Last Updated", "31/02/2022"),
+        (7, "Score", "TBC"), (7, "Last Updated", "#N/A"),
+    ]  # fmt: skip
