@@ -592,3 +592,12 @@ def test_unreadable_cells_name_the_real_excel_row_past_title_rows_blank_rows_and
         (5, "Score", "#DIV/0!"), (5, "Last Updated", "31/02/2022"),
         (7, "Score", "TBC"), (7, "Last Updated", "#N/A"),
     ]  # fmt: skip
+
+
+def test_a_column_of_doubtful_strategies_or_statuses_is_still_told_apart() -> None:
+    from riskboard.ingest.values import classify_status_column
+
+    strategies = ["Treat?", "Transfer pending", "Treat?", "Tolerate", "Open"]
+    statuses = ["Closed?", "Closed (pending)", "Open", "Open", "Treat"]
+    assert classify_status_column(strategies, has_actions=False) == "strategy"
+    assert classify_status_column(statuses, has_actions=False) == "status"

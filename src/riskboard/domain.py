@@ -91,6 +91,13 @@ def normalise_strategy(text: str | None) -> Strategy | None:
     return None
 
 
+def mentions_strategy(text: str) -> bool:
+    """Whether text uses a strategy word at all, read or not ("Treat?", "Not transfer"):
+    what a column of strategies looks like, for telling it from a status column."""
+    words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower().replace("\u2019", "'"))
+    return any(w in _STRATEGY_WORDS for w in words)
+
+
 class RiskStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"

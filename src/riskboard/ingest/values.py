@@ -13,7 +13,12 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Literal
 
-from riskboard.domain import normalise_action_status, normalise_strategy, strip_invisible
+from riskboard.domain import (
+    mentions_strategy,
+    normalise_action_status,
+    normalise_strategy,
+    strip_invisible,
+)
 from riskboard.safe_text import strip_controls
 
 # cell text that means "nothing here" in a number or date column
@@ -122,6 +127,11 @@ def _status_doubt(text: str) -> str | None:
     return None
 
 
+def _names_status(text: str) -> bool:
+    """Whether text uses a risk-status word at all ("Closed (pending)", "Open?")."""
+    return any(w in RISK_STATUS_WORDS for w in re.findall(r"[a-z]+(?:-[a-z]+)?", text))
+
+
 def _status_with_note(text: str) -> str | None:
     """ "Closed - transferred" -> closed, "Open - escalated" -> open; None otherwise
     (also "Closed (pending)", "Closed?", "Closed - reopened": see ``_status_doubt``)."""
@@ -188,11 +198,11 @@ def classify_status_column(values: Iterable[Any], *, has_actions: bool) -> Statu
             counts[t.casefold()] += n
     status = strat = action = 0
     for t, n in counts.items():
-        if t in RISK_STATUS_WORDS or _status_with_note(t) or _status_doubt(t):
+        if t in RISK_STATUS_WORDS or _status_with_note(t) or _names_status(t):
             status += n
         elif t in _ACTION_ONLY_WORDS:
             action += n
-        elif normalise_strategy(t) is not None:
+        elif normalise_strategy(t) is not None or mentions_strategy(t):
             strat += n
     if strat > status and strat >= action:
         return "strategy"
