@@ -478,7 +478,7 @@ def test_a_risk_in_two_files_of_one_month_is_never_overwritten_in_silence(
     assert (cell["field"], cell["sheet"], cell["row"], cell["text"], cell["kind"]) == (
         "ref", "Register", FIRST_ROW, "HM-012", "contradiction")  # fmt: skip
     assert (
-        f"is also in 'Joint Register 2022-08.xlsx', sheet Register, row {FIRST_ROW} for 2022-08"
+        f"is also in 'Joint Register 2022-08.xlsx', sheet Register, row {FIRST_ROW} for August 2022"
         in cell["reason"]
     )
     assert "owner 'Ann' there, 'Bob' here" in cell["reason"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from riskboard.domain import Risk, ref_key
+from riskboard.domain import Risk, month_name, ref_key
 from riskboard.flag_details import UnreadableCell
 from riskboard.store import register as store
 
@@ -42,6 +42,7 @@ def note_risks_in_other_files(
     stored = store.rows_from_other_files(db, month, file_name, list(by_key))
     warnings: list[str] = []
     added = 0
+    shown_month = month_name(month)
     for key, old in stored.items():
         risk = by_key[key]
         new: dict[str, Any] = vars(risk)
@@ -54,12 +55,12 @@ def note_risks_in_other_files(
         here = _place(file_name, risk.source_sheet, risk.source_row)
         if not differ:
             warnings.append(
-                f"risk {risk.ref}: also in {there} for {month}, with the same values;"
+                f"risk {risk.ref}: also in {there} for {shown_month}, with the same values;"
                 f" the month now shows the row in {here}"
             )
             continue
         reason = (
-            f"is also in {there} for {month}, which says otherwise ({'; '.join(differ)}):"
+            f"is also in {there} for {shown_month}, which says otherwise ({'; '.join(differ)}):"
             " this file's row, imported later, is used - ask the contractor which is right"
         )
         risk.unreadable.append(
