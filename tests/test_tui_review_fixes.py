@@ -235,3 +235,24 @@ async def test_editing_a_recorded_decision_starts_at_its_end(config: Config) -> 
     assert board.get_review(read(config), m, "HM-001").decision == (
         "RESOLVED: treat the backlog by March"
     )
+
+
+async def test_a_change_noted_while_a_form_is_composing_is_shown_not_a_crash() -> None:
+    """The app's change-watch timer can reach a form before it is composed (or while it
+    closes): that once crashed the app with NoMatches '#form-notice' under load. The
+    note is kept and shown when the form is on screen."""
+    from textual.app import App
+
+    from riskboard.tui.screens.form import Field
+
+    form = FormDialog("Note", [Field("note", "Note", "long")])
+    form.note_changed_elsewhere("HM-001 reviewed by the command line")  # not composed yet
+    app: App[None] = App()
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(form)
+        await pilot.pause()
+        notice = str(form.query_one("#form-notice").render())
+        assert "Changed elsewhere while this form is open: HM-001 reviewed" in notice
+        form.dismiss(None)
+        form.note_changed_elsewhere("again, while it closes")  # no crash either
+        await pilot.pause()

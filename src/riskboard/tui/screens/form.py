@@ -148,6 +148,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         self.base: dict[str, Any] = {}  # the values shown when the form opened
         self.original: dict[str, Any] = {}  # the same, before a draft was restored
         self.restored = False
+        self._notice_text = ""  # the notice line's text, shown once the form is composed
         self.adopted: str | None = None  # a draft taken over from an app no longer running
         self._ready = False
 
@@ -215,6 +216,8 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                 board.draft_slot(meeting_id, self.draft_name),
                 session,
             )
+        if self._notice_text:
+            self._notice(self._notice_text)
         self._offer_draft()
         self.call_after_refresh(self._start_keeping)
 
@@ -271,7 +274,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
             if moved
             else ""
         )
-        self.query_one("#form-notice", Static).update(
+        self._notice(
             escape(
                 f"Restored what you were typing ({when}), not yet saved."
                 f" Ctrl+S saves it; Ctrl+O discards it and shows the recorded values.{since}"
@@ -303,14 +306,22 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         self.set_values(self.original, cursor_at_end=True)
         self.base = dict(self.original)
         self.restored = False
-        self.query_one("#form-notice", Static).update("Draft discarded.")
+        self._notice("Draft discarded.")
         self._drop_draft()
 
     def note_changed_elsewhere(self, what: str) -> None:
         """Say, inside the form, that the record changed while it was open."""
-        self.query_one("#form-notice", Static).update(
+        self._notice(
             escape(f"Changed elsewhere while this form is open: {what}. Saving checks it.")
         )
+
+    def _notice(self, text: str) -> None:
+        """Show ``text`` on the form's notice line. The app's change-watch timer may call
+        this while the form is still being composed or already closing (found as a crash,
+        NoMatches '#form-notice', under load): then it is kept and shown at mount."""
+        self._notice_text = text
+        for notice in self.query("#form-notice").results(Static):
+            notice.update(text)
 
     @on(Input.Changed)
     @on(TextArea.Changed)
@@ -383,7 +394,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                 changed = True
         if changed and self._keeper is not None and self.draft is not None:
             self._keeper.keep(self.draft, self.values(), self.base)
-        self.query_one("#form-notice", Static).update(
+        self._notice(
             "The value now recorded is shown below. Ctrl+S again saves yours over it;"
             " Esc keeps the recorded one."
         )
