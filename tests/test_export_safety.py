@@ -71,8 +71,12 @@ def test_atomic_text_replaces_on_success_and_keeps_unicode(tmp_path: Path) -> No
 def test_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "exports"
     blocker.write_text("a file where the folder should be")
-    with pytest.raises(RiskboardError, match="cannot write to folder .*exports"):
+    with pytest.raises(
+        RiskboardError, match="exports is a file, not a folder; nothing was written"
+    ):
         write_atomic(blocker / "x.xlsx", lambda p: p.write_bytes(b"x"))
+    with pytest.raises(RiskboardError, match="cannot write to folder .*sub: .*exports is a file"):
+        write_atomic(blocker / "sub" / "x.xlsx", lambda p: p.write_bytes(b"x"))
 
 
 @pytest.mark.parametrize("write_only", [False, True])

@@ -13,6 +13,8 @@ undecodable bytes and odd file names.
   shown as visible escapes (``\\x1b``), never sent raw.
 - ``quote_name``: a file name in a log line, a message or a run report; a name holding a
   newline or a control character is quoted with escapes, so it cannot forge a line.
+- ``one_line``: a name or a value in a one-line listing: as ``for_terminal``, with
+  newlines and tabs escaped too.
 """
 
 from __future__ import annotations
@@ -80,6 +82,15 @@ def for_terminal(text: str) -> str:
     if text.isprintable():
         return text
     return _UNPRINTABLE.sub(_escape, text)
+
+
+def one_line(text: str) -> str:
+    """``text`` as one value on one line of output (an owner's name in a listing):
+    ``for_terminal``, with newlines and tabs shown as ``\\n`` and ``\\t`` too, so a name
+    holding "\\nBcc: ..." cannot forge a line of its own."""
+    if text.isprintable():
+        return text
+    return for_terminal(text).replace("\n", "\\n").replace("\t", "\\t")
 
 
 def quote_name(name: str) -> str:

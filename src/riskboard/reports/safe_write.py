@@ -102,6 +102,14 @@ def atomic_path(target: Path) -> Iterator[Path]:
         sweep_leftovers(folder)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PART_SUFFIX, dir=folder)
     except OSError as exc:
+        blocker = _file_in_the_way(folder)
+        if blocker is not None:
+            where = "" if blocker == folder else f"cannot write to folder {folder}: "
+            raise StoreUnavailable(
+                f"{where}{blocker} is a file, not a folder; nothing was written - give a"
+                " folder (it is created if missing)",
+                remedy=Remedy.MAKE_WRITABLE,
+            ) from None
         raise _write_failure(exc, target, f"cannot write to folder {folder}") from None
     tmp = Path(tmp_name)
     _lock(fd)  # held until the rename: a sweep never takes a file being written
@@ -131,6 +139,14 @@ def atomic_path(target: Path) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         os.close(fd)
+
+
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The path where ``folder`` (or one of its parents) is a file, if it is one."""
+    for path in (folder, *folder.parents):
+        if os.path.lexists(path):
+            return None if path.is_dir() else path
+    return None
 
 
 def _disk_failure(exc: BaseException, target: Path) -> StoreUnavailable | None:
