@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import riskboard.cli.chase
-from riskboard import board
+from riskboard import board, flag_text
 from riskboard.cli import main
 from riskboard.config import load_config
 from riskboard.reports.chase import NO_OWNER, chase_items
@@ -74,8 +74,15 @@ def test_the_demo_boards_owner_emails(tmp_path: Path, monkeypatch: pytest.Monkey
                 continue
             holding = [n for n, body in drafts.items() if f". {item.ref} " in body]
             assert len(holding) == 1, item.ref
-            for line in item.needs:
+            said = [flag_text.chase(c, item.details.get(c), to_owner=True) for c in item.flags]
+            for line in said:  # the chase list's sentences, as said to the owner
                 assert line in drafts[holding[0]]
+        assert not any("ask the contractor" in body for body in drafts.values())
+        gareth = drafts["chase-2022-08-gareth-price.eml"]
+        assert "Value that could not be read: please correct the register: Score: could not" in (
+            gareth
+        )
+        assert "Score could not be read in the export" in gareth  # never a number beside it
 
         code = main(["chase", "--send"])
         out = capsys.readouterr().out

@@ -181,8 +181,10 @@ def reasons(code: str, detail: FlagDetail | None) -> list[str]:
     return [name]
 
 
-def chase(code: str, detail: FlagDetail | None) -> str:
-    """One flag as a sentence an owner can act on (the chase list)."""
+def chase(code: str, detail: FlagDetail | None, *, to_owner: bool = False) -> str:
+    """One flag as a sentence an owner can act on (the chase list). ``to_owner``: the
+    form said to the owner themself (their email), where the chase list's form speaks
+    to the officer who sends it ("ask the contractor to correct the register")."""
     name = label(code)
     if code == FlagCode.STALE_ACTION:
         last = detail.last_update if isinstance(detail, StaleActionDetail) else None
@@ -190,6 +192,8 @@ def chase(code: str, detail: FlagDetail | None) -> str:
         return f"{name} ({since}): update every open action, even if there is no progress"
     if code == FlagCode.UNREADABLE_VALUE:
         what = "; ".join(unreadable_sentence(c) for c in _cells(detail))
+        if to_owner:
+            return f"{name}: please correct the register: {what}"
         return f"{name}: {what} - ask the contractor to correct the register"
     if code == FlagCode.NO_STRATEGY:
         return f"{name}: record {FOUR_TS}"

@@ -73,16 +73,17 @@ def build_message(
     mail: OwnerMail, plan: ChasePlan, config: Config, *, now: datetime, draft: bool
 ) -> EmailMessage:
     """``mail`` as a message; ``draft`` adds ``X-Unsent: 1`` (open as unsent in Outlook).
-    ``now`` (timezone-aware) is its Date."""
-    sender = config.chase.from_
+    ``now`` (timezone-aware) is its Date. ConfigError when ``[chase] from`` or
+    ``reply_to`` is not a usable address."""
+    sender, reply_to = config.chase.sender()
     msg = EmailMessage(policy=default)
     msg["Subject"] = mail.subject
     if sender:
         msg["From"] = sender
     if mail.address.address:
         msg["To"] = mail.address.to_header
-    if config.chase.reply_to:
-        msg["Reply-To"] = config.chase.reply_to
+    if reply_to:
+        msg["Reply-To"] = reply_to
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = make_msgid(domain=_domain(sender))
     if draft:
@@ -120,7 +121,8 @@ ACTION_HEADERS = [
 def owner_workbook(mail: OwnerMail, plan: ChasePlan, config: Config, stamp: datetime) -> bytes:
     """The owner's rows of the chase list (same columns), plus a sheet of the actions
     that need an update; every text cell written formula-safe."""
-    items = [e.item for e in mail.entries]
+    # the chase list's columns, with the sentences said to the owner
+    items = [e.item.model_copy(update={"needs": e.needs or e.item.needs}) for e in mail.entries]
     wb = build_workbook(items, plan.month, config, stamp)
     ws = wb["Chase list"]
     set_text(

@@ -48,12 +48,29 @@ def _weekday(when: date) -> str:
     return f"{when.strftime('%A')} {uk_date(when)}"
 
 
-def default_how_to_reply(board: date) -> str:
+def default_how_to_reply(board: date, *, updates: bool = True, discuss: bool = False) -> str:
+    """How to reply, worded for what the email asks: updates (reply with one for each
+    item), risks only to discuss (come ready; reply only if something changed), or
+    both."""
+    no_longer = " If a risk or an action is no longer yours, tell us who owns it now."
+    if not updates:
+        return (
+            f"There is nothing to update for these risks: please be ready to discuss them"
+            f" at the board on {_weekday(board)}. If anything about them has changed, reply"
+            " to this email before then and record the change in IRIS so that it shows in"
+            " next month's export." + no_longer.replace("a risk or an action", "a risk")
+        )
+    both = (
+        ' A risk listed only to be discussed ("be ready to ...") needs no update: please'
+        " be ready to discuss it at the board."
+        if discuss
+        else ""
+    )
     return (
         f"Please reply to this email before the board meets on {_weekday(board)} with an"
-        " update for each item listed - even if there has been no progress, say so - and"
-        " record the same update in IRIS so that it shows in next month's export. If a"
-        " risk or an action is no longer yours, tell us who owns it now."
+        " update for each action and risk that needs one - even if there has been no"
+        " progress, say so - and record the same update in IRIS so that it shows in next"
+        f" month's export.{both}{no_longer}"
     )
 
 
@@ -80,7 +97,9 @@ def blocks(mail: OwnerMail, plan: ChasePlan, config: Config, attachment: str | N
             " risk register will be discussed there."
         )
     intro += " Each risk is listed below with what is needed."
-    reply_text = config.chase.how_to_reply or default_how_to_reply(plan.board.when)
+    reply_text = config.chase.how_to_reply or default_how_to_reply(
+        plan.board.when, updates=bool(what), discuss=bool(mail.discuss_count)
+    )
     reply = [_t(p) for p in reply_text.split("\n\n") if p.strip()]
     signature_text = config.chase.signature or plan.board_name
     signature = [_t(line) for line in signature_text.splitlines() if line.strip()]
@@ -109,7 +128,7 @@ def _risk(entry: RiskEntry, *, with_owner: bool) -> RiskBlock:
         heading += f" - owner {_t(item.owner)}"
     return RiskBlock(
         heading=heading,
-        needs=[_t(n) for n in item.needs],
+        needs=[_t(n) for n in entry.needs or item.needs],
         actions=[_action(a) for a in entry.actions],
         facts=_facts(entry),
     )
@@ -135,7 +154,9 @@ def _action(line: ActionLine) -> str:
 def _facts(entry: RiskEntry) -> str | None:
     item = entry.item
     facts = []
-    if item.current_score is not None:
+    if entry.score_unreadable:  # never a number beside "could not read the score"
+        facts.append("score could not be read in the export")
+    elif item.current_score is not None:
         was = (
             f" (was {item.previous_score})"
             if item.previous_score not in (None, item.current_score)
