@@ -1,9 +1,13 @@
 """``[chase]``, ``[chase.owners]`` and ``[chase.smtp]`` of config.toml: the owner emails.
 
-Every address is checked when the file is loaded (``email_address.check_address``), so
-a typo is a ConfigError naming its key before anything is written or sent. The SMTP
-password is never in the file: ``password_env`` names the environment variable that
-holds it, read only when mail is sent.
+The addresses (``from``, ``reply_to`` and ``[chase.owners]``) are checked when the owner
+emails are made, not when the file is loaded: a typo in one owner's address must not
+stop the nightly import or any other command. A bad ``from`` refuses drafting and
+sending with a ConfigError naming the key (``sender``); a bad owner address, or two
+spellings of one owner with different addresses, leaves that owner listed with the
+reason and never emailed (``reports.chase_addresses``). The SMTP password is never in
+the file: ``password_env`` names the environment variable that holds it, read only when
+mail is sent.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from riskboard.email_address import InvalidAddress, check_address, owner_key
+from riskboard.email_address import InvalidAddress, check_address
+from riskboard.errors import ConfigError
 
 Security = Literal["starttls", "tls", "none"]
 DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "tls": 465, "none": 25}
@@ -26,13 +31,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)
 
 
-def _address(value: str | None, *, display_name: bool) -> str | None:
-    if value is None:
-        return None
+def checked(value: str, key: str, *, display_name: bool) -> str:
+    """``value`` (an address from ``[chase]``) as it goes in a header, or ConfigError
+    naming ``key`` and what is wrong."""
     try:
         return str(check_address(value, display_name=display_name))
     except InvalidAddress as exc:
-        raise ValueError(f"{value!r} {exc}") from None
+        raise ConfigError(
+            f"the address {value!r} {exc} - correct it in config.toml",
+            key=f"chase.{key}",
+        ) from None
 
 
 class SmtpConfig(_Strict):
@@ -93,35 +101,18 @@ class ChaseConfig(_Strict):
     # what it does then: write drafts (exports/chase-YYYY-MM-emails/), send them, or nothing
     scheduled: Literal["drafts", "send", "off"] = "drafts"
     # owner name as the register writes it (case, punctuation and a trailing
-    # "(Organisation)" ignored) -> email address
+    # "(Organisation)" ignored, unless two owners differ only by it) -> email address;
+    # checked when the emails are made (chase_addresses), never when loaded
     owners: dict[str, str] = Field(default_factory=dict)
     smtp: SmtpConfig | None = None
 
-    @field_validator("from_", "reply_to")
-    @classmethod
-    def _sender(cls, v: str | None) -> str | None:
-        return _address(v, display_name=True)
-
-    @field_validator("owners")
-    @classmethod
-    def _owners(cls, v: dict[str, str]) -> dict[str, str]:
-        seen: dict[str, tuple[str, str]] = {}
-        out: dict[str, str] = {}
-        for name, address in v.items():
-            key = owner_key(name)
-            if not key:
-                raise ValueError(f"{name!r}: an owner needs a name")
-            checked = _address(address, display_name=False)
-            assert checked is not None
-            if key in seen and seen[key][1].lower() != checked.lower():
-                raise ValueError(
-                    f"{seen[key][0]!r} and {name!r} are the same owner (names are matched"
-                    f" ignoring case, punctuation and a bracketed organisation) with two"
-                    f" addresses: {seen[key][1]} and {checked}"
-                )
-            seen[key] = (name, checked)
-            out[name] = checked
-        return out
+    def sender(self) -> tuple[str | None, str | None]:
+        """``from`` and ``reply_to`` checked (None where unset); ConfigError naming the
+        key when one is not a usable address."""
+        return (
+            checked(self.from_, "from", display_name=True) if self.from_ else None,
+            checked(self.reply_to, "reply_to", display_name=True) if self.reply_to else None,
+        )
 
     @model_validator(mode="after")
     def _send_needs_smtp(self) -> ChaseConfig:

@@ -23,13 +23,14 @@ from riskboard import flag_text
 from riskboard.board.meetings import list_meetings
 from riskboard.config import Config
 from riskboard.domain import FLAG_ORDER, FlagCode, uk_date
-from riskboard.email_address import owner_key
+from riskboard.email_address import owner_display, owner_key, owner_keys, owner_org
 from riskboard.errors import NotFound, Remedy, RiskboardError
-from riskboard.flag_details import OverdueActionDetail, StaleActionDetail
+from riskboard.flag_details import OverdueActionDetail, StaleActionDetail, UnreadableValueDetail
 from riskboard.flags import action_is_complete
 from riskboard.register import resolve_month
 from riskboard.reports.chase import NO_OWNER, ChaseItem, by_owner, chase_items, month_name
-from riskboard.reports.chase_addresses import OwnerAddress, resolve_addresses
+from riskboard.reports.chase_addresses import OwnerAddress, ambiguous_names, resolve_addresses
+from riskboard.safe_text import one_line, strip_controls
 from riskboard.store import register as register_store
 
 ACTION_FLAGS = {FlagCode.STALE_ACTION.value, FlagCode.OVERDUE_ACTION.value}
@@ -45,6 +46,7 @@ class BoardDate(BaseModel):
 class ActionLine(BaseModel):
     """One action of a flagged risk that needs an update, and why (flag_text words)."""
 
+    position: int  # its place among the risk's actions (two may share a reference)
     label: str  # the action's reference, else its text
     text: str | None = None  # the action's text, when the label is its reference
     owner: str | None = None  # the action owner, when the register gives one
@@ -55,6 +57,8 @@ class ActionLine(BaseModel):
 
 class RiskEntry(BaseModel):
     item: ChaseItem  # the chase list's row: ref, title, annex, needs (sentences)
+    needs: list[str] = Field(default_factory=list)  # the flags' sentences said to the owner
+    score_unreadable: bool = False  # the export's score (or its parts) could not be read
     actions: list[ActionLine] = Field(default_factory=list)
     other_needs: bool = False  # asked to update something besides its actions
     discuss_only: bool = False  # only to be discussed (escalation, a lapsed acceptance)
@@ -72,6 +76,27 @@ class OwnerMail(BaseModel):
     discuss_count: int  # risks only to be discussed at the board
     subject: str
     slug: str = ""  # safe file-name part, unique within the plan (chase_eml sets it)
+
+    def covering(self, refs: set[str], board: date) -> OwnerMail:
+        """This email for only the risks ``refs`` (the rest were sent before): the
+        owners, counts and subject as for those risks alone."""
+        entries = [e for e in self.entries if e.item.ref in refs]
+        names: dict[str, str] = {}
+        for e in entries:
+            names.setdefault(owner_key(e.item.owner), _person_name(e.item.owner))
+        people = list(names.values()) or self.people
+        address = self.address
+        if people != self.people:
+            address = address.model_copy(update={"name": and_list(people)})
+        return _mail(self.owner, address, people, entries, board, self.slug)
+
+    def items(self) -> list[tuple[str, str, str, list[str]]]:
+        """What this email asks, risk by risk: (owner_key, owner, ref, action labels) -
+        how a send is recorded."""
+        return [
+            (owner_key(e.item.owner), e.item.owner, e.item.ref, [a.label for a in e.actions])
+            for e in self.entries
+        ]
 
 
 class ChasePlan(BaseModel):
@@ -166,41 +191,27 @@ def plan_chase(
     items = chase_items(db, month, config)
     groups = by_owner(items)
     no_owner = groups.pop(NO_OWNER, [])
+    everyone = list(groups)
     if owners:
-        wanted = {owner_key(o): o for o in owners}
-        groups = {o: g for o, g in groups.items() if owner_key(o) in wanted}
-        found = {owner_key(o) for o in groups}
-        missing = [o for k, o in wanted.items() if k not in found]
+        groups = {o: g for o, g in groups.items() if any(_is_named(o, w) for w in owners)}
+        missing = [w for w in owners if not any(_is_named(o, w) for o in groups)]
         if missing:
             raise NotFound(
                 f"no flagged risk of {', '.join(repr(o) for o in missing)} in"
                 f" {month_name(month)}; owners with flagged risks:"
-                f" {', '.join(by_owner(items)) or 'none'}"
+                f" {', '.join(one_line(o) for o in everyone) or 'none'}"
             )
         no_owner = []
-    addresses = resolve_addresses(db, config, groups)
+    addresses = resolve_addresses(db, config, groups, everyone=everyone)
     actions = _actions(db, month, [i.ref for g in groups.values() for i in g])
     mails = []
-    for owner, (mine, people) in _one_per_person(groups, addresses).items():
+    ambiguous = ambiguous_names(everyone)
+    for owner, (mine, people) in _one_per_person(groups, addresses, ambiguous).items():
         entries = [_entry(item, actions.get(item.ref, [])) for item in mine]
         address = addresses[owner]
         if len(people) > 1:  # one address shared by several owners (a team mailbox)
             address = address.model_copy(update={"name": and_list(people)})
-        n_actions = sum(len(e.actions) for e in entries)
-        n_risks = sum(e.other_needs for e in entries)
-        n_discuss = sum(e.discuss_only for e in entries)
-        mails.append(
-            OwnerMail(
-                owner=owner,
-                address=address,
-                people=people,
-                entries=entries,
-                action_count=n_actions,
-                risk_count=n_risks,
-                discuss_count=n_discuss,
-                subject=subject_line(n_actions, n_risks, n_discuss, board.when),
-            )
-        )
+        mails.append(_mail(owner, address, people, entries, board.when))
     warnings = []
     if today is not None and board.when < today:
         warnings.append(
@@ -217,20 +228,64 @@ def plan_chase(
     )
 
 
+def _is_named(owner: str, wanted: str) -> bool:
+    """``owner`` (as the register writes it) is the one ``--owner wanted`` asks for: the
+    names match (``owner_keys``) and, when both give an organisation, it is the same."""
+    org, want_org = owner_org(owner), owner_org(wanted)
+    return bool(owner_keys(owner) & owner_keys(wanted)) and not (
+        org and want_org and org != want_org
+    )
+
+
+def _person_name(owner: str) -> str:
+    return " ".join(strip_controls(owner_display(owner)).split()) or owner
+
+
+def _mail(
+    owner: str,
+    address: OwnerAddress,
+    people: list[str],
+    entries: list[RiskEntry],
+    board: date,
+    slug: str = "",
+) -> OwnerMail:
+    n_actions = sum(len(e.actions) for e in entries)
+    n_risks = sum(e.other_needs for e in entries)
+    n_discuss = sum(e.discuss_only for e in entries)
+    return OwnerMail(
+        owner=owner,
+        address=address,
+        people=people,
+        entries=entries,
+        action_count=n_actions,
+        risk_count=n_risks,
+        discuss_count=n_discuss,
+        subject=subject_line(n_actions, n_risks, n_discuss, board),
+        slug=slug,
+    )
+
+
 def _one_per_person(
-    groups: dict[str, list[ChaseItem]], addresses: dict[str, OwnerAddress]
+    groups: dict[str, list[ChaseItem]],
+    addresses: dict[str, OwnerAddress],
+    ambiguous: dict[str, list[str]],
 ) -> dict[str, tuple[list[ChaseItem], list[str]]]:
     """The owners' risks merged so that nobody gets two emails: two spellings of one
     name (ignoring case, punctuation and a bracketed organisation: "J. Pritchard
-    (BBLP)", "j pritchard") or two owners with one address (a team mailbox). Each email
-    is named by the spelling with capitals that heads the most risks, and lists the
-    people it is for (one per name); its risks are in the chase list's order (stale
-    actions first, then ref)."""
-    cluster: dict[str, int] = {}  # owner_key or address -> cluster number
+    (BBLP)", "j pritchard") or two owners with one address (a team mailbox). Names
+    that match but are written with different organisations ("J. Smith (BBLP)", "J.
+    Smith (Council)": ``ambiguous``) are never merged by name. Each email is named by
+    the spelling with capitals that heads the most risks, and lists the people it is
+    for (one per name); its risks are in the chase list's order (stale actions first,
+    then ref)."""
+    cluster: dict[str, int] = {}  # name form or address -> cluster number
     members: list[list[str]] = []
     for owner in groups:
         address = addresses[owner].address
-        marks = [addresses[owner].key] + ([address.lower()] if address else [])
+        keys = sorted(owner_keys(owner))
+        if owner in ambiguous:  # the same name with another organisation: not merged
+            keys = [f"{k}|{owner_org(owner)}" for k in keys]
+        marks = keys + ([address.lower()] if address else [])
         n = next((cluster[m] for m in marks if m in cluster), None)
         if n is None:
             n = len(members)
@@ -266,48 +321,98 @@ def _actions(db: sqlite_utils.Database, month: str, refs: list[str]) -> dict[str
     return {r.ref: r.actions for r in risks if r.ref in wanted}
 
 
+SCORE_FIELDS = {"current_score", "current_likelihood", "current_impact"}
+
+
 def _entry(item: ChaseItem, actions: list) -> RiskEntry:  # type: ignore[type-arg]
-    """The risk's actions that need an update, each with the flags' evidence."""
-    lines: dict[str, ActionLine] = {}
-    for seq, action in enumerate(actions, start=1):
+    """The risk's actions that need an update, each with the flags' evidence. Actions
+    are told apart by their place in the register, not their reference: two actions
+    written with one reference (a cell split over two lines) are two lines."""
+    lines: dict[int, ActionLine] = {}
+    for seq, action in enumerate(actions):
         if action_is_complete(action):
             continue
-        label = action.action_ref or action.text or f"action {seq}"
-        lines.setdefault(
-            label,
-            ActionLine(
-                label=label,
-                text=action.text if action.action_ref else None,
-                owner=action.owner,
-                due=action.due,
-                last_updated=action.last_updated,
-            ),
+        label = action.action_ref or action.text or f"action {seq + 1}"
+        lines[seq] = ActionLine(
+            position=seq,
+            label=label,
+            text=action.text if action.action_ref else None,
+            owner=action.owner,
+            due=action.due,
+            last_updated=action.last_updated,
         )
-    needing: dict[str, ActionLine] = {}
+    needing: dict[int, ActionLine] = {}
     stale = item.details.get(FlagCode.STALE_ACTION.value)
     if isinstance(stale, StaleActionDetail):
         name = flag_text.label(FlagCode.STALE_ACTION)
-        for ev in stale.actions:
-            label = ev.action or "action"
-            line = lines.get(label)
-            if line is None:  # a completed action or one the snapshot does not name
+        taken: set[int] = set()
+        for n, ev in enumerate(stale.actions):
+            # the evidence lists every action in the register's order
+            at = n if len(stale.actions) == len(actions) else _find(actions, ev.action, taken)
+            if at is None:  # not in the snapshot loaded
                 continue
-            needing.setdefault(label, line).notes.append(f"{name}: {ev.evidence}")
+            seq = at
+            taken.add(seq)
+            if seq not in lines:  # a completed action
+                continue
+            needing.setdefault(seq, lines[seq]).notes.append(f"{name}: {ev.evidence}")
     overdue = item.details.get(FlagCode.OVERDUE_ACTION.value)
     if isinstance(overdue, OverdueActionDetail):
         name = flag_text.label(FlagCode.OVERDUE_ACTION)
+        taken = set()
         for a in overdue.actions:
-            label = a.action or "action"
-            line = lines.get(label) or ActionLine(label=label, due=a.due, owner=a.owner)
-            needing.setdefault(label, line).notes.append(f"{name}: due {uk_date(a.due)}")
+            at = _find(actions, a.action, taken, due=a.due, open_only=True)
+            seq = at if at is not None else -1 - len(taken)
+            if at is None:  # not in the snapshot loaded: shown as the flag says
+                lines[seq] = ActionLine(
+                    position=seq, label=a.action or "action", due=a.due, owner=a.owner
+                )
+            taken.add(seq)
+            needing.setdefault(seq, lines[seq]).notes.append(f"{name}: due {uk_date(a.due)}")
     flags = set(item.flags)
     other = bool(flags - ACTION_FLAGS - DISCUSS_FLAGS) or bool(flags & ACTION_FLAGS and not needing)
+    unreadable = item.details.get(FlagCode.UNREADABLE_VALUE.value)
     return RiskEntry(
         item=item,
-        actions=list(needing.values()),
+        needs=[flag_text.chase(c, item.details.get(c), to_owner=True) for c in item.flags],
+        score_unreadable=isinstance(unreadable, UnreadableValueDetail)
+        and any(cell.field in SCORE_FIELDS for cell in unreadable.root),
+        actions=[needing[k] for k in sorted(needing, key=lambda k: (k < 0, abs(k)))],
         other_needs=other,
         discuss_only=not needing and not other,
     )
+
+
+def _find(
+    actions: list,  # type: ignore[type-arg]
+    label: str | None,
+    taken: set[int],
+    *,
+    due: date | None = None,
+    open_only: bool = False,
+) -> int | None:
+    """The place of the first action not yet matched that the flag's evidence names
+    (by reference, else text; and due date when given)."""
+    for seq, action in enumerate(actions):
+        if seq in taken or (open_only and action_is_complete(action)):
+            continue
+        if (action.action_ref or action.text) != label:
+            continue
+        if due is not None and _as_day(action.due) != due:
+            continue
+        return seq
+    return None
+
+
+def _as_day(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def when_text(stamp: datetime) -> str:
