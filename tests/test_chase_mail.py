@@ -145,17 +145,40 @@ def test_a_trailing_organisation_and_case_never_change_the_match(name, org):
         ("a@b.example, c@d.example", "not one address"),
         ("jane@bblp.example\nBcc: all@council.example", "line break"),
         ("jané@bblp.example", "plain ASCII"),
-        ("Jane <jane@bblp.example>", "without a name"),
+        ("Jane <jane@bblp.example>", "is written with a name: give the address alone"),
         ("", "is empty"),
+        # the domain: labels of letters, digits and hyphens; an IP address only in brackets
+        ("jane@-x.example", "starts or ends with a hyphen ('-x' in '-x.example')"),
+        ("jane@x-.example", "starts or ends with a hyphen"),
+        ("jane@x_y.example", "other than letters, digits, hyphens and dots in its domain"),
+        ("jane@1.2.3.4", "has an IP address after the @ ('1.2.3.4'): write it in brackets"),
+        ("jane@[1.2.3]", "no valid IP address in brackets"),
+        ("jane@bblp.123", "ending in digits"),
+        ("jane@" + "x" * 64 + ".example", "longer than 63 characters"),
     ],
 )
 def test_bad_addresses_are_refused_saying_why(text, why):
-    with pytest.raises(InvalidAddress, match=re.escape(why)):
+    with pytest.raises(InvalidAddress, match=re.escape(why)) as caught:
         check_address(text)
+    # each reason reads on from "the email address 'x' for Tom Okafor ..."
+    assert str(caught.value).split()[0] in {"is", "has", "holds", "needs"}
+
+
+def test_a_refused_address_reads_as_one_sentence_with_the_person(ws):
+    _, db = ws
+    with pytest.raises(RiskboardError) as caught:
+        board.save_person(db, "Tom Okafor", organisation="council", email="Tom <t@o.example>")
+    assert str(caught.value) == (
+        "the email address 'Tom <t@o.example>' for Tom Okafor is written with a name: give"
+        " the address alone (name@example.org); nothing was recorded"
+    )
 
 
 def test_good_addresses_are_taken():
     assert check_address(" jane.pritchard@bblp.example ").addr_spec == "jane.pritchard@bblp.example"
+    for good in ("jane@[192.0.2.1]", "jane@[IPv6:2001:db8::1]", "j@xn--bcher-kva.example",
+                 "j@a-b.c9.example"):  # fmt: skip
+        assert check_address(good).addr_spec == good
     sender = check_address("Risk Board <risk.board@council.example>", display_name=True)
     assert (sender.display_name, sender.domain) == ("Risk Board", "council.example")
 
@@ -205,12 +228,8 @@ def test_a_person_email_is_checked_recorded_and_audited(ws):
     assert board.save_person(db, "Tom Okafor", email="").email is None
 
 
-def test_config_addresses_are_checked_when_loaded(tmp_path):
+def test_the_mail_server_settings_are_checked_when_loaded(tmp_path):
     cases = {
-        '[chase.owners]\n"J. Pritchard" = "jane.pritchard"\n': "chase.owners: 'jane.pritchard' has no @",
-        '[chase]\nfrom = "risk board"\n': "chase.from: 'risk board' has no @",
-        '[chase.owners]\n"J. Pritchard (BBLP)" = "a@b.example"\n"j pritchard" = "c@d.example"\n':
-            "are the same owner",
         '[chase.smtp]\nhost = "mail.council.example"\npassword = "hunter2"\n':
             "never put the password in config.toml",
         '[chase.smtp]\nhost = "mail.council.example"\nuser = "rb"\npassword_env = "X"\n'
@@ -221,6 +240,48 @@ def test_config_addresses_are_checked_when_loaded(tmp_path):
         (tmp_path / "config.toml").write_text(text, encoding="utf-8")
         with pytest.raises(ConfigError, match=re.escape(expected)):
             load_config(tmp_path / "config.toml")
+
+
+BAD_OWNERS = (
+    '[chase.owners]\n"Tom Okafor" = "tom@okafor"\n'  # a typo
+    '"J. Pritchard (BBLP)" = "a@bblp.example"\n"j pritchard" = "c@bblp.example"\n'  # two
+    '"Siân Hughes" = "sian.hughes@bblp.example"\n'
+)
+
+
+def test_a_bad_owner_address_stops_no_other_command_and_that_owner_is_listed(
+    tmp_path, capsys, monkeypatch
+):
+    """A typo under [chase.owners], or two spellings of one owner with two addresses,
+    leaves the flags, the scheduler and every other command working; chase lists the
+    owner with the reason and never emails them."""
+    _, db = build(tmp_path, BAD_OWNERS)
+    db.conn.close()
+    monkeypatch.chdir(tmp_path)
+    assert main(["flags", "--month", "2024-05"]) == 0
+    assert main(["scheduler", "status"]) == 0
+    capsys.readouterr()
+    assert main(["chase", "--board-date", "12/06/2024"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "  Tom Okafor: the address 'tom@okafor' from the [chase.owners] 'Tom Okafor' has no full"
+        " domain after the @ ('okafor')\n"
+    ) in out
+    assert (
+        "  J. Pritchard (BBLP): two addresses for one owner (a@bblp.example from the"
+        " [chase.owners] 'J. Pritchard (BBLP)'; c@bblp.example from the [chase.owners]"
+        " 'j pritchard')"
+    ) in out
+    assert "  Siân Hughes <sian.hughes@bblp.example>: Risk register: 1 action" in out
+    # drafts for them have no To; a bad from refuses drafts and sending, naming the key
+    (tmp_path / "config.toml").write_text('[chase]\nfrom = "risk board"\n' + BAD_OWNERS)
+    assert main(["flags", "--month", "2024-05"]) == 0
+    capsys.readouterr()
+    assert main(["chase", "--board-date", "12/06/2024", "--eml", "d"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "riskboard: error: key chase.from: the address 'risk board' has no @ (name@example.org)"
+        " - correct it in config.toml"
+    )
 
 
 # --------------------------------------------------------------------------- subject
@@ -249,7 +310,7 @@ def test_drafts_open_as_ready_to_send_messages_with_everything_the_owner_needs(w
     plan, written = draft_owner_emails(
         db, config, folder, board_date="12/06/2024", today=TODAY, now=NOW
     )
-    assert sorted(p.name for p in folder.iterdir()) == [
+    assert sorted(p.name for p in folder.glob("*.eml")) == [
         "chase-2024-05-j-pritchard-bblp.eml",
         "chase-2024-05-sian-hughes.eml",
         "chase-2024-05-tom-okafor.eml",
@@ -369,19 +430,83 @@ def test_file_names_are_safe_and_unique_whatever_the_owner_is_called(tmp_path):
     db.conn.close()
 
 
-def test_rewriting_the_month_removes_drafts_for_owners_no_longer_flagged(ws, tmp_path):
+def _sian_updates_her_action(db) -> None:
+    """A corrected May export: Siân Hughes's action updated in May, so nothing of hers
+    is flagged any more."""
+    gully = Risk(ref="HM-002", title="Gully cleansing", owner="Siân Hughes", strategy="treat",
+                 current_score=6,
+                 actions=[_act("HM-002", "A1", "Survey", last_updated=date(2024, 5, 20))])  # fmt: skip
+    with db.atomic():
+        save_import(db, ImportRecord(file_name="r2.xlsx", sha256="sha-2", month="2024-05",
+                                     report_date="2024-05-31"), [gully])  # fmt: skip
+
+
+def test_rewriting_the_month_removes_only_unedited_drafts_riskboard_wrote(ws, tmp_path):
     config, db = ws
     folder = tmp_path / "d"
     draft_owner_emails(db, config, folder, board_date=BOARD, today=TODAY)
-    (folder / "chase-2024-05-someone-gone.eml").write_text("old")
+    sian = folder / "chase-2024-05-sian-hughes.eml"
+    assert sian.exists()
+    # the officer's own file, named like a draft, and a notes file
+    notes = folder / "chase-2024-05-my-notes-for-board.eml"
+    notes.write_text("my notes")
     (folder / "notes.eml").write_text("mine")
     _, only = draft_owner_emails(db, config, folder, board_date=BOARD, today=TODAY,
                                  owners=["TOM OKAFOR"])  # fmt: skip
     assert [p.name for p in only.files] == ["chase-2024-05-tom-okafor.eml"]
     assert only.removed == []  # one owner asked for: the others' drafts are kept
+    _sian_updates_her_action(db)
     _, whole = draft_owner_emails(db, config, folder, board_date=BOARD, today=TODAY)
-    assert [p.name for p in whole.removed] == ["chase-2024-05-someone-gone.eml"]
-    assert (folder / "notes.eml").exists()
+    assert whole.removed == [sian]  # riskboard wrote it, unedited, for an owner no longer flagged
+    assert notes.read_text() == "my notes" and (folder / "notes.eml").exists()
+    assert whole.kept == []
+
+
+def test_an_edited_draft_is_never_removed_or_overwritten(ws, tmp_path, capsys, monkeypatch):
+    config, db = ws
+    folder = tmp_path / "d"
+    draft_owner_emails(db, config, folder, board_date=BOARD, today=TODAY)
+    tom = folder / "chase-2024-05-tom-okafor.eml"
+    sian = folder / "chase-2024-05-sian-hughes.eml"
+    edited = tom.read_bytes().replace(b"Dear Tom Okafor,", b"Dear Tom, see my note,")
+    tom.write_bytes(edited)
+    with pytest.raises(RiskboardError, match=r"chase-2024-05-tom-okafor.eml in .* was not written"
+                       r" by riskboard, or edited since it wrote them; nothing was written"):  # fmt: skip
+        draft_owner_emails(db, config, folder, board_date=BOARD, today=TODAY)
+    assert tom.read_bytes() == edited
+    # an edited draft of an owner no longer flagged is kept, and said so
+    tom.unlink()
+    draft_owner_emails(db, config, folder, board_date=BOARD, today=TODAY)
+    sian.write_bytes(sian.read_bytes() + b"\r\n(my postscript)\r\n")
+    _sian_updates_her_action(db)
+    db.conn.close()
+    monkeypatch.chdir(tmp_path)
+    assert main(["chase", "--eml", "d", "--board-date", "12/06/2024", "--month", "2024-05"]) == 0
+    out = capsys.readouterr().out
+    assert sian.exists() and sian.read_bytes().endswith(b"(my postscript)\r\n")
+    assert (
+        "Kept chase-2024-05-sian-hughes.eml: riskboard wrote it for an owner with nothing"
+        " flagged now, but it was edited since - delete it yourself if it is not needed"
+    ) in out
+    assert "Removed" not in out
+
+
+def test_a_file_where_the_drafts_folder_should_be_is_named(ws, tmp_path, capsys, monkeypatch):
+    _, db = ws
+    db.conn.close()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("not a folder")
+    assert main(["chase", "--eml", "afile", "--board-date", "12/06/2024"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "riskboard: error: afile is a file, not a folder; nothing was written - give a folder"
+        " (it is created if missing)\n"
+    )
+    assert main(["chase", "--eml", "afile/sub", "--board-date", "12/06/2024"]) == 1
+    assert "cannot write to folder afile/sub: afile is a file, not a folder" in (
+        capsys.readouterr().err
+    )
+    assert (tmp_path / "afile").read_text() == "not a folder"
 
 
 def test_an_unknown_owner_is_refused_naming_those_with_flagged_risks(ws, tmp_path):

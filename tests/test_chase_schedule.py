@@ -48,7 +48,7 @@ def test_drafts_are_written_seven_days_before_the_board_once(tmp_path):
     (detail,), summary = night(config, FIRST_NIGHT)
     assert detail.result == "owner_emails" and summary.outcome == "ok"
     assert detail.moved_to == str(folder)
-    files = sorted(p.name for p in folder.iterdir())
+    files = sorted(p.name for p in folder.glob("*.eml"))
     assert files == [
         "chase-2024-05-j-pritchard-bblp.eml",
         "chase-2024-05-sian-hughes.eml",
