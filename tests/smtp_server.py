@@ -5,10 +5,12 @@ certificate made for the test by the ``openssl`` command."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 import ssl
 import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,6 +46,9 @@ class Recorder:
 
     refuse: set[str] = field(default_factory=set)
     close_on: set[str] = field(default_factory=set)  # answer DATA with 421 for these
+    hold: set[str] = field(default_factory=set)  # ...no answer to DATA until ``release``
+    held: threading.Event = field(default_factory=threading.Event)  # a DATA is held now
+    release: threading.Event = field(default_factory=threading.Event)
     received: list[Received] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
 
@@ -58,6 +63,11 @@ class Recorder:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.close_on & {a.lower() for a in envelope.rcpt_tos}:
             return "421 4.3.2 Service shutting down, closing transmission channel"
+        if self.hold & {a.lower() for a in envelope.rcpt_tos}:
+            self.held.set()
+            while not self.release.is_set():  # a server slow to answer (the sender may die)
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 Not delivered: held by the test"
         self.received.append(
             Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
         )
@@ -98,16 +108,19 @@ def smtp_server(
     *,
     refuse: set[str] | None = None,
     close_on: set[str] | None = None,
+    hold: set[str] | None = None,
     login: bool = False,
     starttls: ssl.SSLContext | None = None,
     implicit_tls: ssl.SSLContext | None = None,
 ) -> Iterator[Server]:
     """A running server; ``login`` requires USER / PASSWORD (over plain text too, as
     on a relay on the same machine); ``starttls`` offers and requires STARTTLS with
-    that context; ``implicit_tls`` speaks TLS from the first byte (port 465 style)."""
+    that context; ``implicit_tls`` speaks TLS from the first byte (port 465 style);
+    ``hold``: no answer to the DATA of a message to these until ``recorder.release``."""
     recorder = Recorder(
         refuse={a.lower() for a in refuse or set()},
         close_on={a.lower() for a in close_on or set()},
+        hold={a.lower() for a in hold or set()},
     )
     port = free_port()
     kwargs: dict[str, Any] = {}
@@ -124,6 +137,7 @@ def smtp_server(
     try:
         yield Server("127.0.0.1", port, recorder)
     finally:
+        recorder.release.set()
         controller.stop()
 
 

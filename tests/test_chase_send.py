@@ -5,7 +5,11 @@ self-signed certificate, the login, and the refusals before anything is sent."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,7 +19,7 @@ import riskboard.cli.chase
 from riskboard import board
 from riskboard.cli import main
 from riskboard.config import load_config
-from riskboard.errors import ConfigError, RiskboardError
+from riskboard.errors import ConfigError, RiskboardError, StoreUnavailable
 from riskboard.reports.owner_emails import send_owner_emails
 from riskboard.store import open_db
 from smtp_server import PASSWORD, USER, free_port, self_signed, smtp_server
@@ -170,7 +174,7 @@ def test_starttls_with_the_councils_own_certificate(workspace, tmp_path):
         untrusted = configure(smtp_config(server.port, security="starttls", login=True))
         _, report = send(untrusted)
         assert server.received == []
-        assert {r.status for r in report.results} == {"failed"}
+        assert {r.status for r in report.results} == {"not_sent"} and report.nothing_sent
         assert "certificate of the mail server at 127.0.0.1" in report.results[0].message
         assert "ca_file" in report.results[0].message
         trusted = configure(
@@ -214,7 +218,7 @@ def test_a_refused_login_and_no_server_are_one_reason_each(workspace, monkeypatc
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
     _, report = send(configure(smtp_config(closed)))
-    assert {r.status for r in report.results} == {"failed"}
+    assert {r.status for r in report.results} == {"not_sent"}
     assert f"could not connect to the mail server at 127.0.0.1:{closed}" in (
         report.results[0].message
     )
@@ -260,30 +264,88 @@ def test_dry_run_says_who_would_get_what_and_sends_nothing(workspace, capsys):
     )
 
 
-def test_a_send_that_never_finished_is_not_repeated_without_again(workspace):
-    _, configure = workspace
-    with smtp_server() as server:
-        config = configure(smtp_config(server.port))
-        db = open_db(config.paths.database)
-        db.execute(
-            "INSERT INTO chase_mail_sends (month, owner_key, owner, address, subject, board_date,"
-            " risks, status, origin, started_at) VALUES ('2024-05', 'tom okafor', 'Tom Okafor',"
-            " 'tom.okafor@council.example', 's', '2024-06-12', 1, 'sending', 'scheduler', ?)",
-            [datetime(2024, 6, 2, 2, 0, tzinfo=UTC).isoformat()],
+def _send_in_a_process(root: Path) -> subprocess.Popen[bytes]:
+    """``riskboard chase --send`` in its own process (killed by the test)."""
+    code = "import sys; from riskboard.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "chase", "--send", "--board-date", "14/12/2099"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.slow  # a riskboard process started and killed: about 3 s
+def test_a_send_killed_mid_way_may_have_arrived_and_again_sends_it_at_once(workspace, capsys):
+    """The process is killed while the server has Tom's message: the next run says it
+    may have arrived and what to check; --again straight after sends it, saying the
+    earlier one may also have arrived - never "wait", never a refusal."""
+    root, configure = workspace
+    tom = ADDRESSES["Tom Okafor"]
+    with smtp_server(hold={tom}) as server:
+        configure(smtp_config(server.port))
+        proc = _send_in_a_process(root)
+        try:
+            assert server.recorder.held.wait(60), "the send never reached Tom's message"
+        finally:
+            proc.kill()
+            proc.wait(30)
+        assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(
+            [ADDRESSES[PRITCHARD], ADDRESSES["Siân Hughes"]]
         )
-        db.conn.close()
-        _, report = send(config)
-        tom = report.results[2]
-        assert tom.status == "unanswered" and "it may have arrived" in tom.message
-        assert [r.rcpt_tos[0] for r in server.received] == [
-            "jane.pritchard@bblp.example",
-            "sian.hughes@bblp.example",
-        ]
-        _, report = send(config, again=True, owners=["Tom Okafor"])
-        assert report.results[0].status == "sent"
-        assert server.received[-1].rcpt_tos == ["tom.okafor@council.example"]
-    rows = [r for r in sends_recorded(config) if r["owner"] == "Tom Okafor"]
+        server.recorder.hold.clear()
+        assert main(["chase", "--send", "--board-date", BOARD]) == 3
+        out = capsys.readouterr().out
+        line = next(x for x in out.splitlines() if "Tom Okafor" in x)
+        assert line.startswith("  NOT SENT   Tom Okafor <tom.okafor@council.example>: ")
+        assert line.endswith(
+            " never finished (the process stopped while sending): it may have arrived - check"
+            " the mail server's log, or ask the recipient, whether it did; --again sends it"
+            " again"
+        )
+        assert "skipped    Siân Hughes" in out and "1 unfinished earlier" in out
+        assert len(server.received) == 2  # nothing sent twice, Tom's not resent blindly
+        # --again at once: sent, saying the earlier one may also have arrived
+        assert main(["chase", "--send", "--again", "--board-date", BOARD,
+                     "--owner", "Tom Okafor"]) == 0  # fmt: skip
+        out = capsys.readouterr().out
+        assert "  sent       Tom Okafor <tom.okafor@council.example>: " in out
+        assert "- sent again (1 risk); an earlier send started on " in out
+        assert "never finished, and may also have arrived" in out
+        assert [r.rcpt_tos for r in server.received[2:]] == [[tom]]
+    rows = [r for r in sends_recorded(configure(smtp_config(1))) if r["owner"] == "Tom Okafor"]
     assert [r["status"] for r in rows] == ["failed", "sent"]
+    assert "the process stopped while sending" in rows[0]["error"]
+
+
+def test_two_sends_at_once_one_refuses_naming_the_other(workspace):
+    """One send at a time per database: while one is sending, another refuses (saying
+    who is sending) and a dry run says the message is being sent now - neither calls a
+    live send "never finished"."""
+    _, configure = workspace
+    tom = ADDRESSES["Tom Okafor"]
+    with smtp_server(hold={tom}) as server:
+        config = configure(smtp_config(server.port))
+        first: dict[str, object] = {}
+        thread = threading.Thread(target=lambda: first.update(report=send(config)[1]))
+        thread.start()
+        try:
+            assert server.recorder.held.wait(30)
+            with pytest.raises(StoreUnavailable) as refused:
+                send(config)
+            assert str(refused.value).startswith("another chase --send is running for database")
+            assert f"(riskboard chase --send, pid {os.getpid()} on " in str(refused.value)
+            assert "nothing was sent - wait for it to finish" in str(refused.value)
+            _, dry = send(config, dry_run=True)
+            tom_now = dry.results[2]
+            assert tom_now.status == "unanswered"
+            assert tom_now.message.startswith("being sent now by another chase --send (")
+        finally:
+            server.recorder.release.set()
+            thread.join(30)
+        assert len(server.received) == 2  # the second run sent nothing
+    report = first["report"]
+    assert [r.status for r in report.results] == ["sent", "sent", "failed"]  # 451 from the test
 
 
 def test_a_server_closing_on_one_message_does_not_stop_the_next(workspace):
@@ -309,9 +371,144 @@ def test_a_server_that_never_answers_times_out(workspace):
             smtp_config(port).replace("timeout_seconds = 10", "timeout_seconds = 0.5")
         )
         _, report = send(config)
-    assert {r.status for r in report.results} == {"failed"}
+    assert {r.status for r in report.results} == {"not_sent"}
     assert report.results[0].message == (
         f"not sent: could not connect to the mail server at 127.0.0.1:{port}: no answer from"
-        " the mail server in time (timeout_seconds)"
+        " the mail server in time (timeout_seconds) - if this port expects encryption from"
+        ' the start (usually 465), set security = "tls"'
     )
     assert report.results[1].message == report.results[0].message  # not tried: same reason
+
+
+def team_config(port: int) -> str:
+    """Siân Hughes and Tom Okafor share one mailbox (a team address)."""
+    return (
+        '[chase]\nfrom = "Risk Board <risk.board@council.example>"\n'
+        f'[chase.owners]\n"{PRITCHARD}" = "{ADDRESSES[PRITCHARD]}"\n'
+        '"Siân Hughes" = "highways.team@bblp.example"\n'
+        '"Tom Okafor" = "Highways.Team@bblp.example"\n'
+        f'[chase.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+    )
+
+
+def test_a_shared_mailbox_sent_for_one_owner_still_gets_the_others_risks(workspace, capsys):
+    """--owner sends one owner's risks to a team mailbox; the full run then sends the
+    team's other owner's risks (only those), saying which went before - never
+    "already sent" for risks that never were."""
+    _, configure = workspace
+    team = "highways.team@bblp.example"
+    with smtp_server() as server:
+        config = configure(team_config(server.port))
+        assert main(["chase", "--send", "--board-date", BOARD, "--owner", "tom okafor"]) == 0
+        capsys.readouterr()
+        (first,) = server.received
+        assert [a.lower() for a in first.rcpt_tos] == [team]
+        assert "SL-004" in first.message().get_body(("plain",)).get_content()
+
+        assert main(["chase", "--send", "--board-date", BOARD]) == 0
+        out = capsys.readouterr().out
+        assert [r.rcpt_tos[0].lower() for r in server.received[1:]] == [ADDRESSES[PRITCHARD], team]
+        second = server.received[2].message()
+        text = second.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        assert text.startswith("Dear Siân Hughes,\n")
+        assert "HM-002 Gully cleansing" in text and "SL-004" not in text
+        assert second["Subject"] == (
+            "Risk register: 1 action needs an update before the board on 12/06/2024"
+        )
+        line = next(x for x in out.splitlines() if team in x)
+        assert line.startswith(
+            f"  sent       Siân Hughes and Tom Okafor <{team}>: Risk register: 1 action needs an"
+            " update before the board on 12/06/2024 - sent (1 risk: HM-002; already sent"
+            " before: SL-004 on "
+        )
+        assert main(["chase", "--send", "--board-date", BOARD]) == 0
+        assert len(server.received) == 3  # everything went once
+        assert "0 sent" not in capsys.readouterr().out
+    db = open_db(config.paths.database)
+    items = list(db.query("SELECT owner, ref FROM chase_mail_items ORDER BY id"))
+    db.conn.close()
+    assert [(i["owner"], i["ref"]) for i in items] == [
+        ("Tom Okafor", "SL-004"),
+        (PRITCHARD, "HM-001"),
+        ("j pritchard", "HM-003"),
+        ("Siân Hughes", "HM-002"),
+    ]
+
+
+def test_with_the_server_down_owners_already_emailed_stay_already_sent(workspace, capsys):
+    """Server unreachable: those emailed before are "skipped (already sent)", only the
+    others "not sent: could not connect"; nothing could be done: exit 1, as the README
+    says."""
+    _, configure = workspace
+    with smtp_server() as server:
+        configure(smtp_config(server.port))
+        assert main(["chase", "--send", "--board-date", BOARD, "--owner", "Tom Okafor"]) == 0
+        port = server.port
+    capsys.readouterr()
+    # the server has gone: nothing listens on its port
+    code = main(["chase", "--send", "--board-date", BOARD])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "  skipped    Tom Okafor <tom.okafor@council.example>: " in out
+    assert "already sent to tom.okafor@council.example on " in out
+    assert (
+        f"  NOT SENT   Siân Hughes <sian.hughes@bblp.example>: Risk register: 1 action needs an"
+        f" update before the board on 12/06/2024 - not sent: could not connect to the mail"
+        f" server at 127.0.0.1:{port}: "
+    ) in out
+    assert "FAILED" not in out
+    assert "1 already sent before, 2 not sent (the mail server could not be used)." in out
+    assert f"Nothing was sent: could not connect to the mail server at 127.0.0.1:{port}" in out
+
+
+def test_exit_codes_and_options_agree_with_the_readme(workspace, capsys):
+    _, configure = workspace
+    with smtp_server(refuse={ADDRESSES["Tom Okafor"]}) as server:
+        configure(smtp_config(server.port))
+        for options in (["--dry-run"], ["--again"], ["--dry-run", "--again"]):
+            assert main(["chase", *options, "--board-date", BOARD]) == 1
+            err = capsys.readouterr().err
+            assert "with --send only: `riskboard chase --send --dry-run` says what would" in err
+        assert server.received == []
+        assert main(["chase", "--send", "--dry-run", "--board-date", BOARD]) == 0
+        assert main(["chase", "--send", "--board-date", BOARD]) == 3  # one refused, two sent
+        assert main(["chase", "--send", "--board-date", BOARD]) == 3  # still one not emailed
+        server.recorder.refuse.clear()
+        assert main(["chase", "--send", "--board-date", BOARD]) == 0  # every owner emailed
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "--dry-run` and `--again` go with `--send` only" in readme
+    assert "1 nothing could be sent (refused before sending, or the mail server could not" in readme
+
+
+def test_each_connection_failure_is_diagnosed_from_its_own_step(workspace, tmp_path):
+    """A server offering no login is not "no STARTTLS"; a TLS setting on a plain-text
+    port and a plain setting on a TLS port each say which setting to try."""
+    _, configure = workspace
+    with smtp_server() as plain:  # no AUTH offered, no STARTTLS
+        config = configure(smtp_config(plain.port, login=True))
+        _, report = send(config)
+        assert report.results[0].message == (
+            f"not sent: the mail server at 127.0.0.1:{plain.port} does not offer a login (AUTH)"
+            " on this connection: many servers offer it only on an encrypted connection - set"
+            ' security = "starttls"'
+        )
+        _, report = send(configure(smtp_config(plain.port, security="tls")))
+        assert report.results[0].message == (
+            f"not sent: the mail server at 127.0.0.1:{plain.port} did not start TLS: it"
+            " answered in plain text, as a STARTTLS port (587, or 25) does - is it one? try"
+            ' security = "starttls"'
+        )
+        assert plain.received == []
+    cert, context = self_signed(tmp_path)
+    with smtp_server(implicit_tls=context) as tls:
+        config = configure(
+            smtp_config(tls.port, security="starttls", extra=f'ca_file = "{cert}"\n').replace(
+                "timeout_seconds = 10", "timeout_seconds = 1"
+            )
+        )
+        _, report = send(config)
+    assert report.results[0].message.endswith(
+        "no answer from the mail server in time (timeout_seconds) - if this port expects"
+        ' encryption from the start (usually 465), set security = "tls"'
+    )
+    assert report.nothing_sent

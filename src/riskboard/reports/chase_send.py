@@ -1,43 +1,55 @@
 """Sending the owner emails through the council's mail server (``[chase.smtp]``).
 
 ``send_chase(db, config, plan)`` sends each owner's message (``chase_mail``) once per
-board month: every send is claimed in ``chase_mail_sends`` before it goes and marked
-sent or failed after, so a second run sends nothing already sent (``again`` overrides)
-and a run stopped mid-send leaves that owner ``sending`` - maybe delivered - which is
-never sent again without being told. One owner's failure (the server refusing the
-address, a dropped connection) is reported and the others still go; a failure to
-connect or to log in stops the run there, since every later message would fail the
-same way after the same timeout. Every socket operation has ``timeout_seconds``.
+board month, risk by risk: every send is claimed in ``chase_mail_sends`` (with the
+risks it covers, and whose, in ``chase_mail_items``) before it goes and marked sent or
+failed after. A later run sends only the risks not sent yet - an email to a shared
+mailbox sent for one of its owners (``--owner``) is followed by one with the others'
+risks, and says so - and nothing twice unless ``again``.
+
+One send runs at a time per database (``chase_lock``), so a send left ``sending`` was
+stopped mid-send (killed): the message may have arrived. It is never sent again
+without being told; ``again`` sends it at once, saying that the earlier one may also
+have arrived. One owner's failure (the server refusing the address, a dropped
+connection) is reported and the others still go; a failure to connect, to start TLS
+or to log in stops the run there (``chase_smtp.Stop``), since every later message would
+fail the same way after the same timeout - owners already emailed stay "already
+sent", the others are "not sent" with that reason.
 
 The password is read from the environment variable ``password_env`` names, only here.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import smtplib
-import ssl
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
-from email.message import EmailMessage
-from typing import Literal
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 from pydantic import BaseModel, Field
 
-from riskboard.chase_config import SmtpConfig
 from riskboard.config import Config
 from riskboard.domain import uk_date
-from riskboard.email_address import check_address
+from riskboard.email_address import check_address, owner_keys
 from riskboard.errors import ConfigError, Remedy, RiskboardError
+from riskboard.reports.chase_lock import SendLock, holder_words, sending_now
 from riskboard.reports.chase_mail import assign_slugs, build_message
-from riskboard.reports.chase_plan import ChasePlan, OwnerMail, plural
+from riskboard.reports.chase_plan import ChasePlan, OwnerMail, and_list, plural
+from riskboard.reports.chase_smtp import Session, Stop, why
 from riskboard.store import chase_mail as store
+from riskboard.store.db import database_path
 
-Status = Literal["sent", "failed", "no_address", "already_sent", "unanswered", "would_send"]
-NOT_DONE = ("failed", "no_address", "unanswered")  # the owner was not (surely) chased
+Status = Literal[
+    "sent", "failed", "not_sent", "no_address", "already_sent", "unanswered", "would_send"
+]
+# the owner was not (surely) chased: refused or dropped (failed), not tried because the
+# server could not be reached (not_sent), no address, an earlier send that never ended
+NOT_DONE = ("failed", "not_sent", "no_address", "unanswered")
 
 
 class SendResult(BaseModel):
@@ -46,6 +58,9 @@ class SendResult(BaseModel):
     subject: str
     status: Status
     message: str  # what happened, in words
+    refs: list[str] = Field(default_factory=list)  # the risks sent (or to send) now
+    earlier: list[str] = Field(default_factory=list)  # ...already sent before
+    unfinished: list[str] = Field(default_factory=list)  # ...whose earlier send never ended
 
 
 class SendReport(BaseModel):
@@ -54,124 +69,21 @@ class SendReport(BaseModel):
     dry_run: bool
     results: list[SendResult] = Field(default_factory=list)
     no_owner: list[str] = Field(default_factory=list)  # flagged risks with no owner
+    stopped: str | None = None  # why the run stopped (the server could not be reached)
 
     @property
     def problems(self) -> list[SendResult]:
-        """Owners not chased by this run: failed, no address, or an unanswered send."""
-        return [r for r in self.results if r.status in NOT_DONE]
+        """Owners not (surely) chased: failed, not sent, no address, or with a risk
+        whose earlier send never finished."""
+        return [r for r in self.results if r.status in NOT_DONE or r.unfinished]
+
+    @property
+    def nothing_sent(self) -> bool:
+        """The run stopped (no mail server, no TLS, no login) before sending anything."""
+        return self.stopped is not None and self.count("sent") == 0
 
     def count(self, status: Status) -> int:
         return sum(r.status == status for r in self.results)
-
-
-class _Stop(Exception):
-    """Connecting or logging in failed: no later message can go either."""
-
-
-class _Session:
-    """One SMTP connection, opened on first use and again after a dropped one."""
-
-    def __init__(self, smtp: SmtpConfig, password: str | None) -> None:
-        self.smtp = smtp
-        self.password = password
-        self.conn: smtplib.SMTP | None = None
-        self.where = f"{smtp.host}:{smtp.effective_port()}"
-
-    def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
-        # smtplib closes its socket itself after a 421 ("closing connection"): open anew
-        # before the next message - never retry one that may have gone
-        if self.conn is None or self.conn.sock is None:
-            self.conn = self._connect()
-        try:
-            self.conn.send_message(msg, sender, [recipient])
-        except (smtplib.SMTPServerDisconnected, OSError):
-            self.close()
-            raise
-
-    def _connect(self) -> smtplib.SMTP:
-        s = self.smtp
-        port = s.effective_port()
-        context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
-        conn: smtplib.SMTP | None = None
-        try:
-            if s.security == "tls":
-                conn = smtplib.SMTP_SSL(s.host, port, timeout=s.timeout_seconds, context=context)
-            else:
-                conn = smtplib.SMTP(s.host, port, timeout=s.timeout_seconds)
-                if s.security == "starttls":
-                    conn.starttls(context=context)
-            if s.user:
-                conn.login(s.user, self.password or "")
-            return conn
-        except smtplib.SMTPNotSupportedError:
-            self._drop(conn)
-            raise _Stop(
-                f"the mail server at {self.where} does not offer STARTTLS: check"
-                ' [chase.smtp] port, or set security = "tls" for a port that starts'
-                " encrypted (465)"
-            ) from None
-        except smtplib.SMTPAuthenticationError as exc:
-            self._drop(conn)
-            raise _Stop(
-                f"the mail server at {self.where} refused the login of user {s.user!r}"
-                f" ({_reply(exc.smtp_code, exc.smtp_error)}): check [chase.smtp] user and"
-                f" the password in ${s.password_env}"
-            ) from None
-        except ssl.SSLCertVerificationError as exc:
-            self._drop(conn)
-            raise _Stop(
-                f"the certificate of the mail server at {self.where} could not be verified"
-                f" ({exc.verify_message or exc}): if it is your council's own, give its CA"
-                " bundle as [chase.smtp] ca_file"
-            ) from None
-        except (smtplib.SMTPException, OSError) as exc:
-            self._drop(conn)
-            raise _Stop(
-                f"could not connect to the mail server at {self.where}: {_why(exc)}"
-            ) from None
-
-    @staticmethod
-    def _drop(conn: smtplib.SMTP | None) -> None:
-        if conn is not None:
-            with contextlib.suppress(OSError):
-                conn.close()
-
-    def close(self) -> None:
-        conn, self.conn = self.conn, None
-        if conn is not None:
-            try:
-                conn.quit()
-            except (smtplib.SMTPException, OSError):
-                self._drop(conn)
-
-
-def _reply(code: int, text: bytes | str) -> str:
-    words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-    return f"{code} {' '.join(words.split())}".strip()
-
-
-def _why(exc: BaseException) -> str:
-    """A send failure in words (what the server said, or what the network did)."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = "; ".join(_reply(c, m) for c, m in exc.recipients.values())
-        return f"the mail server refused the address ({codes})"
-    if isinstance(exc, smtplib.SMTPSenderRefused):
-        return (
-            f"the mail server refused the sender address ({_reply(exc.smtp_code, exc.smtp_error)})"
-        )
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return f"the mail server refused the message ({_reply(exc.smtp_code, exc.smtp_error)})"
-    if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(
-        exc.__context__, TimeoutError
-    ):  # smtplib words a reply that never came as a closed connection
-        return "no answer from the mail server in time (timeout_seconds)"
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return f"the mail server closed the connection ({exc or 'no reason given'})"
-    if isinstance(exc, TimeoutError):
-        return "no answer from the mail server in time (timeout_seconds)"
-    if isinstance(exc, OSError):
-        return exc.strerror or str(exc) or type(exc).__name__
-    return str(exc) or type(exc).__name__
 
 
 def check_can_send(config: Config, plan: ChasePlan, today: date) -> tuple[str, str | None]:
@@ -184,7 +96,8 @@ def check_can_send(config: Config, plan: ChasePlan, today: date) -> tuple[str, s
             " password_env) to config.toml - or write drafts with --eml DIR",
             key="chase.smtp",
         )
-    if not config.chase.from_:
+    sender, _ = config.chase.sender()
+    if not sender:
         raise ConfigError(
             "[chase] from is not set: give the address the emails come from", key="chase.from"
         )
@@ -205,7 +118,41 @@ def check_can_send(config: Config, plan: ChasePlan, today: date) -> tuple[str, s
             remedy=Remedy.GIVE_FIELDS,
             fields=("board_date",),
         )
-    return check_address(config.chase.from_, display_name=True).addr_spec, password
+    return check_address(sender, display_name=True).addr_spec, password
+
+
+@dataclass
+class _Split:
+    """One mail's risks by what earlier sends did with them."""
+
+    send: list[str] = field(default_factory=list)  # refs to send now
+    earlier: dict[str, dict[str, Any]] = field(default_factory=dict)  # ref -> its sent row
+    unfinished: dict[str, dict[str, Any]] = field(default_factory=dict)  # ref -> sending row
+    again: bool = False  # sending them all again (--again)
+    resent: bool = False  # ...and some were sent, or began to be, before
+
+
+def _split(mail: OwnerMail, coverage: list[dict[str, Any]], again: bool) -> _Split:
+    """Which of ``mail``'s risks were sent before (to its owner: names matched as
+    addresses are), which began to be and never finished, which are still to send."""
+    out = _Split(again=again)
+    for _, owner, ref, _ in mail.items():
+        keys = owner_keys(owner)
+        rows = [r for r in coverage if r["ref"] in (ref, None) and owner_keys(r["owner"]) & keys]
+        sent = [r for r in rows if r["status"] == "sent"]
+        sending = [r for r in rows if r["status"] == "sending"]
+        if again:
+            out.send.append(ref)
+            out.resent = out.resent or bool(rows)
+            if sending:  # released when sent again: it may have arrived, say so
+                out.unfinished[ref] = sending[-1]
+        elif sent:
+            out.earlier[ref] = sent[-1]
+        elif sending:
+            out.unfinished[ref] = sending[-1]
+        else:
+            out.send.append(ref)
+    return out
 
 
 def send_chase(
@@ -219,10 +166,11 @@ def send_chase(
     origin: str = "command line",
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> SendReport:
-    """Send each mail of ``plan`` not yet sent for its month (all of them with
-    ``again``); ``dry_run`` sends nothing and says what would happen. Raises before
-    sending anything when the mail server, the sender, the password or the board date
-    is missing or wrong; after that never raises for one owner."""
+    """Send each mail of ``plan`` for the risks not yet sent for its month (all of
+    them with ``again``); ``dry_run`` sends nothing and says what would happen.
+    Raises before sending anything when the mail server, the sender, the password or
+    the board date is missing or wrong, or when another send is running
+    (StoreUnavailable); after that never raises for one owner."""
     sender, password = check_can_send(config, plan, today)
     assert config.chase.smtp is not None
     assign_slugs(plan)
@@ -232,59 +180,133 @@ def send_chase(
         dry_run=dry_run,
         no_owner=[i.ref for i in plan.no_owner],
     )
-    recorded = store.sends(db, plan.month)
-    session = _Session(config.chase.smtp, password)
-    stopped: str | None = None
-    stale = timedelta(seconds=config.chase.smtp.timeout_seconds * 4 + 60)
-    try:
+    tz = config.schedule.timezone
+    database = Path(database_path(db))
+    if dry_run:
+        busy = sending_now(database)
+        coverage = store.covered(db, plan.month)
         for mail in plan.mails:
-            result = SendResult(
-                owner=mail.owner, address=mail.address.address, subject=mail.subject,
-                status="would_send", message="",
-            )  # fmt: skip
-            report.results.append(result)
-            if mail.address.address is None:
-                result.status, result.message = "no_address", mail.address.problem or ""
-            elif dry_run:
-                _preview(result, mail, recorded, again, config.schedule.timezone)
-            elif stopped is not None:
-                result.status, result.message = "failed", f"not sent: {stopped}"
-            else:
-                stopped = _send_one(
-                    db, config, plan, mail, result, session, sender, again, origin, clock, stale
-                )
-    finally:
-        session.close()
+            split = _split(mail, coverage, again)
+            report.results.append(_preview(mail, split, plan.board.when, tz, busy))
+        return report
+    with SendLock(database, purpose=origin):
+        coverage = store.covered(db, plan.month)
+        session = Session(config.chase.smtp, password)
+        try:
+            for mail in plan.mails:
+                result = _send_one(
+                    db, config, plan, mail, _split(mail, coverage, again), session, sender,
+                    again, origin, clock, report,
+                )  # fmt: skip
+                report.results.append(result)
+        finally:
+            session.close()
     return report
 
 
+def _result(mail: OwnerMail, status: Status, message: str, split: _Split) -> SendResult:
+    return SendResult(
+        # a shared mailbox: every owner it is for ("Siân Hughes and Tom Okafor")
+        owner=mail.owner if len(mail.people) < 2 else and_list(mail.people),
+        address=mail.address.address,
+        subject=mail.subject,
+        status=status,
+        message=message,
+        earlier=sorted(split.earlier),
+        unfinished=[] if split.again else sorted(split.unfinished),
+    )
+
+
 def _preview(
-    result: SendResult, mail: OwnerMail, recorded: list[dict[str, object]], again: bool, tz: str
-) -> None:
-    mine = [r for r in recorded if r["owner_key"] == mail.address.key]
-    unanswered = [r for r in mine if r["status"] == "sending"]
-    sent = [r for r in mine if r["status"] == "sent"]
-    if unanswered:
-        result.status = "unanswered"
-        result.message = _unanswered(unanswered[-1], tz)
-    elif sent and not again:
-        result.status = "already_sent"
-        result.message = _already(sent[-1], tz)
-    else:
-        again_word = " again" if sent else ""
-        result.message = f"would be sent{again_word} ({plural(len(mail.entries), 'risk')})"
+    mail: OwnerMail, split: _Split, board: date, tz: str, busy: dict[str, Any] | None
+) -> SendResult:
+    if mail.address.address is None:
+        return _result(mail, "no_address", mail.address.problem or "", split)
+    if busy and split.unfinished:  # another send holds the lock: it is sending them now
+        return _result(
+            mail,
+            "unanswered",
+            f"being sent now by another chase --send{holder_words(busy)}",
+            split,
+        )
+    if not split.send:
+        return _nothing_to_send(mail, split, tz)
+    part = _part(mail, split, board)
+    result = _result(mail, "would_send", "", split)
+    result.subject, result.refs = part.subject, list(split.send)
+    result.message = "would be sent" + _what_and_before(part, split, tz) + _rest(split, tz)
+    return result
 
 
-def _already(row: dict[str, object], tz: str) -> str:
+def _nothing_to_send(mail: OwnerMail, split: _Split, tz: str) -> SendResult:
+    if split.unfinished:
+        return _result(mail, "unanswered", _unanswered(split, tz), split)
+    return _result(mail, "already_sent", _already(split, tz), split)
+
+
+def _part(mail: OwnerMail, split: _Split, board: date) -> OwnerMail:
+    """The mail for the risks to send now (all of them, unless some went before)."""
+    if len(split.send) == len(mail.entries):
+        return mail
+    return mail.covering(set(split.send), board)
+
+
+def _what_and_before(part: OwnerMail, split: _Split, tz: str) -> str:
+    """ " (2 risks)"; " (1 risk: TB-001; already sent before: HX-009 on ...)"; " again
+    (2 risks)" - and when sent again over a send that never finished, that it may
+    have arrived too."""
+    n = plural(len(part.entries), "risk")
+    if split.again:
+        words = f" again ({n})" if split.resent else f" ({n})"
+        if split.unfinished:
+            row = list(split.unfinished.values())[-1]
+            words += (
+                f"; an earlier send started on {_when(row['started_at'], tz)} never"
+                " finished, and may also have arrived"
+            )
+        return words
+    if split.earlier:
+        return f" ({n}: {', '.join(split.send)}; already sent before: {_earlier_words(split, tz)})"
+    return f" ({n})"
+
+
+def _rest(split: _Split, tz: str) -> str:
+    """What is said of the risks whose earlier send never finished (not sent again)."""
+    if split.again or not split.unfinished:
+        return ""
+    refs = ", ".join(split.unfinished)
+    return f"; for {refs}, " + _unanswered(split, tz)
+
+
+def _earlier_words(split: _Split, tz: str) -> str:
+    by_send: dict[int, list[str]] = {}
+    rows: dict[int, dict[str, Any]] = {}
+    for ref, row in split.earlier.items():
+        by_send.setdefault(row["send_id"], []).append(ref)
+        rows[row["send_id"]] = row
+    return "; ".join(
+        f"{', '.join(refs)} on {_when(rows[s]['finished_at'] or rows[s]['started_at'], tz)}"
+        for s, refs in by_send.items()
+    )
+
+
+def _already(split: _Split, tz: str) -> str:
+    row = max(split.earlier.values(), key=lambda r: r["send_id"])
     when = _when(row["finished_at"] or row["started_at"], tz)
+    if len({r["send_id"] for r in split.earlier.values()}) > 1:
+        return (
+            f"already sent to {row['address']} ({_earlier_words(split, tz)}); --again sends"
+            " it again"
+        )
     return f"already sent to {row['address']} on {when}; --again sends it again"
 
 
-def _unanswered(row: dict[str, object], tz: str) -> str:
+def _unanswered(split: _Split, tz: str) -> str:
+    row = list(split.unfinished.values())[-1]
     return (
         f"a send to {row['address']} started on {_when(row['started_at'], tz)} never"
-        " finished (the process stopped): it may have arrived - check the sent items, then"
-        " --again sends it again"
+        " finished (the process stopped while sending): it may have arrived - check the"
+        " mail server's log, or ask the recipient, whether it did; --again sends it again"
     )
 
 
@@ -303,54 +325,60 @@ def _send_one(
     config: Config,
     plan: ChasePlan,
     mail: OwnerMail,
-    result: SendResult,
-    session: _Session,
+    split: _Split,
+    session: Session,
     sender: str,
     again: bool,
     origin: str,
     clock: Callable[[], datetime],
-    stale: timedelta,
-) -> str | None:
-    """Send one mail; returns why the run must stop (cannot connect), else None."""
+    report: SendReport,
+) -> SendResult:
+    """Send the part of one mail not sent before; stops the report on a Stop."""
+    tz = config.schedule.timezone
+    if mail.address.address is None:
+        return _result(mail, "no_address", mail.address.problem or "", split)
+    if not split.send:
+        return _nothing_to_send(mail, split, tz)
+    part = _part(mail, split, plan.board.when)
+    result = _result(mail, "not_sent", "", split)
+    result.subject, result.refs = part.subject, list(split.send)
+    note = _rest(split, tz)
+    if report.stopped is not None:
+        result.message = f"not sent: {report.stopped}{note}"
+        return result
     now = clock()
-    msg = build_message(mail, plan, config, now=now, draft=False)
-    assert mail.address.address is not None
-    send_id, blocking = store.claim(
+    msg = build_message(part, plan, config, now=now, draft=False)
+    assert part.address.address is not None
+    send_id = store.claim(
         db,
         {
             "month": plan.month,
-            "owner_key": mail.address.key,
-            "owner": mail.owner,
-            "address": mail.address.address,
-            "subject": mail.subject,
+            "owner_key": part.address.key,
+            "owner": part.owner,
+            "address": part.address.address,
+            "subject": part.subject,
             "board_date": plan.board.when.isoformat(),
-            "risks": len(mail.entries),
+            "risks": len(part.entries),
             "message_id": msg["Message-ID"],
             "origin": origin,
             "started_at": now.isoformat(),
         },  # fmt: skip
-        again=again,
-        stale_before=(now - stale).isoformat(),
+        part.items(),
+        release=[r["send_id"] for r in split.unfinished.values()] if again else (),
     )
-    if send_id is None:
-        assert blocking is not None
-        tz = config.schedule.timezone
-        if blocking["status"] == "sending":
-            result.status, result.message = "unanswered", _unanswered(blocking, tz)
-        else:
-            result.status, result.message = "already_sent", _already(blocking, tz)
-        return None
     try:
-        session.send(msg, sender, mail.address.address)
-    except _Stop as exc:
+        session.send(msg, sender, part.address.address)
+    except Stop as exc:
         store.finish(db, send_id, status="failed", finished_at=clock().isoformat(), error=str(exc))
-        result.status, result.message = "failed", f"not sent: {exc}"
-        return str(exc)
+        report.stopped = str(exc)
+        result.message = f"not sent: {exc}{note}"
+        return result
     except (smtplib.SMTPException, OSError) as exc:
-        why = _why(exc)
-        store.finish(db, send_id, status="failed", finished_at=clock().isoformat(), error=why)
-        result.status, result.message = "failed", f"not sent: {why}"
-        return None
+        reason = why(exc)
+        store.finish(db, send_id, status="failed", finished_at=clock().isoformat(), error=reason)
+        result.status, result.message = "failed", f"not sent: {reason}{note}"
+        return result
     store.finish(db, send_id, status="sent", finished_at=clock().isoformat())
-    result.status, result.message = "sent", f"sent ({plural(len(mail.entries), 'risk')})"
-    return None
+    result.status = "sent"
+    result.message = "sent" + _what_and_before(part, split, tz) + note
+    return result

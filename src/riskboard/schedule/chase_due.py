@@ -33,6 +33,7 @@ import sqlite_utils
 from riskboard.config import Config
 from riskboard.domain import uk_date
 from riskboard.errors import RiskboardError
+from riskboard.safe_text import one_line
 from riskboard.store import chase_mail as store
 from riskboard.store.register import latest_month
 
@@ -44,7 +45,7 @@ EMAILS_DIR = "chase-{month}-emails"
 class DueOutcome(NamedTuple):
     ok: bool
     month: str
-    what: str  # the folder written, or "sent"
+    what: str  # the folder written, "sent", or "" when it failed
     message: str
 
 
@@ -80,7 +81,7 @@ def owner_emails_due(
             plan, written = draft_owner_emails(
                 db, config, folder, month=month, today=today, now=now
             )
-            missing = [m.owner for m in plan.without_address]
+            missing = [one_line(m.owner) for m in plan.without_address]
             message = (
                 f"{len(written.files)} owner email drafts for the board on"
                 f" {uk_date(board.when)} in {folder}"
@@ -99,7 +100,7 @@ def owner_emails_due(
             parts = [f"{report.count('sent')} sent"]
             if report.count("already_sent"):
                 parts.append(f"{report.count('already_sent')} sent before")
-            parts += [f"{r.owner}: {r.message}" for r in report.problems]
+            parts += [f"{one_line(r.owner)}: {r.message}" for r in report.problems]
             message = f"owner emails for the board on {uk_date(board.when)}: " + "; ".join(parts)
             outcome = "partial" if report.problems else "done"
             what, ok = "sent", not report.problems
@@ -117,8 +118,7 @@ def owner_emails_due(
         )
     except (RiskboardError, OSError, sqlite3.Error) as exc:
         log.error("owner emails for %s not prepared: %s", month, exc)
-        return DueOutcome(
-            False, month, f"chase-{month}-emails", f"owner emails not prepared: {exc}"
-        )
+        # nothing to point at: no folder was written (a send writes none at all)
+        return DueOutcome(False, month, "", f"owner emails not prepared: {exc}")
     log.info("owner emails for %s: %s", month, message)
     return DueOutcome(ok, month, what, message)

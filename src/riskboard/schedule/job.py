@@ -290,7 +290,7 @@ class _Run:
                 result="owner_emails" if due.ok else "error",
                 month=due.month,
                 message=due.message,
-                moved_to=due.what if due.what != "sent" else None,
+                moved_to=due.what if due.what not in ("sent", "") else None,
             )
         )
         self._save()

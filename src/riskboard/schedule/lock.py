@@ -74,11 +74,14 @@ def read_holder(path: Path) -> dict[str, Any] | None:
 
 class SchedulerLock:
     """``with SchedulerLock(db_path, purpose="scheduler"):`` - refuses with StoreUnavailable
-    if another process holds the lock for this database."""
+    if another process holds the lock for this database. A subclass locks another file
+    beside the database (``suffix``) and words its own refusal (``refusal``)."""
+
+    suffix = ".scheduler.lock"
 
     def __init__(self, database: Path, *, purpose: str = "scheduler", retries: int = 5) -> None:
         self.database = Path(database)
-        self.path = lock_path(self.database)
+        self.path = Path(f"{self.database}{self.suffix}")
         self.purpose = purpose
         self.retries = retries
         self._fd: int | None = None
@@ -94,8 +97,8 @@ class SchedulerLock:
         except OSError as exc:
             full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
             raise StoreUnavailable(
-                f"cannot create the scheduler lock file {self.path}: {exc.strerror or exc};"
-                " nothing was imported - "
+                f"cannot create the lock file {self.path}: {exc.strerror or exc};"
+                f" {self.nothing_done} - "
                 + ("free some space on that disk" if full else "make its folder writable")
                 + " and run it again",
                 remedy=Remedy.FREE_SPACE if full else Remedy.MAKE_WRITABLE,
@@ -108,7 +111,7 @@ class SchedulerLock:
                 time.sleep(0.1)
         else:
             os.close(fd)
-            raise StoreUnavailable(_refusal(self.database, read_holder(self.path)))
+            raise StoreUnavailable(self.refusal(read_holder(self.path)))
         info = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
@@ -126,6 +129,12 @@ class SchedulerLock:
             pass
         self._fd = fd
         return self
+
+    nothing_done = "nothing was imported"
+
+    def refusal(self, holder: dict[str, Any] | None) -> str:
+        """Why the lock cannot be had: who holds it."""
+        return _refusal(self.database, holder)
 
     def release(self) -> None:
         if self._fd is None:
@@ -169,7 +178,11 @@ def lock_holder(database: Path) -> dict[str, Any] | None:
     """The holder's info if a scheduler holds the lock for ``database`` now, else None.
 
     Probes by taking the lock for an instant (a starting scheduler retries briefly)."""
-    path = lock_path(database)
+    return holder_of(lock_path(database))
+
+
+def holder_of(path: Path) -> dict[str, Any] | None:
+    """The holder's info if a process holds the lock file ``path`` now, else None."""
     if not path.exists():
         return None
     try:

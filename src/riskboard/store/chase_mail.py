@@ -1,15 +1,19 @@
-"""SQL for the owner emails: what was sent to whom for which month, and which months
-the nightly job has prepared.
+"""SQL for the owner emails: what was sent to whom for which month, risk by risk, and
+which months the nightly job has prepared.
 
-``chase_mail_sends``: a row is written as ``sending`` in its own transaction *before*
-the message goes to the mail server (the claim), then set to ``sent`` or ``failed``.
-A row left ``sending`` means the process stopped mid-send: the message may or may not
-have gone, and nothing sends it again without being told (``--again``). The claim is
-taken with the write lock held, so two processes never both send one owner's email.
+``chase_mail_sends``: one row per email, written as ``sending`` in its own transaction
+*before* the message goes to the mail server (the claim), then set to ``sent`` or
+``failed``. ``chase_mail_items``: the risks (and their owners) each email covered, so a
+later run knows what is still to send - an email to a shared mailbox covers several
+owners. A row left ``sending`` means the process stopped mid-send: the message may or
+may not have gone, and nothing sends it again without being told (``--again``).
+Sends are serialised by ``reports.chase_lock`` (one at a time per database).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlite_utils
@@ -24,35 +28,40 @@ def sends(db: sqlite_utils.Database, month: str) -> list[Row]:
     return list(db.query("SELECT * FROM chase_mail_sends WHERE month = ? ORDER BY id", [month]))
 
 
+def covered(db: sqlite_utils.Database, month: str) -> list[Row]:
+    """Each risk an email of ``month`` covered that was sent or is under way (or was,
+    when its process stopped), oldest first: owner_key, owner, ref (None: every risk
+    of the owner), actions (list), and the send's id, status, address, started_at,
+    finished_at."""
+    rows = db.query(
+        "SELECT i.owner_key, i.owner, i.ref, i.actions, s.id AS send_id, s.status,"
+        " s.address, s.started_at, s.finished_at FROM chase_mail_items i"
+        " JOIN chase_mail_sends s ON s.id = i.send_id"
+        " WHERE s.month = ? AND s.status IN ('sending', 'sent') ORDER BY s.id, i.id",
+        [month],
+    )
+    return [{**r, "actions": json.loads(r["actions"] or "[]")} for r in rows]
+
+
 def claim(
-    db: sqlite_utils.Database, row: Row, *, again: bool, stale_before: str
-) -> tuple[int | None, Row | None]:
-    """Record that ``row``'s email (month, owner_key...) is about to be sent: its new id
-    and None. Nothing is recorded - (None, the blocking row) - when another send of it
-    is under way or ended without an answer (``sending``), or when it was already sent
-    and ``again`` is false. With ``again``, a ``sending`` row started before
-    ``stale_before`` (UTC ISO; its process is long gone) is marked failed and no longer
-    blocks."""
+    db: sqlite_utils.Database,
+    row: Row,
+    items: Sequence[tuple[str, str, str, Sequence[str]]],
+    *,
+    release: Iterable[int] = (),
+) -> int:
+    """Record that ``row``'s email (month, owner_key, address...) covering ``items``
+    ((owner_key, owner, ref, action labels) each) is about to be sent; its new id. In
+    the same transaction the sends ``release`` (left ``sending`` by a process that
+    stopped, sent again with --again) are marked failed. One transaction."""
     with write_transaction(db):
-        if again:
+        for send_id in release:
             db.execute(
                 "UPDATE chase_mail_sends SET status = 'failed', error = coalesce(error,"
                 " 'the process stopped while sending; sent again with --again')"
-                " WHERE month = ? AND owner_key = ? AND status = 'sending' AND started_at < ?",
-                [row["month"], row["owner_key"], stale_before],
+                " WHERE id = ? AND status = 'sending'",
+                [send_id],
             )
-        earlier = list(
-            db.query(
-                "SELECT * FROM chase_mail_sends WHERE month = ? AND owner_key = ?"
-                " AND status IN ('sending', 'sent') ORDER BY id DESC",
-                [row["month"], row["owner_key"]],
-            )
-        )
-        blocking = next((r for r in earlier if r["status"] == "sending"), None)
-        if blocking is None and earlier and not again:
-            blocking = earlier[0]
-        if blocking is not None:
-            return None, blocking
         cur = db.execute(
             "INSERT INTO chase_mail_sends (month, owner_key, owner, address, subject,"
             " board_date, risks, message_id, status, origin, started_at)"
@@ -60,7 +69,13 @@ def claim(
             " :message_id, 'sending', :origin, :started_at)",
             row,
         )
-        return int(cur.lastrowid or 0), None
+        send_id = int(cur.lastrowid or 0)
+        db.conn.executemany(
+            "INSERT INTO chase_mail_items (send_id, owner_key, owner, ref, actions)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(send_id, k, o, ref, json.dumps(list(a))) for k, o, ref, a in items],
+        )
+        return send_id
 
 
 def finish(

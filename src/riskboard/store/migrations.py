@@ -414,3 +414,28 @@ def m0009_board_record_rigour(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0010_chase_mail_items")
+def m0010_chase_mail_items(db: sqlite_utils.Database) -> None:
+    """Issue 15 review: what each owner email covered, risk by risk and owner by owner,
+    so a later run sends what was not sent - a shared mailbox emailed for one of its
+    owners (``--owner``) still gets the others' risks. Sends recorded before this have
+    one row per send with no risk (it covered every risk of its owner)."""
+    db.executescript(
+        """
+        CREATE TABLE chase_mail_items (
+            id INTEGER PRIMARY KEY,
+            send_id INTEGER NOT NULL REFERENCES chase_mail_sends(id),
+            owner_key TEXT NOT NULL,        -- email_address.owner_key of the risk's owner
+            owner TEXT NOT NULL,            -- as the register writes it
+            ref TEXT,                       -- the risk; NULL: every risk of the owner
+            actions TEXT NOT NULL DEFAULT '[]'  -- JSON: the actions asked about
+        );
+        CREATE INDEX chase_mail_items_send ON chase_mail_items(send_id);
+        CREATE INDEX chase_mail_items_owner ON chase_mail_items(owner_key, ref);
+
+        INSERT INTO chase_mail_items (send_id, owner_key, owner, ref)
+            SELECT id, owner_key, owner, NULL FROM chase_mail_sends;
+        """
+    )
