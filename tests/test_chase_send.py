@@ -21,6 +21,7 @@ from riskboard.cli import main
 from riskboard.config import load_config
 from riskboard.errors import ConfigError, RiskboardError, StoreUnavailable
 from riskboard.reports.owner_emails import send_owner_emails
+from riskboard.store import chase_mail as store
 from riskboard.store import open_db
 from smtp_server import PASSWORD, USER, free_port, self_signed, smtp_server
 from test_chase_mail import PRITCHARD, build
@@ -130,8 +131,11 @@ def test_sending_twice_sends_nothing_twice_unless_again(workspace, capsys):
         assert [r.status for r in second.results] == ["already_sent"] * 3
         assert second.results[0].message == (
             "already sent to jane.pritchard@bblp.example on 03/06/2024 10:30 BST;"
-            " --again sends it again"
+            ' --again --owner "J. Pritchard (BBLP)" sends it again'
         )
+        _, blanket = send(config, again=True)  # --again alone: no second copy of any
+        assert [r.status for r in blanket.results] == ["already_sent"] * 3
+        assert len(server.received) == 3
         assert main(["chase", "--send", "--board-date", BOARD, "--owner", "Tom Okafor"]) == 0
         assert "skipped    Tom Okafor <tom.okafor@council.example>" in capsys.readouterr().out
         assert len(server.received) == 3
@@ -459,6 +463,67 @@ def test_with_the_server_down_owners_already_emailed_stay_already_sent(workspace
     assert "FAILED" not in out
     assert "1 already sent before, 2 not sent (the mail server could not be used)." in out
     assert f"Nothing was sent: could not connect to the mail server at 127.0.0.1:{port}" in out
+    # nothing recorded as sent: the one tried is "failed", the others never claimed
+    assert [r["status"] for r in sends_recorded(configure(smtp_config(port)))] == [
+        "sent",
+        "failed",
+    ]
+    # the server is back: the next run sends those not sent, and Tom's not again
+    with smtp_server() as server:
+        configure(smtp_config(server.port))
+        assert main(["chase", "--send", "--board-date", BOARD]) == 0
+        assert sorted(r.rcpt_tos[0] for r in server.received) == [
+            ADDRESSES[PRITCHARD],
+            ADDRESSES["Siân Hughes"],
+        ]
+    assert "2 sent, 1 already sent before." in capsys.readouterr().out
+
+
+def test_again_after_a_killed_send_sends_only_what_may_not_have_arrived(workspace, capsys):
+    """A run killed while sending Tom's email (its row left "sending", its lock gone
+    with it), after Pritchard's went and before Siân's: ``--again`` sends Tom's and
+    Siân's, never a second copy of Pritchard's; ``--again --owner`` does resend it."""
+    _, configure = workspace
+    with smtp_server() as server:
+        config = configure(smtp_config(server.port))
+        assert main(["chase", "--send", "--board-date", BOARD, "--owner", PRITCHARD]) == 0
+        db = open_db(config.paths.database)
+        try:  # what a process killed mid-send leaves: a claim never finished
+            store.claim(
+                db,
+                {"month": "2024-05", "owner_key": "tom okafor", "owner": "Tom Okafor",
+                 "address": ADDRESSES["Tom Okafor"], "subject": "s", "board_date": "2024-06-12",
+                 "risks": 1, "message_id": "<m@x>", "origin": "command line",
+                 "started_at": "2024-06-03T08:00:00+00:00"},
+                [("tom okafor", "Tom Okafor", "SL-004", [])],
+            )  # fmt: skip
+        finally:
+            db.conn.close()
+        capsys.readouterr()
+        assert main(["chase", "--send", "--again", "--board-date", BOARD]) == 0
+        out = capsys.readouterr().out
+        assert [r.rcpt_tos[0] for r in server.received] == [
+            ADDRESSES[PRITCHARD],
+            ADDRESSES["Siân Hughes"],
+            ADDRESSES["Tom Okafor"],
+        ]
+        assert "  skipped    J. Pritchard (BBLP) <jane.pritchard@bblp.example>: " in out
+        assert (
+            "- sent again (1 risk); an earlier send started on 03/06/2024 09:00 BST never"
+            " finished, and may also have arrived"
+        ) in out
+        assert "2 sent, 1 already sent before." in out
+        assert main(["chase", "--send", "--again", "--board-date", BOARD,
+                     "--owner", "j pritchard"]) == 0  # fmt: skip
+        assert [r.rcpt_tos[0] for r in server.received[3:]] == [ADDRESSES[PRITCHARD]]
+    statuses = [(r["owner"], r["status"]) for r in sends_recorded(config)]
+    assert statuses == [
+        (PRITCHARD, "sent"),
+        ("Tom Okafor", "failed"),  # released: the process stopped while sending
+        ("Siân Hughes", "sent"),
+        ("Tom Okafor", "sent"),
+        (PRITCHARD, "sent"),
+    ]
 
 
 def test_exit_codes_and_options_agree_with_the_readme(workspace, capsys):

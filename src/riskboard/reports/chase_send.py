@@ -5,7 +5,7 @@ board month, risk by risk: every send is claimed in ``chase_mail_sends`` (with t
 risks it covers, and whose, in ``chase_mail_items``) before it goes and marked sent or
 failed after. A later run sends only the risks not sent yet - an email to a shared
 mailbox sent for one of its owners (``--owner``) is followed by one with the others'
-risks, and says so - and nothing twice unless ``again``.
+risks, and says so - and nothing twice unless ``again`` for an owner named.
 
 One send runs at a time per database (``chase_lock``), so a send left ``sending`` was
 stopped mid-send (killed): the message may have arrived. It is never sent again
@@ -132,22 +132,25 @@ class _Split:
     resent: bool = False  # ...and some were sent, or began to be, before
 
 
-def _split(mail: OwnerMail, coverage: list[dict[str, Any]], again: bool) -> _Split:
+def _split(mail: OwnerMail, coverage: list[dict[str, Any]], again: bool, named: bool) -> _Split:
     """Which of ``mail``'s risks were sent before (to its owner: names matched as
-    addresses are), which began to be and never finished, which are still to send."""
+    addresses are), which began to be and never finished, which are still to send.
+    ``again`` sends the unfinished ones too; a risk surely sent goes again only when
+    its owner was named (``named``: ``--owner``), so ``--again`` after a killed send
+    never sends a second copy to those the first run emailed."""
     out = _Split(again=again)
     for _, owner, ref, _ in mail.items():
         keys = owner_keys(owner)
         rows = [r for r in coverage if r["ref"] in (ref, None) and owner_keys(r["owner"]) & keys]
         sent = [r for r in rows if r["status"] == "sent"]
         sending = [r for r in rows if r["status"] == "sending"]
-        if again:
+        if sent and not (again and named):
+            out.earlier[ref] = sent[-1]
+        elif again:
             out.send.append(ref)
             out.resent = out.resent or bool(rows)
             if sending:  # released when sent again: it may have arrived, say so
                 out.unfinished[ref] = sending[-1]
-        elif sent:
-            out.earlier[ref] = sent[-1]
         elif sending:
             out.unfinished[ref] = sending[-1]
         else:
@@ -162,12 +165,14 @@ def send_chase(
     *,
     today: date,
     again: bool = False,
+    named: bool = False,
     dry_run: bool = False,
     origin: str = "command line",
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> SendReport:
-    """Send each mail of ``plan`` for the risks not yet sent for its month (all of
-    them with ``again``); ``dry_run`` sends nothing and says what would happen.
+    """Send each mail of ``plan`` for the risks not yet sent for its month (with
+    ``again`` also those whose send never finished, and - ``named``, the owners named
+    with ``--owner`` - those already sent); ``dry_run`` sends nothing and says what would happen.
     Raises before sending anything when the mail server, the sender, the password or
     the board date is missing or wrong, or when another send is running
     (StoreUnavailable); after that never raises for one owner."""
@@ -186,7 +191,7 @@ def send_chase(
         busy = sending_now(database)
         coverage = store.covered(db, plan.month)
         for mail in plan.mails:
-            split = _split(mail, coverage, again)
+            split = _split(mail, coverage, again, named)
             report.results.append(_preview(mail, split, plan.board.when, tz, busy))
         return report
     with SendLock(database, purpose=origin):
@@ -195,7 +200,7 @@ def send_chase(
         try:
             for mail in plan.mails:
                 result = _send_one(
-                    db, config, plan, mail, _split(mail, coverage, again), session, sender,
+                    db, config, plan, mail, _split(mail, coverage, again, named), session, sender,
                     again, origin, clock, report,
                 )  # fmt: skip
                 report.results.append(result)
@@ -241,7 +246,7 @@ def _preview(
 def _nothing_to_send(mail: OwnerMail, split: _Split, tz: str) -> SendResult:
     if split.unfinished:
         return _result(mail, "unanswered", _unanswered(split, tz), split)
-    return _result(mail, "already_sent", _already(split, tz), split)
+    return _result(mail, "already_sent", _already(mail, split, tz), split)
 
 
 def _part(mail: OwnerMail, split: _Split, board: date) -> OwnerMail:
@@ -264,6 +269,8 @@ def _what_and_before(part: OwnerMail, split: _Split, tz: str) -> str:
                 f"; an earlier send started on {_when(row['started_at'], tz)} never"
                 " finished, and may also have arrived"
             )
+        if split.earlier:  # surely sent: not again unless the owner is named
+            words += f"; already sent before, not again: {_earlier_words(split, tz)}"
         return words
     if split.earlier:
         return f" ({n}: {', '.join(split.send)}; already sent before: {_earlier_words(split, tz)})"
@@ -290,15 +297,13 @@ def _earlier_words(split: _Split, tz: str) -> str:
     )
 
 
-def _already(split: _Split, tz: str) -> str:
+def _already(mail: OwnerMail, split: _Split, tz: str) -> str:
     row = max(split.earlier.values(), key=lambda r: r["send_id"])
     when = _when(row["finished_at"] or row["started_at"], tz)
+    how = f'; --again --owner "{mail.owner}" sends it again'
     if len({r["send_id"] for r in split.earlier.values()}) > 1:
-        return (
-            f"already sent to {row['address']} ({_earlier_words(split, tz)}); --again sends"
-            " it again"
-        )
-    return f"already sent to {row['address']} on {when}; --again sends it again"
+        return f"already sent to {row['address']} ({_earlier_words(split, tz)}){how}"
+    return f"already sent to {row['address']} on {when}{how}"
 
 
 def _unanswered(split: _Split, tz: str) -> str:
