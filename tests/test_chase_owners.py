@@ -159,3 +159,31 @@ def test_a_hostile_or_very_long_owner_name_is_safe_on_screen_and_in_headers(
     (line,) = [x for x in out.splitlines() if "eve@example.org" in x]
     if owner == EVIL:
         assert "\\u202e" in line or "\\x1b" in line  # shown escaped, never raw
+
+
+def test_a_config_entry_that_is_not_text_or_has_no_name_is_said_never_fatal(
+    tmp_path, capsys, monkeypatch
+):
+    """``"Ann Lee" = 5`` (no quotes) and ``"" = "..."`` under [chase.owners]: every
+    command still runs; chase lists Ann Lee with the reason and warns of the entry that
+    can never be used."""
+    config, db = _register(
+        tmp_path,
+        '[chase.owners]\n"Ann Lee" = 5\n"" = "x@example.org"\n',
+        [("DR-007", "Ann Lee", "Jet the culvert")],
+    )
+    db.conn.close()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(riskboard.cli.chase, "local_today", lambda tz: TODAY)
+    assert main(["flags", "--month", "2024-05"]) == 0
+    capsys.readouterr()
+    assert main(["chase", "--month", "2024-05", "--board-date", "12/06/2024"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "  Ann Lee: the address from the [chase.owners] 'Ann Lee' is not text (5): write it"
+        ' in quotes, "name@example.org"\n'
+    ) in out
+    assert (
+        "warning: [chase.owners] has an entry with no name (for 'x@example.org'): it is never"
+        " used - key it with the owner's name as the register writes it\n"
+    ) in out

@@ -103,7 +103,9 @@ class ChaseConfig(_Strict):
     # owner name as the register writes it (case, punctuation and a trailing
     # "(Organisation)" ignored, unless two owners differ only by it) -> email address;
     # checked when the emails are made (chase_addresses), never when loaded
-    owners: dict[str, str] = Field(default_factory=dict)
+    # any value is taken here (a number or a list is that owner's problem, said by chase
+    # when it matters), so one bad entry never stops another command
+    owners: dict[str, Any] = Field(default_factory=dict)
     smtp: SmtpConfig | None = None
 
     def sender(self) -> tuple[str | None, str | None]:

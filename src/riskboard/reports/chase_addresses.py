@@ -90,12 +90,32 @@ def _sources(db: sqlite_utils.Database, config: Config) -> list[_Source]:
     ]
     given += [(n, a, f"[chase.owners] {n!r}") for n, a in config.chase.owners.items()]
     for name, raw, where in given:
+        if not isinstance(raw, str):
+            address, problem = (
+                None,
+                (
+                    f"the address from the {where} is not text ({raw!r}): write it in quotes,"
+                    ' "name@example.org"'
+                ),
+            )
+            out.append(_Source(name, owner_keys(name), owner_org(name), address, where, problem))
+            continue
         try:
             address, problem = check_address(raw).addr_spec, None
         except InvalidAddress as exc:
             address, problem = None, f"the address {raw!r} from the {where} {exc}"
         out.append(_Source(name, owner_keys(name), owner_org(name), address, where, problem))
     return out
+
+
+def config_warnings(config: Config) -> list[str]:
+    """What in ``[chase.owners]`` can never be used: an entry with no name."""
+    return [
+        f"[chase.owners] has an entry with no name (for {address!r}): it is never used -"
+        " key it with the owner's name as the register writes it"
+        for name, address in config.chase.owners.items()
+        if not owner_keys(name)
+    ]
 
 
 def ambiguous_names(owners: Iterable[str]) -> dict[str, list[str]]:

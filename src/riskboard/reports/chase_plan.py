@@ -29,7 +29,12 @@ from riskboard.flag_details import OverdueActionDetail, StaleActionDetail, Unrea
 from riskboard.flags import action_is_complete
 from riskboard.register import resolve_month
 from riskboard.reports.chase import NO_OWNER, ChaseItem, by_owner, chase_items, month_name
-from riskboard.reports.chase_addresses import OwnerAddress, ambiguous_names, resolve_addresses
+from riskboard.reports.chase_addresses import (
+    OwnerAddress,
+    ambiguous_names,
+    config_warnings,
+    resolve_addresses,
+)
 from riskboard.safe_text import one_line, strip_controls
 from riskboard.store import register as register_store
 
@@ -212,7 +217,7 @@ def plan_chase(
         if len(people) > 1:  # one address shared by several owners (a team mailbox)
             address = address.model_copy(update={"name": and_list(people)})
         mails.append(_mail(owner, address, people, entries, board.when))
-    warnings = []
+    warnings = config_warnings(config)
     if today is not None and board.when < today:
         warnings.append(
             f"the board date {uk_date(board.when)} ({board.source}) is in the past:"
