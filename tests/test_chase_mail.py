@@ -154,6 +154,13 @@ def test_a_trailing_organisation_and_case_never_change_the_match(name, org):
         ("jane@1.2.3.4", "has an IP address after the @ ('1.2.3.4'): write it in brackets"),
         ("jane@[1.2.3]", "no valid IP address in brackets"),
         ("jane@bblp.123", "ending in digits"),
+        # a space the parser would drop, dots, characters no address holds: in words
+        ("jane@ bblp.example", "holds a space"),
+        ("jane.@bblp.example", "a dot at the start or end of the part before the @"),
+        ("ja..ne@bblp.example", "or two dots together"),
+        ("jane@bblp..example", "has no full domain after the @ ('bblp..example')"),
+        ("jane@bblp.example.", "has no full domain after the @ ('bblp.example.')"),
+        ("ja(ne@bblp.example", "it holds a character no address can"),
         ("jane@" + "x" * 64 + ".example", "longer than 63 characters"),
     ],
 )

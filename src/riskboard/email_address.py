@@ -52,6 +52,9 @@ def check_address(text: str, *, display_name: bool = False) -> Address:
         name, spec = pairs[0]
     if not spec.isascii():
         raise InvalidAddress("holds characters other than plain ASCII: give the xn-- form")
+    if "@" in spec and re.search(r"\s", spec.strip()) and not spec.strip().startswith('"'):
+        # the parser would quietly drop a space after the @ ("jane@ x.example")
+        raise InvalidAddress("holds a space")
     try:
         address = Address(display_name=name, addr_spec=spec)
     except (ValueError, IndexError, MessageError) as exc:
@@ -116,7 +119,15 @@ def _reason(spec: str, exc: BaseException) -> str:
         return "has no domain after the @"
     if " " in spec:
         return "holds a space"
-    return f"is not a valid address ({str(exc).rstrip(')')})"
+    local, _, domain = spec.rpartition("@")
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        return "has a dot at the start or end of the part before the @, or two dots together"
+    if domain.startswith(".") or domain.endswith(".") or ".." in domain:
+        return (
+            f"has no full domain after the @ ({domain!r}): a dot at its start or end, or two"
+            " together"
+        )
+    return "is not a valid address (name@example.org): it holds a character no address can"
 
 
 _TRAILING_ORG = re.compile(r"\s*[\(\[][^()\[\]]*[\)\]]\s*$")
