@@ -427,7 +427,10 @@ def test_a_shared_mailbox_sent_for_one_owner_still_gets_the_others_risks(workspa
         )
         assert main(["chase", "--send", "--board-date", BOARD]) == 0
         assert len(server.received) == 3  # everything went once
-        assert "0 sent" not in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert "0 sent" not in out
+        # how to send the mailbox's email again names each of its owners
+        assert '; --again --owner "Siân Hughes" --owner "Tom Okafor" sends it again' in out
     db = open_db(config.paths.database)
     items = list(db.query("SELECT owner, ref FROM chase_mail_items ORDER BY id"))
     db.conn.close()

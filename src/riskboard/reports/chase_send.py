@@ -35,7 +35,7 @@ from pydantic import BaseModel, Field
 
 from riskboard.config import Config
 from riskboard.domain import uk_date
-from riskboard.email_address import check_address, owner_keys
+from riskboard.email_address import check_address, owner_key, owner_keys
 from riskboard.errors import ConfigError, Remedy, RiskboardError
 from riskboard.reports.chase_lock import SendLock, holder_words, sending_now
 from riskboard.reports.chase_mail import assign_slugs, build_message
@@ -300,7 +300,11 @@ def _earlier_words(split: _Split, tz: str) -> str:
 def _already(mail: OwnerMail, split: _Split, tz: str) -> str:
     row = max(split.earlier.values(), key=lambda r: r["send_id"])
     when = _when(row["finished_at"] or row["started_at"], tz)
-    how = f'; --again --owner "{mail.owner}" sends it again'
+    named: dict[str, str] = {}  # one --owner per person the email is for
+    for owner in [mail.owner, *(e.item.owner for e in mail.entries)]:
+        named.setdefault(owner_key(owner), owner)
+    owners = " ".join(f'--owner "{o}"' for o in named.values())
+    how = f"; --again {owners} sends it again"
     if len({r["send_id"] for r in split.earlier.values()}) > 1:
         return f"already sent to {row['address']} ({_earlier_words(split, tz)}){how}"
     return f"already sent to {row['address']} on {when}{how}"
