@@ -87,7 +87,7 @@ def owner_emails_due(
                 f" {uk_date(board.when)} in {folder}"
                 + (f"; no address for {', '.join(missing)}" if missing else "")
                 + (
-                    f"; flagged risks with no owner: {', '.join(i.ref for i in plan.no_owner)}"
+                    f"; flagged risks with no owner: {', '.join(one_line(i.ref) for i in plan.no_owner)}"
                     if plan.no_owner
                     else ""
                 )  # fmt: skip
@@ -100,7 +100,7 @@ def owner_emails_due(
             parts = [f"{report.count('sent')} sent"]
             if report.count("already_sent"):
                 parts.append(f"{report.count('already_sent')} sent before")
-            parts += [f"{one_line(r.owner)}: {r.message}" for r in report.problems]
+            parts += [f"{one_line(r.owner)}: {one_line(r.message)}" for r in report.problems]
             message = f"owner emails for the board on {uk_date(board.when)}: " + "; ".join(parts)
             outcome = "partial" if report.problems else "done"
             what, ok = "sent", not report.problems
