@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from riskboard import board
+from riskboard.reports.chase_lock import SendLock
 from riskboard.schedule.job import run_nightly
 from riskboard.store import open_db
 from smtp_server import smtp_server
@@ -134,3 +135,23 @@ def test_the_systemd_unit_says_where_the_mail_password_comes_from(tmp_path):
     unit = systemd_unit(config, python="/usr/bin/python3", cwd=tmp_path)
     assert "# RISKBOARD_SMTP_PASSWORD=... - uncomment:\n# EnvironmentFile=" in unit
     assert "EnvironmentFile" not in systemd_unit(workspace(tmp_path / "plain", ""), cwd=tmp_path)
+
+
+def test_the_nightly_send_waits_for_a_send_running_by_hand(tmp_path):
+    """A `chase --send` by hand is running when the nightly job's send is due: the job
+    sends nothing, says who is sending, and the next night sends what is left - no
+    owner gets two emails."""
+    with smtp_server() as server:
+        text = smtp_config(server.port).replace("[chase]\n", '[chase]\nscheduled = "send"\n')
+        config = workspace(tmp_path, text)
+        with SendLock(config.paths.database, purpose="command line"):
+            (detail,), summary = night(config, FIRST_NIGHT)
+        assert detail.result == "error" and summary.outcome != "ok"
+        assert detail.message.startswith(
+            "owner emails not prepared: another chase --send is running for database"
+        )
+        assert "(riskboard chase --send, pid " in detail.message
+        assert server.received == []
+        (detail,), summary = night(config, NEXT_NIGHT)
+        assert detail.message == "owner emails for the board on 12/06/2024: 3 sent"
+        assert len(server.received) == 3
