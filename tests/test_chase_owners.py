@@ -15,8 +15,14 @@ import riskboard.cli.chase
 from riskboard.cli import main
 from riskboard.config import load_config
 from riskboard.domain import Risk
-from riskboard.reports.owner_emails import draft_owner_emails, preview_owner_emails
+from riskboard.reports.owner_emails import (
+    draft_owner_emails,
+    preview_owner_emails,
+    send_owner_emails,
+)
 from riskboard.store import open_db
+from riskboard.store.register import ImportRecord, save_import
+from smtp_server import smtp_server
 from test_chase_mail import BOARD, TODAY, _act, _save, parse
 
 APRIL = date(2024, 4, 10)
@@ -187,3 +193,32 @@ def test_a_config_entry_that_is_not_text_or_has_no_name_is_said_never_fatal(
         "warning: [chase.owners] has an entry with no name (for 'x@example.org'): it is never"
         " used - key it with the owner's name as the register writes it\n"
     ) in out
+
+
+def test_a_risk_passed_to_the_other_j_smith_is_sent_to_them(tmp_path):
+    """What was sent is recorded per person: TB-001 sent to J. Smith (BBLP), then the
+    register gives it to J. Smith (Council) - they get it, never "already sent"."""
+    with smtp_server() as server:
+        text = (
+            '[chase]\nfrom = "rb@council.example"\n[chase.owners]\n'
+            '"J. Smith (BBLP)" = "j.smith@bblp.example"\n'
+            '"J. Smith (Council)" = "j.smith@council.example"\n'
+            f'[chase.smtp]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
+        )
+        config, db = _register(tmp_path, text, [("TB-001", "J. Smith (BBLP)", "Survey")])
+        kw = {"month": "2024-05", "board_date": BOARD, "today": TODAY}
+        _, first = send_owner_emails(db, config, **kw)
+        assert [r.status for r in first.results] == ["sent"]
+        passed = Risk(ref="TB-001", title="Risk TB-001", owner="J. Smith (Council)",
+                      strategy="treat", current_score=6,
+                      actions=[_act("TB-001", "A1", "Survey", last_updated=APRIL)])  # fmt: skip
+        with db.atomic():
+            save_import(db, ImportRecord(file_name="r2.xlsx", sha256="again", month="2024-05",
+                                         report_date="2024-05-31"), [passed])  # fmt: skip
+        _, second = send_owner_emails(db, config, **kw)
+        db.conn.close()
+        assert [(r.owner, r.status) for r in second.results] == [("J. Smith (Council)", "sent")]
+        assert [r.rcpt_tos for r in server.received] == [
+            ["j.smith@bblp.example"],
+            ["j.smith@council.example"],
+        ]

@@ -182,6 +182,14 @@ def owner_org(name: str) -> str:
     return " / ".join(_fold(org, "") for org in _split_org(name)[1])
 
 
+def same_owner(a: str, b: str) -> bool:
+    """``a`` and ``b`` can name one person: their names match (``owner_keys``) and they
+    are not written with two different organisations ("J. Smith (BBLP)" is not "J.
+    Smith (Council)"; "J. Smith" may be either)."""
+    org_a, org_b = owner_org(a), owner_org(b)
+    return bool(owner_keys(a) & owner_keys(b)) and not (org_a and org_b and org_a != org_b)
+
+
 def owner_display(name: str) -> str:
     """An owner's name for a greeting: as the register writes it, without a trailing
     organisation in brackets ("J. Pritchard (BBLP)" -> "J. Pritchard")."""

@@ -23,7 +23,7 @@ from riskboard import flag_text
 from riskboard.board.meetings import list_meetings
 from riskboard.config import Config
 from riskboard.domain import FLAG_ORDER, FlagCode, uk_date
-from riskboard.email_address import owner_display, owner_key, owner_keys, owner_org
+from riskboard.email_address import owner_display, owner_key, owner_keys, owner_org, same_owner
 from riskboard.errors import NotFound, Remedy, RiskboardError
 from riskboard.flag_details import OverdueActionDetail, StaleActionDetail, UnreadableValueDetail
 from riskboard.flags import action_is_complete
@@ -236,10 +236,7 @@ def plan_chase(
 def _is_named(owner: str, wanted: str) -> bool:
     """``owner`` (as the register writes it) is the one ``--owner wanted`` asks for: the
     names match (``owner_keys``) and, when both give an organisation, it is the same."""
-    org, want_org = owner_org(owner), owner_org(wanted)
-    return bool(owner_keys(owner) & owner_keys(wanted)) and not (
-        org and want_org and org != want_org
-    )
+    return same_owner(owner, wanted)
 
 
 def _person_name(owner: str) -> str:

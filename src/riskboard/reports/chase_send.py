@@ -35,7 +35,7 @@ from pydantic import BaseModel, Field
 
 from riskboard.config import Config
 from riskboard.domain import uk_date
-from riskboard.email_address import check_address, owner_key, owner_keys
+from riskboard.email_address import check_address, owner_key, same_owner
 from riskboard.errors import ConfigError, Remedy, RiskboardError
 from riskboard.reports.chase_lock import SendLock, holder_words, sending_now
 from riskboard.reports.chase_mail import assign_slugs, build_message
@@ -140,8 +140,9 @@ def _split(mail: OwnerMail, coverage: list[dict[str, Any]], again: bool, named: 
     never sends a second copy to those the first run emailed."""
     out = _Split(again=again)
     for _, owner, ref, _ in mail.items():
-        keys = owner_keys(owner)
-        rows = [r for r in coverage if r["ref"] in (ref, None) and owner_keys(r["owner"]) & keys]
+        # this risk sent to this person: "J. Smith (Council)" was not sent "J. Smith
+        # (BBLP)"'s email, even for a risk that passed from one to the other
+        rows = [r for r in coverage if r["ref"] in (ref, None) and same_owner(r["owner"], owner)]
         sent = [r for r in rows if r["status"] == "sent"]
         sending = [r for r in rows if r["status"] == "sending"]
         if sent and not (again and named):
