@@ -210,6 +210,13 @@ def _check_is_ours(db: sqlite_utils.Database, path: str | Path, create: bool) ->
                 remedy=Remedy.CHECK_DATABASE_PATH,
             )
         return
+    if (
+        tables == ["_sqlite_migrations"]
+        and not db.execute("SELECT 1 FROM _sqlite_migrations LIMIT 1").fetchone()
+    ):
+        # another process is creating it this moment: the migrations table exists, its
+        # first migration not yet recorded - _migrate waits for it under the lock
+        return
     ours = (
         "_sqlite_migrations" in tables
         and db.execute(
