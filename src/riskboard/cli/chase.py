@@ -2,8 +2,8 @@
 
 With no option it shows who would get what; ``--eml DIR`` writes one draft per owner;
 ``--send`` sends them through ``[chase.smtp]`` (with ``--send`` only: ``--dry-run`` says
-what would be sent, ``--again`` sends again a send that never finished, and - to the
-owners named with ``--owner`` - one already sent this month). Thin over
+what would be sent, ``--again`` sends the month's emails again, already sent or not -
+with ``--owner``, only to the owners named). Thin over
 ``reports.owner_emails``. Every name and text from the register or config is printed
 through ``safe_text.one_line``: one line each, control and bidi characters escaped.
 
@@ -77,8 +77,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--again",
         action="store_true",
-        help="with --send only: send again what never finished sending (a killed run);"
-        " with --owner, also what was already sent to that owner this month",
+        help="with --send only: send this month's emails again, also those already sent"
+        " (with --owner, only to the owners named)",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=cmd_chase)

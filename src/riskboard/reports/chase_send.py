@@ -5,12 +5,14 @@ board month, risk by risk: every send is claimed in ``chase_mail_sends`` (with t
 risks it covers, and whose, in ``chase_mail_items``) before it goes and marked sent or
 failed after. A later run sends only the risks not sent yet - an email to a shared
 mailbox sent for one of its owners (``--owner``) is followed by one with the others'
-risks, and says so - and nothing twice unless ``again`` for an owner named.
+risks, and says so - and nothing twice unless ``again`` (the month's emails sent again;
+with ``--owner``, only those owners').
 
 One send runs at a time per database (``chase_lock``), so a send left ``sending`` was
 stopped mid-send (killed): the message may have arrived. It is never sent again
-without being told; ``again`` sends it at once, saying that the earlier one may also
-have arrived. One owner's failure (the server refusing the address, a dropped
+without being told: a plain re-run sends what was never begun and lists it as "may have
+arrived"; ``again`` (best with ``--owner`` for that owner) sends it at once, saying that
+the earlier one may also have arrived. One owner's failure (the server refusing the address, a dropped
 connection) is reported and the others still go; a failure to connect, to start TLS
 or to log in stops the run there (``chase_smtp.Stop``), since every later message would
 fail the same way after the same timeout - owners already emailed stay "already
@@ -132,12 +134,12 @@ class _Split:
     resent: bool = False  # ...and some were sent, or began to be, before
 
 
-def _split(mail: OwnerMail, coverage: list[dict[str, Any]], again: bool, named: bool) -> _Split:
+def _split(mail: OwnerMail, coverage: list[dict[str, Any]], again: bool) -> _Split:
     """Which of ``mail``'s risks were sent before (to its owner: names matched as
     addresses are), which began to be and never finished, which are still to send.
-    ``again`` sends the unfinished ones too; a risk surely sent goes again only when
-    its owner was named (``named``: ``--owner``), so ``--again`` after a killed send
-    never sends a second copy to those the first run emailed."""
+    ``again`` sends them all again, the unfinished and the surely sent (the issue's
+    "does not send twice unless --again"); a plain re-run after a killed send sends
+    only what never began, so no one the killed run emailed gets a second copy."""
     out = _Split(again=again)
     for _, owner, ref, _ in mail.items():
         # this risk sent to this person: "J. Smith (Council)" was not sent "J. Smith
@@ -145,7 +147,7 @@ def _split(mail: OwnerMail, coverage: list[dict[str, Any]], again: bool, named: 
         rows = [r for r in coverage if r["ref"] in (ref, None) and same_owner(r["owner"], owner)]
         sent = [r for r in rows if r["status"] == "sent"]
         sending = [r for r in rows if r["status"] == "sending"]
-        if sent and not (again and named):
+        if sent and not again:
             out.earlier[ref] = sent[-1]
         elif again:
             out.send.append(ref)
@@ -166,14 +168,13 @@ def send_chase(
     *,
     today: date,
     again: bool = False,
-    named: bool = False,
     dry_run: bool = False,
     origin: str = "command line",
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> SendReport:
     """Send each mail of ``plan`` for the risks not yet sent for its month (with
-    ``again`` also those whose send never finished, and - ``named``, the owners named
-    with ``--owner`` - those already sent); ``dry_run`` sends nothing and says what would happen.
+    ``again`` all of them again: those already sent and those whose send never finished;
+    the plan holds only the owners named with ``--owner`` when some were); ``dry_run`` sends nothing and says what would happen.
     Raises before sending anything when the mail server, the sender, the password or
     the board date is missing or wrong, or when another send is running
     (StoreUnavailable); after that never raises for one owner."""
@@ -192,7 +193,7 @@ def send_chase(
         busy = sending_now(database)
         coverage = store.covered(db, plan.month)
         for mail in plan.mails:
-            split = _split(mail, coverage, again, named)
+            split = _split(mail, coverage, again)
             report.results.append(_preview(mail, split, plan.board.when, tz, busy))
         return report
     with SendLock(database, purpose=origin):
@@ -201,7 +202,7 @@ def send_chase(
         try:
             for mail in plan.mails:
                 result = _send_one(
-                    db, config, plan, mail, _split(mail, coverage, again, named), session, sender,
+                    db, config, plan, mail, _split(mail, coverage, again), session, sender,
                     again, origin, clock, report,
                 )  # fmt: skip
                 report.results.append(result)
@@ -240,13 +241,13 @@ def _preview(
     part = _part(mail, split, board)
     result = _result(mail, "would_send", "", split)
     result.subject, result.refs = part.subject, list(split.send)
-    result.message = "would be sent" + _what_and_before(part, split, tz) + _rest(split, tz)
+    result.message = "would be sent" + _what_and_before(part, split, tz) + _rest(mail, split, tz)
     return result
 
 
 def _nothing_to_send(mail: OwnerMail, split: _Split, tz: str) -> SendResult:
     if split.unfinished:
-        return _result(mail, "unanswered", _unanswered(split, tz), split)
+        return _result(mail, "unanswered", _unanswered(mail, split, tz), split)
     return _result(mail, "already_sent", _already(mail, split, tz), split)
 
 
@@ -270,7 +271,7 @@ def _what_and_before(part: OwnerMail, split: _Split, tz: str) -> str:
                 f"; an earlier send started on {_when(row['started_at'], tz)} never"
                 " finished, and may also have arrived"
             )
-        if split.earlier:  # surely sent: not again unless the owner is named
+        if split.earlier:  # surely sent: not again without --again
             words += f"; already sent before, not again: {_earlier_words(split, tz)}"
         return words
     if split.earlier:
@@ -278,12 +279,12 @@ def _what_and_before(part: OwnerMail, split: _Split, tz: str) -> str:
     return f" ({n})"
 
 
-def _rest(split: _Split, tz: str) -> str:
+def _rest(mail: OwnerMail, split: _Split, tz: str) -> str:
     """What is said of the risks whose earlier send never finished (not sent again)."""
     if split.again or not split.unfinished:
         return ""
     refs = ", ".join(split.unfinished)
-    return f"; for {refs}, " + _unanswered(split, tz)
+    return f"; for {refs}, " + _unanswered(mail, split, tz)
 
 
 def _earlier_words(split: _Split, tz: str) -> str:
@@ -298,25 +299,30 @@ def _earlier_words(split: _Split, tz: str) -> str:
     )
 
 
-def _already(mail: OwnerMail, split: _Split, tz: str) -> str:
-    row = max(split.earlier.values(), key=lambda r: r["send_id"])
-    when = _when(row["finished_at"] or row["started_at"], tz)
+def _resend_options(mail: OwnerMail) -> str:
+    """'--again --owner "A" --owner "B"': the options that send this email alone again."""
     named: dict[str, str] = {}  # one --owner per person the email is for
     for owner in [mail.owner, *(e.item.owner for e in mail.entries)]:
         named.setdefault(owner_key(owner), owner)
-    owners = " ".join(f'--owner "{o}"' for o in named.values())
-    how = f"; --again {owners} sends it again"
+    return "--again " + " ".join(f'--owner "{o}"' for o in named.values())
+
+
+def _already(mail: OwnerMail, split: _Split, tz: str) -> str:
+    row = max(split.earlier.values(), key=lambda r: r["send_id"])
+    when = _when(row["finished_at"] or row["started_at"], tz)
+    how = f"; {_resend_options(mail)} sends it again"
     if len({r["send_id"] for r in split.earlier.values()}) > 1:
         return f"already sent to {row['address']} ({_earlier_words(split, tz)}){how}"
     return f"already sent to {row['address']} on {when}{how}"
 
 
-def _unanswered(split: _Split, tz: str) -> str:
+def _unanswered(mail: OwnerMail, split: _Split, tz: str) -> str:
     row = list(split.unfinished.values())[-1]
     return (
         f"a send to {row['address']} started on {_when(row['started_at'], tz)} never"
         " finished (the process stopped while sending): it may have arrived - check the"
-        " mail server's log, or ask the recipient, whether it did; --again sends it again"
+        f" mail server's log, or ask the recipient, whether it did; {_resend_options(mail)}"
+        " sends it again"
     )
 
 
@@ -352,7 +358,7 @@ def _send_one(
     part = _part(mail, split, plan.board.when)
     result = _result(mail, "not_sent", "", split)
     result.subject, result.refs = part.subject, list(split.send)
-    note = _rest(split, tz)
+    note = _rest(mail, split, tz)
     if report.stopped is not None:
         result.message = f"not sent: {report.stopped}{note}"
         return result

@@ -90,7 +90,6 @@ def send_owner_emails(
         plan,
         today=today,
         again=again,
-        named=bool(owners),
         dry_run=dry_run,
         origin=origin,
         clock=clock or (lambda: datetime.now(UTC)),
