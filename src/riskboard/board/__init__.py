@@ -74,7 +74,7 @@ API (all re-exported here)
               quorum(db, meeting_id) -> QuorumStatus   # .met, .missing, .describe()
   reviews:    save_review(db, meeting_id, ref, *, strategy=None, rationale=None,
                   review_by=None, note=None, decision=None, reviewed=None,
-                  expected=None, actor=None) -> Review     # missing risks: last snapshot
+                  expected=None, actor=None, config=None) -> Review  # pins risk_facts
               get_review(db, meeting_id, ref) -> Review | None
               list_reviews(db, meeting_id) -> list[Review]
               reviewed_refs(db, meeting_id) -> set[str]

@@ -110,13 +110,14 @@ def _raise(
             holdings.check_escalation(
                 meeting, risk.ref, EscalationTarget(values["target"]), history
             )
-            if values.get("exposure") is None:
-                values["exposure"] = risk.snapshot["exposure"]  # the export's figure
         else:
             source = EscalationTarget(values["source"]) if values.get("source") else None
             values["source"] = holdings.deescalation_source(
                 meeting, risk.ref, source, history
             ).value
+        if values.get("exposure") is None:
+            # the export's figure, kept with it: a later re-import cannot change the minutes
+            values["exposure"] = risk.snapshot["exposure"]
         step.new("escalation")
         new_id = store.insert(
             db,

@@ -154,6 +154,9 @@ class Review(_Model):
     # the export month of the snapshot the review was made against: the board month,
     # or an earlier one for a risk missing from the board month's export
     risk_month: str | None = None
+    # what the minutes print about the risk as the board saw it at the review (the board
+    # month's register row: ``board.risk_facts``); None on reviews recorded before it
+    risk_facts: dict[str, Any] | None = None
     created_at: str
     updated_at: str
 

@@ -31,7 +31,7 @@ from riskboard.board.reviews import list_reviews
 from riskboard.domain import ESCALATION_TARGET_NAMES, Organisation
 from riskboard.store import meetings as store
 
-RECORD_VERSION = 3
+RECORD_VERSION = 4
 # left out of the hash: the approval (written by the approval itself) and the quorum
 # history (replayed from the audit log, which its own hash chain protects)
 HASH_EXCLUDED = ("approval", "quorum_history")
@@ -53,7 +53,11 @@ _ADDED_IN_3: tuple[tuple[str, ...], ...] = (
     ("attendance", "apologies", "*", "left_at"),
     ("previous_minutes", "approved_here", "*", "chain_head"),
 )
-_ADDED: dict[int, tuple[tuple[str, ...], ...]] = {2: _ADDED_IN_2, 3: _ADDED_IN_3}
+# what the minutes print about each reviewed risk, pinned at the review (issue 11 F1)
+_ADDED_IN_4: tuple[tuple[str, ...], ...] = (("reviews", "*", "risk_facts"),)
+_ADDED: dict[int, tuple[tuple[str, ...], ...]] = {
+    2: _ADDED_IN_2, 3: _ADDED_IN_3, 4: _ADDED_IN_4,
+}  # fmt: skip
 # where the close's audit row keeps the sha256 of the record as it closed (and its version)
 CLOSE_HASH = "record_hash"
 CLOSE_HASH_VERSION = "record_version"

@@ -18,7 +18,9 @@ import sqlite_utils
 from riskboard.board.dates import parse_optional_date
 from riskboard.board.guards import board_risk, clean, get_meeting
 from riskboard.board.models import Review
+from riskboard.board.risk_facts import facts_json, parse_facts, risk_facts
 from riskboard.board.txn import Scope, audited
+from riskboard.config import Config
 from riskboard.domain import Strategy, normalise_strategy, uk_date
 from riskboard.errors import Remedy, RiskboardError
 from riskboard.store import meetings as store
@@ -45,7 +47,13 @@ def resolved(text: str | None) -> str | None:
 
 
 def review_from_row(row: dict[str, Any]) -> Review:
-    return Review(**{**row, "reviewed": bool(row["reviewed"])})
+    return Review(
+        **{
+            **row,
+            "reviewed": bool(row["reviewed"]),
+            "risk_facts": parse_facts(row.get("risk_facts")),
+        }
+    )
 
 
 def save_review(
@@ -61,6 +69,7 @@ def save_review(
     reviewed: bool | None = None,
     expected: Mapping[str, Any] | None = None,
     actor: str | None = None,
+    config: Config | None = None,
 ) -> Review:
     """Record (or amend) the review of ``ref`` at a meeting; returns the review.
 
@@ -69,6 +78,10 @@ def save_review(
     face showed (strategy, rationale, review_by, note, decision, reviewed) to the values
     it showed; a field changed elsewhere meanwhile refuses the save (``ConflictError``).
     Business: the meeting must be in progress and quorate. One transaction, one audit row.
+
+    What the minutes print about the risk (likelihood x impact, direction, flags...) is
+    pinned with the review from the board month's register as it now reads (flags by
+    ``config``'s rules, default ``Config()``), so a later re-import cannot change them.
     """
     with audited(db, meeting_id, Scope.BUSINESS, actor=actor) as step:
         meeting = step.meeting
@@ -105,6 +118,9 @@ def save_review(
             "risk_owner": snap["owner"],
             "risk_score": snap["current_score"],
             "risk_month": risk.month,
+            "risk_facts": facts_json(
+                risk_facts(db, meeting.month, risk.ref, config or Config())
+            ),
             "updated_at": now,
         }
         if before is None:

@@ -122,6 +122,7 @@ def cmd_review(args: argparse.Namespace, ctx: Context) -> int:
         decision=args.decision,
         reviewed=not args.not_reviewed,
         actor=args.actor,
+        config=ctx.config,
     )
     if args.json:
         dump(r)

@@ -174,12 +174,17 @@ def build_minutes(
     raised = [_action_row(a, "new", m.meeting_date, False) for a in rec.actions_arising]
     new_actions = [a for a in raised if not a.withdrawn]  # live ones: never a withdrawn one
     decisions: list[DecisionRow] = []
+    seen: dict[str, RegisterRow] = {}  # reviewed risks as the board saw them
     for review in rec.reviews:
         if not (review.reviewed or review.decision or review.note):
             continue
-        row = by_ref.get(review.ref)
+        row, pinned_flags = board_row(review, by_ref)
+        if row is not None and pinned_flags is not None:
+            seen[review.ref] = row
         item = add(_risk_title(review, row), "risk", [], ref=review.ref)
         decision = _decision_row(item.number, review, row, new_actions, config, m.month)
+        if pinned_flags is not None:  # as worded when the board saw them
+            decision = decision.model_copy(update={"flags": pinned_flags})
         standing = (decided or {}).get(review.ref)
         if not review.strategy and standing is not None and standing.meeting_id != m.id:
             decision = decision.model_copy(
@@ -193,9 +198,10 @@ def build_minutes(
         item.blocks = _risk_blocks(decision, row, rec)
 
     esc_item = add("Escalations and de-escalations", "escalations", [])
-    escalations = [_escalation_row(e, items, by_ref, config, False) for e in rec.escalations]
+    esc_rows = {**by_ref, **seen}
+    escalations = [_escalation_row(e, items, esc_rows, config, False) for e in rec.escalations]
     escalations += [
-        _escalation_row(e, items, by_ref, config, True) for e in rec.escalation_decisions
+        _escalation_row(e, items, esc_rows, config, True) for e in rec.escalation_decisions
     ]
     esc_item.blocks = [
         Table(
@@ -296,6 +302,38 @@ def _next_meeting_text(m: RecMeeting, config: Config) -> str:
         return f"The next meeting will be held on {long_date(m.next_meeting_date)}."
     weeks = config.meeting.next_meeting_weeks
     return f"To be confirmed (normally {weeks} weeks after this meeting)."
+
+
+def board_row(
+    review: RecReview, by_ref: Mapping[str, RegisterRow]
+) -> tuple[RegisterRow | None, list[str] | None]:
+    """The register row the minutes print a reviewed risk from, and its flags' wording:
+    what the review pinned at the meeting (``risk_facts``), so a later re-import of the
+    month cannot change held minutes; the register as now imported only for a review
+    recorded before they were pinned (flags None: worded from the row)."""
+    facts = review.risk_facts
+    if facts is None:
+        return by_ref.get(review.ref), None
+    if not facts.get("in_register"):
+        return None, []
+    flags = [f for f in facts.get("flags") or [] if isinstance(f, dict)]
+    row = RegisterRow(
+        ref=review.ref,
+        title=review.risk_title,
+        annex=review.risk_annex,
+        owner=review.risk_owner,
+        status=facts.get("status"),
+        strategy=facts.get("strategy"),
+        strategy_text=facts.get("strategy_text"),
+        current_likelihood=facts.get("current_likelihood"),
+        current_impact=facts.get("current_impact"),
+        current_score=facts.get("current_score"),
+        previous_score=facts.get("previous_score"),
+        direction=facts.get("direction") or "new",
+        exposure=facts.get("exposure"),
+        flags=[str(f.get("code")) for f in flags],
+    )
+    return row, [str(f.get("text")) for f in flags]
 
 
 def _risk_title(review: RecReview, row: RegisterRow | None) -> str:

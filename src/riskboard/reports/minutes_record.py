@@ -90,6 +90,9 @@ class RecReview(_Rec):
     risk_owner: str | None = None
     risk_score: int | None = None
     risk_month: str | None = None  # an earlier month: missing from the board month's export
+    # the board month's register row as the board saw it (``board.risk_facts``); None on
+    # reviews recorded before it was pinned (the minutes then read the register)
+    risk_facts: dict[str, Any] | None = None
 
 
 class RecAction(_Rec):

@@ -68,16 +68,16 @@ def seed_previous_meeting(db: sqlite_utils.Database, config: Config, latest: str
     board.save_review(
         db, m, lapsing.ref, strategy="tolerate", rationale="Within the contract's tolerance",
         review_by="2022-08-31", decision="that the risk be tolerated until the end of August",
-        reviewed=True,
+        reviewed=True, config=config,
     )  # fmt: skip
     board.save_review(
         db, m, falling_due.ref, strategy="accept", rationale="Cost of treatment outweighs it",
         review_by="2022-09-30", decision="that the risk be accepted until 30 September",
-        reviewed=True,
+        reviewed=True, config=config,
     )  # fmt: skip
     board.save_review(
         db, m, high.ref, strategy="treat", decision="that the risk go to the Corporate register",
-        reviewed=True,
+        reviewed=True, config=config,
     )  # fmt: skip
     escalation = board.escalate(
         db, m, high.ref, target="corporate", reason="Score at the Corporate threshold"
@@ -86,6 +86,7 @@ def seed_previous_meeting(db: sqlite_utils.Database, config: Config, latest: str
     board.save_review(
         db, m, second.ref, strategy="treat", note="The Directorate's view is needed first.",
         decision="that the risk be proposed for the Directorate register", reviewed=True,
+        config=config,
     )  # fmt: skip
     board.escalate(
         db, m, second.ref, target="directorate",

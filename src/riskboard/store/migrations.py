@@ -439,3 +439,11 @@ def m0010_chase_mail_items(db: sqlite_utils.Database) -> None:
             SELECT id, owner_key, owner, NULL FROM chase_mail_sends;
         """
     )
+
+
+@migrations(name="0011_review_risk_facts")
+def m0011_review_risk_facts(db: sqlite_utils.Database) -> None:
+    """``reviews.risk_facts``: what the minutes print about a reviewed risk (likelihood x
+    impact, direction of travel, flags, the export's strategy...) as the board saw it at
+    the review, JSON - so a later re-import of the month cannot rewrite held minutes."""
+    db.executescript("ALTER TABLE reviews ADD COLUMN risk_facts TEXT;")

@@ -136,7 +136,9 @@ class ReviewScreen(BoardScreen):
     def _save(self, **values: Any) -> object:
         rb = self.rb
         assert rb.meeting is not None
-        return board.save_review(rb.db, rb.meeting.id, self.ref, actor=rb.actor, **values)
+        return board.save_review(
+            rb.db, rb.meeting.id, self.ref, actor=rb.actor, config=rb.config, **values
+        )
 
     def action_strategy(self) -> None:
         review = self.review
