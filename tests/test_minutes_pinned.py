@@ -129,7 +129,7 @@ def test_the_pin_is_in_the_sealed_record(tmp_path: Path) -> None:
     for name in names:
         b.db.execute(f"DROP TRIGGER {name}")
     b.db.execute(
-        "UPDATE reviews SET risk_facts = replace(risk_facts, '\"direction\":\"up\"',"
+        'UPDATE reviews SET risk_facts = replace(risk_facts, \'"direction":"up"\','
         " '\"direction\":\"down\"') WHERE ref = 'HM-001' AND meeting_id = ?",
         [b.second],
     )

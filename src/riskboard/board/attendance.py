@@ -223,15 +223,29 @@ def attend(
         if before is not None and apologies and before["status"] == "present":
             _refuse_if_took_part(db, step.meeting, person["name"], "mark them as sending apologies")
         returned = before is not None and bool(before.get("left_at")) and not apologies
+        # not given: as already recorded at this meeting (a role alone never changes
+        # whether they count as a lead officer), else as on the people list
+        if lead_officer is None and before is not None and before.get("lead_officer") is not None:
+            lead_officer = bool(before["lead_officer"])
+        lead = bool(lead_officer if lead_officer is not None else person["lead_officer"])
+        if (
+            before is not None
+            and before["status"] == "present"
+            and before.get("lead_officer") is not None
+            and bool(before["lead_officer"]) != lead
+        ):
+            _refuse_if_took_part(
+                db, step.meeting, person["name"],
+                f"record them as {'a lead officer' if lead else 'not a lead officer'}",
+                counted=bool(before["lead_officer"]),
+            )  # fmt: skip
         values = {
             "status": status.value,
             "left_at": None,
-            "role": clean(role) or person["role"],
+            "role": clean(role) or (before or {}).get("role") or person["role"],
             "name": person["name"],
             "organisation": person["organisation"],
-            "lead_officer": int(
-                lead_officer if lead_officer is not None else person["lead_officer"]
-            ),
+            "lead_officer": int(lead),
         }
         if before is None:
             store.insert(db, "attendance", {"meeting_id": meeting_id, "person_id": pid, **values})
@@ -309,10 +323,13 @@ def _clock(stamp: str) -> str:
         return stamp
 
 
-def _refuse_if_took_part(db: sqlite_utils.Database, meeting: Any, name: str, doing: str) -> None:
+def _refuse_if_took_part(
+    db: sqlite_utils.Database, meeting: Any, name: str, doing: str, *, counted: bool | None = None
+) -> None:
     """Someone present while the board did business stays on the record as present:
     refuse taking them off or turning them into apologies, and say how to record that
-    they left."""
+    they left. ``counted``: refusing a change of their lead-officer standing, which the
+    quorum for that business counted (True: as a lead officer)."""
     row = took_part(db, meeting.id, name)
     if row is None:
         return
@@ -321,6 +338,16 @@ def _refuse_if_took_part(db: sqlite_utils.Database, meeting: Any, name: str, doi
         if row["entity"] == "meeting"
         else f"{row['entity']} {row['entity_id'] or ''}".strip() + f": {row['change']}"
     )
+    if counted is not None:
+        standing = "a lead officer" if counted else "not a lead officer"
+        raise RiskboardError(
+            f"cannot {doing}: {name} was present at {meeting.label} while the board did"
+            f" business ({what}, audit row {row['id']} at {_clock(row['at'])}) and the"
+            f" quorum for it counted them as {standing}; the record keeps that",
+            hint="if they left, record it: `riskboard meeting attend"
+            f" {_quoted(name)} --left`; if their standing was recorded wrongly, say so in"
+            ' the minutes (`riskboard meeting aob "..."`)',
+        )
     raise RiskboardError(
         f"cannot {doing}: {name} was present at {meeting.label} while the board did business"
         f" ({what}, audit row {row['id']} at {_clock(row['at'])}), so the"

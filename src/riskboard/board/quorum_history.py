@@ -80,6 +80,11 @@ def _after(row: dict[str, Any]) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _before(row: dict[str, Any]) -> dict[str, Any] | None:
+    value = json.loads(row["before"]) if row.get("before") else None
+    return value if isinstance(value, dict) else None
+
+
 def quorum_history(db: sqlite_utils.Database, meeting_id: int) -> QuorumHistory | None:
     """Replay meeting ``meeting_id``'s audit rows (see the module doc). None when its
     attendance rows were written before the audit kept organisation and standing, so
@@ -155,6 +160,17 @@ def replay(rule: dict[str, int], rows: list[dict[str, Any]]) -> QuorumHistory | 
 
 def _cause(name: str, row: dict[str, Any]) -> str:
     change = str(row["change"]).split(" (")[0]
+    before, after = _before(row), _after(row)
+    if (
+        change == "present"
+        and before is not None
+        and after is not None
+        and before.get("status") == "present"
+        and not before.get("left_at")
+        and bool(before.get("lead_officer")) != bool(after.get("lead_officer"))
+    ):  # still present: what changed is whether they count towards the quorum
+        standing = "a lead officer" if after.get("lead_officer") else "not a lead officer"
+        return f"{name} was recorded as {standing}"
     words = {
         LEFT: "left",
         RETURNED: "returned",

@@ -118,9 +118,7 @@ def save_review(
             "risk_owner": snap["owner"],
             "risk_score": snap["current_score"],
             "risk_month": risk.month,
-            "risk_facts": facts_json(
-                risk_facts(db, meeting.month, risk.ref, config or Config())
-            ),
+            "risk_facts": facts_json(risk_facts(db, meeting.month, risk.ref, config or Config())),
             "updated_at": now,
         }
         if before is None:

@@ -23,9 +23,7 @@ from riskboard.register import RegisterRow, register_rows
 FACTS_VERSION = 1
 
 
-def risk_facts(
-    db: sqlite_utils.Database, month: str, ref: str, config: Config
-) -> dict[str, Any]:
+def risk_facts(db: sqlite_utils.Database, month: str, ref: str, config: Config) -> dict[str, Any]:
     """The board month's register row for ``ref`` as the minutes use it (``in_register``
     False: not in that month's register, nor flagged missing from it)."""
     key = ref_key(ref)

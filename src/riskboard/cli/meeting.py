@@ -84,7 +84,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         dest="lead",
         action="store_true",
         default=None,
-        help="counts as a lead officer for quorum (default)",
+        help="counts as a lead officer for quorum (default: as already recorded at this"
+        " meeting, else as on the people list; --role alone never changes it)",
     )
     lead.add_argument(
         "--not-lead",
