@@ -56,7 +56,7 @@ def test_an_export_killed_before_its_rename_is_cleaned_by_the_next(tmp_path: Pat
 
 def test_a_part_file_a_live_writer_holds_is_left_alone(tmp_path: Path) -> None:
     fcntl = pytest.importorskip("fcntl")
-    live = tmp_path / ".minutes.docx.abc123.part"
+    live = tmp_path / ".minutes.docx.riskboard-abc12345.part"
     live.write_bytes(b"being written")
     age(live)
     holder = subprocess.Popen(
@@ -79,19 +79,25 @@ def test_a_part_file_a_live_writer_holds_is_left_alone(tmp_path: Path) -> None:
 def test_only_our_own_regular_part_files_are_ever_removed(tmp_path: Path) -> None:
     precious = tmp_path / "precious.docx"
     precious.write_bytes(b"keep me")
-    link = tmp_path / ".evil.part"
+    link = tmp_path / ".evil.riskboard-abcdefgh.part"
     link.symlink_to(precious)
-    folder = tmp_path / ".folder.part"
+    folder = tmp_path / ".folder.riskboard-abcdefgh.part"
     folder.mkdir()
     visible = tmp_path / "draft.part"  # not hidden: not one of ours
     visible.write_bytes(b"x")
-    fresh = tmp_path / ".minutes.md.fresh1.part"  # younger than a lock can take
+    fresh = tmp_path / ".minutes.md.riskboard-fresh123.part"  # younger than a lock can take
     fresh.write_bytes(b"x")
-    for p in (link, folder, visible):
+    # another program's hidden partial download, in a folder given with --out
+    theirs = [tmp_path / ".report.pdf.part", tmp_path / ".minutes.docx.abc123.part",
+              tmp_path / ".x.riskboard-TOOLONG99.part"]  # fmt: skip
+    for p in theirs:
+        p.write_bytes(b"someone else's")
+    for p in (link, folder, visible, *theirs):
         age(p)
     assert sweep_leftovers(tmp_path) == []
     assert precious.read_bytes() == b"keep me" and link.is_symlink() and folder.is_dir()
     assert visible.exists() and fresh.exists()
+    assert all(p.read_bytes() == b"someone else's" for p in theirs)
 
 
 # ------------------------------------------------------------------ names

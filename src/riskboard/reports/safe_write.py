@@ -73,6 +73,10 @@ CUT_NOTE = " [cut at Excel's 32,767-character cell limit]"
 # overrides/isolates (text stored before they were removed on import)
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 PART_SUFFIX = ".part"
+# riskboard's own temporary files: ".NAME.riskboard-XXXXXXXX.part" (XXXXXXXX from
+# mkstemp); the sweep removes only these, never another program's hidden ".part" file
+PART_MARK = ".riskboard-"
+_OURS = re.compile(r"\..+" + re.escape(PART_MARK) + r"[a-z0-9_]{8}" + re.escape(PART_SUFFIX))
 _LEFTOVER_AGE_S = 2  # a temp file younger than this may still be about to be locked
 _LEFTOVER_AGE_NO_LOCKS_S = 24 * 3600  # where files cannot be locked (Windows): a day
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -100,7 +104,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         sweep_leftovers(folder)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PART_SUFFIX, dir=folder)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}{PART_MARK}", suffix=PART_SUFFIX, dir=folder
+        )
     except OSError as exc:
         blocker = _file_in_the_way(folder)
         if blocker is not None:
@@ -192,7 +198,8 @@ def _lock(fd: int) -> None:
 
 def sweep_leftovers(folder: Path, *, now: float | None = None) -> list[Path]:
     """Remove the temporary files of exports killed before their rename
-    (``.NAME.XXXX.part`` in ``folder``): regular files only (a link is never followed,
+    (``.NAME.riskboard-XXXXXXXX.part`` in ``folder``; never another program's hidden
+    ``.part`` file): regular files only (a link is never followed,
     only removed if it is one of ours - it never is), and only when no live writer holds
     the file's lock. Returns what was removed."""
     now = time.time() if now is None else now
@@ -202,7 +209,7 @@ def sweep_leftovers(folder: Path, *, now: float | None = None) -> list[Path]:
     except OSError:
         return removed
     for entry in entries:
-        if not (entry.name.startswith(".") and entry.name.endswith(PART_SUFFIX)):
+        if not _OURS.fullmatch(entry.name):
             continue
         try:
             if not entry.is_file(follow_symlinks=False):
