@@ -15,6 +15,7 @@ import python_calamine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from riskboard.config import Config
 from riskboard.errors import RefusedWorkbook
 from riskboard.ingest.reader import WorkbookReader
 from workbooks import (
@@ -393,6 +394,17 @@ def test_one_long_shared_string_used_by_thousands_of_cells_is_refused(
     text = str(info.value)
     assert "would hold 21,0" in text and "used by 3,000 cells" in text
     assert "import.max_text_mb" in text and "malformed or hostile" in text
+
+
+def test_a_gigabyte_of_shared_text_is_refused_by_default(tmp_path: Path, no_calamine: None) -> None:
+    """The second review's 30 KB file: a 4 MiB string used by 250 cells (1,000 MiB of
+    text, 2.2 GB and 17 s to import under the old default of 1,024 MiB)."""
+    path = _shared(tmp_path, "D" * (4 * 1024 * 1024), 250)
+    assert path.stat().st_size < 100_000
+    with pytest.raises(RefusedWorkbook, match=r"would hold 1,000 MiB of text.*used by 250 cells"):
+        read_all(path, max_text_mb=Config().import_.max_text_mb)
+    with pytest.raises(RefusedWorkbook, match="used by 250 cells"):
+        read_all(path)
 
 
 def test_long_shared_strings_used_a_few_times_are_read(tmp_path: Path) -> None:

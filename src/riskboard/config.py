@@ -41,7 +41,7 @@ class ImportConfig(_Strict):
     max_cells: int = Field(default=3_000_000, ge=1)
     # refuse a workbook whose cells would hold more text than this many MiB (one long
     # shared string used by thousands of cells is copied into each)
-    max_text_mb: int = Field(default=1024, ge=1)
+    max_text_mb: int = Field(default=128, ge=1)
     # each import runs in a child process limited to this much memory (0: no limit);
     # a workbook needing more is refused, and the nightly run goes on
     max_memory_mb: int = Field(default=4096, ge=0)

@@ -75,7 +75,7 @@ RATIO_CHECK_BYTES = 8 * 1024 * 1024
 MAX_RATIO = 250
 MAX_PARTS = 10_000
 DEFAULT_MAX_CELLS = 3_000_000
-DEFAULT_MAX_TEXT_MB = 1024
+DEFAULT_MAX_TEXT_MB = 128
 # the XML prolog (before the root element) of an Excel part is a few dozen bytes
 MAX_PROLOG_BYTES = 64 * 1024
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
