@@ -70,10 +70,10 @@ def _md(b: Board, out: Path) -> list[str]:
     return [line for line in path.read_text("utf-8").splitlines() if "Audit log head" not in line]
 
 
-def _decisions_sheet(b: Board, out: Path) -> list[tuple[object, ...]]:
+def _sheet(b: Board, out: Path, name: str = "Decisions") -> list[tuple[object, ...]]:
     path = export_minutes(b.db, b.config, meeting_id=b.second, fmt="xlsx", out_dir=out)
     wb = openpyxl.load_workbook(path, read_only=True)
-    return [tuple(r) for r in wb["Decisions"].iter_rows(values_only=True)]
+    return [tuple(r) for r in wb[name].iter_rows(values_only=True)]
 
 
 def test_approved_minutes_survive_a_corrected_reimport_and_register_edits(
@@ -82,7 +82,8 @@ def test_approved_minutes_survive_a_corrected_reimport_and_register_edits(
     b = build_board(tmp_path)
     _approve_second(b)
     before = _md(b, tmp_path / "before")
-    sheet_before = _decisions_sheet(b, tmp_path / "before")
+    sheet_before = _sheet(b, tmp_path / "before")
+    assert "imported again" not in str(_sheet(b, tmp_path / "before", "Risk Log")[0][0])
     text = "\n".join(before)
     assert "APPROVED" in text
     assert "16 (likelihood 4 × impact 4)" in text  # HM-001 as the board saw it
@@ -99,11 +100,21 @@ def test_approved_minutes_survive_a_corrected_reimport_and_register_edits(
         "UPDATE action_snapshots SET progress = 'All done', last_updated = '2026-03-30'"
         " WHERE risk_ref = 'FN-004' AND month = '2026-03'"
     )
+    # (times are kept to the second: the re-sends come a minute after the close)
+    b.db.execute(
+        "UPDATE imports SET imported_at ="
+        " strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '+1 minute')"
+        " WHERE file_name LIKE '%corrected%'"
+    )
     b.db.conn.commit()
     assert board.verify(b.db, b.second).ok
     after = _md(b, tmp_path / "after")
     assert after == before  # byte for byte, bar the audit log's head
-    assert _decisions_sheet(b, tmp_path / "after") == sheet_before
+    assert _sheet(b, tmp_path / "after") == sheet_before
+    # the Risk Log is the whole register as now imported, and says so
+    title = str(_sheet(b, tmp_path / "after", "Risk Log")[0][0])
+    assert ", as imported now: February 2026 was imported again on " in title
+    assert "(iris_2026-02_corrected.xlsx), after the meeting; the risks the board" in title
 
 
 def test_held_minutes_not_yet_approved_do_not_move_either(tmp_path: Path) -> None:

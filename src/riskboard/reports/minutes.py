@@ -5,6 +5,7 @@ Used by ``riskboard export minutes`` and usable from scripts and the TUI.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -14,8 +15,8 @@ from riskboard.board import chain_head, get_meeting, list_meetings, meeting_reco
 from riskboard.board.risk_history import board_strategies
 from riskboard.config import Config
 from riskboard.errors import NotFound, Remedy, RiskboardError
-from riskboard.register import RegisterRow, register_rows
-from riskboard.reports.minutes_content import Minutes
+from riskboard.register import RegisterRow, imports_since, previous_month, register_rows
+from riskboard.reports.minutes_content import Minutes, month_label, uk_date
 from riskboard.reports.minutes_model import build_minutes
 from riskboard.store.db import database_path
 
@@ -110,7 +111,30 @@ def export_minutes(
         from riskboard.reports.minutes_xlsx import write_minutes_xlsx
 
         decided = board_strategies(db, upto_meeting_id=mid)
-        return write_minutes_xlsx(minutes, rows, config, target, decided)
+        note = register_since_note(db, mid)
+        return write_minutes_xlsx(minutes, rows, config, target, decided, register_note=note)
     from riskboard.reports.minutes_md import write_md
 
     return write_md(minutes, target)
+
+
+def register_since_note(db: sqlite_utils.Database, meeting_id: int) -> str | None:
+    """What the minutes workbook's Risk Log (the whole register, read as now imported)
+    must say when its month - or the month before, which direction of travel compares
+    with - was imported again after the meeting closed: the reviewed risks in the
+    minutes are as the board saw them; the Risk Log is not. None when it was not."""
+    meeting = get_meeting(db, meeting_id)
+    if meeting.closed_at is None:
+        return None
+    months = {meeting.month, previous_month(db, meeting.month)}
+    later = [i for i in imports_since(db, 0) if i["month"] in months
+             and str(i["imported_at"]) > str(meeting.closed_at)]  # fmt: skip
+    if not later:
+        return None
+    last = later[-1]
+    when = uk_date(date.fromisoformat(str(last["imported_at"])[:10]))
+    return (
+        f"as imported now: {month_label(last['month'])} was imported again on {when}"
+        f" ({last['file_name']}), after the meeting; the risks the board reviewed are"
+        " minuted as it saw them"
+    )

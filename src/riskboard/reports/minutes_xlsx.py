@@ -166,9 +166,11 @@ def build_minutes_xlsx(
     rows: Sequence[RegisterRow],
     config: Config,
     decided: Mapping[str, BoardReview] | None = None,
+    register_note: str | None = None,
 ) -> Any:
     """The minutes workbook (write-only: save it once); ``decided`` as for
-    ``risk_log_rows``."""
+    ``risk_log_rows``; ``register_note`` says the Risk Log's register was imported
+    again after the meeting (``minutes.register_since_note``)."""
     palette = RagPalette(config)
     wb = Workbook(write_only=True)
     _minutes_sheet(wb, minutes, palette)
@@ -205,7 +207,8 @@ def build_minutes_xlsx(
     )  # fmt: skip
     table_sheet(
         wb, "Risk Log", RISK_LOG_COLUMNS, risk_log_rows(rows, decided), palette,
-        title=f"Risk log: {month_label(minutes.month)} register ({len(rows):,} risk{'' if len(rows) == 1 else 's'})",
+        title=f"Risk log: {month_label(minutes.month)} register ({len(rows):,} risk{'' if len(rows) == 1 else 's'})"
+        + (f", {register_note}" if register_note else ""),
     )  # fmt: skip
     _heat_map_sheet(wb, rows, palette, minutes.month)
     wb.properties.title = minutes.title
@@ -219,6 +222,8 @@ def write_minutes_xlsx(
     config: Config,
     target: Path,
     decided: Mapping[str, BoardReview] | None = None,
+    *,
+    register_note: str | None = None,
 ) -> Path:
-    wb = build_minutes_xlsx(minutes, rows, config, decided)
+    wb = build_minutes_xlsx(minutes, rows, config, decided, register_note)
     return write_atomic(target, lambda tmp: wb.save(str(tmp)))
