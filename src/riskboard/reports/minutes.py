@@ -14,9 +14,10 @@ import sqlite_utils
 from riskboard.board import chain_head, get_meeting, list_meetings, meeting_record, verify
 from riskboard.board.risk_history import board_strategies
 from riskboard.config import Config
+from riskboard.domain import month_name, uk_date
 from riskboard.errors import NotFound, Remedy, RiskboardError
 from riskboard.register import RegisterRow, imports_since, previous_month, register_rows
-from riskboard.reports.minutes_content import Minutes, month_label, uk_date
+from riskboard.reports.minutes_content import Minutes
 from riskboard.reports.minutes_model import build_minutes
 from riskboard.store.db import database_path
 
@@ -134,7 +135,7 @@ def register_since_note(db: sqlite_utils.Database, meeting_id: int) -> str | Non
     last = later[-1]
     when = uk_date(date.fromisoformat(str(last["imported_at"])[:10]))
     return (
-        f"as imported now: {month_label(last['month'])} was imported again on {when}"
+        f"as imported now: {month_name(last['month'])} was imported again on {when}"
         f" ({last['file_name']}), after the meeting; the risks the board reviewed are"
         " minuted as it saw them"
     )
