@@ -34,6 +34,8 @@ class PathsConfig(_Strict):
 class ImportConfig(_Strict):
     # extra header variants per canonical field, added to the built-in ones
     aliases: dict[str, list[str]] = Field(default_factory=dict)
+    # the same for the early warning register's fields (docs/registers.md)
+    early_warning_aliases: dict[str, list[str]] = Field(default_factory=dict)
     # refuse a workbook whose parts inflate past this many MiB (zip bomb guard)
     max_uncompressed_mb: int = Field(default=200, ge=1)
     # refuse a sheet whose grid (A1 to its farthest filled cell) is over this many cells,
@@ -219,6 +221,47 @@ class ScheduleConfig(_Strict):
         return v
 
 
+class EarlyWarningConfig(_Strict):
+    """NEC early warnings (clause 15) beside the risk register."""
+
+    # a risk whose quantified exposure is at or above this (GBP) should have an early
+    # warning (flag no_early_warning). None: the lowest financial routing threshold of
+    # [escalation.financial]; 0: any quantified exposure
+    exposure_threshold_gbp: float | None = Field(default=None, ge=0)
+    # flag no_early_warning at all (a council that keeps no early warning register)
+    flag_exposure: bool = True
+    # an open early warning with no decision for longer than this is flagged ew_undecided
+    undecided_weeks: int = Field(default=6, ge=1)
+    # the revised register is issued within this many days of the meeting (NEC4 15.2)
+    register_due_days: int = Field(default=7, ge=0)
+    # the references the council gives the early warnings it notifies: prefix + number
+    # padded to ref_digits ("EW-018"); the next free one is one past the highest seen
+    # with this prefix (in any register imported or notice drafted), at least first_number
+    ref_prefix: str = Field(default="EW-", min_length=1)
+    ref_digits: int = Field(default=3, ge=1, le=8)
+    first_number: int = Field(default=1, ge=0)
+    # what the notice says: the contract, its clause, who gives it, and the early
+    # warning meeting it proposes this many days after the notice
+    contract: str = "Highways and Public Realm Contract (NEC4 Term Service Contract)"
+    clause: str = "15.1"
+    notified_by: str = "Service Manager"
+    meeting_after_days: int = Field(default=7, ge=0)
+
+    def threshold(self, financial: FinancialRouting) -> float | None:
+        """The exposure (GBP) at or above which a risk should carry an early warning;
+        None when the flag is off."""
+        if not self.flag_exposure:
+            return None
+        if self.exposure_threshold_gbp is not None:
+            return self.exposure_threshold_gbp
+        routes = [
+            v
+            for v in (financial.fc_cluster_min_gbp, financial.strategic_board_min_gbp)
+            if v is not None and v > 0
+        ]
+        return min(routes) if routes else 0.0
+
+
 DEFAULT_REGISTER_COLUMNS: dict[str, str] = {
     "Risk Reference": "ref",
     "Risk Title": "title",
@@ -265,6 +308,7 @@ class Config(_Strict):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     export: ExportConfig = Field(default_factory=ExportConfig)
     chase: ChaseConfig = Field(default_factory=ChaseConfig)
+    early_warnings: EarlyWarningConfig = Field(default_factory=EarlyWarningConfig)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

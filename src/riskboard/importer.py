@@ -32,6 +32,7 @@ from riskboard.ingest.regular import open_regular
 from riskboard.ingest.workbook import ParsedWorkbook, parse_workbook
 from riskboard.safe_text import replace_undecodable
 from riskboard.same_risk import note_risks_in_other_files
+from riskboard.store import early_warnings as ew_store
 from riskboard.store import register as store
 from riskboard.store.db import write_transaction
 
@@ -62,6 +63,9 @@ class ImportResult(BaseModel):
     unreadable_count: int = 0
     # every source of the board month seen, in words ("file name: 2022-08")
     month_evidence: list[str] = Field(default_factory=list)
+    # the NEC early warning register in the file, if any
+    ew_count: int = 0
+    ew_action_count: int = 0
 
 
 def sha256_file(path: Path) -> str:
@@ -180,6 +184,16 @@ def _import_file(
                     result.brief_warnings = [*result.brief_warnings, *also]
                     result.unreadable_count += added
                 result.import_id = store.save_import(db, record, risks)
+                if parsed.early_warnings:
+                    ew_store.save_early_warnings(
+                        db,
+                        import_id=result.import_id,
+                        month=parsed.month,
+                        file_name=record.file_name,
+                        report_date=record.report_date,
+                        early_warnings=parsed.early_warnings,
+                    )
+                    ew_store.set_import_ew_count(db, result.import_id, len(parsed.early_warnings))
                 flags = register.recompute_flags(
                     db, parsed.month, config, current=risks if whole_month else None, ahead=ahead
                 )
@@ -207,6 +221,7 @@ def _already(path: Path, digest: str, previous: dict[str, Any]) -> ImportResult:
         risk_count=previous["risk_count"],
         action_count=previous["action_count"],
         sheets=json.loads(previous["sheets"]),
+        ew_count=previous.get("ew_count") or 0,
     )
 
 
@@ -247,4 +262,6 @@ def _result(
         roles={s.name: s.role for s in parsed.sheets},
         unreadable_count=parsed.unreadable_count,
         month_evidence=parsed.month_evidence,
+        ew_count=len(parsed.early_warnings),
+        ew_action_count=parsed.ew_action_count,
     )

@@ -105,10 +105,17 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
 
 def _counts(result: ImportResult) -> str:
     sheets = ", ".join(repr(s) for s in result.sheets)
-    return (
-        f"{count_of(result.risk_count, 'risk')}, {count_of(result.action_count, 'action')}"
-        f" from sheet{'s' if len(result.sheets) != 1 else ''} {sheets}"
-    )
+    parts = []
+    if result.risk_count or not result.ew_count:
+        parts.append(
+            f"{count_of(result.risk_count, 'risk')}, {count_of(result.action_count, 'action')}"
+        )
+    if result.ew_count:
+        parts.append(
+            f"{count_of(result.ew_count, 'early warning')}"
+            f" ({count_of(result.ew_action_count, 'action')})"
+        )
+    return f"{', '.join(parts)} from sheet{'s' if len(result.sheets) != 1 else ''} {sheets}"
 
 
 def _print_warnings(result: ImportResult, *, brief: bool = False) -> None:

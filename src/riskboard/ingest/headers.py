@@ -16,7 +16,7 @@ header wins.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -186,14 +186,7 @@ def build_matcher(aliases: Mapping[str, Iterable[str]] | None = None) -> HeaderM
     table: dict[str, Match] = {}
 
     def put(text: str, field: str, priority: int, *, override: bool = False) -> None:
-        if "(s)" in text:  # "Cause(s)": both "Cause" and "Causes"
-            put(text.replace("(s)", ""), field, priority, override=override)
-            text = text.replace("(s)", "s")
-        key = header_key(text)
-        if key in _NOT_COMPOSITES and not override:
-            return
-        if key and (override or key not in table):
-            table[key] = Match(field, priority)
+        put_header(table, text, field, priority, override=override)
 
     for field, variants in _SPECIFIC.items():
         for v in variants:
@@ -219,21 +212,58 @@ def build_matcher(aliases: Mapping[str, Iterable[str]] | None = None) -> HeaderM
     for level, prefixes in _LEVEL_PREFIXES.items():
         for prefix in prefixes:
             put(prefix, f"{level}_score", GENERIC)
-    action_context: dict[str, str] = {}
+    put_action_headers(table)
+    put_aliases(table, aliases, canonical_field, "import.aliases", HEADER_FIELDS)
+    return HeaderMatcher(table=table, action_context=action_context_table())
+
+
+def put_action_headers(table: dict[str, Match]) -> None:
+    """ "Action Owner", "Mitigation Due Date"...: an action prefix and what follows it."""
     for field, rests in ACTION_CONTEXT.items():
         for rest in rests:
-            action_context.setdefault(header_key(rest), field)
             for prefix in ACTION_PREFIXES:
-                put(f"{prefix} {rest}", field, SPECIFIC)
+                put_header(table, f"{prefix} {rest}", field, SPECIFIC)
+
+
+def action_context_table() -> dict[str, str]:
+    """Bare header key -> the action field it means on an Actions sheet."""
+    context: dict[str, str] = {}
+    for field, rests in ACTION_CONTEXT.items():
+        for rest in rests:
+            context.setdefault(header_key(rest), field)
+    return context
+
+
+def put_header(
+    table: dict[str, Match], text: str, field: str, priority: int, *, override: bool = False
+) -> None:
+    """Add one header name to a table (a built-in name never replaces an earlier one;
+    a user alias, ``override``, always does)."""
+    if "(s)" in text:  # "Cause(s)": both "Cause" and "Causes"
+        put_header(table, text.replace("(s)", ""), field, priority, override=override)
+        text = text.replace("(s)", "s")
+    key = header_key(text)
+    if key in _NOT_COMPOSITES and not override:
+        return
+    if key and (override or key not in table):
+        table[key] = Match(field, priority)
+
+
+def put_aliases(
+    table: dict[str, Match],
+    aliases: Mapping[str, Iterable[str]] | None,
+    canonical: Callable[[str], str | None],
+    config_key: str,
+    fields: Iterable[str],
+) -> None:
+    """The user's header names from ``config_key`` (they win over the built-in ones)."""
     for name, texts in (aliases or {}).items():
-        target = canonical_field(name)
+        target = canonical(name)
         if target is None:
             raise RiskboardError(
-                f"import.aliases.{name}: unknown field",
-                hint="fields: " + ", ".join(HEADER_FIELDS),
+                f"{config_key}.{name}: unknown field", hint="fields: " + ", ".join(fields)
             )
         for text in texts:
             if not header_key(text):
-                raise RiskboardError(f"import.aliases.{name}: {text!r} has no letters or digits")
-            put(text, target, USER, override=True)
-    return HeaderMatcher(table=table, action_context=action_context)
+                raise RiskboardError(f"{config_key}.{name}: {text!r} has no letters or digits")
+            put_header(table, text, target, USER, override=True)

@@ -9,6 +9,10 @@ data refuses the file, naming both places.
 The row loop is the hot path of an import: raw cells are taken with ``itemgetter``, a
 risk's cells are converted only when they differ from the last row seen for it, and
 the risks and their actions are validated by pydantic in one call at the end.
+
+An early warning register is read by the same assembler (``RecordKind``: the EW
+reference is its key, its actions are read like a risk's): the same shapes, refusals
+and unreadable cells, with early warnings for risks.
 """
 
 from __future__ import annotations
@@ -38,11 +42,35 @@ from riskboard.ingest.dates import date_reader, month_first_example
 from riskboard.ingest.layout import ACTION_FIELDS, SheetLayout
 from riskboard.ingest.names import continued_ref, name_annex, note_kind
 from riskboard.ingest.reader import Row, Sheet
-from riskboard.ingest.table_end import OWNED, key_like, not_risks
+from riskboard.ingest.table_end import (
+    OWNED,
+    RISK_STRONG_FIELDS,
+    STRONG_WORDS,
+    key_like,
+    not_risks,
+)
 from riskboard.ingest.values import NO_ACTION_WORDS, to_ref, to_text
 from riskboard.ingest.warning_log import Warnings
 
 _RISKS: TypeAdapter[list[Risk]] = TypeAdapter(list[Risk])
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """What a register's rows are: risks, or early warnings (``ingest.ew_sheets``). The
+    assembler reads both the same way - shapes, repeats, notes, the end of the table,
+    unreadable cells - and differs only in these."""
+
+    noun: str  # "risk"
+    a_noun: str  # "a risk"
+    adapter: TypeAdapter[Any]  # validates the list of records built
+    parent_key: str  # the attribute of an action naming its record ("risk_ref")
+    annexes: bool  # records carry a service annex (from a column, the sheet or file)
+    strong: frozenset[str]  # fields that make a row a record whatever its reference
+    strong_words: str  # ... as the warnings word them
+
+
+RISK = RecordKind("risk", "a risk", _RISKS, "risk_ref", True, RISK_STRONG_FIELDS, STRONG_WORDS)
 _MISS = object()
 _DATE_FIELDS = frozenset({"due", "last_updated"})
 _SCORE_KEYS = tuple(
@@ -88,7 +116,9 @@ class Assembler:
         risk_converters: dict[str, Converter],
         action_converters: dict[str, Converter],
         date1904: bool = False,
+        kind: RecordKind = RISK,
     ) -> None:
+        self.kind = kind
         self.file_name = file_name
         self.warnings = warnings
         self.file_annex = file_annex
@@ -208,7 +238,7 @@ class Assembler:
         rblank, ablank = ("",) * len(rplan), ("",) * len(aplan)
         text_pos = aplan.position("text")
         has_actions = len(aplan) > 0
-        annex_hint = None if "annex" in cols else name_annex(name)
+        annex_hint = None if "annex" in cols or not self.kind.annexes else name_annex(name)
         risks = self.risks
         bad = self._bad
         prev: _Build | None = None
@@ -230,7 +260,7 @@ class Assembler:
                 ):
                     actions += self._add_actions(prev, aget(row), aplan, name, r + 1, text_pos)
                 else:
-                    self._skip_row(name, r + 1, row, "no risk reference in the row")
+                    self._skip_row(name, r + 1, row, f"no {self.kind.noun} reference in the row")
                     prev = None
                 continue
             raw = rget(row)
@@ -252,12 +282,14 @@ class Assembler:
                 if cont is not None:  # "HM-001 (cont.)", "(continued)": the risk above
                     target = risks.get(ref_key(cont)) if cont else prev
                     if target is None:
-                        self._skip_row(name, r + 1, row, "a continuation row with no risk to"
-                                       " continue (no such risk above it), not a risk")  # fmt: skip
+                        self._skip_row(name, r + 1, row, f"a continuation row with no {self.kind.noun}"
+                                       " to continue (none such above it), not"
+                                       f" {self.kind.a_noun}")  # fmt: skip
                         prev = None
                         continue
                     self.warnings.note(
-                        f"sheet {name!r}, row {r + 1}: {ref!r} read as more of risk {target.ref}"
+                        f"sheet {name!r}, row {r + 1}: {ref!r} read as more of {self.kind.noun}"
+                        f" {target.ref}"
                     )
                     pair, build = (ref_key(target.ref), target.ref), target
                     key = pair[0]
@@ -269,7 +301,8 @@ class Assembler:
                     or not self._has_risk_data(raw, rplan, has_actions and aget(row) != ablank)
                 ):
                     self._skip_row(
-                        name, r + 1, row, "a note or footer in the reference column, not a risk"
+                        name, r + 1, row, "a note or footer in the reference column, not"
+                        f" {self.kind.a_noun}"
                     )
                     prev = None
                     continue
@@ -303,7 +336,10 @@ class Assembler:
                     else:
                         actions += self._add_action(build, araw, aplan, name, r + 1)
             prev = build
-        for dropped, why in not_risks(built):
+        for dropped, why in not_risks(
+            built, strong=self.kind.strong, a_noun=self.kind.a_noun,
+            strong_words=self.kind.strong_words,
+        ):  # fmt: skip
             del risks[ref_key(dropped.ref)]
             read -= 1
             actions -= len(dropped.actions)
@@ -336,14 +372,15 @@ class Assembler:
         where = f"row {orow}" + (f" of sheet {osheet!r}" if osheet != sheet else "")
         if oheader != header:
             where += f" (column {oheader!r})"
+        noun = self.kind.noun
         raise RiskboardError(
-            f"risk {build.ref} appears again with different data: {_show(new)} here but"
+            f"{noun} {build.ref} appears again with different data: {_show(new)} here but"
             f" {_show(old)} on {where}",
             file=self.file_name,
             sheet=sheet,
             row=row,
             column=header,
-            hint="every row of one reference must carry the same risk details;"
+            hint=f"every row of one reference must carry the same {noun} details;"
             " correct the export and import it again",
         )
 
@@ -376,7 +413,7 @@ class Assembler:
             self._report_bad(build, sheet, row)
         if not kw or (len(kw) == 1 and kw.get("text", "").casefold() in NO_ACTION_WORDS):
             return 0
-        kw["risk_ref"] = build.ref
+        kw[self.kind.parent_key] = build.ref
         kw["source_sheet"] = sheet
         kw["source_row"] = row
         build.actions.append(kw)
@@ -402,9 +439,10 @@ class Assembler:
             row = rows[r]
             refv = row[ref_i]
             pair = self._key(refv) if refv != "" else None
+            noun = self.kind.noun
             if pair is None:
                 if row.count("") != len(row):
-                    self._skip_row(name, r + 1, row, "no risk reference in the row")
+                    self._skip_row(name, r + 1, row, f"no {noun} reference in the row")
                 continue
             key, ref = pair
             if key == ref_header_key:
@@ -423,9 +461,9 @@ class Assembler:
                     )
                 else:
                     self.warnings.add(
-                        f"sheet {name!r}: actions of risks on no risks sheet",
-                        f"sheet {name!r}, row {r + 1}: action for risk {ref}, which is on no"
-                        " risks sheet; skipped",
+                        f"sheet {name!r}: actions of {noun}s on no {noun}s sheet",
+                        f"sheet {name!r}, row {r + 1}: action for {noun} {ref}, which is on no"
+                        f" {noun}s sheet; skipped",
                         listed=True,
                     )
                 continue
@@ -436,8 +474,9 @@ class Assembler:
         return read, actions
 
     # ------------------------------------------------------------------ result
-    def finish(self) -> list[Risk]:
-        """The risks, validated by pydantic in one call (with their actions)."""
+    def finish(self) -> list[Any]:
+        """The risks (or early warnings: ``kind``), validated by pydantic in one call
+        (with their actions)."""
         payload: list[dict[str, Any]] = []
         for build in self.risks.values():
             values = build.values
@@ -447,7 +486,7 @@ class Assembler:
                     self._score(build, level, likelihood * impact, score_key)
             if build.unreadable:
                 values["unreadable"] = self._unreadable(build)
-            if values.get("annex") is None:
+            if self.kind.annexes and values.get("annex") is None:
                 values["annex"] = build.annex_hint or self.file_annex
             values["ref"] = build.ref
             values["source_sheet"] = build.sheet
@@ -455,13 +494,13 @@ class Assembler:
             values["actions"] = build.actions
             payload.append(values)
         try:
-            return _RISKS.validate_python(payload)
+            return cast("list[Any]", self.kind.adapter.validate_python(payload))
         except ValidationError as exc:  # a converter let through a value the model refuses
             first = exc.errors()[0]
             loc = first["loc"]
             culprit = list(self.risks.values())[int(loc[0])] if loc else None
             raise RiskboardError(
-                f"cannot read risk {culprit.ref if culprit else '?'}: {first['msg']}"
+                f"cannot read {self.kind.noun} {culprit.ref if culprit else '?'}: {first['msg']}"
                 f" ({'.'.join(str(p) for p in loc[1:])})",
                 file=self.file_name,
                 sheet=culprit.sheet if culprit else None,

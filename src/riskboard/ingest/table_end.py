@@ -106,10 +106,14 @@ def ref_shape(ref: str) -> str:
     return _SPACES.sub(" ", shape)
 
 
-def _strong(row: _Row) -> bool:
-    if row.actions or not _STRONG.isdisjoint(row.values):
+RISK_STRONG_FIELDS = _STRONG
+STRONG_WORDS = "owner, strategy, status, score or action"
+
+
+def _strong(row: _Row, strong: frozenset[str]) -> bool:
+    if row.actions or not strong.isdisjoint(row.values):
         return True
-    return any(cell.field in _STRONG for cell, _ in row.unreadable)
+    return any(cell.field in strong for cell, _ in row.unreadable)
 
 
 def _maybe_key(row: _Row) -> bool:
@@ -127,8 +131,17 @@ _BARE_WHY = (
 )
 
 
-def not_risks(rows: Sequence[_Row]) -> list[tuple[Any, str]]:
-    """The rows of one sheet (in order) that are not risks of its table, with why."""
+def not_risks(
+    rows: Sequence[_Row],
+    *,
+    strong: frozenset[str] = _STRONG,
+    a_noun: str = "a risk",
+    strong_words: str = STRONG_WORDS,
+) -> list[tuple[Any, str]]:
+    """The rows of one sheet (in order) that are not risks of its table, with why.
+    ``strong`` are the fields that make a row a record whatever its reference (an early
+    warning register has its own: ``ingest.ew_sheets``), ``a_noun`` and ``strong_words``
+    word the reason."""
     out: list[tuple[Any, str]] = []
     keys = {id(r) for r in rows if _maybe_key(r) and key_like(r.ref, r.raw)}
     bare = {
@@ -137,7 +150,7 @@ def not_risks(rows: Sequence[_Row]) -> list[tuple[Any, str]]:
         if r.after_gap and id(r) not in keys and r.ref.isdigit() and OWNED.isdisjoint(r.values)
         and not r.actions
     }  # fmt: skip
-    weak = [r for r in rows if not _strong(r) and id(r) not in keys and id(r) not in bare]
+    weak = [r for r in rows if not _strong(r, strong) and id(r) not in keys and id(r) not in bare]
     if not weak and not keys and not bare:
         return []  # nearly every sheet: each row has risk data (shapes are not needed)
     for row in rows:
@@ -157,13 +170,13 @@ def not_risks(rows: Sequence[_Row]) -> list[tuple[Any, str]]:
                 continue  # a sheet with no owner/strategy/status/score/action data at all
             if len(block) >= 2 and shapes[shape] == 1:
                 out.append(
-                    (row, "not a risk: its reference does not follow the table's pattern and"
-                          " it has no owner, strategy, status, score or action")
+                    (row, f"not {a_noun}: its reference does not follow the table's pattern"
+                          f" and it has no {strong_words}")
                 )  # fmt: skip
         elif shape not in shapes or not row.values:
             out.append(
-                (row, "below the table and not a risk (a key, legend or marking?): no owner,"
-                      " strategy, status, score or action")
+                (row, f"below the table and not {a_noun} (a key, legend or marking?): no"
+                      f" {strong_words}")
             )  # fmt: skip
     order = {id(r): i for i, r in enumerate(rows)}
     out.sort(key=lambda pair: order[id(pair[0])])

@@ -1,7 +1,9 @@
-"""One export file -> its risks, header mapping, board month and warnings.
+"""One export file -> its risks (and early warnings), header mapping, board month and
+warnings.
 
 ``parse_workbook`` is the whole ingest pipeline and writes nothing: the importer
-stores its result, ``--dry-run`` prints it.
+stores its result, ``--dry-run`` prints it. A workbook may hold a risk register, an
+NEC early warning register (``ew_sheets`` decides which sheet is which), or both.
 """
 
 from __future__ import annotations
@@ -12,11 +14,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from riskboard.config import Config
 from riskboard.domain import Risk
+from riskboard.early_warning import EarlyWarning
 from riskboard.errors import RiskboardError
 from riskboard.ingest.cells import action_converters, risk_converters
+from riskboard.ingest.ew_headers import build_ew_matcher
+from riskboard.ingest.ew_sheets import (
+    EW,
+    EwRole,
+    classify_sheet,
+    ew_converters,
+    resolve_ew_columns,
+    shown_mapping,
+)
 from riskboard.ingest.headers import HeaderMatcher, build_matcher
 from riskboard.ingest.layout import (
     HEADER_SCAN_ROWS,
@@ -40,7 +53,7 @@ class SheetReport:
     """How one sheet was read."""
 
     name: str
-    role: str  # "risks" or "actions"
+    role: str  # "risks", "actions", "early warnings" or "early warning actions"
     header_row: int  # Excel row number of the header (the lower row of a two-row header)
     mapping: dict[str, str | None]  # header -> field, None when not used
     rows: int = 0
@@ -63,10 +76,15 @@ class ParsedWorkbook:
     brief_warnings: list[str] = field(default_factory=list)  # rows skipped capped
     unreadable_count: int = 0  # cells that held something that could not be read
     month_evidence: list[str] = field(default_factory=list)  # every month source seen
+    early_warnings: list[EarlyWarning] = field(default_factory=list)
 
     @property
     def action_count(self) -> int:
         return sum(len(r.actions) for r in self.risks)
+
+    @property
+    def ew_action_count(self) -> int:
+        return sum(len(e.actions) for e in self.early_warnings)
 
 
 def parse_workbook(
@@ -75,10 +93,13 @@ def parse_workbook(
     *,
     month: str | None = None,
     matcher: HeaderMatcher | None = None,
+    ew_matcher: HeaderMatcher | None = None,
 ) -> ParsedWorkbook:
-    """Read ``path`` and assemble its risks. Refuses (RiskboardError naming file, sheet,
-    row, column) anything that is not a readable IRIS-style register."""
+    """Read ``path`` and assemble its risks and early warnings. Refuses (RiskboardError
+    naming file, sheet, row, column) anything that is not a readable IRIS-style risk
+    register or NEC early warning register."""
     matcher = matcher or build_matcher(config.import_.aliases)
+    ew_matcher = ew_matcher or build_ew_matcher(config.import_.early_warning_aliases)
     name = path.name
     warnings = Warnings()
     with WorkbookReader(
@@ -100,20 +121,34 @@ def parse_workbook(
         sheets = [wb.read(n) for n in wb.sheet_names]
         date1904 = wb.date1904
     layouts: list[tuple[Sheet, SheetLayout]] = []
+    ew_layouts: list[tuple[Sheet, SheetLayout, EwRole]] = []
     rejected: list[tuple[Sheet, SheetLayout | None]] = []
     for sheet in sheets:
         if not sheet.rows or all(v == "" for row in sheet.rows for v in row):
             continue
         fill_merged(sheet)
         layout = detect_layout(sheet, matcher)
-        if layout is not None and layout.has_ref and len(layout.fields()) >= 2:
+        ew_layout = detect_layout(sheet, ew_matcher)
+        role = classify_sheet(sheet.name, layout, ew_layout)
+        if role is not None and ew_layout is not None:
+            ew_layouts.append((sheet, ew_layout, role))
+        elif layout is not None and layout.has_ref and len(layout.fields()) >= 2:
             layouts.append((sheet, layout))
         else:
             rejected.append((sheet, layout))
-    if not layouts:
+    if not any(role == "early_warnings" for *_, role in ew_layouts):
+        for sheet, _lay, _role in ew_layouts:  # an EW actions sheet with no register
+            warnings.note(
+                f"sheet {sheet.name!r}: not read (actions of early warnings, but no early"
+                " warning register sheet in the workbook)"
+            )
+        ew_layouts = []
+    if not layouts and not ew_layouts:
         raise _no_table(name, sheets, rejected)
     for sheet, _layout in rejected:
-        warnings.note(f"sheet {sheet.name!r}: not read (no risk reference column found)")
+        warnings.note(
+            f"sheet {sheet.name!r}: not read (no risk or early warning reference column found)"
+        )
 
     file_annex, annex_doubt = read_annex_name(strip_controls(path.stem))
     if annex_doubt:
@@ -126,10 +161,18 @@ def parse_workbook(
         action_converters=action_converters(date1904),
         date1904=date1904,
     )
+    ew_assembler = Assembler(
+        name,
+        warnings,
+        file_annex=None,
+        risk_converters=ew_converters(date1904),
+        action_converters=action_converters(date1904),
+        kind=EW,
+    )
     with _gc_paused():
         return _assemble(
-            assembler, name, month, matcher, warnings, sheets, layouts,
-            config.import_.run_date_grace_days,
+            (assembler, matcher, layouts), (ew_assembler, ew_matcher, ew_layouts),
+            name, month, warnings, sheets, config.import_.run_date_grace_days,
         )  # fmt: skip
 
 
@@ -147,50 +190,56 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _assemble(
-    assembler: Assembler,
+    risk_part: tuple[Assembler, HeaderMatcher, list[tuple[Sheet, SheetLayout]]],
+    ew_part: tuple[Assembler, HeaderMatcher, list[tuple[Sheet, SheetLayout, EwRole]]],
     name: str,
     month: str | None,
-    matcher: HeaderMatcher,
     warnings: Warnings,
     sheets: list[Sheet],
-    layouts: list[tuple[Sheet, SheetLayout]],
     grace_days: int,
 ) -> ParsedWorkbook:
-    candidates = {id(lay) for _, lay in layouts if is_actions_candidate(lay)}
-    has_risk_sheet = any(id(lay) not in candidates for _, lay in layouts)
+    assembler, matcher, layouts = risk_part
+    ew_assembler, ew_matcher, ew_layouts = ew_part
     reports: list[SheetReport] = []
-    ordered = sorted(layouts, key=lambda sl: has_risk_sheet and id(sl[1]) in candidates)
-    for sheet, layout in ordered:
-        role: Role = "actions" if has_risk_sheet and id(layout) in candidates else "risks"
-        resolve_columns(layout, role, matcher, sheet.rows)
-        for note in layout.notes:
-            warnings.note(f"sheet {sheet.name!r}: {note}")
-        if role == "risks":
-            read, actions = assembler.add_risk_sheet(sheet, layout)
-        else:
-            read, actions = assembler.add_action_sheet(sheet, layout)
-        reports.append(
-            SheetReport(sheet.name, role, layout.header_row + 1, layout.mapping(), read, actions)
-        )
-    risks = assembler.finish()
-    if not risks:
+    risks = _read_risks(assembler, matcher, layouts, warnings, reports) if layouts else []
+    ews = _read_early_warnings(ew_assembler, ew_matcher, ew_layouts, warnings, reports)
+    if layouts and not risks:
         sheet, layout = layouts[0]
-        raise RiskboardError(
-            f"no risks found below the header on row {layout.header_row + 1}",
-            file=name,
-            sheet=sheet.name,
-            row=layout.header_row + 2,
+        if not ews:
+            raise RiskboardError(
+                f"no risks found below the header on row {layout.header_row + 1}",
+                file=name,
+                sheet=sheet.name,
+                row=layout.header_row + 2,
+            )
+        warnings.note(
+            f"sheet {sheet.name!r}: no risks below the header on row {layout.header_row + 1}"
+        )
+    registers = [(s, lay) for s, lay, role in ew_layouts if role == "early_warnings"]
+    if registers and not ews:
+        sheet, layout = registers[0]
+        if not risks:
+            raise RiskboardError(
+                f"no early warnings found below the header on row {layout.header_row + 1}",
+                file=name,
+                sheet=sheet.name,
+                row=layout.header_row + 2,
+            )
+        warnings.note(
+            f"sheet {sheet.name!r}: no early warnings below the header on row"
+            f" {layout.header_row + 1}"
         )
 
+    used = [*layouts, *((s, lay) for s, lay, _ in ew_layouts)]
     report_dates = [
         d
-        for sheet, layout in layouts
+        for sheet, layout in used
         if (d := report_date_in_title(sheet.rows[: layout.first_header_row])) is not None
     ]
     report_date = max(report_dates) if report_dates else None
     periods = [
         found
-        for sheet, layout in layouts
+        for sheet, layout in used
         for found in period_labels(sheet.rows[: layout.first_header_row])
     ]
     decision = decide_month(
@@ -213,8 +262,63 @@ def _assemble(
         sheets=reports,
         warnings=warnings.messages(),
         brief_warnings=warnings.brief(),
-        unreadable_count=assembler.unreadable_count,
+        unreadable_count=assembler.unreadable_count + ew_assembler.unreadable_count,
+        early_warnings=ews,
     )
+
+
+def _read_risks(
+    assembler: Assembler,
+    matcher: HeaderMatcher,
+    layouts: list[tuple[Sheet, SheetLayout]],
+    warnings: Warnings,
+    reports: list[SheetReport],
+) -> list[Risk]:
+    candidates = {id(lay) for _, lay in layouts if is_actions_candidate(lay)}
+    has_risk_sheet = any(id(lay) not in candidates for _, lay in layouts)
+    ordered = sorted(layouts, key=lambda sl: has_risk_sheet and id(sl[1]) in candidates)
+    for sheet, layout in ordered:
+        role: Role = "actions" if has_risk_sheet and id(layout) in candidates else "risks"
+        resolve_columns(layout, role, matcher, sheet.rows)
+        for note in layout.notes:
+            warnings.note(f"sheet {sheet.name!r}: {note}")
+        if role == "risks":
+            read, actions = assembler.add_risk_sheet(sheet, layout)
+        else:
+            read, actions = assembler.add_action_sheet(sheet, layout)
+        reports.append(
+            SheetReport(sheet.name, role, layout.header_row + 1, layout.mapping(), read, actions)
+        )
+    return cast("list[Risk]", assembler.finish())
+
+
+def _read_early_warnings(
+    assembler: Assembler,
+    matcher: HeaderMatcher,
+    layouts: list[tuple[Sheet, SheetLayout, EwRole]],
+    warnings: Warnings,
+    reports: list[SheetReport],
+) -> list[EarlyWarning]:
+    """The early warning register's sheets: the register first, then its actions sheet."""
+    if not layouts:
+        return []
+    for sheet, layout, role in sorted(layouts, key=lambda x: x[2] == "ew_actions"):
+        resolve_ew_columns(layout, role, matcher, sheet.rows)
+        for note in layout.notes:
+            warnings.note(f"sheet {sheet.name!r}: {note}")
+        if role == "early_warnings":
+            read, actions = assembler.add_risk_sheet(sheet, layout)
+            shown = "early warnings"
+        else:
+            read, actions = assembler.add_action_sheet(sheet, layout)
+            shown = "early warning actions"
+        reports.append(
+            SheetReport(
+                sheet.name, shown, layout.header_row + 1, shown_mapping(layout.mapping()),
+                read, actions,
+            )
+        )  # fmt: skip
+    return cast("list[EarlyWarning]", assembler.finish())
 
 
 def _no_table(
@@ -226,12 +330,13 @@ def _no_table(
     best = max(seen_layouts, key=lambda pair: len(pair[1].fields()), default=None)
     hint = (
         "if the reference column has another name, add it under [import.aliases] in"
-        ' config.toml, e.g. ref = ["Risk Number (IRIS)"]'
+        ' config.toml, e.g. ref = ["Risk Number (IRIS)"] (for an early warning register:'
+        " [import.early_warning_aliases])"
     )
     if best is None:
         return RiskboardError(
             f"no recognisable risk reference or title columns in the first {HEADER_SCAN_ROWS}"
-            " rows of any sheet",
+            " rows of any sheet (nor an early warning register's)",
             file=name,
             hint=hint,
         )

@@ -376,7 +376,8 @@ class _Run:
             month=month,
             message=f"imported {count_of(result.risk_count, 'risk')} and"
             f" {count_of(result.action_count, 'action')}"
-            f" for {month}{warn}"
+            + (f" and {count_of(result.ew_count, 'early warning')}" if result.ew_count else "")
+            + f" for {month}{warn}"
             + (
                 problem
                 and f"{problem}; it stays in the imports folder and is archived as a"

@@ -88,6 +88,19 @@ PROTECTIVE_TRIGGERS: dict[str, str] = {
         "UPDATE OF meeting_id, text, due, risk_ref, created_at", _APPROVED,
         _locked("OLD.meeting_id"),
     ),
+    # an early warning's decision at an approved meeting never changes; an action's
+    # early warning, like its risk, is part of what was raised (issue 14)
+    **{
+        f"ew_decisions_approved_no_{event.lower()}": _refuse(
+            f"ew_decisions_approved_no_{event.lower()}", "ew_decisions", event, _APPROVED,
+            _locked("NEW.meeting_id" if event == "INSERT" else "OLD.meeting_id"),
+        )
+        for event in ("INSERT", "UPDATE", "DELETE")
+    },
+    "board_actions_approved_no_ew_rewrite": _refuse(
+        "board_actions_approved_no_ew_rewrite", "board_actions", "UPDATE OF ew_ref", _APPROVED,
+        _locked("OLD.meeting_id"),
+    ),
     "escalations_approved_no_rewrite": _refuse(
         "escalations_approved_no_rewrite", "escalations",
         "UPDATE OF meeting_id, ref, target, direction, source, reason, exposure,"
@@ -95,6 +108,15 @@ PROTECTIVE_TRIGGERS: dict[str, str] = {
         _locked("OLD.meeting_id"),
     ),
 }  # fmt: skip
+
+
+# created by migration 0012 with the table they guard (0006 creates the others)
+ADDED_IN_0012: tuple[str, ...] = (
+    "ew_decisions_approved_no_insert",
+    "ew_decisions_approved_no_update",
+    "ew_decisions_approved_no_delete",
+    "board_actions_approved_no_ew_rewrite",
+)
 
 
 def _normal(sql: str | None) -> str:

@@ -28,6 +28,8 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "escalations": ("id",),
     "audit_log": ("id",),
     "approvals": ("id",),
+    "ew_decisions": ("id",),
+    "ew_notices": ("id",),
 }
 
 

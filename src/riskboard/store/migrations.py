@@ -281,7 +281,12 @@ def m0006_board_integrity(db: sqlite_utils.Database) -> None:
       the board month's export is reviewed against its last known snapshot);
     - ``form_drafts``: what is typed in the meeting app's open forms, kept as it is typed;
     - triggers refusing changes to an approved meeting's record and to approvals."""
-    from riskboard.store.integrity import chain_existing_rows, create_triggers
+    from riskboard.store.integrity import (
+        ADDED_IN_0012,
+        PROTECTIVE_TRIGGERS,
+        chain_existing_rows,
+        create_triggers,
+    )
 
     db.executescript(
         """
@@ -324,7 +329,8 @@ def m0006_board_integrity(db: sqlite_utils.Database) -> None:
         """
     )
     chain_existing_rows(db)
-    create_triggers(db)
+    # the triggers of that time (later ones guard tables their own migration creates)
+    create_triggers(db, [n for n in PROTECTIVE_TRIGGERS if n not in ADDED_IN_0012])
 
 
 @migrations(name="0007_snapshot_unreadable_and_ref_key")
@@ -447,3 +453,85 @@ def m0011_review_risk_facts(db: sqlite_utils.Database) -> None:
     impact, direction of travel, flags, the export's strategy...) as the board saw it at
     the review, JSON - so a later re-import of the month cannot rewrite held minutes."""
     db.executescript("ALTER TABLE reviews ADD COLUMN risk_facts TEXT;")
+
+
+@migrations(name="0012_early_warnings")
+def m0012_early_warnings(db: sqlite_utils.Database) -> None:
+    """Issue 14: the NEC early warning register beside the risk register.
+    - ``ew_snapshots`` / ``ew_action_snapshots``: each month's early warning register as
+      imported, with provenance (file, sheet, row), like the risk snapshots;
+    - ``imports.ew_count``: early warnings an import brought in;
+    - ``ew_decisions``: what a meeting decided on an early warning (keep open, remove with
+      a reason, became a compensation event with its CE ref), frozen once the meeting's
+      minutes are approved;
+    - ``board_actions.ew_ref``: an action arising on an early warning (one action log);
+    - ``ew_notices``: early warning notices drafted by the council, each reserving its
+      reference."""
+    from riskboard.store.integrity import ADDED_IN_0012, create_triggers
+
+    db.executescript(
+        """
+        ALTER TABLE imports ADD COLUMN ew_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE board_actions ADD COLUMN ew_ref TEXT;
+
+        CREATE TABLE ew_snapshots (
+            id INTEGER PRIMARY KEY,
+            month TEXT NOT NULL,            -- board month, YYYY-MM
+            ref TEXT NOT NULL,              -- the EW reference as the register writes it
+            ref_key TEXT NOT NULL,          -- domain.ref_key(ref)
+            date_notified TEXT, notified_by TEXT, description TEXT, linked_risk TEXT,
+            meeting_date TEXT, decision TEXT,
+            status TEXT,                    -- open / removed / compensation event / NULL
+            compensation_event_ref TEXT,
+            report_date TEXT,
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            source_file TEXT, source_sheet TEXT, source_row INTEGER,
+            unreadable TEXT,                -- JSON list of cells that could not be read
+            UNIQUE (month, ref)
+        );
+        CREATE INDEX ew_snapshots_ref_key ON ew_snapshots(ref_key, month);
+
+        CREATE TABLE ew_action_snapshots (
+            id INTEGER PRIMARY KEY,
+            month TEXT NOT NULL,
+            ew_ref TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            action_ref TEXT, text TEXT, owner TEXT, due TEXT, progress TEXT,
+            last_updated TEXT, status TEXT,
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            source_file TEXT, source_sheet TEXT, source_row INTEGER
+        );
+        CREATE INDEX ew_action_snapshots_ew ON ew_action_snapshots(month, ew_ref);
+
+        CREATE TABLE ew_decisions (
+            id INTEGER PRIMARY KEY,
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+            ew_ref TEXT NOT NULL,
+            decision TEXT NOT NULL,         -- keep_open / remove / compensation_event
+            reason TEXT,
+            ce_ref TEXT,
+            -- the early warning as the board saw it that day
+            ew_month TEXT, ew_description TEXT, ew_status TEXT, ew_linked_risk TEXT,
+            ew_date_notified TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (meeting_id, ew_ref)
+        );
+        CREATE INDEX ew_decisions_ref ON ew_decisions(ew_ref);
+
+        CREATE TABLE ew_notices (
+            id INTEGER PRIMARY KEY,
+            ew_ref TEXT NOT NULL UNIQUE,    -- the reference the notice gives (reserved)
+            ref_key TEXT NOT NULL,
+            risk_ref TEXT,
+            escalation_id INTEGER REFERENCES escalations(id),
+            meeting_id INTEGER REFERENCES meetings(id),
+            matter TEXT,
+            proposed_meeting TEXT,
+            drafted_by TEXT,
+            drafted_at TEXT NOT NULL,
+            file_name TEXT
+        );
+        """
+    )
+    create_triggers(db, list(ADDED_IN_0012))
