@@ -162,6 +162,13 @@ class FlagCode(StrEnum):
     MISSING_FROM_EXPORT = "missing_from_export"
     ESCALATION_CANDIDATE = "escalation_candidate"
     ACCEPTANCE_LAPSED = "acceptance_lapsed"  # the board's accept/tolerate is past review-by
+    # NEC early warnings (``ew_flags``): on a risk, then on an early warning
+    NO_EARLY_WARNING = "no_early_warning"  # risk: exposure at/above the threshold, no EW
+    EW_LINK_MISMATCH = "ew_link_mismatch"  # risk or EW: the two registers disagree
+    EW_NO_LINKED_RISK = "ew_no_linked_risk"  # EW: open, no linked risk on the register
+    EW_RISK_CLOSED = "ew_risk_closed"  # EW: open while its linked risk is closed
+    EW_UNDECIDED = "ew_undecided"  # EW: open longer than N weeks with no decision
+    EW_ACTION_OVERDUE = "ew_action_overdue"  # EW: an action past its date
 
 
 FLAG_ORDER: list[FlagCode] = list(FlagCode)
@@ -178,6 +185,23 @@ FLAG_LABELS: dict[FlagCode, str] = {
     FlagCode.MISSING_FROM_EXPORT: "Missing from this month's export",
     FlagCode.ESCALATION_CANDIDATE: "Escalation candidate",
     FlagCode.ACCEPTANCE_LAPSED: "Board acceptance lapsed",
+    FlagCode.NO_EARLY_WARNING: "Exposure with no early warning",
+    FlagCode.EW_LINK_MISMATCH: "Early warning link mismatch",
+    FlagCode.EW_NO_LINKED_RISK: "Early warning with no risk on the register",
+    FlagCode.EW_RISK_CLOSED: "Linked risk closed, early warning open",
+    FlagCode.EW_UNDECIDED: "Early warning with no decision",
+    FlagCode.EW_ACTION_OVERDUE: "Early warning action overdue",
+}
+# the flags an early warning can carry (the risk register's own are the rest); an
+# early warning can also carry ``unreadable_value``
+EW_FLAGS: frozenset[FlagCode] = frozenset(
+    {FlagCode.UNREADABLE_VALUE, FlagCode.EW_LINK_MISMATCH, FlagCode.EW_NO_LINKED_RISK,
+     FlagCode.EW_RISK_CLOSED, FlagCode.EW_UNDECIDED, FlagCode.EW_ACTION_OVERDUE}
+)  # fmt: skip
+# the flags only an early warning carries: never on a risk
+EW_ONLY_FLAGS: frozenset[FlagCode] = EW_FLAGS - {
+    FlagCode.UNREADABLE_VALUE,
+    FlagCode.EW_LINK_MISMATCH,
 }
 
 

@@ -83,6 +83,64 @@ class AcceptanceLapsedDetail(_Detail):
     review_by: date | None = None
 
 
+class NoEarlyWarningDetail(_Detail):
+    """A risk whose quantified exposure reaches the early warning threshold, with no
+    early warning linked to it in either register (``ew_flags``)."""
+
+    exposure: float  # GBP, as the risk register gives it
+    threshold: float  # GBP: ``[early_warnings] exposure_threshold_gbp`` or the routing one
+    ew_month: str | None = None  # the early warning register compared with (None: none)
+    removed: list[str] = []  # early warnings linked to it that were removed
+
+
+class EwLinkProblem(_Detail):
+    """One place where the risk register's early warning column and the early warning
+    register's linked-risk column disagree."""
+
+    risk_ref: str
+    ew_ref: str
+    # who names whom: "risk" - the risk's EW column names the early warning; "early_warning"
+    # - the early warning's linked-risk column names the risk
+    named_by: Literal["risk", "early_warning"]
+    risk_says: list[str] = []  # the early warnings the risk's own column names
+    ew_says: list[str] = []  # the risks the early warning's column names
+    ew_on_register: bool = True  # False: the risk names an EW the register does not hold
+
+
+class EwLinkMismatchDetail(_Detail):
+    ew_month: str | None = None  # the early warning register compared with
+    problems: list[EwLinkProblem] = []
+
+
+class EwNoLinkedRiskDetail(_Detail):
+    linked_risk: str | None = None  # the linked-risk cell as written (None: blank)
+    not_on_register: list[str] = []  # references it names that the month's register lacks
+    month: str  # the risk register compared with (YYYY-MM)
+
+
+class EwRiskClosedDetail(_Detail):
+    risks: list[str]  # the linked risks the month's risk register shows closed
+    month: str
+
+
+class EwUndecidedDetail(_Detail):
+    """Open longer than ``[early_warnings] undecided_weeks`` since it was notified or
+    last decided."""
+
+    since: date  # the date notified, or of the last decision
+    weeks: int  # whole weeks from ``since`` to ``as_of``
+    limit_weeks: int
+    as_of: date  # the register's report date, else the month end
+    date_notified: date | None = None
+    last_decision: str | None = None  # in words, with where it was recorded
+    last_decision_date: date | None = None
+
+
+class EwActionOverdueDetail(_Detail):
+    as_of: date
+    actions: list[OverdueAction] = []
+
+
 class UnreadableCell(_Detail):
     """A cell that holds something but could not be read as its field."""
 
@@ -113,4 +171,10 @@ FlagDetail = (
     | EscalationCandidateDetail
     | AcceptanceLapsedDetail
     | UnreadableValueDetail
+    | NoEarlyWarningDetail
+    | EwLinkMismatchDetail
+    | EwNoLinkedRiskDetail
+    | EwRiskClosedDetail
+    | EwUndecidedDetail
+    | EwActionOverdueDetail
 )

@@ -27,9 +27,16 @@ from riskboard.domain import (
 from riskboard.flag_details import (
     AcceptanceLapsedDetail,
     EscalationCandidateDetail,
+    EwActionOverdueDetail,
+    EwLinkMismatchDetail,
+    EwLinkProblem,
+    EwNoLinkedRiskDetail,
+    EwRiskClosedDetail,
+    EwUndecidedDetail,
     FlagDetail,
     MissingFromExportDetail,
     NewRiskDetail,
+    NoEarlyWarningDetail,
     OverdueActionDetail,
     ScoreIncreasedDetail,
     StaleActionDetail,
@@ -59,6 +66,8 @@ FIELD_LABELS: dict[str, str] = {
     "exposure": "Financial exposure", "action": "Action", "action_ref": "Action reference",
     "action_owner": "Action owner", "early_warning_ref": "Early warning reference",
     "compensation_event_ref": "Compensation event reference",
+    "date_notified": "Date notified", "notified_by": "Notified by",
+    "linked_risk": "Linked risk", "meeting_date": "Meeting date",
 }  # fmt: skip
 
 
@@ -93,8 +102,49 @@ def _target_name(register: str) -> str:
         return register
 
 
+def _gbp(amount: float) -> str:
+    return f"£{amount:,.0f}"
+
+
+def _refs(refs: list[str], none: str = "nothing") -> str:
+    return ", ".join(refs) if refs else none
+
+
+def link_problem(p: EwLinkProblem, month: str | None = None) -> str:
+    """One disagreement between the two registers, in words."""
+    register = f"the {month} early warning register" if month else "the early warning register"
+    if p.named_by == "risk":
+        if not p.ew_on_register:
+            return f"risk {p.risk_ref} names early warning {p.ew_ref}, which is not on {register}"
+        says = f"names risk {_refs(p.ew_says)}" if p.ew_says else "names no risk"
+        return f"risk {p.risk_ref} names early warning {p.ew_ref}, but {p.ew_ref} {says}"
+    says = f"names {_refs(p.risk_says)}" if p.risk_says else "names no early warning"
+    return (
+        f"early warning {p.ew_ref} names risk {p.risk_ref}, but the risk register's early"
+        f" warning column for {p.risk_ref} {says}"
+    )
+
+
+def _weeks(n: int) -> str:
+    return f"{n} week{'s' if n != 1 else ''}"
+
+
 def evidence(code: str, detail: FlagDetail | None) -> str:
     """The short form, for a table cell."""
+    if isinstance(detail, NoEarlyWarningDetail):
+        return f"exposure {_gbp(detail.exposure)} >= {_gbp(detail.threshold)}"
+    if isinstance(detail, EwLinkMismatchDetail):
+        return "; ".join(link_problem(p) for p in detail.problems)
+    if isinstance(detail, EwNoLinkedRiskDetail):
+        if detail.not_on_register:
+            return f"{_refs(detail.not_on_register)} not on the {detail.month} register"
+        return "no linked risk given"
+    if isinstance(detail, EwRiskClosedDetail):
+        return f"{_refs(detail.risks)} closed in {detail.month}"
+    if isinstance(detail, EwUndecidedDetail):
+        return f"{_weeks(detail.weeks)} since {uk_date(detail.since)}"
+    if isinstance(detail, EwActionOverdueDetail):
+        return "; ".join(f"due {uk_date(a.due)}" for a in detail.actions)
     if isinstance(detail, OverdueActionDetail):
         return "; ".join(f"due {uk_date(a.due)}" for a in detail.actions)
     if isinstance(detail, ScoreIncreasedDetail):
@@ -120,7 +170,7 @@ def evidence(code: str, detail: FlagDetail | None) -> str:
 
 def summary(code: str, detail: FlagDetail | None) -> str:
     """The flag's name, with the cells for an unreadable value (the minutes' flags line)."""
-    if code == FlagCode.UNREADABLE_VALUE:
+    if code in (FlagCode.UNREADABLE_VALUE, FlagCode.EW_LINK_MISMATCH):
         return f"{label(code)} ({evidence(code, detail)})"
     return label(code)
 
@@ -177,6 +227,51 @@ def reasons(code: str, detail: FlagDetail | None) -> list[str]:
         ]
         if detail.decision:
             lines.append(f"   - {detail.decision}")
+        return lines
+    if code == FlagCode.NO_EARLY_WARNING and isinstance(detail, NoEarlyWarningDetail):
+        compared = (
+            f"none on the {detail.ew_month} early warning register"
+            if detail.ew_month
+            else "no early warning register imported"
+        )
+        lines = [
+            f"{name}: exposure {_gbp(detail.exposure)} is at or above {_gbp(detail.threshold)};"
+            f" the risk register names no early warning and {compared} links to it"
+        ]
+        if detail.removed:
+            lines.append(f"   - removed from the early warning register: {_refs(detail.removed)}")
+        return lines
+    if code == FlagCode.EW_LINK_MISMATCH and isinstance(detail, EwLinkMismatchDetail):
+        lines = [f"{name}: the risk register and the early warning register disagree"]
+        return lines + [f"   - {link_problem(p, detail.ew_month)}" for p in detail.problems]
+    if code == FlagCode.EW_NO_LINKED_RISK and isinstance(detail, EwNoLinkedRiskDetail):
+        if detail.not_on_register:
+            return [
+                f"{name}: it names {_refs(detail.not_on_register)}, not on the"
+                f" {detail.month} risk register"
+            ]
+        return [f"{name}: no linked risk is given, and no risk names it"]
+    if code == FlagCode.EW_RISK_CLOSED and isinstance(detail, EwRiskClosedDetail):
+        noun = "risk" if len(detail.risks) == 1 else "risks"
+        return [
+            f"{name}: linked {noun} {_refs(detail.risks)} closed in the {detail.month} risk"
+            " register while the early warning is still open"
+        ]
+    if code == FlagCode.EW_UNDECIDED and isinstance(detail, EwUndecidedDetail):
+        lines = [
+            f"{name}: open {_weeks(detail.weeks)} since {uk_date(detail.since)} (as of"
+            f" {uk_date(detail.as_of)}; the limit is {_weeks(detail.limit_weeks)})"
+        ]
+        if detail.last_decision:
+            lines.append(f"   - last decision: {detail.last_decision}")
+        else:
+            lines.append("   - no decision recorded since it was notified")
+        return lines
+    if code == FlagCode.EW_ACTION_OVERDUE and isinstance(detail, EwActionOverdueDetail):
+        lines = [f"{name} (as of {uk_date(detail.as_of)})"]
+        for a in detail.actions:
+            owner = f", owner {a.owner}" if a.owner else ""
+            lines.append(f"   - {a.action or 'action'}: due {uk_date(a.due)}{owner}")
         return lines
     return [name]
 
@@ -236,6 +331,31 @@ def chase(code: str, detail: FlagDetail | None, *, to_owner: bool = False) -> st
             f"{name}: the board's {strategy} decision of {decided} was to be reviewed by"
             f" {review_by} - be ready to say whether it still stands"
         )
+    if code == FlagCode.NO_EARLY_WARNING and isinstance(detail, NoEarlyWarningDetail):
+        return (
+            f"{name}: exposure {_gbp(detail.exposure)} reaches {_gbp(detail.threshold)} -"
+            " notify an early warning (NEC clause 15) or say why none is needed"
+        )
+    if code == FlagCode.EW_LINK_MISMATCH and isinstance(detail, EwLinkMismatchDetail):
+        what = "; ".join(link_problem(p, detail.ew_month) for p in detail.problems)
+        return f"{name}: {what} - correct whichever register is wrong"
+    if code == FlagCode.EW_NO_LINKED_RISK:
+        return f"{name}: name the contract risk it belongs to, or add one to the risk register"
+    if code == FlagCode.EW_RISK_CLOSED:
+        return f"{name}: remove the early warning, or reopen the risk"
+    if code == FlagCode.EW_UNDECIDED and isinstance(detail, EwUndecidedDetail):
+        return (
+            f"{name} for {_weeks(detail.weeks)}: bring it to the early warning meeting for a"
+            " decision"
+        )
+    if code == FlagCode.EW_ACTION_OVERDUE:
+        parts = []
+        if isinstance(detail, EwActionOverdueDetail):
+            for a in detail.actions:
+                who = f", {a.owner}" if a.owner else ""
+                parts.append(f"{a.action or 'action'} due {uk_date(a.due)}{who}")
+        what = "; ".join(parts) or "an action is past its date"
+        return f"{name}: {what} - complete it or give a revised date"
     return name
 
 

@@ -25,6 +25,7 @@ from riskboard.domain import (
     ref_key,
 )
 from riskboard.errors import NotFound, Remedy
+from riskboard.ew_register import with_early_warning_flags
 from riskboard.flag_details import FlagDetail
 from riskboard.flags import action_is_complete, compute_flags, escalation_routes
 from riskboard.store import register as store
@@ -191,7 +192,8 @@ def _compute(
     holdings: dict[str, list[Holding]] | None = None,
 ) -> list[Flag]:
     """The flag rules over one month and the one before, with the month's report date,
-    and the board's record (``with_board_record``)."""
+    the board's record (``with_board_record``) and the early warning register's flags
+    (``no_early_warning``, ``ew_link_mismatch``: ``ew_register``)."""
     flags = compute_flags(
         current,
         previous,
@@ -200,7 +202,8 @@ def _compute(
         config=config,
         previous_month=previous_month,
     )
-    return with_board_record(db, month, current, flags, meeting_id, holdings)
+    flags = with_board_record(db, month, current, flags, meeting_id, holdings)
+    return with_early_warning_flags(db, month, config, current, flags)
 
 
 # what the flag rules read of the previous month's risks (besides ref and actions):

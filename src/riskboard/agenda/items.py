@@ -3,8 +3,9 @@
 UK council order (DOMAIN.md): attendance and apologies; declarations of interest; the
 previous minutes; matters arising (the action log, then escalations from earlier
 meetings still awaiting a decision); the risks - flagged first, then escalation
-candidates, the rest of the register and the board's acceptances to review; any other
-business; the date of the next meeting; close. The meeting app draws these as its
+candidates, the rest of the register and the board's acceptances to review; the NEC
+early warnings (when an early warning register is imported); any other business; the
+date of the next meeting; close. The meeting app draws these as its
 sidebar; the sections' risks come from ``section_rows``.
 """
 
@@ -124,6 +125,9 @@ def agenda_items(
                 f" {uk_date(acceptances.until)}",
             )
         )
+    early_warnings = _early_warnings_item(db, meeting)
+    if early_warnings is not None:
+        items.append(early_warnings)
     items.append(
         AgendaItem(
             "aob",
@@ -174,6 +178,16 @@ def _escalations_item(db: sqlite_utils.Database, meeting: board.Meeting) -> Agen
     if decided:
         parts.append(f"{len(decided)} decided")
     return AgendaItem("escalations", "Escalations to decide", " · ".join(parts), not waiting)
+
+
+def _early_warnings_item(db: sqlite_utils.Database, meeting: board.Meeting) -> AgendaItem | None:
+    """The NEC early warnings (``board.early_warnings``): new since the last meeting,
+    open, decided here; None when no early warning register stands for the month and
+    none was decided."""
+    status = board.agenda_status(db, meeting.id)
+    if status is None:
+        return None
+    return AgendaItem("early_warnings", "Early warnings", status.line(), status.done)
 
 
 __all__ = [

@@ -105,6 +105,15 @@ API (all re-exported here)
               # contradictory proposals refused naming the other
   deescalation: deescalation_candidates(db, month, config) -> list[DeescalationCandidate]
               # held on Directorate/Corporate, below threshold for N months running
+  early warnings (NEC clause 15; board.early_warnings):
+              decide_early_warning(db, meeting_id, ref, *, decision, reason=None,
+                  ce_ref=None, expected=None, actor=None) -> EwDecision
+                  # keep_open / remove (reason) / compensation_event (ce_ref); business
+              ew_decisions(db, meeting_id) / ew_decision(db, meeting_id, ref)
+              agenda_early_warnings(db, meeting_id, config) -> EwAgenda  # new first, open
+              agenda_status(db, meeting_id) -> EwAgendaStatus | None   # the agenda line
+              register_due(meeting, config) -> date   # the revised register's due date
+              # actions on an early warning: add_action(..., ew_ref=REF)
   acceptances: acceptance_outlook(db, month, config, *, meeting=None) -> AcceptanceOutlook
               # lapsed by the month's end (flag acceptance_lapsed) / due before next meeting
   drafts:     save_draft / get_draft / discard_draft, draft_key(meeting_id, form, session)
@@ -165,6 +174,19 @@ from riskboard.board.drafts import (
     offered_draft,
     save_draft,
     session_running,
+)
+from riskboard.board.early_warnings import (
+    EwAgenda,
+    EwAgendaStatus,
+    EwDecision,
+    agenda_early_warnings,
+    agenda_status,
+    decide_early_warning,
+    ew_decision,
+    ew_decision_history,
+    ew_decisions,
+    parse_ew_decision,
+    register_due,
 )
 from riskboard.board.escalations import (
     decide_escalation,
@@ -231,6 +253,9 @@ __all__ = [
     "beat", "begin_session", "discard_adopted", "draft_slot", "end_session", "offered_draft",
     "session_running",
     "AcceptanceOutlook", "acceptance_outlook", "Approval", "ConflictError", "Draft",
+    "EwAgenda", "EwAgendaStatus", "EwDecision", "agenda_early_warnings", "agenda_status",
+    "decide_early_warning", "ew_decision",
+    "ew_decision_history", "ew_decisions", "parse_ew_decision", "register_due",
     "DeescalationCandidate", "deescalation_candidates",
     "ActionLogEntry", "ActionUpdate", "AttendanceEntry", "AttendanceStatus", "AuditEntry",
     "BoardAction", "BoardActionStatus", "Escalation", "EscalationStatus", "Meeting",

@@ -83,6 +83,7 @@ def _as_at(row: dict[str, Any], state: dict[str, Any]) -> BoardAction:
         closed_at=row["closed_at"] if closed else None,
         closed_meeting_id=row["closed_meeting_id"] if closed else None,
         withdrawn_reason=state.get("withdrawn_reason"),
+        ew_ref=row.get("ew_ref"),
     )
 
 
@@ -100,9 +101,12 @@ def add_action(
     owner: str,
     due: date | str,
     risk_ref: str | None = None,
+    ew_ref: str | None = None,
     actor: str | None = None,
 ) -> BoardAction:
-    """Raise an action at a meeting; it takes the next number across all meetings."""
+    """Raise an action at a meeting; it takes the next number across all meetings.
+    ``risk_ref``: the risk it belongs to; ``ew_ref``: the NEC early warning it belongs
+    to (an action to avoid or reduce the matter) - either, both or neither."""
     text_ = clean(text)
     owner_ = clean(owner)
     if text_ is None:
@@ -118,6 +122,11 @@ def add_action(
                 f"due date {uk_date(due_)} is before the meeting ({uk_date(meeting.meeting_date)})"
             )
         ref = board_risk(db, meeting, risk_ref).ref if risk_ref and clean(risk_ref) else None
+        ew = None
+        if ew_ref and clean(ew_ref):
+            from riskboard.board.early_warnings import board_early_warning
+
+            ew = board_early_warning(db, meeting, ew_ref).ref
         step.new("action")
         now = now_iso()
         number = store.insert(
@@ -130,6 +139,7 @@ def add_action(
                 "due": due_.isoformat(),
                 "status": BoardActionStatus.OPEN.value,
                 "risk_ref": ref,
+                **({"ew_ref": ew} if ew else {}),
                 "created_at": now,
                 "updated_at": now,
             },

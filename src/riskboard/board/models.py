@@ -182,6 +182,7 @@ class BoardAction(_Model):
     closed_at: str | None = None
     closed_meeting_id: int | None = None  # the meeting that closed or withdrew it
     withdrawn_reason: str | None = None
+    ew_ref: str | None = None  # an action on an NEC early warning (issue 14)
 
     @property
     def live(self) -> bool:

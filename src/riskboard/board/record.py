@@ -17,6 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from riskboard.board.actions import action_log, actions_arising
+from riskboard.board.early_warnings import decisions_for_record
 from riskboard.board.escalations import escalations_at
 from riskboard.board.guards import get_meeting
 from riskboard.board.models import (
@@ -31,7 +32,7 @@ from riskboard.board.reviews import list_reviews
 from riskboard.domain import ESCALATION_TARGET_NAMES, Organisation
 from riskboard.store import meetings as store
 
-RECORD_VERSION = 4
+RECORD_VERSION = 5
 # left out of the hash: the approval (written by the approval itself) and the quorum
 # history (replayed from the audit log, which its own hash chain protects)
 HASH_EXCLUDED = ("approval", "quorum_history")
@@ -55,12 +56,19 @@ _ADDED_IN_3: tuple[tuple[str, ...], ...] = (
 )
 # what the minutes print about each reviewed risk, pinned at the review (issue 11 F1)
 _ADDED_IN_4: tuple[tuple[str, ...], ...] = (("reviews", "*", "risk_facts"),)
-_ADDED: dict[int, tuple[tuple[str, ...], ...]] = {
-    2: _ADDED_IN_2, 3: _ADDED_IN_3, 4: _ADDED_IN_4,
-}  # fmt: skip
 # where the close's audit row keeps the sha256 of the record as it closed (and its version)
 CLOSE_HASH = "record_hash"
 CLOSE_HASH_VERSION = "record_version"
+# what version 5 added (issue 14: NEC early warnings)
+_ADDED_IN_5: tuple[tuple[str, ...], ...] = (
+    ("early_warnings",),
+    ("summary", "ew_decisions"),
+    ("action_log", "*", "action", "ew_ref"),
+    ("actions_arising", "*", "ew_ref"),
+)
+_ADDED: dict[int, tuple[tuple[str, ...], ...]] = {
+    2: _ADDED_IN_2, 3: _ADDED_IN_3, 4: _ADDED_IN_4, 5: _ADDED_IN_5,
+}  # fmt: skip
 _APPROVAL_FIELDS = ("approved_at", "approved_by_meeting_id", "content_hash")
 
 
@@ -69,7 +77,8 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
     (at the close, or now), quorum_history (who left when, and whether the meeting was
     quorate for all its business: ``board.quorum_history``), declarations,
     previous_minutes, action_log, reviews, actions_arising, escalations,
-    escalation_decisions, aob, next_meeting_date, summary, approval (with the amendment
+    escalation_decisions, early_warnings (the decisions on NEC early warnings),
+    aob, next_meeting_date, summary, approval (with the amendment
     the minutes were approved subject to)."""
     meeting = get_meeting(db, meeting_id)
     row = store.meeting_row(db, meeting_id)
@@ -110,6 +119,7 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
     arising = actions_arising(db, meeting_id)
     reviews = list_reviews(db, meeting_id)
     raised, decided = escalations_at(db, meeting_id)
+    early_warnings = decisions_for_record(db, meeting_id)
 
     def esc(e: Any) -> dict[str, Any]:
         return {**e.model_dump(mode="json"), "target_name": ESCALATION_TARGET_NAMES[e.target]}
@@ -139,6 +149,7 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
         "actions_arising": [a.model_dump(mode="json") for a in arising],
         "escalations": [esc(e) for e in raised],
         "escalation_decisions": [esc(e) for e in decided],
+        "early_warnings": early_warnings,
         "aob": meeting.aob,
         "next_meeting_date": m["next_meeting_date"],
         "summary": {
@@ -157,6 +168,7 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
             + sum(1 for a in arising if a.status == BoardActionStatus.CLOSED),
             "actions_withdrawn": sum(1 for e in log if e.withdrawn_here)
             + sum(1 for a in arising if a.status == BoardActionStatus.WITHDRAWN),
+            "ew_decisions": len(early_warnings),
         },
         "approval": {
             "approved": meeting.locked,

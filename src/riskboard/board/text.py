@@ -44,7 +44,8 @@ def _person(p: dict[str, Any]) -> str:
 
 def action_line(a: dict[str, Any]) -> str:
     due = revised_due_text(a.get("due"), a.get("revised_due"))
-    risk = f" [{a['risk_ref']}]" if a.get("risk_ref") else ""
+    linked = [x for x in (a.get("risk_ref"), a.get("ew_ref")) if x]
+    risk = f" [{', '.join(linked)}]" if linked else ""
     line = f"Action {a['number']} ({a['status']}){risk}: {a['text']} - {a['owner'] or '-'}, {due}"
     if a.get("withdrawn_reason"):
         line += f"\n      withdrawn: {a['withdrawn_reason']}"
@@ -154,6 +155,15 @@ def record_text(rec: dict[str, Any], timezone: str = "Europe/London") -> str:
     if rec["escalation_decisions"]:
         out.append("   Decisions on earlier escalations:")
         out += [f"   {escalation_line(e)}" for e in rec["escalation_decisions"]]
+    if rec.get("early_warnings"):
+        from riskboard.early_warning import decision_words
+
+        out.append("   Early warnings (NEC clause 15):")
+        out += [
+            f"   {d['ew_ref']} {d.get('ew_description') or ''}:"
+            f" {decision_words(d['decision'], d.get('reason'), d.get('ce_ref'))}"
+            for d in rec["early_warnings"]
+        ]
     out += ["", "8. Any other business"]
     out += [f"   - {a}" for a in rec["aob"]] or ["   None."]
     out += ["", "9. Date of next meeting", f"   {uk(rec['next_meeting_date'])}"]

@@ -57,6 +57,7 @@ class Scope(StrEnum):
     BUSINESS = "business"  # minutes, reviews, actions, escalations: open and quorate
     CLOSING = "closing"  # open; quorum is the close's own rule (it can be forced)
     PEOPLE = "people"  # the people list, optionally during a meeting
+    NOTICE = "notice"  # a document drafted (an early warning notice), optionally at a meeting
 
 
 @dataclass

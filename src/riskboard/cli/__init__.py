@@ -79,7 +79,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from riskboard.cli import chase, demo, export, imports, meeting, register, scheduler
+    from riskboard.cli import (
+        chase,
+        demo,
+        early_warnings,
+        export,
+        imports,
+        meeting,
+        register,
+        scheduler,
+    )
 
     parser = _Parser(
         prog="riskboard",
@@ -93,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (imports, register, demo, meeting, scheduler, export, chase):
+    for module in (imports, register, demo, meeting, early_warnings, scheduler, export, chase):
         module.register(sub)
     return parser
 

@@ -85,6 +85,7 @@ def register(
     q.add_argument("--owner", required=True)
     q.add_argument("--due", required=True, metavar="DATE")
     q.add_argument("--risk", metavar="REF", help="the risk it belongs to")
+    q.add_argument("--ew", metavar="EW-REF", help="the early warning it belongs to")
     q.set_defaults(handler=cmd_action_add)
     q = acts.add_parser("update", parents=[target, js], help="record an update to Action N")
     q.add_argument("number", metavar="N", type=int)
@@ -213,6 +214,7 @@ def cmd_action_add(args: argparse.Namespace, ctx: Context) -> int:
         owner=args.owner,
         due=args.due,
         risk_ref=args.risk,
+        ew_ref=args.ew,
         actor=args.actor,
     )
     return _print_action(a, args.json)

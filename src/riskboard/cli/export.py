@@ -65,6 +65,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _out_arg(r)
     r.set_defaults(handler=cmd_register)
 
+    e = groups.add_parser(
+        "ew-register",
+        help="the revised NEC early warning register with a meeting's decisions",
+        description=(
+            "The early warning register of the meeting's board month with the meeting's"
+            " decisions applied (kept open, removed with the reason, became a compensation"
+            " event with its CE ref) and the actions raised on each; NEC4 clause 15.2 has it"
+            " issued within a week of the meeting. Default: the latest meeting."
+        ),
+    )
+    e.add_argument("--meeting", type=int, metavar="ID", help="the meeting (default: the latest)")
+    e.add_argument("--format", choices=["xlsx", "csv"], default="xlsx",
+                   help="file format (default: xlsx)")  # fmt: skip
+    _out_arg(e)
+    e.set_defaults(handler=cmd_ew_register)
+
     rep = groups.add_parser(
         "report",
         help="the monthly risk report for the contract improvement board (xlsx)",
@@ -123,6 +139,28 @@ def cmd_register(args: argparse.Namespace, ctx: Context) -> int:
         print(
             f"{cut} {fields} longer than Excel's 32,767-character cell limit and cut there;"
             " each ends with [cut at Excel's 32,767-character cell limit]",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_ew_register(args: argparse.Namespace, ctx: Context) -> int:
+    from riskboard.domain import uk_date
+    from riskboard.reports.ew_register_export import export_ew_register
+
+    written = export_ew_register(
+        ctx.db, ctx.config, meeting_id=args.meeting, fmt=args.format, out_dir=args.out
+    )
+    print(written.path)
+    print(
+        f"{written.count} early warnings, {written.decided} decided at the meeting; to be"
+        f" issued to the contractor by {uk_date(written.due)}",
+        file=sys.stderr,
+    )
+    if written.cut:
+        print(
+            f"{written.cut} fields were longer than Excel's 32,767-character cell limit and"
+            " cut there",
             file=sys.stderr,
         )
     return 0

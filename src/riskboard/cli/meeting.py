@@ -386,7 +386,21 @@ def cmd_close(args: argparse.Namespace, ctx: Context) -> int:
         f" {count_of(s['escalations'], 'escalation')}, {count_of(s['actions_arising'], 'new action')},"
         f" {count_of(s['actions_closed_here'], 'action')} closed"
     )
+    if line := ew_close_line(ctx, m):
+        print(f"  {line}")
     return 0
+
+
+def ew_close_line(ctx: Context, m: board.Meeting) -> str | None:
+    """The early warnings at the close: decisions, and when the revised register is due."""
+    agenda = board.agenda_early_warnings(ctx.db, m.id, ctx.config)
+    if agenda.ew_view.ew_month is None and not agenda.decisions:
+        return None
+    return (
+        f"{len(agenda.decisions)} early warning decisions; the revised early warning register"
+        f" is due to the contractor by {uk(agenda.due.isoformat())}"
+        f" (`riskboard export ew-register --meeting {m.id}`)"
+    )
 
 
 def cmd_approve(args: argparse.Namespace, ctx: Context) -> int:

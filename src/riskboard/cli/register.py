@@ -109,6 +109,9 @@ def cmd_flags(args: argparse.Namespace, ctx: Context) -> int:
                 ],
             )
         )  # fmt: skip
+    from riskboard.cli.early_warnings import print_flagged_early_warnings
+
+    print_flagged_early_warnings(ctx, month)
     return 0
 
 

@@ -25,6 +25,7 @@ FLAGS: dict[str, str] = {
     "meeting_id": "--meeting ID",
     "email": "--email ADDRESS",
     "board_date": "--board-date DATE",
+    "ce_ref": "--ce CE-REF",
 }
 
 

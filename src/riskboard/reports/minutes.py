@@ -11,6 +11,7 @@ from typing import Literal, get_args
 
 import sqlite_utils
 
+from riskboard import ew_register, flag_text
 from riskboard.board import chain_head, get_meeting, list_meetings, meeting_record, verify
 from riskboard.board.risk_history import board_strategies
 from riskboard.config import Config
@@ -18,6 +19,7 @@ from riskboard.domain import month_name, uk_date
 from riskboard.errors import NotFound, Remedy, RiskboardError
 from riskboard.register import RegisterRow, imports_since, previous_month, register_rows
 from riskboard.reports.minutes_content import Minutes
+from riskboard.reports.minutes_ew import EwMinutesSummary, EwOpenItem
 from riskboard.reports.minutes_model import build_minutes
 from riskboard.store.db import database_path
 
@@ -55,8 +57,34 @@ def load_minutes(
         approving_meeting_date=approving_date,
         decided=board_strategies(db, upto_meeting_id=mid),
         chain_head=head.anchor if head else None,
+        early_warnings=ew_summary(db, config, month, mid),
     )
     return minutes, rows
+
+
+def ew_summary(
+    db: sqlite_utils.Database, config: Config, month: str, meeting_id: int
+) -> EwMinutesSummary | None:
+    """The early warning register that stood for the meeting (None: none imported)."""
+    view = ew_register.view(db, month, config, meeting_id=meeting_id)
+    if view.ew_month is None:
+        return None
+    return EwMinutesSummary(
+        month=month,
+        ew_month=view.ew_month,
+        total=len(view.rows),
+        open_items=[_item(r) for r in view.open_rows],
+        new_items=[_item(r) for r in view.rows if r.new],
+    )
+
+
+def _item(row: ew_register.EwRow) -> EwOpenItem:
+    return EwOpenItem(
+        ref=row.ref,
+        matter=row.description,
+        new=row.new,
+        flags=[flag_text.label(c) for c in row.flags],
+    )
 
 
 def check_before_export(db: sqlite_utils.Database, meeting_id: int) -> None:

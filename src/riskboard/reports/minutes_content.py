@@ -103,10 +103,24 @@ class ActionRow(BaseModel):
     status: str
     progress: str | None
     withdrawn_reason: str | None = None
+    ew_ref: str | None = None  # an action on an NEC early warning
 
     @property
     def withdrawn(self) -> bool:
         return self.status == "withdrawn"
+
+
+class EwDecisionRow(BaseModel):
+    """A decision on an NEC early warning at the meeting (the minutes' early warnings item)."""
+
+    item: int
+    ref: str
+    matter: str | None
+    linked_risk: str | None
+    decision: str  # in words, with the reason and CE ref
+    status: str  # the register's status once the decision is applied
+    ce_ref: str | None
+    actions: list[int]
 
 
 class Minutes(BaseModel):
@@ -124,6 +138,7 @@ class Minutes(BaseModel):
     actions: list[ActionRow]
     header: list[tuple[str, str]]  # the title block, label -> value
     closing: list[Block] = Field(default_factory=list)  # after the items: the signature
+    early_warnings: list[EwDecisionRow] = Field(default_factory=list)
 
     @property
     def approved(self) -> bool:

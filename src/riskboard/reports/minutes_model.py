@@ -12,8 +12,8 @@ likelihood x impact, direction of travel and flags.
 
 Order (UK council convention, DOMAIN.md): attendance and apologies with quorum;
 declarations of interest; minutes of the previous meeting; action log review; one
-item per risk reviewed; escalations and de-escalations; new actions arising; any
-other business; date of next meeting.
+item per risk reviewed; escalations and de-escalations; early warnings (NEC clause 15,
+``minutes_ew``); new actions arising; any other business; date of next meeting.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from riskboard.reports.minutes_content import (
     Block,
     DecisionRow,
     EscalationRow,
+    EwDecisionRow,
     Facts,
     Item,
     Minutes,
@@ -51,6 +52,7 @@ from riskboard.reports.minutes_content import (
     long_date,
     uk_date,
 )
+from riskboard.reports.minutes_ew import EwMinutesSummary, early_warning_blocks
 from riskboard.reports.minutes_opening import (
     attendance_blocks,
     org_label,
@@ -131,11 +133,14 @@ def build_minutes(
     approving_meeting_date: date | None = None,
     decided: Mapping[str, BoardReview] | None = None,
     chain_head: str | None = None,
+    early_warnings: EwMinutesSummary | None = None,
 ) -> Minutes:
     """The ordered minutes of one meeting; ``rows`` is its board month's register;
     ``decided`` the board's strategies as at the meeting
     (``board.risk_history.board_strategies``): a risk the meeting did not give a
-    strategy is minuted with the one the board decided before, beside the export's.
+    strategy is minuted with the one the board decided before, beside the export's;
+    ``early_warnings`` the NEC early warning register that stood for it (the early
+    warnings item is minuted when there is one, or the meeting decided any).
 
     Approved minutes are dated by the meeting that approved them
     (``approving_meeting_date``), else by the day the approval was recorded.
@@ -218,6 +223,12 @@ def build_minutes(
             Table(headers=ESCALATION_HEADERS, rows=[_escalation_cells(e) for e in earlier],
                   sheet="Escalations"),
         ]  # fmt: skip
+    ew_rows: list[EwDecisionRow] = []
+    if early_warnings is not None or rec.early_warnings:
+        ew_item = add("Early warnings (NEC clause 15)", "early_warnings", [])
+        ew_item.blocks, ew_rows = early_warning_blocks(
+            ew_item.number, rec, early_warnings, raised, config
+        )
     withdrawn_blocks: list[Block] = [
         Para(
             text=f"Action {a.number} ({a.text}) was withdrawn: {a.withdrawn_reason or 'no reason given'}."
@@ -228,8 +239,8 @@ def build_minutes(
     add("New actions arising", "actions", [
         Table(
             headers=["No.", "Action", "Risk", "Owner", "Due"],
-            rows=[[str(a.number), a.text, a.risk_ref or "", a.owner or "", due_cell(a)]
-                  for a in new_actions],
+            rows=[[str(a.number), a.text, a.risk_ref or a.ew_ref or "", a.owner or "",
+                   due_cell(a)] for a in new_actions],
             sheet="Action Log",
             empty="No new actions arose.",
         ),
@@ -285,6 +296,7 @@ def build_minutes(
         actions=carried + raised,
         header=header,
         closing=signature_blocks(rec),
+        early_warnings=ew_rows,
     )
 
 
@@ -348,6 +360,7 @@ def _action_row(
         number=a.number, source=source, raised=raised, risk_ref=a.risk_ref, text=a.text,
         owner=a.owner, due=a.due, revised_due=a.revised_due, status=a.status,
         progress=a.progress, closed_here=closed_here, withdrawn_reason=a.withdrawn_reason,
+        ew_ref=a.ew_ref,
     )  # fmt: skip
 
 

@@ -106,6 +106,7 @@ class RecAction(_Rec):
     progress: str | None = None
     risk_ref: str | None = None
     withdrawn_reason: str | None = None
+    ew_ref: str | None = None  # an action on an NEC early warning
 
     @property
     def withdrawn(self) -> bool:
@@ -136,6 +137,19 @@ class RecEscalation(_Rec):
     risk_title: str | None = None
     risk_score: int | None = None
     created_at: str | None = None
+
+
+class RecEwDecision(_Rec):
+    """A decision on an NEC early warning, with the early warning as the board saw it."""
+
+    ew_ref: str
+    decision: str  # keep_open / remove / compensation_event
+    reason: str | None = None
+    ce_ref: str | None = None
+    ew_month: str | None = None
+    ew_description: str | None = None
+    ew_status: str | None = None
+    ew_linked_risk: str | None = None
 
 
 class RecApproval(_Rec):
@@ -191,6 +205,7 @@ class MeetingRecord(_Rec):
     actions_arising: list[RecAction] = Field(default_factory=list)
     escalations: list[RecEscalation] = Field(default_factory=list)  # raised at the meeting
     escalation_decisions: list[RecEscalation] = Field(default_factory=list)  # earlier ones
+    early_warnings: list[RecEwDecision] = Field(default_factory=list)  # decided at the meeting
     aob: list[str] = Field(default_factory=list)
     approval: RecApproval = Field(default_factory=RecApproval)
 

@@ -1,7 +1,7 @@
 """Minutes as an Excel workbook (openpyxl, write-only for speed on big registers).
 
 Sheets: Minutes (the same numbered items as the document), Decisions, Escalations,
-Action Log, Risk Log (the month's full register with RAG fills, flags, last action
+Early Warnings (when the meeting decided any), Action Log, Risk Log (the month's full register with RAG fills, flags, last action
 update and strategy) and Heat Map. Every table has a styled header, frozen panes and
 an autofilter; dates are real dates shown dd/mm/yyyy; text is never a formula.
 """
@@ -53,6 +53,11 @@ ESCALATION_COLUMNS = [
     Column("Score when proposed", "score", 10),
     Column("RAG", "rag", 9), Column("Reason", "wrap", 45), Column("Exposure", "gbp"),
     Column("Proposed owner", "text"), Column("Status", "text"),
+]  # fmt: skip
+EW_COLUMNS = [
+    Column("Minute", "int", 8), Column("EW ref", "text"), Column("Matter", "wrap", 40),
+    Column("Linked risk", "text"), Column("Decision", "wrap", 45), Column("Status", "text"),
+    Column("CE ref", "text"), Column("Actions arising", "text"),
 ]  # fmt: skip
 ACTION_COLUMNS = [
     Column("Action no.", "int", 10), Column("Carried / new", "text"),
@@ -196,10 +201,21 @@ def build_minutes_xlsx(
         ],
         palette,
     )  # fmt: skip
+    if minutes.early_warnings:
+        table_sheet(
+            wb, "Early Warnings", EW_COLUMNS,
+            [
+                [e.item, e.ref, e.matter, e.linked_risk, e.decision, e.status, e.ce_ref,
+                 ", ".join(str(n) for n in e.actions) or None]
+                for e in minutes.early_warnings
+            ],
+            palette,
+        )  # fmt: skip
     table_sheet(
         wb, "Action Log", ACTION_COLUMNS,
         [
-            [a.number, upper_first(a.source), a.raised, a.risk_ref, a.text, a.owner, a.due,
+            [a.number, upper_first(a.source), a.raised, a.risk_ref or a.ew_ref, a.text,
+             a.owner, a.due,
              a.revised_due, action_status_text(a), a.progress]
             for a in minutes.actions
         ],

@@ -130,7 +130,7 @@ class ActionLogScreen(BoardScreen):
                 _due(a),
                 Text(a.status.value, STATUS_STYLE.get(a.status.value, "")),
                 a.progress or "",
-                a.risk_ref or "",
+                a.risk_ref or a.ew_ref or "",
                 key=str(a.number),
             )
         if actions:

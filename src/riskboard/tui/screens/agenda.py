@@ -256,6 +256,10 @@ class AgendaScreen(BoardScreen):
             meeting_items.any_other_business(self.rb, self.items_changed)
         elif key == "next_date":
             meeting_items.next_meeting_date(self.rb, self.items_changed)
+        elif key == "early_warnings":
+            from riskboard.tui.screens.early_warnings import EarlyWarningsScreen
+
+            self.app.push_screen(EarlyWarningsScreen())
 
     # ------------------------------------------------------------------ risk list
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -16,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from riskboard import board
 from riskboard.agenda import section_rows
 from riskboard.domain import count_of, outcome_text, revised_due_text, uk_date, upper_first
+from riskboard.early_warning import decision_words
 from riskboard.tui.database import connection
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import ConfirmDialog, Field, FormDialog, guarded
@@ -26,9 +28,11 @@ def summary_text(
     record: dict[str, Any],
     unreviewed_flagged: int | None,
     awaiting: Sequence[board.Escalation] = (),
+    ew_due: date | None = None,
 ) -> Text:
     """The close summary in words, from ``board.meeting_record``; ``awaiting``: the
-    escalations from earlier meetings still awaiting a decision."""
+    escalations from earlier meetings still awaiting a decision; ``ew_due``: when the
+    revised early warning register is due (None: no early warnings at this meeting)."""
     s = record["summary"]
     t = Text()
     t.append("Attendance\n", "bold underline")
@@ -111,6 +115,18 @@ def summary_text(
         due = revised_due_text(a.get("due"), a.get("revised_due"))
         t.append(f"  Action {a['number']}: {a['text']} - {a.get('owner') or '-'}, {due}\n")
 
+    if ew_due is not None or record.get("early_warnings"):
+        decided = record.get("early_warnings") or []
+        t.append(f"\nEarly warnings: {len(decided)} decided\n", "bold underline")
+        for d in decided:
+            words = decision_words(d["decision"], d.get("reason"), d.get("ce_ref"))
+            t.append(f"  {d['ew_ref']} {d.get('ew_description') or ''} - {words}\n")
+        if ew_due is not None:
+            t.append(
+                f"  Revised early warning register due to the contractor by {uk_date(ew_due)}"
+                " (e exports it)\n",
+                "bold",
+            )
     if record["aob"]:
         t.append("\nAny other business\n", "bold underline")
         for item in record["aob"]:
@@ -128,13 +144,15 @@ class CloseScreen(BoardScreen):
         " needs the quorum; without it you must give a reason. A closed meeting is"
         " read-only; its minutes are approved at the next meeting. m writes the minutes"
         " (docx, marked DRAFT until approved) and t the transfer sheets for the Directorate"
-        " and Corporate registers, into the exports folder."
+        " and Corporate registers, and e the revised early warning register (due to the"
+        " contractor within a week), into the exports folder."
     )
     EDIT_ACTIONS = frozenset({"close"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "close", "Close meeting", id="close.close"),
         Binding("m", "export('minutes')", "Export minutes", id="close.minutes"),
         Binding("t", "export('transfers')", "Export transfers", id="close.transfers"),
+        Binding("e", "export('ew_register')", "Export EW register", id="close.ew_register"),
         Binding("escape", "back", "Agenda", id="close.back"),
     ]
     DEFAULT_CSS = """
@@ -174,7 +192,12 @@ class CloseScreen(BoardScreen):
         awaiting = [
             e for e in board.escalations_awaiting(rb.db, meeting.id) if e.meeting_id < meeting.id
         ]
-        self.query_one("#summary", Static).update(summary_text(record, unreviewed, awaiting))
+        ew_due = None
+        if rb.service(board.agenda_status, rb.db, meeting.id) is not None:
+            ew_due = board.register_due(meeting, rb.config)
+        self.query_one("#summary", Static).update(
+            summary_text(record, unreviewed, awaiting, ew_due)
+        )
         state = self.query_one("#close-state", Static)
         if meeting.status == board.MeetingStatus.CLOSED:
             state.update(
@@ -235,7 +258,10 @@ class CloseScreen(BoardScreen):
         if self.rb.meeting is None:
             return
         self.add_class("-exporting")
-        self.notify("Writing the minutes..." if what == "minutes" else "Writing transfer sheets...")
+        self.notify(
+            {"minutes": "Writing the minutes...", "ew_register": "Writing the revised early"
+             " warning register..."}.get(what, "Writing transfer sheets...")
+        )  # fmt: skip
         self.export(what, self.rb.meeting.id)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
@@ -248,6 +274,11 @@ class CloseScreen(BoardScreen):
                 from riskboard.reports.minutes import export_minutes
 
                 return [str(export_minutes(db, config, meeting_id=meeting_id, fmt="docx"))]
+            if what == "ew_register":
+                from riskboard.reports.ew_register_export import export_ew_register
+
+                ew = export_ew_register(db, config, meeting_id=meeting_id)
+                return [f"{ew.path} ({ew.count} early warnings, due {uk_date(ew.due)})"]
             from riskboard.reports.register_transfer import export_register
 
             written = []

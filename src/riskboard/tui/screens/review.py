@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from riskboard import board
 from riskboard.board.risk_history import BoardHistory, BoardReview
@@ -41,9 +43,12 @@ class ReviewScreen(BoardScreen):
         " decisions, escalations and their outcome, actions and their status). Set the"
         " strategy (accept and tolerate need a rationale and a review-by date), write the"
         " discussion note and the decision, raise actions, escalate, then mark it"
-        " reviewed and go to the next risk with n. h shows the heat map."
+        " reviewed and go to the next risk with n. h shows the heat map. i drafts an NEC"
+        " early warning notice to the contractor on the risk (Word, in the exports folder)."
     )
-    EDIT_ACTIONS = frozenset({"strategy", "note", "decision", "add_action", "escalate", "reviewed"})
+    EDIT_ACTIONS = frozenset(
+        {"strategy", "note", "decision", "add_action", "escalate", "reviewed", "ew_notice"}
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "strategy", "Strategy", id="review.strategy"),
         Binding("w", "note", "Note", id="review.note"),
@@ -51,6 +56,7 @@ class ReviewScreen(BoardScreen):
         Binding("a", "add_action", "Action", id="review.add_action"),
         Binding("e", "escalate", "Escalate", id="review.escalate"),
         Binding("r", "reviewed", "Reviewed", id="review.reviewed"),
+        Binding("i", "ew_notice", "EW notice", id="review.ew_notice"),
         Binding("n", "move(1)", "Next", id="review.next"),
         Binding("p", "move(-1)", "Previous", id="review.previous"),
         Binding("h", "heat_map", "Heat map", id="review.heat_map"),
@@ -351,6 +357,41 @@ class ReviewScreen(BoardScreen):
         if self.rb.service(self._save, reviewed=now, expected=shown) is not None:
             self.notify(f"{self.ref} {'marked reviewed' if now else 'no longer marked reviewed'}.")
         self.show()
+
+    def action_ew_notice(self) -> None:
+        """Draft an early warning notice to the contractor on this risk (Word, in the
+        exports folder), from its escalation at this meeting if it has one."""
+        rb = self.rb
+        if rb.meeting is None:
+            return
+        here = self.history.board.at(rb.meeting.id) if self.history else None
+        raised = [
+            e.escalation
+            for e in (here.escalations if here else [])
+            if e.escalation.direction == "escalate"
+        ]
+        self.notify(f"Drafting an early warning notice on {self.ref}...")
+        self.draft_notice(self.ref, raised[-1].id if raised else None, rb.meeting.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ew-notice")
+    def draft_notice(self, ref: str, escalation_id: int | None, meeting_id: int) -> str:
+        from riskboard.reports.ew_notice import draft_notice
+        from riskboard.tui.database import connection
+
+        rb = self.rb
+        with connection(rb.config) as db:
+            board.set_origin(db, rb.origin)
+            notice = draft_notice(
+                db, rb.config, risk_ref=ref, escalation_id=escalation_id,
+                meeting_id=meeting_id, actor=rb.actor,
+            )  # fmt: skip
+        what = "redrafted (same reference)" if notice.redrafted else "drafted"
+        return f"Early warning notice {notice.ew_ref} {what}:\n{notice.path}"
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group == "ew-notice" and event.state == WorkerState.SUCCESS:
+            self.notify(str(event.worker.result), markup=False, timeout=10)
 
     def action_move(self, step: int) -> None:
         new = self.index + step

@@ -1,0 +1,139 @@
+"""The minutes' early warnings item (NEC clause 15): what was on the early warning
+register, what the board decided on each early warning, the actions it raised, and the
+date the revised register is due.
+
+Built by ``minutes_model.build_minutes`` from the meeting record's ``early_warnings``
+(what was decided, as hashed at approval) and an ``EwMinutesSummary`` of the register
+that stood for the board month (what was on it: read at export, like the risk register
+rows the minutes already use).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from pydantic import BaseModel, Field
+
+from riskboard.config import Config
+from riskboard.early_warning import EW_STATUS_LABELS, STATUS_AFTER, EwDecisionKind, decision_words
+from riskboard.reports.minutes_content import (
+    ActionRow,
+    Block,
+    EwDecisionRow,
+    Para,
+    Table,
+    long_date,
+    month_label,
+)
+from riskboard.reports.minutes_record import MeetingRecord
+
+EW_HEADERS = ["EW ref", "Matter", "Linked risk", "Decision", "Status", "CE ref", "Actions"]
+
+
+class EwOpenItem(BaseModel):
+    ref: str
+    matter: str | None = None
+    new: bool = False
+    flags: list[str] = Field(default_factory=list)  # flag summaries, worded
+
+
+class EwMinutesSummary(BaseModel):
+    """The early warning register that stood for the meeting's board month."""
+
+    month: str  # the board month
+    ew_month: str  # the register read
+    total: int
+    open_items: list[EwOpenItem] = Field(default_factory=list)
+    new_items: list[EwOpenItem] = Field(default_factory=list)  # new since the last meeting
+
+
+def revised_register_due(meeting_date: date, config: Config) -> date:
+    return meeting_date + timedelta(days=config.early_warnings.register_due_days)
+
+
+def _status_after(kind: str) -> str:
+    try:
+        return EW_STATUS_LABELS[STATUS_AFTER[EwDecisionKind(kind)]]
+    except ValueError:
+        return kind
+
+
+def early_warning_blocks(
+    item: int,
+    rec: MeetingRecord,
+    summary: EwMinutesSummary | None,
+    actions: list[ActionRow],
+    config: Config,
+) -> tuple[list[Block], list[EwDecisionRow]]:
+    """The item's paragraphs and table, and the typed rows for the xlsx sheet."""
+    blocks: list[Block] = []
+    m = rec.meeting
+    if summary is not None:
+        source = (
+            f"the {month_label(summary.month)} register"
+            if summary.ew_month == summary.month
+            else f"the {month_label(summary.ew_month)} register, the latest received"
+        )
+        blocks.append(
+            Para(
+                text=f"The board considered the early warning register ({source}):"
+                f" {summary.total} early warning{'s' if summary.total != 1 else ''},"
+                f" {len(summary.open_items)} open, {len(summary.new_items)} new since the last"
+                " meeting."
+            )
+        )
+        new = summary.new_items
+        if new:
+            blocks.append(
+                Para(
+                    lead="New since the last meeting:",
+                    text="; ".join(f"{o.ref}" + (f" ({o.matter})" if o.matter else "") for o in new)
+                    + ".",
+                )
+            )
+    rows = [
+        EwDecisionRow(
+            item=item,
+            ref=d.ew_ref,
+            matter=d.ew_description,
+            linked_risk=d.ew_linked_risk,
+            decision=decision_words(d.decision, d.reason, d.ce_ref),
+            status=_status_after(d.decision),
+            ce_ref=d.ce_ref,
+            actions=[a.number for a in actions if a.ew_ref == d.ew_ref and not a.withdrawn],
+        )
+        for d in rec.early_warnings
+    ]
+    blocks.append(
+        Table(
+            headers=EW_HEADERS,
+            rows=[
+                [r.ref, r.matter or "", r.linked_risk or "", r.decision, r.status, r.ce_ref or "",
+                 ", ".join(str(n) for n in r.actions)]
+                for r in rows
+            ],
+            sheet="Early Warnings",
+            empty="The board recorded no decisions on early warnings.",
+        )
+    )  # fmt: skip
+    decided = {r.ref for r in rows}
+    if summary is not None:
+        undecided = [o for o in summary.open_items if o.ref not in decided]
+        if undecided:
+            blocks.append(
+                Para(
+                    lead="Open early warnings not decided at this meeting:",
+                    text="; ".join(
+                        o.ref + (f" ({'; '.join(o.flags)})" if o.flags else "") for o in undecided
+                    )
+                    + ".",
+                )
+            )
+    due = revised_register_due(m.meeting_date, config)
+    blocks.append(
+        Para(
+            text="The revised early warning register is to be issued to the Contractor by"
+            f" {long_date(due)} (clause 15.2: within one week of the meeting)."
+        )
+    )
+    return blocks, rows
