@@ -18,7 +18,7 @@ import pytest
 
 from riskboard.cli import main
 from riskboard.config import load_config
-from riskboard.domain import FLAG_ORDER, Flag, FlagCode, Risk
+from riskboard.domain import EW_FLAGS, EW_ONLY_FLAGS, FLAG_ORDER, Flag, FlagCode, Risk
 from riskboard.flag_text import suggested_target
 from riskboard.flags import compute_flags
 from riskboard.register import flags_for
@@ -173,8 +173,12 @@ def test_latest_month_has_every_flag_code(
 ) -> None:
     _, report = workspace
     seen = {code for f in latest_flags.values() for code in f.flags}
-    assert seen == set(FLAG_ORDER)
-    assert all(report.flag_counts[code.value] >= 1 for code in FLAG_ORDER)
+    # every flag a risk can carry; the early-warning-only ones are on the early warning
+    # register (test_the_early_warning_register_has_every_case)
+    risk_codes = set(FLAG_ORDER) - EW_ONLY_FLAGS
+    assert seen == risk_codes
+    assert all(report.flag_counts[code.value] >= 1 for code in risk_codes)
+    assert set(report.flag_counts) == {c.value for c in risk_codes}
     registers = {
         suggested_target(f.details)
         for f in latest_flags.values()
@@ -252,6 +256,46 @@ def test_text_survives_import_as_text(db) -> None:
     assert any(r.category == "Financial" and r.exposure for r in risks)
 
 
+def test_the_early_warning_register_has_every_case(
+    workspace: tuple[Path, DemoReport], latest_flags: dict[str, Flag], db
+) -> None:
+    """July's early warnings come in a sheet of July's risk export (a mixed workbook),
+    August's in a file of their own; August's register shows the board every case."""
+    from riskboard import board
+    from riskboard.ew_register import view
+
+    folder, report = workspace
+    by_file = {r.file: r for r in report.imports}
+    mixed = by_file["IRIS_Monthly_Output.xlsx"]
+    assert mixed.risk_count > 50 and mixed.ew_count >= 15
+    assert mixed.roles["Early Warnings"] == "early warnings"
+    own = by_file["NEC4_Early_Warning_Register_Aug2022.xlsx"]
+    assert (own.month, own.risk_count, own.ew_count) == ("2022-08", 0, 20)
+    assert own.month_source.startswith("period label")
+
+    config = load_config(folder / "config.toml")
+    meeting = board.current_meeting(db) or board.list_meetings(db)[-1]
+    ews = view(db, LATEST, config, meeting_id=meeting.id if meeting.month == LATEST else None)
+    assert ews.ew_month == LATEST
+    flagged = {code for r in ews.rows for code in r.flags}
+    assert flagged == set(EW_FLAGS)  # every flag an early warning can carry
+    statuses = {r.status.value for r in ews.rows}
+    assert statuses == {"open", "removed", "compensation event"}
+    assert all(not r.flags for r in ews.rows if not r.is_open)  # never flagged
+    # and on the risks: exposure with no early warning, and the disagreeing link
+    risk_codes = {c for f in latest_flags.values() for c in f.flags}
+    assert {FlagCode.NO_EARLY_WARNING, FlagCode.EW_LINK_MISMATCH} <= risk_codes
+    mismatch = [r for r in ews.rows if "ew_link_mismatch" in r.flags]
+    named_by = {p.named_by for r in mismatch for p in r.flag_details["ew_link_mismatch"].problems}
+    assert named_by == {"risk", "early_warning"}
+    # the previous meeting kept EW-017 open with an action: no "no decision" flag on it
+    [decided] = [r for r in ews.rows if r.ref == "EW-017"]
+    assert "ew_undecided" not in decided.flags and "meeting 1" in (decided.last_decision or "")
+    first = board.list_meetings(db)[0]
+    assert [d.ew_ref for d in board.ew_decisions(db, first.id)] == ["EW-017"]
+    assert any(a.ew_ref == "EW-017" for a in board.actions_arising(db, first.id))
+
+
 def test_people_list_has_every_side(db) -> None:
     people = list(db.query("SELECT name, organisation, role, lead_officer FROM people"))
     leads = {p["organisation"] for p in people if p["lead_officer"]}
@@ -284,6 +328,8 @@ def test_cli_demo_prints_summary_and_next_step(
     assert f"Months imported: {', '.join(DEMO_MONTHS)}" in out
     for code in FLAG_ORDER:
         assert f"({code.value})" in out
+    assert "Early warning register: 20 early warnings" in out
+    assert "NEC4_Early_Warning_Register_Aug2022.xlsx" in out and "20 early warnings" in out
     (hint,) = [line for line in out.splitlines() if line.startswith("Next: cd board && ")]
     command = shlex.split(hint.removeprefix("Next: cd board && ").removesuffix(" meeting"))
     ran = subprocess.run([*command, "--version"], cwd=tmp_path / "board", capture_output=True)

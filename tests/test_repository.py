@@ -103,3 +103,40 @@ def test_every_built_in_header_name_is_documented() -> None:
         assert f"`{prefix.capitalize()}`" in doc or f"`{prefix}`" in doc, prefix
     for synonym in headers.FIELD_SYNONYMS:
         assert f"`{synonym}`" in doc, synonym
+
+
+def test_every_early_warning_header_name_is_documented() -> None:
+    from riskboard.early_warning import _STATUS_WORDS
+    from riskboard.ingest import ew_headers
+
+    doc = (ROOT / "docs" / "registers.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## The NEC early warning register") :]
+    section = section[: section.index("\n## ", 10)]
+    missing = [
+        f"{field}: {name}"
+        for table in (ew_headers.EW_SPECIFIC, ew_headers.EW_GENERIC)
+        for field, variants in table.items()
+        for name in [ew_headers.SHOWN.get(field, field), *variants]
+        if f"`{name}`" not in section
+    ]
+    assert missing == [], "add these to the early warning section of docs/registers.md"
+    for synonym in ew_headers.EW_FIELD_SYNONYMS:
+        assert f"`{synonym}`" in section, synonym
+    # every status word a register may use, by its key (case and punctuation ignored)
+    documented = {
+        " ".join(re.findall(r"[^\W_]+", word.casefold()))
+        for word in re.findall(r"`([^`]+)`", section)
+    }
+    assert set(_STATUS_WORDS) - documented == set() or _undocumented_are_variants(
+        set(_STATUS_WORDS) - documented
+    )
+
+
+def _undocumented_are_variants(words: set[str]) -> bool:
+    """Status words left out of the table are inflections of one that is in it."""
+    variants = {"keep open", "remain open", "re opened", "remove", "close",
+                "closed removed", "removed closed", "became a ce", "became compensation event",
+                "converted to compensation event", "notified as a ce",
+                "notified as compensation event", "now ce", "closed ce",
+                "closed compensation event", "closed became ce", "compensation event notified"}  # fmt: skip
+    return words <= variants

@@ -295,7 +295,7 @@ def next_free_ref(db: sqlite_utils.Database, config: Config) -> str:
     prefix_key = ref_key(cfg.ref_prefix)
     highest = cfg.first_number - 1
     for ref in ew_store.all_ew_refs(db):
-        for one in split_refs(ref):
+        for one in {ref, *split_refs(ref)}:  # a cell may name several ("EW-3, EW-7")
             key = ref_key(one)
             if key.startswith(prefix_key):
                 m = _NUMBER.search(key)

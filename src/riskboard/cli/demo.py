@@ -72,6 +72,13 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
         for code, count in report.flag_counts.items():
             label = f"{FLAG_LABELS[FlagCode(code)]} ({code})"
             print(f"  {label:<{width}}  {count:>3}")
+    if report.early_warnings:
+        flagged = report.ew_flag_counts
+        print(f"Early warning register: {report.early_warnings} early warnings")
+        width = max(len(f"{FLAG_LABELS[FlagCode(c)]} ({c})") for c in flagged)
+        for code, count in flagged.items():
+            label = f"{FLAG_LABELS[FlagCode(code)]} ({code})"
+            print(f"  {label:<{width}}  {count:>3}")
     print(f"People list: {report.people} board members and officers")
     if report.meeting is not None:
         m = report.meeting
@@ -100,5 +107,10 @@ def _riskboard_command() -> str:
 
 def _print_import(result: ImportResult) -> None:
     status = STATUS_WORDS.get(result.status, result.status)
-    counts = f"{result.risk_count:>3} risks {result.action_count:>4} actions"
+    if result.ew_count and not result.risk_count:
+        counts = f"{result.ew_count:>3} early warnings"
+    else:
+        counts = f"{result.risk_count:>3} risks {result.action_count:>4} actions"
+        if result.ew_count:
+            counts += f" + {result.ew_count} early warnings"
     print(f"  {result.month}  {result.file:<42} {status:<17} {counts}")

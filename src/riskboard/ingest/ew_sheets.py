@@ -110,10 +110,18 @@ def classify_sheet(
     if linked is not None and linked.index < key.index and not named:
         return None  # the risk reference comes first: a risk register with an EW column
     fields = ew_layout.fields()
-    if fields & EW_ONLY_FIELDS or (named and fields - {"ref"} - ACTION_FIELDS):
-        return "early_warnings"
-    if keyed and fields - {"ref"} <= ACTION_FIELDS:
+    # an actions sheet: the reference and action columns only (a bare "Status" or
+    # "Description" there is the action's), unless its name says it is the register
+    actions_named = "action" in name.casefold()
+    if (
+        keyed
+        and not fields & EW_ONLY_FIELDS
+        and fields - {"ref"} <= ACTION_FIELDS | {"status", "description"}
+        and (actions_named or (fields & (ACTION_FIELDS - {"action_ref"}) and not named))
+    ):
         return "ew_actions"
+    if fields & EW_ONLY_FIELDS or (named and fields - {"ref"}):
+        return "early_warnings"
     return None
 
 

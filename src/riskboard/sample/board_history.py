@@ -5,7 +5,8 @@ It gives the demo what a board has after a month of use: an accepted risk whose
 review-by date has passed by the end of August (flag ``acceptance_lapsed``), another
 falling due before the next meeting, a risk the board put on the Corporate register
 (so de-escalation is on offer), another it proposed for the Directorate register whose
-decision waits for the next meeting, an action carried forward, and minutes to approve.
+decision waits for the next meeting, an action carried forward, a decision to keep an
+NEC early warning open with an action on it, and minutes to approve.
 Made through the meeting service like any meeting; skipped when the database already
 holds a meeting.
 """
@@ -16,6 +17,7 @@ import sqlite_utils
 
 from riskboard import board
 from riskboard.config import Config
+from riskboard.sample.ew_demo import BOARD_DECIDED_EW
 from riskboard.store import register as store
 
 MEETING_DATE = "2022-08-10"
@@ -96,6 +98,15 @@ def seed_previous_meeting(db: sqlite_utils.Database, config: Config, latest: str
         db, m, "Report the treatment plan's progress", owner=high.owner or "Gareth Price",
         due="2022-09-14", risk_ref=high.ref,
     )  # fmt: skip
+    if board.agenda_status(db, m) is not None:  # the July early warning register is in
+        board.decide_early_warning(
+            db, m, BOARD_DECIDED_EW, decision="keep_open",
+            reason="Salt deliveries rescheduled; review at the next meeting",
+        )  # fmt: skip
+        board.add_action(
+            db, m, "Confirm the revised salt delivery dates with the supplier",
+            owner="Tom Okafor", due="2022-09-14", ew_ref=BOARD_DECIDED_EW,
+        )  # fmt: skip
     board.set_next_meeting_date(db, m, "2022-09-14")
     board.close_meeting(db, m)
     return m

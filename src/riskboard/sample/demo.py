@@ -12,7 +12,9 @@ The months are 2022-03 .. 2022-08. Each month covers all eight annexes in a diff
 way (see ``PLAN``): a joint register, one file per annex, Risks + Actions sheets, one
 sheet per annex, a file whose month is only in its title block, and a mixed last
 month. The register is the seeded generator's plus the scripted risks in ``stories``,
-so the last month has every flag code.
+so the last month has every flag code; beside it, the NEC early warning register of July
+(a sheet of July's export) and August (its own file) holds every early warning case
+(``ew_demo``).
 """
 
 from __future__ import annotations
@@ -25,17 +27,19 @@ from typing import Any
 
 import sqlite_utils
 
-from riskboard import board
+from riskboard import board, ew_register
 from riskboard import register as register_service
 from riskboard.board.attendance import find_person, save_person
 from riskboard.config import Config, load_config
-from riskboard.domain import FLAG_ORDER, Risk
+from riskboard.domain import EW_FLAGS, EW_ONLY_FLAGS, FLAG_ORDER, Risk
 from riskboard.errors import RiskboardError
 from riskboard.importer import ImportResult, import_file
 from riskboard.month_counts import MonthCounts, month_counts
 from riskboard.sample.board_history import is_demo_history, seed_previous_meeting
 from riskboard.sample.catalogue import ANNEXES
 from riskboard.sample.data import RegisterGenerator, RiskState, sort_risks
+from riskboard.sample.ew_demo import demo_early_warnings, ew_sheet
+from riskboard.sample.raw_sheets import write_raw_workbook
 from riskboard.sample.stories import RESERVED, SIX, UNREADABLE_TITLE, StoryRunner
 from riskboard.sample.workbooks import (
     standard_footer,
@@ -163,23 +167,36 @@ def build_demo(dir: Path) -> list[Path]:
         raise RiskboardError(f"cannot write the demo workspace in {dir}: {exc}") from None
 
 
+# the NEC early warning register (``ew_demo``): July's as a sheet of July's export (a
+# mixed workbook), August's as a file of its own, one row per action
+EW_SHEET_IN = {"2022-07": "IRIS_Monthly_Output.xlsx"}
+EW_FILES = {"2022-08": "NEC4_Early_Warning_Register_Aug2022.xlsx"}
+
+
 def _write_exports(config: Config) -> list[Path]:
     folder = config.paths.imports
     config.paths.exports.mkdir(parents=True, exist_ok=True)
     register = demo_register()
+    early_warnings = demo_early_warnings(register)
     paths: list[Path] = []
     for month, exports in PLAN.items():
         risks = register[month]
         for export in exports:
             chosen = [r for r in risks if r.annex in export.annexes]
+            options = dict(export.options)
+            if EW_SHEET_IN.get(month) == export.name:
+                sheet = ew_sheet(month, early_warnings[month], name="Early Warnings",
+                                 text_dates=False)  # fmt: skip
+                options["extra_sheets"] = [sheet]
             if export.per_annex:
                 paths.extend(
-                    write_annex_files(
-                        folder, chosen, file_name=export.name, month=month, **export.options
-                    )
+                    write_annex_files(folder, chosen, file_name=export.name, month=month, **options)
                 )
             else:
-                paths.append(write_workbook(folder / export.name, chosen, **export.options))
+                paths.append(write_workbook(folder / export.name, chosen, **options))
+        if month in EW_FILES:
+            sheet = ew_sheet(month, early_warnings[month], name="EW Register", text_dates=True)
+            paths.append(write_raw_workbook(folder / EW_FILES[month], [sheet]))
     return paths
 
 
@@ -231,6 +248,9 @@ class DemoReport:
     latest_counts: MonthCounts | None  # the latest month's risks
     flag_counts: dict[str, int]  # code -> risks flagged with it, in FLAG_ORDER
     people: int
+    # code -> early warnings flagged with it (the latest month's early warning register)
+    ew_flag_counts: dict[str, int] = field(default_factory=dict)
+    early_warnings: int = 0
     meeting: board.Meeting | None = None  # the demo meeting, when asked to start one
 
 
@@ -263,6 +283,8 @@ def install_demo(
         rows = register_service.register_rows(db, latest, config) if latest else []
         counts = Counter(code for r in rows for code in r.flags)
         latest_counts = month_counts(latest, rows) if latest else None
+        ews = ew_register.view(db, latest, config) if latest else None
+        ew_counts = Counter(code for r in (ews.rows if ews else []) for code in r.flags)
     finally:
         db.conn.close()
     return DemoReport(
@@ -272,9 +294,17 @@ def install_demo(
         months=months,
         latest_month=latest,
         latest_counts=latest_counts,
-        flag_counts={code.value: counts.get(code.value, 0) for code in FLAG_ORDER},
+        flag_counts={
+            code.value: counts.get(code.value, 0)
+            for code in FLAG_ORDER
+            if code not in EW_ONLY_FLAGS
+        },
         people=people,
         meeting=meeting,
+        ew_flag_counts={
+            code.value: ew_counts.get(code.value, 0) for code in FLAG_ORDER if code in EW_FLAGS
+        },  # fmt: skip
+        early_warnings=len(ews.rows) if ews else 0,
     )
 
 

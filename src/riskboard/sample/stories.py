@@ -79,11 +79,12 @@ STORIES: tuple[Story, ...] = (
     Story("missing_from_export", "Traffic Management", "School Streets camera procurement delay",
           ((2, 3), (2, 3), (2, 3), (2, 3), (2, 3), None)),
     # closed in the last month (moved to the Corporate register) with everything a flag
-    # would catch: stale and overdue action, blank strategy, score up to 16
+    # would catch: stale and overdue action, blank strategy, score up to 16; its early
+    # warning stays open (ew_risk_closed, sample.ew_demo)
     Story("closed", "Parks & Open Spaces", "Café kiosk lease income shortfall – Riverside Park",
           ((3, 3), (3, 3), (3, 4), (3, 4), (3, 4), (4, 4)), strategy="Tolerate",
           strategy_cleared_in=5, not_updated_from=3, first_due=date(2022, 6, 30), closed_in=5,
-          exposure=45_000.0),
+          exposure=45_000.0, early_warning_ref="EW-062"),
     # 12, 12, 10, then 8, 6, 6: below the directorate threshold for three months
     Story("de_escalation", "Bridges & Structures", "Scour at river crossings",
           ((3, 4), (3, 4), (2, 5), (2, 4), (2, 3), (2, 3))),

@@ -46,6 +46,7 @@ from riskboard.sample.columns import (
     RISK_COLUMNS,
 )
 from riskboard.sample.data import report_date, uk
+from riskboard.sample.raw_sheets import RawSheet, add_raw_sheet
 from riskboard.sample.sheetxml import PendingRows, finish, probe_cells
 
 __all__ = [
@@ -107,6 +108,7 @@ def write_workbook(
     header_groups: bool = False,
     sheet_name: str = "Risk Register",
     cells: Mapping[tuple[str, str], Any] | None = None,
+    extra_sheets: Sequence[RawSheet] = (),
 ) -> Path:
     """Write ``risks`` as one IRIS-like workbook and return its path.
 
@@ -117,6 +119,7 @@ def write_workbook(
     after a blank row; give a function (e.g. ``standard_footer``) to have it called with
     each sheet's risks ("Total risks: 42"). ``cells`` replaces the value written for a
     (risk title, column) - a band word in a score column, a date that cannot exist.
+    ``extra_sheets`` go after the register's (an early warning register: a mixed workbook).
     """
     if header_style not in HEADER_STYLES:
         raise ValueError(f"unknown header_style {header_style!r}")
@@ -152,6 +155,7 @@ def write_workbook(
             pending.append(_write_sheet(wb, f"{prefix}Actions", group, layout, "actions"))
         else:
             pending.append(_write_sheet(wb, name, group, layout, shape))
+    pending.extend(add_raw_sheet(wb, raw) for raw in extra_sheets)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()

@@ -1,0 +1,229 @@
+"""Early warnings at the meeting: each decision (keep open, remove with a reason, became a
+compensation event with its CE ref) through the audited step, actions in the one action
+log, the agenda item's order, and the record's hash."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from board_helpers import start
+from ew_helpers import ew, import_ews
+from riskboard import board
+from riskboard.cli import main
+from riskboard.config import Config
+from riskboard.errors import NotFound, RiskboardError
+
+CONFIG = Config()
+
+
+@pytest.fixture
+def ews(db: sqlite_utils.Database) -> sqlite_utils.Database:
+    """The seeded board with early warning registers for July and August."""
+    import_ews(db, "2022-07", [ew("EW-001", linked_risk="HM-001", date_notified=date(2022, 6, 1)),
+                               ew("EW-005", linked_risk="SL-002", date_notified=date(2022, 6, 1))])  # fmt: skip
+    import_ews(
+        db,
+        "2022-08",
+        [
+            ew("EW-001", linked_risk="HM-001", date_notified=date(2022, 6, 1)),
+            ew("EW-002", linked_risk="WS-003", date_notified=date(2022, 8, 20)),
+            ew("EW-003", linked_risk="SL-002", status="removed"),
+            ew("EW-004", linked_risk=None, status="compensation event",
+               compensation_event_ref="CE-1"),
+        ],
+    )  # fmt: skip
+    return db
+
+
+def audit_count(db: sqlite_utils.Database) -> int:
+    return int(db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0])
+
+
+@pytest.mark.parametrize(
+    ("decision", "reason", "ce", "words", "status"),
+    [
+        ("keep_open", None, None, "Keep open", "open"),
+        ("remove", "Works complete", None, "Remove: Works complete", "removed"),
+        ("compensation_event", None, "CE-12", "Became a compensation event (CE-12)",
+         "compensation event"),
+    ],
+)  # fmt: skip
+def test_each_decision_is_recorded_with_one_audit_row(
+    ews: sqlite_utils.Database, decision: str, reason: str | None, ce: str | None,
+    words: str, status: str,
+) -> None:  # fmt: skip
+    meeting = start(ews)
+    before = audit_count(ews)
+    d = board.decide_early_warning(
+        ews, meeting.id, "ew-001", decision=decision, reason=reason, ce_ref=ce, actor="Alice Chair"
+    )
+    assert (d.ew_ref, d.words, d.status_after.value) == ("EW-001", words, status)
+    assert (d.ew_month, d.ew_description, d.ew_linked_risk) == (
+        "2022-08",
+        "Matter EW-001",
+        "HM-001",
+    )
+    assert audit_count(ews) == before + 1
+    [entry] = board.audit_entries(ews, meeting_id=meeting.id)[-1:]
+    assert entry.entity == "early_warning_decision" and entry.actor == "Alice Chair"
+    assert entry.before is None and entry.after is not None
+    assert entry.after["decision"] == decision
+    assert board.meeting_record(ews, meeting.id)["early_warnings"][0]["decision"] == decision
+
+
+def test_a_decision_again_at_the_same_meeting_amends_it(ews: sqlite_utils.Database) -> None:
+    meeting = start(ews)
+    board.decide_early_warning(ews, meeting.id, "EW-001", decision="keep_open")
+    board.decide_early_warning(ews, meeting.id, "EW-001", decision="remove", reason="Resolved")
+    [d] = board.ew_decisions(ews, meeting.id)
+    assert d.words == "Remove: Resolved"
+    last = board.audit_entries(ews, meeting_id=meeting.id)[-1]
+    assert last.change.startswith("early warning EW-001 decision amended")
+    assert last.before is not None and last.before["decision"] == "keep_open"
+    count = audit_count(ews)  # the same again changes nothing and writes nothing
+    board.decide_early_warning(ews, meeting.id, "EW-001", decision="remove", reason="Resolved")
+    assert audit_count(ews) == count
+
+
+def test_a_decision_based_on_a_changed_value_is_refused(ews: sqlite_utils.Database) -> None:
+    meeting = start(ews)
+    board.decide_early_warning(ews, meeting.id, "EW-001", decision="keep_open")
+    board.decide_early_warning(ews, meeting.id, "EW-001", decision="remove", reason="Settled")
+    with pytest.raises(board.ConflictError, match="shown to you"):
+        board.decide_early_warning(
+            ews, meeting.id, "EW-001", decision="compensation_event", ce_ref="CE-9",
+            expected={"decision": "keep_open", "reason": None, "ce_ref": None},
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"decision": "remove"}, "removing early warning EW-001 needs a reason"),
+        ({"decision": "compensation_event"}, "its CE reference is needed"),
+        ({"decision": "keep_open", "ce_ref": "CE-1"}, "a CE reference goes only with"),
+        ({"decision": "maybe"}, "unknown early warning decision 'maybe'"),
+    ],
+)
+def test_a_decision_missing_what_it_needs_is_refused(
+    ews: sqlite_utils.Database, kwargs: dict, message: str
+) -> None:
+    meeting = start(ews)
+    count = audit_count(ews)
+    with pytest.raises(RiskboardError, match=message):
+        board.decide_early_warning(ews, meeting.id, "EW-001", **kwargs)
+    assert audit_count(ews) == count and board.ew_decisions(ews, meeting.id) == []
+
+
+def test_decisions_need_a_quorate_open_meeting(ews: sqlite_utils.Database) -> None:
+    meeting = start(ews, quorate=False)
+    with pytest.raises(RiskboardError, match="not quorate"):
+        board.decide_early_warning(ews, meeting.id, "EW-001", decision="keep_open")
+    assert board.ew_decisions(ews, meeting.id) == []
+    draft = board.close_meeting(ews, meeting.id, force_reason="Nobody came")
+    with pytest.raises(RiskboardError, match="closed"):
+        board.decide_early_warning(ews, draft.id, "EW-001", decision="keep_open")
+
+
+def test_which_early_warnings_can_be_decided(ews: sqlite_utils.Database) -> None:
+    meeting = start(ews)
+    with pytest.raises(NotFound, match=r"unknown early warning 'EW-01'.*did you mean EW-001"):
+        board.decide_early_warning(ews, meeting.id, "EW-01", decision="keep_open")
+    # missing from August's register, open in July's: decided against its last entry
+    d = board.decide_early_warning(ews, meeting.id, "EW-005", decision="remove", reason="Gone")
+    assert d.ew_month == "2022-07"
+
+
+def test_no_early_warning_register_at_all_is_said(db: sqlite_utils.Database) -> None:
+    meeting = start(db)
+    with pytest.raises(NotFound, match="no early warning register imported for 2022-08"):
+        board.decide_early_warning(db, meeting.id, "EW-001", decision="keep_open")
+    assert board.agenda_status(db, meeting.id) is None  # and no agenda item
+
+
+def test_actions_on_an_early_warning_are_numbered_in_the_one_action_log(
+    ews: sqlite_utils.Database,
+) -> None:
+    meeting = start(ews)
+    first = board.add_action(ews, meeting.id, "Inspect", owner="Sam", due="2022-10-01",
+                             risk_ref="HM-001")  # fmt: skip
+    on_ew = board.add_action(ews, meeting.id, "Write to the contractor", owner="Ann",
+                             due="2022-10-01", ew_ref="ew-002")  # fmt: skip
+    assert on_ew.number == first.number + 1 and on_ew.ew_ref == "EW-002"
+    with pytest.raises(NotFound, match="unknown early warning 'EW-999'"):
+        board.add_action(ews, meeting.id, "x", owner="y", due="2022-10-01", ew_ref="EW-999")
+    board.close_meeting(ews, meeting.id)
+    nxt = start(ews, "2022-10-12")
+    [carried] = board.action_log(ews, nxt.id)[1:]
+    assert carried.action.number == on_ew.number and carried.action.ew_ref == "EW-002"
+
+
+def test_the_agenda_takes_new_early_warnings_first_then_the_open_ones(
+    ews: sqlite_utils.Database,
+) -> None:
+    first = start(ews, "2022-08-10", month="2022-07")
+    board.close_meeting(ews, first.id)
+    meeting = start(ews)
+    agenda = board.agenda_early_warnings(ews, meeting.id, CONFIG)
+    # new since the last meeting: not on July's register (EW-002 .. EW-004), any status
+    assert [(r.ref, r.new) for r in agenda.rows] == [
+        ("EW-002", True), ("EW-003", True), ("EW-004", True), ("EW-001", False)]  # fmt: skip
+    assert agenda.due == date(2022, 9, 21)
+    board.decide_early_warning(ews, meeting.id, "EW-001", decision="keep_open")
+    status = board.agenda_status(ews, meeting.id)
+    assert status is not None and status.line() == "3 new · 2 open · 1 decided"
+    assert not status.done
+
+
+def test_the_record_keeps_the_decisions_and_its_hash_protects_them(
+    ews: sqlite_utils.Database,
+) -> None:
+    meeting = start(ews)
+    board.decide_early_warning(ews, meeting.id, "EW-001", decision="remove", reason="Settled")
+    board.close_meeting(ews, meeting.id)
+    following = start(ews, "2022-10-12")
+    approved = board.approve_previous(ews, following.id)
+    assert board.verify(ews, approved.id).ok
+    # a decision changed behind riskboard's back: the trigger refuses...
+    with pytest.raises(Exception, match="read-only"):
+        ews.execute("UPDATE ew_decisions SET reason = 'Never mind'")
+    # ...and with the trigger dropped, the approved record no longer verifies
+    ews.execute("DROP TRIGGER ew_decisions_approved_no_update")
+    ews.execute("UPDATE ew_decisions SET reason = 'Never mind'")
+    ews.conn.commit()
+    result = board.verify(ews, approved.id)
+    assert not result.ok and "TAMPERED" in result.message
+
+
+def test_cli_ew_decide_and_list(
+    ews: sqlite_utils.Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    start(ews)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.toml").write_text(f'[paths]\ndatabase = "{tmp_path / "rb.db"}"\n')
+    assert main(["ew", "decide", "EW-001", "--remove"]) == 1
+    err = capsys.readouterr().err
+    assert "needs a reason" in err and "give --reason TEXT" in err and "Traceback" not in err
+    with pytest.raises(SystemExit):  # argparse: --ce needs its CE reference
+        main(["ew", "decide", "EW-002", "--ce"])
+    assert "argument --ce: expected one argument" in capsys.readouterr().err
+    assert main(["ew", "decide", "EW-001", "--remove", "--reason", "Settled"]) == 0
+    assert "EW-001 Matter EW-001: Remove: Settled (meeting 1)" in capsys.readouterr().out
+    assert main(["ew", "decide", "EW-002", "--ce", "CE-7", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ce_ref"] == "CE-7"
+    assert main(["ew", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "Decision (meeting 1)" in out and "Remove: Settled" in out
+    assert "Became a compensation event (CE-7)" in out
+    assert main(["meeting", "show"]) == 0
+    assert "Early warnings (NEC clause 15):" in capsys.readouterr().out
+    assert main(["meeting", "close"]) == 0
+    assert "the revised early warning register is due to the contractor by 21/09/2022" in (
+        capsys.readouterr().out
+    )
