@@ -176,7 +176,7 @@ def test_the_agenda_takes_new_early_warnings_first_then_the_open_ones(
     assert agenda.due == date(2022, 9, 21)
     board.decide_early_warning(ews, meeting.id, "EW-001", decision="keep_open")
     status = board.agenda_status(ews, meeting.id)
-    assert status is not None and status.line() == "3 new · 2 open · 1 decided"
+    assert status is not None and status.line() == "3 new · 2 open · 1 done"
     assert not status.done
 
 

@@ -133,3 +133,31 @@ def test_escalations_to_decide(snap_compare, config: Config, size: tuple[int, in
         assert isinstance(pilot.app.screen, EscalationsScreen)
 
     assert snap_compare(RiskboardApp(config), terminal_size=size, run_before=open_escalations)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_early_warnings(snap_compare, config: Config, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """The early warnings item of the demo board: new ones first, each case's flag, and
+    one decision recorded."""
+    from riskboard.tui.screens.early_warnings import EarlyWarningsScreen
+
+    db = open_db(config.paths.database)
+    meeting = board.current_meeting(db)
+    assert meeting is not None
+    board.decide_early_warning(
+        db, meeting.id, "EW-060", decision="remove", reason="Gainshare settled at outturn"
+    )
+    db.conn.close()
+
+    async def open_early_warnings(pilot: Pilot) -> None:  # type: ignore[type-arg]
+        await agenda_loaded(pilot)
+        await take_item(pilot, "early_warnings")
+        for _ in range(500):
+            screen = pilot.app.screen
+            if isinstance(screen, EarlyWarningsScreen) and screen.agenda is not None:
+                break
+            await asyncio.sleep(0.01)
+        await pilot.press("down", "down")  # EW-063: a date that cannot be read, a link
+        await pilot.pause()
+
+    assert snap_compare(RiskboardApp(config), terminal_size=size, run_before=open_early_warnings)

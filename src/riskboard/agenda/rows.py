@@ -33,6 +33,8 @@ FLAG_SHORT: dict[str, str] = {
     FlagCode.MISSING_FROM_EXPORT: "MISSING",
     FlagCode.ESCALATION_CANDIDATE: "ESC",
     FlagCode.ACCEPTANCE_LAPSED: "LAPSED",
+    FlagCode.NO_EARLY_WARNING: "NO-EW",
+    FlagCode.EW_LINK_MISMATCH: "EW≠",
 }
 _FLAG_RANK = {code.value: i for i, code in enumerate(FLAG_ORDER)}
 _NO_FLAG_RANK = len(FLAG_ORDER)

@@ -270,8 +270,8 @@ class EwAgendaStatus(BaseModel):
 
     def line(self) -> str:
         if self.ew_month is None:
-            return f"no register imported · {self.decided} decided"
-        return f"{self.new} new · {self.open} open · {self.decided} decided"
+            return f"no register · {self.decided} done"
+        return f"{self.new} new · {self.open} open · {self.decided} done"
 
 
 def agenda_status(db: sqlite_utils.Database, meeting_id: int) -> EwAgendaStatus | None:

@@ -29,6 +29,7 @@ from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import Field, FormDialog, FormValues, guarded
 
 STATUS_STYLE = {"open": "yellow", "removed": "dim", "compensation event": "cyan"}
+STATUS_SHORT = {"open": "Open", "removed": "Removed", "compensation event": "CE"}
 # short flag labels for the table (the detail below words them in full)
 SHORT: dict[str, str] = {
     "unreadable_value": "UNREAD",
@@ -78,9 +79,11 @@ class EarlyWarningsScreen(BoardScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, width in (("Ref", 10), ("New", 4), ("Status", 12), ("Notified", 10),
-                             ("Wks", 4), ("Linked risk", 12), ("Matter", 30), ("Flags", 18),
-                             ("Decision here", 26)):  # fmt: skip
+        # what the board decides by first: a narrow terminal scrolls to the rest (and the
+        # pane below shows everything about the early warning under the cursor)
+        for label, width in (("Ref", 7), ("New", 3), ("Status", 7), ("Flags", 16),
+                             ("Decision here", 20), ("Linked risk", 12), ("Matter", 30),
+                             ("Notified", 10), ("Wks", 3)):  # fmt: skip
             table.add_column(label, width=width)
         table.focus()
         self.refresh_bar()
@@ -134,13 +137,13 @@ class EarlyWarningsScreen(BoardScreen):
             table.add_row(
                 Text(row.ref, "bold"),
                 Text("NEW", "bold magenta") if row.new else "",
-                Text(row.status_label, STATUS_STYLE.get(row.status.value, "")),
-                uk_date(row.date_notified, "-"),
-                "" if row.weeks_open is None else str(row.weeks_open),
-                ", ".join(row.risks) or "-",
-                row.description or "",
+                Text(STATUS_SHORT[row.status.value], STATUS_STYLE.get(row.status.value, "")),
                 Text(" ".join(SHORT.get(f, f) for f in row.flags), "yellow"),
                 Text(decision.words if decision else "", "cyan"),
+                ", ".join(row.risks) or "-",
+                row.description or "",
+                uk_date(row.date_notified, "-"),
+                "" if row.weeks_open is None else str(row.weeks_open),
                 key=row.ref,
             )
         if agenda.rows:
