@@ -228,3 +228,13 @@ def test_cli_notice_and_next_ref(
     assert "out/early_warning_notice_EW-005_HM-001.docx" in out
     assert "early warning notice EW-005 on risk HM-001 drafted" in out
     assert (folder / "out" / "early_warning_notice_EW-005_HM-001.docx").is_file()
+
+
+def test_the_monthly_reports_risks_by_flag_counts_only_risk_flags(decided) -> None:
+    from riskboard.domain import EW_ONLY_FLAGS, FlagCode
+    from riskboard.reports.report_data import gather
+
+    db, config, _ = decided
+    data = gather(db, config, "2022-08")
+    assert not EW_ONLY_FLAGS & set(data.flag_counts)
+    assert FlagCode.NO_EARLY_WARNING in data.flag_counts

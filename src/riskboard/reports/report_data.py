@@ -17,7 +17,7 @@ import sqlite_utils
 from riskboard.board import list_escalations, list_meetings, open_actions
 from riskboard.board.models import BoardAction, Escalation
 from riskboard.config import Config
-from riskboard.domain import FLAG_ORDER, FlagCode, Risk
+from riskboard.domain import EW_ONLY_FLAGS, FLAG_ORDER, FlagCode, Risk
 from riskboard.flag_details import OverdueActionDetail
 from riskboard.flags import action_is_complete, compute_flags, month_bounds
 from riskboard.heat_map import HeatMap, month_heat_map
@@ -171,7 +171,12 @@ def gather(db: sqlite_utils.Database, config: Config, month: str | None) -> Repo
     annex_counts: dict[str, Counter[str | None]] = {}
     for r in open_rows:
         annex_counts.setdefault(r.annex or "(no annex)", Counter())[r.rag] += 1
-    flag_counts = {code: sum(1 for r in rows if code.value in r.flags) for code in FLAG_ORDER}
+    # risks by flag: the flags only an early warning carries are not counted as risks'
+    flag_counts = {
+        code: sum(1 for r in rows if code.value in r.flags)
+        for code in FLAG_ORDER
+        if code not in EW_ONLY_FLAGS
+    }
     return ReportData(
         month=month,
         as_of=as_of,
