@@ -32,7 +32,7 @@ from riskboard.config import Config
 from riskboard.domain import ESCALATION_TARGET_NAMES, ref_key, uk_date
 from riskboard.errors import NotFound, RiskboardError
 from riskboard.ew_register import next_free_ref
-from riskboard.register import risk_history
+from riskboard.history import risk_history
 from riskboard.reports.docx_body import (
     StyleIds,
     body_xml,
@@ -97,59 +97,45 @@ def notice_content(
     notice_date: date,
     meeting: board.Meeting | None,
 ) -> NoticeContent:
-    """The notice for ``risk_ref`` (its latest snapshot and history)."""
-    history = risk_history(db, risk_ref)
-    if not history:
+    """The notice for ``risk_ref``: its latest export, its months and the board's record
+    of it (``history.risk_history``)."""
+    history = risk_history(db, risk_ref, config)
+    latest = history.latest
+    if latest is None:
         raise NotFound(f"unknown risk {risk_ref!r}: in no register imported")
-    latest = history[-1]
-    scoring = config.scoring
-    score = latest.get("current_score")
     score_text = "Not scored"
-    if score is not None:
-        rag = scoring.rag(score)
-        lk, im = latest.get("current_likelihood"), latest.get("current_impact")
-        score_text = f"{score}" + (f" (likelihood {lk} × impact {im})" if lk and im else "")
-        score_text += f" – {rag.capitalize()}" if rag else ""
-    matter = [("Matter", latest.get("title") or latest["ref"])]
-    for label, key in (("Description", "description"), ("Cause", "cause"), ("Effect", "effect")):
-        if latest.get(key):
-            matter.append((label, str(latest[key])))
+    if latest.score is not None:
+        lk, im = latest.likelihood, latest.impact
+        score_text = f"{latest.score}" + (f" (likelihood {lk} × impact {im})" if lk and im else "")
+        score_text += f" – {latest.rag.capitalize()}" if latest.rag else ""
+    matter = [("Matter", latest.title or history.ref)]
+    for label, text in (("Description", latest.description), ("Cause", latest.cause),
+                        ("Effect", latest.effect)):  # fmt: skip
+        if text:
+            matter.append((label, text))
     facts = [
-        ("Contract risk", f"{latest['ref']} ({month_label(latest['month'])} register)"),
-        ("Service annex", latest.get("annex") or "Not recorded"),
-        ("Risk owner", latest.get("owner") or "Not recorded"),
+        ("Contract risk", f"{history.ref} ({month_label(latest.month)} register)"),
+        ("Service annex", latest.annex or "Not recorded"),
+        ("Risk owner", latest.owner or "Not recorded"),
         ("Current score", score_text),
-        ("Financial exposure", _gbp(latest.get("exposure"))),
-        ("Strategy", latest.get("strategy_text") or (latest.get("strategy") or "None recorded")),
+        ("Financial exposure", _gbp(latest.exposure)),
+        ("Strategy", latest.strategy_shown or "None recorded"),
     ]
     months = [
-        [
-            month_label(h["month"]),
-            "" if h.get("current_score") is None else str(h["current_score"]),
-            h.get("strategy_text") or h.get("strategy") or "",
-            (h.get("status") or "").capitalize(),
-        ]
-        for h in history[-12:]
+        [month_label(m.month), "" if m.score is None else str(m.score), m.strategy_shown or "",
+         (m.status or "").capitalize()]
+        for m in history.months[-12:]
+    ]  # fmt: skip
+    decisions = [
+        [uk_date(r.meeting_date), (r.strategy or "").capitalize(), r.decision or ""]
+        for r in history.board.reviews
+        if r.strategy or r.decision
     ]
-    decisions = []
-    meetings = board.list_meetings(db)
-    held = {m.id: m.meeting_date for m in meetings}
-    for m in meetings:
-        review = board.get_review(db, m.id, latest["ref"])
-        if review is not None and (review.strategy or review.decision):
-            decisions.append(
-                [uk_date(m.meeting_date), (review.strategy or "").capitalize(),
-                 review.decision or ""]
-            )  # fmt: skip
     escalations = [
-        [
-            uk_date(held.get(e.meeting_id) or e.created_at[:10]),
-            ESCALATION_TARGET_NAMES[e.target],
-            e.reason or "",
-            e.status.value.capitalize(),
-        ]
-        for e in board.list_escalations(db, ref=latest["ref"])
-    ]
+        [uk_date(e.meeting_date), ESCALATION_TARGET_NAMES[e.escalation.target],
+         e.escalation.reason or "", e.outcome]
+        for e in history.board.escalations
+    ]  # fmt: skip
     note = None
     if escalation is not None:
         note = (
@@ -167,8 +153,8 @@ def notice_content(
         contractor=config.meeting.contractor,
         notified_by=config.early_warnings.notified_by,
         board=config.meeting.board_name,
-        risk_ref=latest["ref"],
-        title=latest.get("title") or latest["ref"],
+        risk_ref=history.ref,
+        title=latest.title or history.ref,
         matter=matter,
         risk_facts=facts,
         history=months,
@@ -177,7 +163,7 @@ def notice_content(
         escalation_note=note,
         proposed_meeting=proposed,
         next_board=meeting.next_meeting_date if meeting else None,
-        file_stem=f"early_warning_notice_{ew_ref}_{latest['ref']}",
+        file_stem=f"early_warning_notice_{ew_ref}_{history.ref}",
     )
 
 
@@ -241,7 +227,7 @@ def build_notice_docx(content: NoticeContent) -> Any:
         else "",
         para_block(Para(lead="Escalations:", text="" if c.escalations else "none.")),
         table_block(
-            Table(headers=["Date", "To", "Reason", "Status"], rows=c.escalations, empty=""), ids
+            Table(headers=["Date", "To", "Reason", "Outcome"], rows=c.escalations, empty=""), ids
         )
         if c.escalations
         else "",
@@ -299,7 +285,7 @@ def draft_notice(
         risk_ref = escalation.ref
     if not risk_ref or not risk_ref.strip():
         raise RiskboardError("a notice is drafted from a risk (REF) or an escalation (ID)")
-    if not risk_history(db, risk_ref):
+    if risk_history(db, risk_ref, config).latest is None:  # NotFound: known nowhere
         raise NotFound(
             f"unknown risk {risk_ref!r}: in no register imported",
             hint="`riskboard risks` lists the month's risks",
