@@ -33,7 +33,7 @@ from riskboard.ingest.layout import (
     _settle_duplicates,
     resolve_columns,
 )
-from riskboard.ingest.shapes import RecordKind
+from riskboard.ingest.record_kind import RecordKind
 from riskboard.ingest.values import _ACTION_ONLY_WORDS, to_ref, to_text
 
 EwRole = Literal["early_warnings", "ew_actions"]

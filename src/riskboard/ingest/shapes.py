@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from riskboard.domain import Risk, ref_key
+from riskboard.domain import ref_key
 from riskboard.errors import RiskboardError
 from riskboard.flag_details import UnreadableCell
 from riskboard.ingest.cells import (
@@ -42,35 +42,11 @@ from riskboard.ingest.dates import date_reader, month_first_example
 from riskboard.ingest.layout import ACTION_FIELDS, SheetLayout
 from riskboard.ingest.names import continued_ref, name_annex, note_kind
 from riskboard.ingest.reader import Row, Sheet
-from riskboard.ingest.table_end import (
-    OWNED,
-    RISK_STRONG_FIELDS,
-    STRONG_WORDS,
-    key_like,
-    not_risks,
-)
+from riskboard.ingest.record_kind import RISK, RecordKind
+from riskboard.ingest.table_end import OWNED, key_like, not_risks
 from riskboard.ingest.values import NO_ACTION_WORDS, to_ref, to_text
 from riskboard.ingest.warning_log import Warnings
 
-_RISKS: TypeAdapter[list[Risk]] = TypeAdapter(list[Risk])
-
-
-@dataclass(frozen=True)
-class RecordKind:
-    """What a register's rows are: risks, or early warnings (``ingest.ew_sheets``). The
-    assembler reads both the same way - shapes, repeats, notes, the end of the table,
-    unreadable cells - and differs only in these."""
-
-    noun: str  # "risk"
-    a_noun: str  # "a risk"
-    adapter: TypeAdapter[Any]  # validates the list of records built
-    parent_key: str  # the attribute of an action naming its record ("risk_ref")
-    annexes: bool  # records carry a service annex (from a column, the sheet or file)
-    strong: frozenset[str]  # fields that make a row a record whatever its reference
-    strong_words: str  # ... as the warnings word them
-
-
-RISK = RecordKind("risk", "a risk", _RISKS, "risk_ref", True, RISK_STRONG_FIELDS, STRONG_WORDS)
 _MISS = object()
 _DATE_FIELDS = frozenset({"due", "last_updated"})
 _SCORE_KEYS = tuple(
