@@ -34,7 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     ew = p.add_subparsers(dest="ew_command", metavar="SUBCOMMAND", required=True)
 
-    q = ew.add_parser("list", help="the month's early warnings with links, flags, decisions")
+    q = ew.add_parser(
+        "list",
+        help="the month's early warnings with links, flags and the decisions of its meeting",
+    )
     add_month_arg(q, "board month YYYY-MM (default: the latest imported)")
     q.add_argument("--json", action="store_true", help="machine-readable list sorted by ref")
     q.set_defaults(handler=cmd_list)
@@ -107,8 +110,12 @@ def _month(ctx: Context, month: str | None) -> str:
 
 
 def _meeting_for(ctx: Context, month: str) -> board.Meeting | None:
+    """The meeting on ``month``: the open one, else the latest held on it (None: none)."""
     meeting = board.current_meeting(ctx.db)
-    return meeting if meeting is not None and meeting.month == month else None
+    if meeting is not None and meeting.month == month:
+        return meeting
+    held = [m for m in board.list_meetings(ctx.db) if m.month == month]
+    return max(held, key=lambda m: (m.meeting_date, m.id)) if held else None
 
 
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
