@@ -64,6 +64,21 @@ class CrossReference:
     risk_to_ews: dict[str, list[str]] = field(default_factory=dict)  # risk ref -> EW refs
     ew_to_risks: dict[str, list[str]] = field(default_factory=dict)  # EW ref -> risk refs
     problems: list[EwLinkProblem] = field(default_factory=list)
+    # the month's risks by ref_key (built once, when an early warning names a risk)
+    risk_keys: dict[str, Risk] = field(default_factory=dict)
+
+    def problems_of_risk(self) -> dict[str, list[EwLinkProblem]]:
+        """The disagreements by risk reference (one pass: a register can hold thousands)."""
+        out: dict[str, list[EwLinkProblem]] = {}
+        for p in self.problems:
+            out.setdefault(p.risk_ref, []).append(p)
+        return out
+
+    def problems_of_ew(self) -> dict[str, list[EwLinkProblem]]:
+        out: dict[str, list[EwLinkProblem]] = {}
+        for p in self.problems:
+            out.setdefault(p.ew_ref, []).append(p)
+        return out
 
 
 @dataclass
@@ -82,13 +97,16 @@ class Flagged:
 def cross_reference(risks: Sequence[Risk], ews: Sequence[EarlyWarning]) -> CrossReference:
     """The links between the month's risks and early warnings, and where the two
     registers disagree (only when both registers name links at all)."""
-    risk_by_key = {ref_key(r.ref): r for r in risks}
     ew_by_key = {ref_key(e.ref): e for e in ews}
-    risk_named = {ref_key(r.ref): split_refs(r.early_warning_ref) for r in risks}
+    # only the risks naming an early warning (a few in a register of thousands)
+    naming = {ref_key(r.ref): r for r in risks if r.early_warning_ref}
+    risk_named = {rk: split_refs(r.early_warning_ref) for rk, r in naming.items()}
     ew_named = {ref_key(e.ref): e.linked_refs() for e in ews}
+    # the whole register is needed only to find the risks early warnings name
+    risk_by_key = {ref_key(r.ref): r for r in risks} if ew_named else naming
     risk_side = any(risk_named.values())
     ew_side = any(ew_named.values())
-    out = CrossReference()
+    out = CrossReference(risk_keys=risk_by_key)
 
     def link(risk_ref: str, ew_ref: str) -> None:
         ews_of = out.risk_to_ews.setdefault(risk_ref, [])
@@ -122,10 +140,11 @@ def cross_reference(risks: Sequence[Risk], ews: Sequence[EarlyWarning]) -> Cross
             rk = ref_key(name)
             linked = risk_by_key.get(rk)
             link(linked.ref if linked else name, ew.ref)
-            if linked is not None and risk_side and ek not in {ref_key(x) for x in risk_named[rk]}:
+            says = risk_named.get(rk, [])
+            if linked is not None and risk_side and ek not in {ref_key(x) for x in says}:
                 out.problems.append(
                     EwLinkProblem(risk_ref=linked.ref, ew_ref=ew.ref, named_by="early_warning",
-                                  risk_says=risk_named[rk], ew_says=named)
+                                  risk_says=says, ew_says=named)
                 )  # fmt: skip
     return out
 
@@ -140,23 +159,34 @@ def risk_flags(
 ) -> dict[str, Flagged]:
     """{risk ref: its early warning flags} for the open risks that have any."""
     status = {ref_key(e.ref): e.ew_status for e in ews}
+    by_risk = links.problems_of_risk()
     out: dict[str, Flagged] = {}
-    for risk in risks:
+    floor = None if threshold is None else max(threshold, 1e-9)  # 0: any exposure above 0
+    # most risks have nothing to check: no exposure at the threshold, no disagreement
+    candidates = [
+        r for r in risks
+        if (floor is not None and r.exposure is not None and r.exposure >= floor)
+        or r.ref in by_risk
+    ]  # fmt: skip
+    for risk in candidates:
         if risk.is_closed():
             continue
-        flagged = Flagged()
         exposure = risk.exposure
+        reaches = floor is not None and exposure is not None and exposure >= floor
+        flagged = Flagged()
         named = links.risk_to_ews.get(risk.ref, [])
-        reaches = threshold is not None and exposure is not None and exposure > 0
-        if reaches and exposure >= threshold and not _has_live_ew(named, status):  # type: ignore[operator]
+        if reaches and not _has_live_ew(named, status):
             removed = [e for e in named if status.get(ref_key(e)) == EwStatus.REMOVED]
             flagged.add(
                 FlagCode.NO_EARLY_WARNING,
                 NoEarlyWarningDetail(
-                    exposure=exposure, threshold=threshold, ew_month=ew_month, removed=removed
+                    exposure=exposure,  # type: ignore[arg-type]
+                    threshold=threshold,  # type: ignore[arg-type]
+                    ew_month=ew_month,
+                    removed=removed,
                 ),
             )
-        problems = [p for p in links.problems if p.risk_ref == risk.ref]
+        problems = by_risk.get(risk.ref)
         if problems:
             flagged.add(
                 FlagCode.EW_LINK_MISMATCH,
@@ -186,7 +216,12 @@ def ew_flags(
 ) -> dict[str, Flagged]:
     """{early warning ref: its flags} for the open early warnings that have any.
     ``decisions`` maps an early warning's ``ref_key`` to the board's latest decision."""
-    risk_by_key = {ref_key(r.ref): r for r in risks}
+    risk_by_key = (
+        links.risk_keys
+        if len(links.risk_keys) == len(risks)
+        else {ref_key(r.ref): r for r in risks}
+    )
+    by_ew = links.problems_of_ew()
     out: dict[str, Flagged] = {}
     for ew in ews:
         if not ew.is_open():
@@ -196,7 +231,7 @@ def ew_flags(
             flagged.add(FlagCode.UNREADABLE_VALUE, UnreadableValueDetail(ew.unreadable))
         linked = links.ew_to_risks.get(ew.ref, [])
         on_register = [risk_by_key[k] for k in (ref_key(r) for r in linked) if k in risk_by_key]
-        problems = [p for p in links.problems if p.ew_ref == ew.ref]
+        problems = by_ew.get(ew.ref)
         if problems:
             flagged.add(
                 FlagCode.EW_LINK_MISMATCH,
