@@ -3,7 +3,7 @@
 Every board change writes one audit row holding the changed row as it was after the
 change (``after``). So for every audited thing - a meeting, someone's attendance, a
 review, an action (and each state it went through), an escalation, an approval, a
-person - the newest audit row about it must match the row in the table now, field by
+person, a decision on an NEC early warning, an early warning notice - the newest audit row about it must match the row in the table now, field by
 field. A mismatch is a direct SQL edit made around the meeting service; a row with no
 audit row was written around it; an audited row that is gone was deleted around it.
 This catches what the triggers do not guard (an open or closed-but-unapproved
@@ -26,6 +26,7 @@ from typing import Any
 import sqlite_utils
 
 from riskboard.board.quorum_history import APPROVAL_CHANGE
+from riskboard.store import early_warnings as ew_store
 from riskboard.store import meetings as store
 
 Row = dict[str, Any]
@@ -127,6 +128,8 @@ def replay_findings(db: sqlite_utils.Database) -> list[str]:
     _escalations(db, by_entity.get("escalation", []), check)
     _approvals(db, by_entity.get("meeting", []), check)
     _people(db, by_entity.get("person", []), check)
+    _ew_decisions(db, by_entity.get("early_warning_decision", []), check)
+    _ew_notices(db, by_entity.get("early_warning_notice", []), check)
     out = check.findings
     if len(out) > LIMIT:
         out = [*out[:LIMIT], f"and {len(out) - LIMIT} more differences between the tables and"
@@ -294,3 +297,46 @@ def _people(db: sqlite_utils.Database, rows: list[Row], check: _Check) -> None:
             continue  # added by marking them present: their attendance row is audited
         after = _dict(audit) or {}
         check.compare(f"person {person['name']!r}", person, audit, after, skip=("active",))
+
+
+def _by_row_id(rows: list[Row]) -> dict[str, Row]:
+    """{the audited row's id: newest audit row} (the id is in the row written)."""
+    return _last(rows, lambda r: str((_dict(r) or {}).get("id") or "") or None)
+
+
+def _ew_decisions(db: sqlite_utils.Database, rows: list[Row], check: _Check) -> None:
+    """Each decision on an early warning against its last audit row (issue 14)."""
+    last = _by_row_id(rows)
+    current = {str(d["id"]): d for d in ew_store.raw_decision_rows(db)}
+    for key, d in current.items():
+        label = f"the decision on early warning {d['ew_ref']} at meeting {d['meeting_id']}"
+        audit = last.get(key)
+        if audit is None:
+            check.unaudited(label, d["meeting_id"])
+            continue
+        check.compare(label, d, audit, _dict(audit) or {})
+    for key, audit in last.items():
+        if key not in current:
+            after = _dict(audit) or {}
+            check.missing(
+                f"the decision on early warning {after.get('ew_ref')} at meeting"
+                f" {after.get('meeting_id')}",
+                audit,
+            )
+
+
+def _ew_notices(db: sqlite_utils.Database, rows: list[Row], check: _Check) -> None:
+    """Each early warning notice (its reserved reference) against its last audit row;
+    every notice was drafted through the audited step (they came with it)."""
+    last = _by_row_id(rows)
+    current = {str(n["id"]): n for n in ew_store.notice_rows(db)}
+    for key, n in current.items():
+        label = f"early warning notice {n['ew_ref']}"
+        audit = last.get(key)
+        if audit is None:
+            check.unaudited(label)
+            continue
+        check.compare(label, n, audit, _dict(audit) or {})
+    for key, audit in last.items():
+        if key not in current:
+            check.missing(f"early warning notice {(_dict(audit) or {}).get('ew_ref')}", audit)

@@ -133,12 +133,13 @@ def export_ew_register(
 ) -> EwRegisterFile:
     """Write the revised early warning register of a meeting (default: the latest) into
     ``out_dir`` (default: the exports folder); returns the path and counts. Refused
-    (nothing written) when the meeting's approved record no longer verifies, or no early
-    warning register was ever imported for its board month."""
+    (nothing written) when the meeting's record or the audit log does not verify (as for
+    the minutes: ``check_before_export``), or no early warning register was ever imported
+    for its board month."""
     if fmt not in get_args(EwRegisterFormat):
         raise RiskboardError(f"unknown format {fmt!r}: use xlsx or csv")
     mid = latest_meeting_id(db) if meeting_id is None else meeting_id
-    check_before_export(db, mid)
+    check_before_export(db, mid, "the revised early warning register")
     rows, decided, meeting = revised_rows(db, config, mid)
     due = board.register_due(meeting, config)
     target = ew_register_path(meeting, fmt, out_dir or config.paths.exports)

@@ -87,7 +87,9 @@ def _item(row: ew_register.EwRow) -> EwOpenItem:
     )
 
 
-def check_before_export(db: sqlite_utils.Database, meeting_id: int) -> None:
+def check_before_export(
+    db: sqlite_utils.Database, meeting_id: int, what: str = "the minutes"
+) -> None:
     """Refuse to write minutes that would say what the record no longer supports: every
     minutes export - a draft too - first checks the meeting (``board.verify``: approved
     minutes against their approval hash, a closed meeting against the hash taken at its
@@ -99,8 +101,8 @@ def check_before_export(db: sqlite_utils.Database, meeting_id: int) -> None:
     more = len(result.findings) - 1
     also = f" (and {more} more finding{'s' if more != 1 else ''})" if more > 0 else ""
     raise RiskboardError(
-        f"refused to export the minutes: {result.message}{also}",
-        hint=f"`riskboard meeting verify {meeting_id}` shows every check; the minutes can be"
+        f"refused to export {what}: {result.message}{also}",
+        hint=f"`riskboard meeting verify {meeting_id}` shows every check; {what} can be"
         " exported again once the record and its audit log are sound",
     )
 

@@ -242,6 +242,11 @@ def decision_rows(
     return list(db.query(sql + " ORDER BY m.meeting_date, m.id, d.id", params))
 
 
+def raw_decision_rows(db: sqlite_utils.Database) -> list[Row]:
+    """Every ``ew_decisions`` row as stored (for the audit replay)."""
+    return list(db.query("SELECT * FROM ew_decisions ORDER BY id"))
+
+
 def notice_row(db: sqlite_utils.Database, ew_ref: str) -> Row | None:
     rows = list(db.query("SELECT * FROM ew_notices WHERE ref_key = ?", [ref_key(ew_ref)]))
     return rows[0] if rows else None
