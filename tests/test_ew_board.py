@@ -227,3 +227,16 @@ def test_cli_ew_decide_and_list(
     assert "the revised early warning register is due to the contractor by 21/09/2022" in (
         capsys.readouterr().out
     )
+
+
+def test_the_close_summary_names_what_each_new_action_is_on(ews: sqlite_utils.Database) -> None:
+    from riskboard.tui.screens.close import summary_text
+
+    meeting = start(ews)
+    board.add_action(ews, meeting.id, "Survey", owner="Ann", due="2022-10-01", ew_ref="EW-002")
+    board.add_action(ews, meeting.id, "Chase", owner="Bo", due="2022-10-01", risk_ref="HM-001")
+    board.decide_early_warning(ews, meeting.id, "EW-002", decision="keep_open")
+    record = board.meeting_record(ews, meeting.id)
+    text = summary_text(record, 0, ew_due=date(2022, 9, 21)).plain
+    assert "Action 1 [EW-002]: Survey - Ann" in text
+    assert "Action 2 [HM-001]: Chase - Bo" in text

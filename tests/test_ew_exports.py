@@ -83,6 +83,40 @@ def test_the_revised_register_in_xlsx_carries_the_meetings_decisions(decided) ->
     assert about["To be issued by"].startswith("21/09/2022")
 
 
+def test_the_board_s_actions_stay_on_the_revised_register_until_closed(decided) -> None:
+    """An action raised on an early warning at one meeting is still on the register the
+    next meeting revises (and numbered in its minutes) until it is closed."""
+    db, config, first = decided
+    board.close_meeting(db, first)
+    second = start(db, "2022-10-12").id
+    board.decide_early_warning(db, second, "EW-003", decision="keep_open")
+
+    def actions(meeting_id: int) -> str:
+        path = export_ew_register(db, config, meeting_id=meeting_id, fmt="csv").path
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = {r["EW ref"]: r for r in csv.DictReader(fh)}
+        return rows["EW-003"]["Actions (owner, date)"]
+
+    assert "Action 1: Write to the contractor (Dee, 01/10/2022)" in actions(second)
+    text = export_minutes(db, config, meeting_id=second, fmt="md").read_text(encoding="utf-8")
+    ew_row = next(line for line in text.splitlines() if line.startswith("| EW-003 |"))
+    assert ew_row.rstrip(" |").endswith("| 1")  # the actions column numbers the carried one
+    board.update_action(db, second, 1, status="closed", progress="Letter sent")
+    assert "Action 1" not in actions(second)
+
+
+def test_a_linked_risk_not_on_the_risk_register_is_said_on_the_revised_register(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    import_ews(db, "2022-08", [ew("EW-009", linked_risk="DR-099")])
+    meeting = start(db)
+    config = Config(paths=PathsConfig(exports=tmp_path))
+    path = export_ew_register(db, config, meeting_id=meeting.id, fmt="csv").path
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        [row] = list(csv.DictReader(fh))
+    assert row["Risk register link"] == "DR-099 - DR-099 not on the 2022-08 risk register"
+
+
 def test_the_revised_register_in_csv_is_formula_safe(decided) -> None:
     db, config, meeting_id = decided
     written = export_ew_register(db, config, meeting_id=meeting_id, fmt="csv")
@@ -143,7 +177,7 @@ def test_the_minutes_have_an_early_warnings_item(decided, fmt: str) -> None:
         assert (
             rows["EW-003"]["Status"] == "Compensation event" and rows["EW-003"]["CE ref"] == "CE-12"
         )
-        assert rows["EW-003"]["Actions arising"] == "1"
+        assert rows["EW-003"]["Actions"] == "1"
         text = "\n".join(str(c.value) for row in wb["Minutes"].iter_rows() for c in row if c.value)
     assert "Early warnings (NEC clause 15)" in text
     assert "4 early warnings, 4 open, 4 new since the last meeting" in text

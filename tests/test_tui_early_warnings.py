@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from ew_helpers import ew, import_ews
 from riskboard import board
@@ -102,6 +102,9 @@ async def test_the_board_decides_each_early_warning_and_raises_an_action(config:
         await type_text(pilot, "Gareth Price")
         await pilot.press("ctrl+s")
         await pilot.pause(0.3)
+        # the action shows under the early warning at once, numbered
+        detail = str(screen.query_one("#ew-detail", Static).render())
+        assert "Action 1: Write to the contractor about the programme (Gareth Price," in detail
         # and keep EW-001 open
         await pilot.press("d")
         await pilot.pause()

@@ -185,6 +185,7 @@ from riskboard.board.early_warnings import (
     ew_decision,
     ew_decision_history,
     ew_decisions,
+    live_ew_actions,
     parse_ew_decision,
     register_due,
 )
@@ -255,7 +256,8 @@ __all__ = [
     "AcceptanceOutlook", "acceptance_outlook", "Approval", "ConflictError", "Draft",
     "EwAgenda", "EwAgendaStatus", "EwDecision", "agenda_early_warnings", "agenda_status",
     "decide_early_warning", "ew_decision",
-    "ew_decision_history", "ew_decisions", "parse_ew_decision", "register_due",
+    "ew_decision_history", "ew_decisions", "live_ew_actions", "parse_ew_decision",
+    "register_due",
     "DeescalationCandidate", "deescalation_candidates",
     "ActionLogEntry", "ActionUpdate", "AttendanceEntry", "AttendanceStatus", "AuditEntry",
     "BoardAction", "BoardActionStatus", "Escalation", "EscalationStatus", "Meeting",

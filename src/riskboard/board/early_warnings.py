@@ -24,10 +24,12 @@ from typing import Any, NamedTuple
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
+from riskboard.board.actions import action_log, actions_arising
 from riskboard.board.guards import clean, get_meeting
-from riskboard.board.models import Meeting
+from riskboard.board.models import BoardAction, Meeting
 from riskboard.board.txn import Scope, audited
 from riskboard.config import Config
+from riskboard.domain import ref_key
 from riskboard.early_warning import (
     STATUS_AFTER,
     EwDecisionKind,
@@ -301,6 +303,11 @@ class EwAgenda(BaseModel):
     rows: list[EwRow]  # new since the last meeting first, then the other open ones
     decisions: dict[str, EwDecision]  # EW ref -> this meeting's decision
     due: date  # when the revised register must be issued (meeting date + N days)
+    # ref_key(EW ref) -> the board's actions on it still open (``live_ew_actions``)
+    actions: dict[str, list[BoardAction]] = {}
+
+    def actions_on(self, ref: str) -> list[BoardAction]:
+        return self.actions.get(ref_key(ref), [])
 
     @property
     def new_count(self) -> int:
@@ -344,7 +351,22 @@ def agenda_early_warnings(db: sqlite_utils.Database, meeting_id: int, config: Co
         rows=new + rest,
         decisions=decisions,
         due=register_due(meeting, config),
+        actions=live_ew_actions(db, meeting_id),
     )
+
+
+def live_ew_actions(db: sqlite_utils.Database, meeting_id: int) -> dict[str, list[BoardAction]]:
+    """{ref_key(EW ref): actions} - the board's actions on each early warning still open
+    at the end of (or so far in) the meeting: raised there or carried from an earlier
+    meeting, in number order. An action stays on the revised register until closed or
+    withdrawn."""
+    live = [e.action for e in action_log(db, meeting_id) if e.action.live]
+    live += [a for a in actions_arising(db, meeting_id) if a.live]
+    out: dict[str, list[BoardAction]] = {}
+    for a in sorted(live, key=lambda a: a.number):
+        if a.ew_ref:
+            out.setdefault(ref_key(a.ew_ref), []).append(a)
+    return out
 
 
 def decisions_for_record(db: sqlite_utils.Database, meeting_id: int) -> list[dict[str, Any]]:
@@ -371,6 +393,7 @@ __all__ = [
     "ew_decision",
     "ew_decision_history",
     "ew_decisions",
+    "live_ew_actions",
     "parse_ew_decision",
     "register_due",
 ]

@@ -4,7 +4,8 @@ of the early warning meeting), as xlsx or csv.
 Every early warning of the register that stood for the meeting's board month, with the
 meeting's decisions applied: its status (kept open, removed, became a compensation
 event with its CE reference), the meeting date, the decision and reason, and the actions
-the register lists plus the actions the board raised on it (numbered in the action log).
+the register lists plus the board's actions on it still open at the end of the meeting
+(raised there or carried from earlier meetings; numbered in the action log).
 An early warning decided against its last known entry (missing from the month's
 register) is listed too. Text from a register or typed at the meeting never becomes a
 live formula (``safe_write``); approved minutes' records are verified first, as for the
@@ -27,6 +28,7 @@ from riskboard.domain import ref_key, uk_date
 from riskboard.early_warning import EW_STATUS_LABELS, STATUS_AFTER, EwStatus
 from riskboard.errors import RiskboardError
 from riskboard.ew_register import EwRow, require_register, view
+from riskboard.flag_details import EwNoLinkedRiskDetail
 from riskboard.reports.minutes import check_before_export, latest_meeting_id
 from riskboard.reports.safe_write import write_atomic, write_csv
 from riskboard.reports.xlsx_sheets import Column, RagPalette, SheetWriter, table_sheet
@@ -60,14 +62,33 @@ def _action_lines(row: EwRow) -> list[str]:
 
 
 def _link_text(row: EwRow) -> str | None:
-    """The risks linked by either register, and the disagreement if there is one."""
+    """The risks linked by either register, the disagreement if there is one, and a
+    linked risk the risk register does not hold."""
+    from riskboard.flag_text import evidence
+
     text = ", ".join(row.risks) if row.risks else None
     detail = row.flag_details.get("ew_link_mismatch")
     if detail is not None:
-        from riskboard.flag_text import evidence
-
         text = f"{text or 'none'} - registers disagree: {evidence('ew_link_mismatch', detail)}"
+    missing = row.flag_details.get("ew_no_linked_risk")
+    if text and isinstance(missing, EwNoLinkedRiskDetail) and missing.not_on_register:
+        text = (
+            f"{text} - {', '.join(missing.not_on_register)} not on the {missing.month}"
+            " risk register"
+        )
     return text
+
+
+def board_actions(db: sqlite_utils.Database, meeting_id: int) -> dict[str, list[str]]:
+    """{EW ref key: lines} for the board's actions on each early warning still open at
+    the end of the meeting (``board.live_ew_actions``: raised there or carried)."""
+    return {
+        key: [
+            f"Action {a.number}: {a.text} ({a.owner or '-'}, {uk_date(a.revised_due or a.due)})"
+            for a in actions
+        ]
+        for key, actions in board.live_ew_actions(db, meeting_id).items()
+    }
 
 
 def revised_rows(
@@ -79,12 +100,7 @@ def revised_rows(
     require_register(db, meeting.month)
     register = view(db, meeting.month, config, meeting_id=meeting_id)
     decisions = {ref_key(d.ew_ref): d for d in board.ew_decisions(db, meeting_id)}
-    actions: dict[str, list[str]] = {}
-    for a in board.actions_arising(db, meeting_id):
-        if a.ew_ref and a.live:
-            actions.setdefault(ref_key(a.ew_ref), []).append(
-                f"Action {a.number}: {a.text} ({a.owner or '-'}, {uk_date(a.due)})"
-            )
+    actions = board_actions(db, meeting_id)
     out: list[list[object]] = []
     seen: set[str] = set()
     for row in register.rows:

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, Field
 
 from riskboard.config import Config
+from riskboard.domain import ref_key
 from riskboard.early_warning import EW_STATUS_LABELS, STATUS_AFTER, EwDecisionKind, decision_words
 from riskboard.reports.minutes_content import (
     ActionRow,
@@ -65,7 +66,9 @@ def early_warning_blocks(
     actions: list[ActionRow],
     config: Config,
 ) -> tuple[list[Block], list[EwDecisionRow]]:
-    """The item's paragraphs and table, and the typed rows for the xlsx sheet."""
+    """The item's paragraphs and table, and the typed rows for the xlsx sheet.
+    ``actions``: the meeting's action log and actions arising (an early warning's
+    actions column numbers those on it, carried or new, not withdrawn)."""
     blocks: list[Block] = []
     m = rec.meeting
     if summary is not None:
@@ -100,7 +103,11 @@ def early_warning_blocks(
             decision=decision_words(d.decision, d.reason, d.ce_ref),
             status=_status_after(d.decision),
             ce_ref=d.ce_ref,
-            actions=[a.number for a in actions if a.ew_ref == d.ew_ref and not a.withdrawn],
+            actions=[
+                a.number
+                for a in actions
+                if a.ew_ref and ref_key(a.ew_ref) == ref_key(d.ew_ref) and not a.withdrawn
+            ],
         )
         for d in rec.early_warnings
     ]

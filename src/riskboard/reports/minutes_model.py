@@ -227,7 +227,7 @@ def build_minutes(
     if early_warnings is not None or rec.early_warnings:
         ew_item = add("Early warnings (NEC clause 15)", "early_warnings", [])
         ew_item.blocks, ew_rows = early_warning_blocks(
-            ew_item.number, rec, early_warnings, raised, config
+            ew_item.number, rec, early_warnings, carried + raised, config
         )
     withdrawn_blocks: list[Block] = [
         Para(

@@ -57,7 +57,7 @@ ESCALATION_COLUMNS = [
 EW_COLUMNS = [
     Column("Minute", "int", 8), Column("EW ref", "text"), Column("Matter", "wrap", 40),
     Column("Linked risk", "text"), Column("Decision", "wrap", 45), Column("Status", "text"),
-    Column("CE ref", "text"), Column("Actions arising", "text"),
+    Column("CE ref", "text"), Column("Actions", "text"),
 ]  # fmt: skip
 ACTION_COLUMNS = [
     Column("Action no.", "int", 10), Column("Carried / new", "text"),

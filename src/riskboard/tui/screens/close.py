@@ -113,7 +113,11 @@ def summary_text(
             )
             continue
         due = revised_due_text(a.get("due"), a.get("revised_due"))
-        t.append(f"  Action {a['number']}: {a['text']} - {a.get('owner') or '-'}, {due}\n")
+        on = ", ".join(x for x in (a.get("risk_ref"), a.get("ew_ref")) if x)
+        t.append(
+            f"  Action {a['number']}{f' [{on}]' if on else ''}: {a['text']}"
+            f" - {a.get('owner') or '-'}, {due}\n"
+        )
 
     if ew_due is not None or record.get("early_warnings"):
         decided = record.get("early_warnings") or []

@@ -302,6 +302,9 @@ def detail_text(row: EwRow | None, agenda: board.EwAgenda | None) -> Text:
     for a in row.actions:
         who = ", ".join(x for x in (a.owner, uk_date(a.due) if a.due else None) if x)
         text.append(f"\n  - {a.text or '(no text)'}" + (f" ({who})" if who else ""))
+    for b in agenda.actions_on(row.ref) if agenda is not None else []:
+        due = uk_date(b.revised_due or b.due)
+        text.append(f"\n  Action {b.number}: {b.text} ({b.owner or '-'}, {due})", "cyan")
     for code in row.flags:
         for line in flag_text.reasons(code, row.flag_details.get(code)):
             text.append(f"\n{line}", "yellow")
