@@ -81,10 +81,14 @@ class EarlyWarningsScreen(BoardScreen):
         table = self.query_one(DataTable)
         # what the board decides by first: a narrow terminal scrolls to the rest (and the
         # pane below shows everything about the early warning under the cursor)
-        for label, width in (("Ref", 7), ("New", 3), ("Status", 7), ("Flags", 16),
-                             ("Decision here", 20), ("Linked risk", 12), ("Matter", 30),
-                             ("Notified", 10), ("Wks", 3)):  # fmt: skip
-            table.add_column(label, width=width)
+        columns = [("Ref", 7), ("New", 3), ("Status", 7), ("Flags", 16),
+                   ("Decision here", 20), ("Linked risk", 12), ("Matter", 30),
+                   ("Notified", 10), ("Wks", 3)]  # fmt: skip
+        # a wide terminal gives the spare width to the matter (each column pads 1 + 1;
+        # 2 for the scroll bar)
+        spare = self.app.size.width - sum(w + 2 for _, w in columns) - 2
+        for label, width in columns:
+            table.add_column(label, width=width + max(0, spare) if label == "Matter" else width)
         table.focus()
         self.refresh_bar()
         self.load()
