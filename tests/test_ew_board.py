@@ -220,6 +220,15 @@ def test_cli_ew_decide_and_list(
     assert main(["ew", "list"]) == 0
     out = capsys.readouterr().out
     assert "Decision (meeting 1)" in out and "Remove: Settled" in out
+    # --json keeps what the register says beside what the board decided
+    ews.execute("UPDATE ew_snapshots SET decision = 'Keep open: programme agreed'")
+    ews.conn.commit()
+    assert main(["ew", "list", "--json"]) == 0
+    listed = {e["ref"]: e for e in json.loads(capsys.readouterr().out)}
+    assert listed["EW-001"]["decision"] == "Keep open: programme agreed"
+    assert listed["EW-001"]["board_decision"]["reason"] == "Settled"
+    assert listed["EW-003"]["decision"] == "Keep open: programme agreed"
+    assert listed["EW-003"]["board_decision"] is None and listed["EW-003"]["meeting_id"] == 1
     assert "Became a compensation event (CE-7)" in out
     assert main(["meeting", "show"]) == 0
     assert "Early warnings (NEC clause 15):" in capsys.readouterr().out

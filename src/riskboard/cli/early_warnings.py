@@ -136,9 +136,11 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
                             code: detail.model_dump(mode="json")
                             for code, detail in r.flag_details.items()
                         },
-                        "decision": decided[r.ref].model_dump(mode="json")
+                        # "decision" is the register's own text; the board's is apart
+                        "board_decision": decided[r.ref].model_dump(mode="json")
                         if r.ref in decided
                         else None,
+                        "meeting_id": meeting.id if meeting else None,
                     }
                     for r in ews.rows
                 ],
