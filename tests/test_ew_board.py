@@ -249,3 +249,25 @@ def test_the_close_summary_names_what_each_new_action_is_on(ews: sqlite_utils.Da
     text = summary_text(record, 0, ew_due=date(2022, 9, 21)).plain
     assert "Action 1 [EW-002]: Survey - Ann" in text
     assert "Action 2 [HM-001]: Chase - Bo" in text
+
+
+def test_cli_ew_show_gives_each_month_the_decisions_and_the_board_s_actions(
+    ews: sqlite_utils.Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    meeting = start(ews)
+    board.decide_early_warning(ews, meeting.id, "EW-001", decision="keep_open", reason="Watch")
+    board.add_action(ews, meeting.id, "Survey", owner="Ann", due="2022-10-01", ew_ref="ew-001")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.toml").write_text(f'[paths]\ndatabase = "{tmp_path / "rb.db"}"\n')
+    assert main(["ew", "show", "EW-001"]) == 0
+    out = capsys.readouterr().out
+    assert "2022-07" in out and "2022-08" in out  # the month it was on each register
+    assert "meeting 1: Keep open: Watch" in out
+    assert "Action 1 (open): Survey - Ann, due 01/10/2022" in out
+    assert main(["ew", "show", "EW-001", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [m["month"] for m in shown["months"]] == ["2022-07", "2022-08"]
+    assert [a["number"] for a in shown["actions"]] == [1]
+    assert main(["ew", "show", "EW-404"]) == 1
+    assert "unknown early warning 'EW-404'" in capsys.readouterr().err

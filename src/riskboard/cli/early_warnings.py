@@ -12,7 +12,7 @@ import json
 from typing import TYPE_CHECKING
 
 from riskboard import board, flag_text
-from riskboard.domain import FLAG_LABELS, FlagCode, uk_date
+from riskboard.domain import FLAG_LABELS, FlagCode, ref_key, uk_date
 from riskboard.errors import NotFound
 
 if TYPE_CHECKING:
@@ -238,10 +238,16 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
             f"unknown early warning {args.ref!r}: it is in no register imported into"
             f" database {ctx.database}"
         )
+    key = ref_key(history[-1]["ref"] if history else args.ref)
+    actions = [a for a in board.all_actions(ctx.db) if a.ew_ref and ref_key(a.ew_ref) == key]
     if args.json:
         print(
             json.dumps(
-                {"months": history, "decisions": [d.model_dump(mode="json") for d in decisions]},
+                {
+                    "months": history,
+                    "decisions": [d.model_dump(mode="json") for d in decisions],
+                    "actions": [a.model_dump(mode="json") for a in actions],
+                },  # fmt: skip
                 indent=2,
                 default=str,
                 ensure_ascii=False,
@@ -269,6 +275,11 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
         print("\nDecisions of the board:")
         for d in decisions:
             print(f"  meeting {d.meeting_id}: {d.words}")
+    if actions:
+        print("\nActions of the board on it:")
+        for a in actions:
+            due = uk_date(a.revised_due or a.due)
+            print(f"  Action {a.number} ({a.status.value}): {a.text} - {a.owner or '-'}, due {due}")
     return 0
 
 
