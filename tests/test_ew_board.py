@@ -271,3 +271,23 @@ def test_cli_ew_show_gives_each_month_the_decisions_and_the_board_s_actions(
     assert [a["number"] for a in shown["actions"]] == [1]
     assert main(["ew", "show", "EW-404"]) == 1
     assert "unknown early warning 'EW-404'" in capsys.readouterr().err
+
+
+def test_an_early_warning_decision_is_business_for_the_quorum_and_who_took_part(
+    ews: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    from riskboard.config import PathsConfig
+    from riskboard.reports.minutes import export_minutes
+
+    meeting = start(ews)
+    board.decide_early_warning(ews, meeting.id, "EW-001", decision="keep_open")
+    # she took part in that decision: the record cannot now say she sent apologies
+    with pytest.raises(RiskboardError, match=r"did business \(early warning EW-001: Keep open,"):
+        board.attend(ews, meeting.id, "Cora Corporate", apologies=True)
+    board.leave(ews, meeting.id, "Cora Corporate")
+    board.close_meeting(ews, meeting.id, force_reason="Corporate lead left")
+    config = Config(paths=PathsConfig(exports=tmp_path))
+    text = export_minutes(ews, config, meeting_id=meeting.id, fmt="md").read_text()
+    assert "after item" in text and "(Early warnings (NEC clause 15))." in text
+    assert "The meeting was quorate until Cora Corporate left at " in text
+    assert "before any business" not in text

@@ -336,6 +336,8 @@ def _refuse_if_took_part(
     what = (
         f"the minutes of meeting {row['entity_id']} approved"
         if row["entity"] == "meeting"
+        else row["change"]  # "early warning EW-001: Keep open" says it all
+        if row["entity"] == "early_warning_decision"
         else f"{row['entity']} {row['entity_id'] or ''}".strip() + f": {row['change']}"
     )
     if counted is not None:

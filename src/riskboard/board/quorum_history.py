@@ -7,8 +7,9 @@ when (and after which business), when the meeting stopped being quorate after it
 business had begun, and whether any business was recorded while it was not quorate
 (the service refuses that, so it only happens to a record changed around it).
 
-Business (``is_business``): the reviews, actions, escalations and approvals of
-minutes recorded at the meeting - everything ``txn.Scope.BUSINESS`` guards.
+Business (``is_business``): the reviews, actions, escalations, decisions on early
+warnings and approvals of minutes recorded at the meeting - everything
+``txn.Scope.BUSINESS`` guards.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from pydantic import BaseModel, Field
 from riskboard.board.quorum import quorum_of_rows, quorum_rule
 from riskboard.store import meetings as store
 
-BUSINESS_ENTITIES = frozenset({"review", "action", "escalation"})
+# an early warning decision is business like a risk's (issue 14)
+BUSINESS_ENTITIES = frozenset({"review", "action", "escalation", "early_warning_decision"})
 APPROVAL_CHANGE = "previous minutes approved"
 LEFT = "left"
 RETURNED = "returned"

@@ -127,6 +127,8 @@ def _item_of(ref: RecBusinessRef, items: list[Item]) -> str | None:
         found = next((i for i in items if i.kind == kind), None)
     elif ref.entity == "escalation":
         found = next((i for i in items if i.kind == "escalations"), None)
+    elif ref.entity == "early_warning_decision":
+        found = next((i for i in items if i.kind == "early_warnings"), None)
     else:
         found = next((i for i in items if i.kind == "previous"), None)
     return f"item {found.number} ({found.title})" if found else None
