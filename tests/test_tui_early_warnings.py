@@ -150,3 +150,31 @@ async def test_a_notice_from_the_review_screen_and_the_due_date_at_the_close(
         assert isinstance(app.screen, CloseScreen)
         summary = str(app.screen.query_one("#summary").render())
         assert "Revised early warning register due to the contractor by 21/09/2022" in summary
+
+
+async def test_a_decision_saved_elsewhere_while_the_form_is_open_is_never_replaced(
+    config: Config,
+) -> None:
+    app = RiskboardApp(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_item(app, pilot)  # the cursor on EW-002, undecided
+        await pilot.press("d")
+        await pilot.pause()
+        await choose(pilot, "K")  # Keep open
+        # meanwhile, from the command line
+        db = read(config)
+        meeting = board.current_meeting(db)
+        assert meeting is not None
+        board.decide_early_warning(db, meeting.id, "EW-002", decision="remove", reason="cli")
+        db.conn.close()
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, FormDialog)  # refused: the form stays, both shown
+        error = str(app.screen.query_one("#form-error").render())
+        assert "remove" in error.lower() and "keep" in error.lower(), error
+    db = read(config)
+    meeting = board.current_meeting(db)
+    assert meeting is not None
+    [decision] = board.ew_decisions(db, meeting.id)
+    assert decision.words == "Remove: cli"
+    db.conn.close()

@@ -215,8 +215,9 @@ class EarlyWarningsScreen(BoardScreen):
                 decision=values["decision"],
                 reason=values["reason"] or None,
                 ce_ref=values["ce_ref"] or None,
-                # based on what this form showed (someone else may have decided meanwhile)
-                expected=values.shown("decision", "reason", "ce_ref") if made else None,
+                # based on what this form showed - no decision too: someone else may have
+                # decided meanwhile, and their decision is never silently replaced
+                expected=values.shown("decision", "reason", "ce_ref"),
                 actor=rb.actor,
             )
 
