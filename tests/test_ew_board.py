@@ -213,6 +213,9 @@ def test_cli_ew_decide_and_list(
     with pytest.raises(SystemExit):  # argparse: --ce needs its CE reference
         main(["ew", "decide", "EW-002", "--ce"])
     assert "argument --ce: expected one argument" in capsys.readouterr().err
+    assert main(["ew", "decide", "EW-002", "--ce", " "]) == 1  # review F2: said "None"
+    err = capsys.readouterr().err
+    assert "its CE reference is needed" in err and "None" not in err
     assert main(["ew", "decide", "EW-001", "--remove", "--reason", "Settled"]) == 0
     assert "EW-001 Matter EW-001: Remove: Settled (meeting 1)" in capsys.readouterr().out
     assert main(["ew", "decide", "EW-002", "--ce", "CE-7", "--json"]) == 0

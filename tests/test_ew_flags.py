@@ -105,6 +105,25 @@ def test_a_mismatch_between_the_two_registers_is_shown_from_each_side() -> None:
     assert on_ews == {"EW-001": ["ew_link_mismatch"]}
 
 
+@pytest.mark.parametrize("none", ["N/A", "n/a", "None", "TBC", "-", "Not applicable"])
+def test_what_officers_type_for_no_early_warning_names_none(none: str) -> None:
+    """Review F17: "N/A" was read as the references "N" and "A" (a false mismatch)."""
+    risks = [risk("HM-001", early_warning_ref=none, exposure=150_000)]
+    ews = [ew("EW-001", linked_risk=None)]
+    flagged = risk_flags_of(ews, risks)
+    assert [c.value for c in flagged["HM-001"].codes] == ["no_early_warning"]
+    assert flags_of(ews, risks) == {"EW-001": ["ew_no_linked_risk"]}
+
+
+def test_early_warnings_one_per_line_in_the_risk_register_are_each_linked() -> None:
+    # a cell "EW-1<newline>EW-2", and the same as the reader may give it ("EW-1 EW-2")
+    for cell in ("EW-001\nEW-002", "EW-001 EW-002"):
+        risks = [risk("HM-001", early_warning_ref=cell)]
+        ews = [ew("EW-001", linked_risk="HM-001"), ew("EW-002", linked_risk="HM-001")]
+        assert risk_flags_of(ews, risks) == {}, cell
+        assert flags_of(ews, risks) == {}, cell
+
+
 def test_a_register_that_names_no_links_is_not_compared() -> None:
     # the risk register has no EW column in use: the early warning register alone links
     risks = [risk("HM-001"), risk("HM-002")]

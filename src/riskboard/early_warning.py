@@ -78,11 +78,29 @@ def normalise_ew_status(text: str | None) -> EwStatus | None:
 _REF_SPLIT = re.compile(r"\s*(?:[,;/\n]|\band\b|&)\s*", re.IGNORECASE)
 
 
+# what officers type for "none" in a reference column: no reference at all (never the
+# refs "N" and "A")
+_NO_REF = frozenset({"n/a", "n.a.", "na", "none", "nil", "no", "-", "--", "tbc", "tba",
+                     "not applicable", "not known", "n/k", "?"})  # fmt: skip
+
+
 def split_refs(text: str | None) -> list[str]:
-    """The references a cell names: "HM-001", "HM-001, HM-004", "EW-3 / EW-7"."""
-    if not text:
+    """The references a cell names: "HM-001", "HM-001, HM-004", "EW-3 / EW-7", one per
+    line ("EW-1" newline "EW-2", also when the reader gave it as "EW-1 EW-2": words each
+    holding a digit are separate references, while "EW 4" is one). "N/A", "None",
+    "TBC", "-" ... name none."""
+    if not text or " ".join(text.split()).casefold() in _NO_REF:
         return []
-    return [part for part in (p.strip() for p in _REF_SPLIT.split(text)) if part]
+    out: list[str] = []
+    for part in (p.strip() for p in _REF_SPLIT.split(text)):
+        if not part or part.casefold() in _NO_REF:
+            continue
+        words = part.split()
+        if len(words) > 1 and all(any(ch.isdigit() for ch in w) for w in words):
+            out.extend(words)
+        else:
+            out.append(part)
+    return out
 
 
 class EwAction(BaseModel):

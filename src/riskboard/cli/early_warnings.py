@@ -286,7 +286,7 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_decide(args: argparse.Namespace, ctx: Context) -> int:
     from riskboard.cli.meeting import dump, meeting_id
 
-    decision = "compensation_event" if args.ce_ref else args.decision
+    decision = "compensation_event" if args.ce_ref is not None else args.decision
     d = board.decide_early_warning(
         ctx.db,
         meeting_id(args, ctx),
