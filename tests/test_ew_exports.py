@@ -272,3 +272,18 @@ def test_the_monthly_reports_risks_by_flag_counts_only_risk_flags(decided) -> No
     data = gather(db, config, "2022-08")
     assert not EW_ONLY_FLAGS & set(data.flag_counts)
     assert FlagCode.NO_EARLY_WARNING in data.flag_counts
+
+
+def test_an_action_on_a_risk_and_an_early_warning_is_minuted_on_both(decided) -> None:
+    """Review F4: the column said "Risk" and an action on both lost its early warning."""
+    db, config, meeting_id = decided
+    board.add_action(db, meeting_id, "Both", owner="Cy", due="2022-10-01", risk_ref="HM-001",
+                     ew_ref="EW-001")  # fmt: skip
+    text = export_minutes(db, config, meeting_id=meeting_id, fmt="md").read_text(encoding="utf-8")
+    assert "| No. | Action | Risk / EW | Owner | Due |" in text
+    assert "| 1 | Write to the contractor | EW-003 | Dee |" in text
+    assert "| 2 | Both | HM-001, EW-001 | Cy |" in text
+    wb = openpyxl.load_workbook(export_minutes(db, config, meeting_id=meeting_id, fmt="xlsx"))
+    sheet = [[c.value for c in row] for row in wb["Action Log"].iter_rows()]
+    on = {r[0]: r[sheet[0].index("Risk / EW")] for r in sheet[1:]}
+    assert on == {1: "EW-003", 2: "HM-001, EW-001"}

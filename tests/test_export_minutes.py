@@ -109,7 +109,7 @@ def test_docx_tables_hold_attendance_actions_and_escalations(files: dict[str, Pa
     log = by_header[("No.", "Action", "Owner", "Due", "Status", "Progress")]
     assert log == [["1", "Report on defect backlog", "Casey Contractor", "30/04/2026",
                     "Closed", FORMULA_PROGRESS]]  # fmt: skip
-    new = by_header[("No.", "Action", "Risk", "Owner", "Due")]
+    new = by_header[("No.", "Action", "Risk / EW", "Owner", "Due")]
     assert [(r[0], r[2], r[4]) for r in new] == [("2", "HM-001", "31/05/2026"),
                                                  ("3", "FN-004", "15/05/2026")]  # fmt: skip
     esc_head = ("Ref", "Risk", "Register / board", "Score when proposed", "Reason", "Exposure",

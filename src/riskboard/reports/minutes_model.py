@@ -238,8 +238,8 @@ def build_minutes(
     ]
     add("New actions arising", "actions", [
         Table(
-            headers=["No.", "Action", "Risk", "Owner", "Due"],
-            rows=[[str(a.number), a.text, a.risk_ref or a.ew_ref or "", a.owner or "",
+            headers=["No.", "Action", "Risk / EW", "Owner", "Due"],
+            rows=[[str(a.number), a.text, on_text(a), a.owner or "",
                    due_cell(a)] for a in new_actions],
             sheet="Action Log",
             empty="No new actions arose.",
@@ -377,6 +377,11 @@ def _action_cells(a: ActionRow) -> list[str]:
     status = action_status_text(a)
     return [str(a.number), a.text, a.owner or "", due_cell(a), status,
             a.progress or ""]  # fmt: skip
+
+
+def on_text(a: ActionRow) -> str:
+    """What an action is on: its risk, its early warning, or both ("HM-001, EW-004")."""
+    return ", ".join(x for x in (a.risk_ref, a.ew_ref) if x)
 
 
 def due_cell(a: ActionRow) -> str:

@@ -23,7 +23,7 @@ from riskboard.heat_map import build_heat_map
 from riskboard.register import RegisterRow
 from riskboard.reports.heat_map import write_heat_map
 from riskboard.reports.minutes_content import Facts, Minutes, Para, Table, long_date
-from riskboard.reports.minutes_model import action_status_text, flag_labels
+from riskboard.reports.minutes_model import action_status_text, flag_labels, on_text
 from riskboard.reports.safe_write import write_atomic
 from riskboard.reports.xlsx_sheets import (
     BOLD,
@@ -61,7 +61,7 @@ EW_COLUMNS = [
 ]  # fmt: skip
 ACTION_COLUMNS = [
     Column("Action no.", "int", 10), Column("Carried / new", "text"),
-    Column("Raised", "date", 12), Column("Risk", "text"),
+    Column("Raised", "date", 12), Column("Risk / EW", "text"),
     Column("Action", "wrap", 50), Column("Owner", "text"), Column("Due", "date", 12),
     Column("Revised due", "date", 12), Column("Status", "text"), Column("Progress", "wrap", 50),
 ]  # fmt: skip
@@ -214,7 +214,7 @@ def build_minutes_xlsx(
     table_sheet(
         wb, "Action Log", ACTION_COLUMNS,
         [
-            [a.number, upper_first(a.source), a.raised, a.risk_ref or a.ew_ref, a.text,
+            [a.number, upper_first(a.source), a.raised, on_text(a) or None, a.text,
              a.owner, a.due,
              a.revised_due, action_status_text(a), a.progress]
             for a in minutes.actions
