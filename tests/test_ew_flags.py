@@ -256,3 +256,41 @@ def test_a_month_without_its_own_register_uses_the_latest_one(db: sqlite_utils.D
     assert (got.month, got.ew_month, got.as_of) == ("2022-08", "2022-07", date(2022, 8, 31))
     import_month(db, "2022-09", [risk("HM-001")])
     assert view(db, "2022-09", Config()).ew_month == "2022-07"
+
+
+def test_an_open_early_warning_left_off_the_next_register_stays_in_sight(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    """Review F18: an open early warning absent from the contractor's next register
+    vanished without a word. It stays, from its last entry, flagged, until the board
+    removes it (or records it as a compensation event)."""
+    from riskboard.config import PathsConfig
+    from riskboard.reports.ew_register_export import export_ew_register
+
+    import_ews(db, "2022-07", [ew("EW-001", linked_risk="HM-001"),
+                               ew("EW-002", linked_risk="SL-002"),
+                               ew("EW-003", status="removed")])  # fmt: skip
+    import_ews(db, "2022-08", [ew("EW-001", linked_risk="HM-001")])
+    config = Config()
+    rows = {r.ref: r for r in view(db, "2022-08", config).rows}
+    assert "EW-003" not in rows  # removed on July's register: rightly gone
+    gone = rows["EW-002"]
+    assert gone.month == "2022-07" and gone.linked_risk == "SL-002" and gone.is_open
+    assert "ew_missing_from_register" in gone.flags
+    [line] = flag_text.reasons("ew_missing_from_register",
+                               gone.flag_details["ew_missing_from_register"])  # fmt: skip
+    assert "open on the 2022-07 early warning register, not on the 2022-08 one" in line
+    assert "ew_missing_from_register" not in rows["EW-001"].flags
+    # on the agenda, and decided there: it stays listed at that meeting
+    meeting = start(db)
+    agenda = board.agenda_early_warnings(db, meeting.id, config)
+    assert "EW-002" in [r.ref for r in agenda.rows]
+    board.decide_early_warning(db, meeting.id, "EW-002", decision="remove", reason="Settled")
+    assert "EW-002" in [r.ref for r in board.agenda_early_warnings(db, meeting.id, config).rows]
+    own = Config(paths=PathsConfig(exports=tmp_path))
+    written = export_ew_register(db, own, meeting_id=meeting.id, fmt="csv")
+    text = written.path.read_text(encoding="utf-8-sig")
+    assert "EW-002" in text and "Remove: Settled" in text
+    board.close_meeting(db, meeting.id)
+    # removed by the board: no longer missing, no longer listed
+    assert "EW-002" not in {r.ref for r in view(db, "2022-08", config).rows}

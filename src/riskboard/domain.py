@@ -164,6 +164,8 @@ class FlagCode(StrEnum):
     ACCEPTANCE_LAPSED = "acceptance_lapsed"  # the board's accept/tolerate is past review-by
     # NEC early warnings (``ew_flags``): on a risk, then on an early warning
     NO_EARLY_WARNING = "no_early_warning"  # risk: exposure at/above the threshold, no EW
+    # EW: open on an earlier register, absent from this one, not removed by the board
+    EW_MISSING = "ew_missing_from_register"
     EW_LINK_MISMATCH = "ew_link_mismatch"  # risk or EW: the two registers disagree
     EW_NO_LINKED_RISK = "ew_no_linked_risk"  # EW: open, no linked risk on the register
     EW_RISK_CLOSED = "ew_risk_closed"  # EW: open while its linked risk is closed
@@ -191,12 +193,14 @@ FLAG_LABELS: dict[FlagCode, str] = {
     FlagCode.EW_RISK_CLOSED: "Linked risk closed, early warning open",
     FlagCode.EW_UNDECIDED: "Early warning with no decision",
     FlagCode.EW_ACTION_OVERDUE: "Early warning action overdue",
+    FlagCode.EW_MISSING: "Open early warning missing from the register",
 }
 # the flags an early warning can carry (the risk register's own are the rest); an
 # early warning can also carry ``unreadable_value``
 EW_FLAGS: frozenset[FlagCode] = frozenset(
     {FlagCode.UNREADABLE_VALUE, FlagCode.EW_LINK_MISMATCH, FlagCode.EW_NO_LINKED_RISK,
-     FlagCode.EW_RISK_CLOSED, FlagCode.EW_UNDECIDED, FlagCode.EW_ACTION_OVERDUE}
+     FlagCode.EW_RISK_CLOSED, FlagCode.EW_UNDECIDED, FlagCode.EW_ACTION_OVERDUE,
+     FlagCode.EW_MISSING}
 )  # fmt: skip
 # the flags only an early warning carries: never on a risk
 EW_ONLY_FLAGS: frozenset[FlagCode] = EW_FLAGS - {

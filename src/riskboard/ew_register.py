@@ -19,7 +19,7 @@ import sqlite_utils
 from pydantic import BaseModel, Field, SkipValidation
 
 from riskboard.config import Config
-from riskboard.domain import FLAG_ORDER, Flag, Risk, ref_key, uk_date
+from riskboard.domain import FLAG_ORDER, Flag, FlagCode, Risk, ref_key, uk_date
 from riskboard.early_warning import (
     EW_STATUS_LABELS,
     EarlyWarning,
@@ -31,13 +31,14 @@ from riskboard.early_warning import (
 from riskboard.errors import NotFound
 from riskboard.ew_flags import (
     CrossReference,
+    Flagged,
     LastDecision,
     cross_reference,
     ew_flags,
     register_decision,
     risk_flags,
 )
-from riskboard.flag_details import FlagDetail, UnreadableCell
+from riskboard.flag_details import EwMissingDetail, FlagDetail, UnreadableCell
 from riskboard.flags import month_bounds
 from riskboard.store import early_warnings as ew_store
 from riskboard.store import meetings as board_store
@@ -73,6 +74,11 @@ class EwRow(BaseModel):
     last_decision: str | None = None  # the latest decision, in words
 
     @property
+    def missing(self) -> bool:
+        """Open on an earlier register and left off this month's (shown as last entered)."""
+        return FlagCode.EW_MISSING.value in self.flags
+
+    @property
     def status_label(self) -> str:
         return EW_STATUS_LABELS[self.status]
 
@@ -90,6 +96,16 @@ class EwRegisterView(BaseModel):
     rows: list[EwRow] = Field(default_factory=list)
     # risk ref -> the early warnings linked to it (either register)
     risk_links: dict[str, list[str]] = Field(default_factory=dict)
+
+    @property
+    def on_register(self) -> list[EwRow]:
+        """The rows the register itself holds (not those left off it)."""
+        return [r for r in self.rows if not r.missing]
+
+    @property
+    def missing_rows(self) -> list[EwRow]:
+        """Open early warnings of an earlier register left off this one."""
+        return [r for r in self.rows if r.missing]
 
     def row(self, ref: str) -> EwRow | None:
         key = ref_key(ref)
@@ -147,6 +163,8 @@ def view(
     if ew_month is None:
         return EwRegisterView(month=month, ew_month=None, as_of=as_of)
     ews = ew_store.load_early_warnings(db, ew_month)
+    missing = missing_early_warnings(db, month, ew_month, meeting_id)
+    ews = [*ews, *(e for e, _ in missing.values())]
     current = list(risks) if risks is not None else store.load_month(db, month)
     links = cross_reference(current, ews)
     decisions = last_decisions(db, month)
@@ -164,6 +182,14 @@ def view(
     rows = []
     for ew in ews:
         f = flagged.get(ew.ref)
+        gone = missing.get(ref_key(ew.ref))
+        if gone is not None:
+            f = f or Flagged()
+            f.codes.append(FlagCode.EW_MISSING)
+            f.details[FlagCode.EW_MISSING.value] = EwMissingDetail(
+                last_month=gone[1], ew_month=ew_month
+            )
+            f.codes.sort(key=FLAG_ORDER.index)
         last = max(
             (d for d in (decisions.get(ref_key(ew.ref)), register_decision(ew)) if d),
             key=lambda d: d.day,
@@ -172,7 +198,7 @@ def view(
         rows.append(
             EwRow(
                 **_fields(ew),
-                month=ew_month,
+                month=gone[1] if gone else ew_month,
                 status=ew.ew_status,
                 status_blank=ew.status is None,
                 risks=links.ew_to_risks.get(ew.ref, []),
@@ -186,6 +212,31 @@ def view(
     return EwRegisterView(
         month=month, ew_month=ew_month, as_of=as_of, rows=rows, risk_links=links.risk_to_ews
     )
+
+
+def missing_early_warnings(
+    db: sqlite_utils.Database, month: str, ew_month: str, meeting_id: int | None = None
+) -> dict[str, tuple[EarlyWarning, str]]:
+    """{ref_key: (its last entry, that register's month)} for the early warnings open on
+    an earlier register and left off ``ew_month``'s, unless the board has since removed
+    them or recorded them as a compensation event (at a meeting up to ``month`` other than
+    ``meeting_id``, whose own decisions stay on its agenda): an open matter never drops
+    out of sight because the contractor's register left it off."""
+    gone = ew_store.missing_open(db, ew_month)
+    if not gone:
+        return {}
+    closed_by_board: dict[str, bool] = {}
+    for row in ew_store.decision_rows(db, before_month=_next_month(month)):
+        if row["meeting_id"] == meeting_id:
+            continue
+        closed_by_board[ref_key(row["ew_ref"])] = row["decision"] != "keep_open"
+    out: dict[str, tuple[EarlyWarning, str]] = {}
+    for last_month, refs in gone.items():
+        wanted = {ref_key(r) for r in refs} - {k for k, c in closed_by_board.items() if c}
+        for ew in ew_store.load_early_warnings(db, last_month):
+            if ref_key(ew.ref) in wanted:
+                out[ref_key(ew.ref)] = (ew, last_month)
+    return out
 
 
 def _fields(ew: EarlyWarning) -> dict[str, object]:

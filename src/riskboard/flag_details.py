@@ -141,6 +141,14 @@ class EwActionOverdueDetail(_Detail):
     actions: list[OverdueAction] = []
 
 
+class EwMissingDetail(_Detail):
+    """An early warning open on an earlier register and absent from this one, neither
+    removed nor a compensation event by the board's decision: shown from its last entry."""
+
+    last_month: str  # the register it was last on (YYYY-MM)
+    ew_month: str  # the register it is missing from
+
+
 class UnreadableCell(_Detail):
     """A cell that holds something but could not be read as its field."""
 
@@ -177,4 +185,5 @@ FlagDetail = (
     | EwRiskClosedDetail
     | EwUndecidedDetail
     | EwActionOverdueDetail
+    | EwMissingDetail
 )

@@ -30,6 +30,7 @@ from riskboard.flag_details import (
     EwActionOverdueDetail,
     EwLinkMismatchDetail,
     EwLinkProblem,
+    EwMissingDetail,
     EwNoLinkedRiskDetail,
     EwRiskClosedDetail,
     EwUndecidedDetail,
@@ -145,6 +146,8 @@ def evidence(code: str, detail: FlagDetail | None) -> str:
         return f"{_weeks(detail.weeks)} since {uk_date(detail.since)}"
     if isinstance(detail, EwActionOverdueDetail):
         return "; ".join(f"due {uk_date(a.due)}" for a in detail.actions)
+    if isinstance(detail, EwMissingDetail):
+        return f"last on the {detail.last_month} register"
     if isinstance(detail, OverdueActionDetail):
         return "; ".join(f"due {uk_date(a.due)}" for a in detail.actions)
     if isinstance(detail, ScoreIncreasedDetail):
@@ -273,6 +276,12 @@ def reasons(code: str, detail: FlagDetail | None) -> list[str]:
             owner = f", owner {a.owner}" if a.owner else ""
             lines.append(f"   - {a.action or 'action'}: due {uk_date(a.due)}{owner}")
         return lines
+    if code == FlagCode.EW_MISSING and isinstance(detail, EwMissingDetail):
+        return [
+            f"{name}: open on the {detail.last_month} early warning register, not on the"
+            f" {detail.ew_month} one, and the board has not removed it - shown as last"
+            " entered"
+        ]
     return [name]
 
 
@@ -356,6 +365,11 @@ def chase(code: str, detail: FlagDetail | None, *, to_owner: bool = False) -> st
                 parts.append(f"{a.action or 'action'} due {uk_date(a.due)}{who}")
         what = "; ".join(parts) or "an action is past its date"
         return f"{name}: {what} - complete it or give a revised date"
+    if code == FlagCode.EW_MISSING and isinstance(detail, EwMissingDetail):
+        return (
+            f"{name}: open on the {detail.last_month} register, left off the"
+            f" {detail.ew_month} one - put it back, or say when it was removed"
+        )
     return name
 
 

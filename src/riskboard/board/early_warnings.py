@@ -37,7 +37,13 @@ from riskboard.early_warning import (
     decision_words,
 )
 from riskboard.errors import NotFound, Remedy, RiskboardError
-from riskboard.ew_register import EwRegisterView, EwRow, new_since_last_meeting, view
+from riskboard.ew_register import (
+    EwRegisterView,
+    EwRow,
+    missing_early_warnings,
+    new_since_last_meeting,
+    view,
+)
 from riskboard.store import early_warnings as store
 from riskboard.store import meetings as board_store
 from riskboard.store.register import now_iso
@@ -287,6 +293,10 @@ def agenda_status(db: sqlite_utils.Database, meeting_id: int) -> EwAgendaStatus 
     ews = store.load_early_warnings(db, ew_month)
     is_new = new_since_last_meeting(db, ew_month, meeting_id)
     listed = [e for e in ews if is_new(e) or e.is_open() or e.ref in decided]
+    # open ones left off the register (listed from their last entry)
+    listed += [
+        e for e, _ in missing_early_warnings(db, meeting.month, ew_month, meeting_id).values()
+    ]
     return EwAgendaStatus(
         ew_month=ew_month,
         new=sum(1 for e in ews if is_new(e)),

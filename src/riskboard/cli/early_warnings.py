@@ -166,7 +166,14 @@ def print_register(
     flagged = [r for r in ews.rows if r.flags]
     print(
         f"Early warnings for {ews.month} ({source}; as of {uk_date(ews.as_of)}):"
-        f" {len(ews.rows)} early warnings, {len(ews.open_rows)} open, {len(flagged)} flagged"
+        f" {len(ews.on_register)} early warnings, {sum(r.is_open for r in ews.on_register)} open,"
+        f" {len(flagged)} flagged"
+        + (
+            f"; {len(ews.missing_rows)} open one{'s' if len(ews.missing_rows) != 1 else ''}"
+            " left off it (shown from the last register holding it)"
+            if ews.missing_rows
+            else ""
+        )
     )
     head = ["Ref", "Status", "Notified", "By", "Weeks", "Linked risk", "Matter"]
     if meeting is not None:

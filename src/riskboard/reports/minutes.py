@@ -72,7 +72,8 @@ def ew_summary(
     return EwMinutesSummary(
         month=month,
         ew_month=view.ew_month,
-        total=len(view.rows),
+        total=len(view.on_register),
+        missing=[r.ref for r in view.missing_rows],
         open_items=[_item(r) for r in view.open_rows],
         new_items=[_item(r) for r in view.rows if r.new],
     )

@@ -46,6 +46,7 @@ class EwMinutesSummary(BaseModel):
     total: int
     open_items: list[EwOpenItem] = Field(default_factory=list)
     new_items: list[EwOpenItem] = Field(default_factory=list)  # new since the last meeting
+    missing: list[str] = Field(default_factory=list)  # open ones left off it (in open_items)
 
 
 def revised_register_due(meeting_date: date, config: Config) -> date:
@@ -81,10 +82,17 @@ def early_warning_blocks(
             Para(
                 text=f"The board considered the early warning register ({source}):"
                 f" {summary.total} early warning{'s' if summary.total != 1 else ''},"
-                f" {len(summary.open_items)} open, {len(summary.new_items)} new since the last"
-                " meeting."
+                f" {len(summary.open_items) - len(summary.missing)} open,"
+                f" {len(summary.new_items)} new since the last meeting."
             )
         )
+        if summary.missing:
+            blocks.append(
+                Para(
+                    lead="Left off the register though open before, and not removed:",
+                    text=", ".join(summary.missing) + " (considered as last entered).",
+                )
+            )
         new = summary.new_items
         if new:
             blocks.append(

@@ -304,7 +304,7 @@ def install_demo(
         ew_flag_counts={
             code.value: ew_counts.get(code.value, 0) for code in FLAG_ORDER if code in EW_FLAGS
         },  # fmt: skip
-        early_warnings=len(ews.rows) if ews else 0,
+        early_warnings=len(ews.on_register) if ews else 0,
     )
 
 

@@ -11,6 +11,7 @@ top of those, written out here so the August register always holds each case:
 - council early warnings over gainshare and out-of-scope work, with no risk on the
   register (``ew_no_linked_risk``) - new since the last meeting;
 - a date notified that cannot be read (``unreadable_value``);
+- one open in July left off August's register (``ew_missing_from_register``);
 - one removed and those that became compensation events (never flagged).
 
 Deterministic: the same register every time (the demo's files are byte-identical).
@@ -37,6 +38,7 @@ ACTION_DUE = date(2022, 9, 30)
 # the previous meeting (``board_history``)
 STORY_EWS = frozenset({"EW-017", CLOSED_RISK_EW})
 BOARD_DECIDED_EW = "EW-017"
+MISSING_EW = "EW-058"  # on July's register only
 
 
 @dataclass
@@ -118,6 +120,15 @@ def _cases(month: str, ews: list[DemoEw], risks: Sequence[Risk]) -> None:
         )  # fmt: skip
     live[2].meeting, live[2].decision = None, None  # never decided since it was notified
     if month == "2022-07":
+        # open in July, left off August's register without being removed
+        # (``ew_missing_from_register``)
+        ews.append(
+            DemoEw(MISSING_EW, date(2022, 6, 20), "Contractor",
+                   "Traffic signal maintenance backlog: could delay the Key Date for the"
+                   " junction upgrades", _named(risks, "Traffic Management"),
+                   [("Agree a catch-up programme", "Traffic Signals Engineer", ACTION_DUE)],
+                   meeting=EW_MEETINGS[month], decision="Keep open: programme awaited")
+        )  # fmt: skip
         return
     live[0].linked_risk = live[1].linked_risk  # the registers disagree on this link
     live[3].actions = [("Survey the affected sites", "Operations Manager", date(2022, 7, 29)),

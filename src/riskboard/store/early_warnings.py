@@ -141,6 +141,24 @@ def load_early_warnings(db: sqlite_utils.Database, month: str) -> list[EarlyWarn
     return _EWS.validate_python(rows)
 
 
+def missing_open(db: sqlite_utils.Database, month: str) -> dict[str, list[str]]:
+    """{register month: refs} - early warnings whose last entry on a register before
+    ``month`` is open (or has no status) and that ``month``'s register does not hold."""
+    rows = db.execute(
+        "SELECT s.month, s.ref FROM ew_snapshots s"
+        " WHERE s.month < ? AND (s.status IS NULL OR s.status = 'open')"
+        " AND s.month = (SELECT MAX(t.month) FROM ew_snapshots t"
+        "                WHERE t.ref_key = s.ref_key AND t.month < ?)"
+        " AND s.ref_key NOT IN (SELECT ref_key FROM ew_snapshots WHERE month = ?)"
+        " ORDER BY s.ref",
+        [month, month, month],
+    ).fetchall()
+    out: dict[str, list[str]] = {}
+    for last_month, ref in rows:
+        out.setdefault(last_month, []).append(ref)
+    return out
+
+
 def ew_report_date(db: sqlite_utils.Database, month: str) -> str | None:
     row = db.execute(
         "SELECT MAX(report_date) FROM ew_snapshots WHERE month = ?", [month]

@@ -38,6 +38,7 @@ SHORT: dict[str, str] = {
     "ew_risk_closed": "RISK-CLOSED",
     "ew_undecided": "UNDECIDED",
     "ew_action_overdue": "OVERDUE",
+    "ew_missing_from_register": "MISSING",
 }
 
 
