@@ -287,3 +287,22 @@ def test_an_action_on_a_risk_and_an_early_warning_is_minuted_on_both(decided) ->
     sheet = [[c.value for c in row] for row in wb["Action Log"].iter_rows()]
     on = {r[0]: r[sheet[0].index("Risk / EW")] for r in sheet[1:]}
     assert on == {1: "EW-003", 2: "HM-001, EW-001"}
+
+
+def test_a_later_revised_register_carries_the_board_s_earlier_decisions(decided) -> None:
+    """Review F12: the next meeting's revised register showed EW-002 (removed by the
+    board at meeting 1) as plain Open with no decision - the contractor's register had
+    not caught up, and the board's removal vanished from the document issued."""
+    db, config, first = decided
+    board.close_meeting(db, first)
+    second = start(db, "2022-10-12").id
+    path = export_ew_register(db, config, meeting_id=second, fmt="csv").path
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = {r["EW ref"]: r for r in csv.DictReader(fh)}
+    removed = rows["EW-002"]
+    assert removed["Decision"] == "Remove: +Resolved (the board, meeting 1)"
+    assert removed["Status"] == "Removed (the contractor's register still shows Open)"
+    assert removed["Meeting date"] == "2022-09-14" and removed["Decided at this meeting"] == ""
+    kept = rows["EW-001"]
+    assert (kept["Decision"], kept["Status"]) == ("Keep open (the board, meeting 1)", "Open")
+    assert rows["EW-004"]["Decision"] == ""  # never decided: as the register has it

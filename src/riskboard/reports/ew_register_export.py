@@ -25,13 +25,19 @@ from openpyxl import Workbook
 from riskboard import board
 from riskboard.config import Config
 from riskboard.domain import ref_key, uk_date
-from riskboard.early_warning import EW_STATUS_LABELS, STATUS_AFTER, EwStatus
+from riskboard.early_warning import (
+    EW_STATUS_LABELS,
+    STATUS_AFTER,
+    EwDecisionKind,
+    decision_words,
+)
 from riskboard.errors import RiskboardError
 from riskboard.ew_register import EwRow, require_register, view
 from riskboard.flag_details import EwNoLinkedRiskDetail
 from riskboard.reports.minutes import check_before_export, latest_meeting_id
 from riskboard.reports.safe_write import write_atomic, write_csv
 from riskboard.reports.xlsx_sheets import Column, RagPalette, SheetWriter, table_sheet
+from riskboard.store import early_warnings as ew_store
 
 EwRegisterFormat = Literal["xlsx", "csv"]
 
@@ -91,6 +97,42 @@ def board_actions(db: sqlite_utils.Database, meeting_id: int) -> dict[str, list[
     }
 
 
+@dataclass(frozen=True)
+class _Earlier:
+    """The board's latest decision on an early warning before this meeting."""
+
+    meeting_id: int
+    day: date
+    kind: EwDecisionKind
+    words: str
+
+
+def earlier_decisions(db: sqlite_utils.Database, meeting: board.Meeting) -> dict[str, _Earlier]:
+    """{EW ref key: the board's latest decision at an earlier meeting} (the revised
+    register carries it where the contractor's register has nothing newer)."""
+    out: dict[str, _Earlier] = {}
+    for row in ew_store.decision_rows(db):  # oldest first
+        day = date.fromisoformat(row["meeting_date"][:10])
+        if row["meeting_id"] == meeting.id or day > meeting.meeting_date:
+            continue
+        kind = EwDecisionKind(row["decision"])
+        words = decision_words(kind, row["reason"], row["ce_ref"])
+        out[ref_key(row["ew_ref"])] = _Earlier(row["meeting_id"], day, kind, words)
+    return out
+
+
+def _standing(row: EwRow, earlier: _Earlier | None) -> tuple[date | None, str | None, str]:
+    """Meeting date, decision and status of an early warning this meeting did not decide:
+    the register's, or the board's earlier decision where the register has nothing newer
+    (with the register's contrary status said, never silently replaced)."""
+    if earlier is None or (row.meeting_date is not None and row.meeting_date >= earlier.day):
+        return row.meeting_date, row.decision, EW_STATUS_LABELS[row.status]
+    status = EW_STATUS_LABELS[STATUS_AFTER[earlier.kind]]
+    if STATUS_AFTER[earlier.kind] != row.status:
+        status += f" (the contractor's register still shows {EW_STATUS_LABELS[row.status]})"
+    return earlier.day, f"{earlier.words} (the board, meeting {earlier.meeting_id})", status
+
+
 def revised_rows(
     db: sqlite_utils.Database, config: Config, meeting_id: int
 ) -> tuple[list[list[object]], int, board.Meeting]:
@@ -101,20 +143,23 @@ def revised_rows(
     register = view(db, meeting.month, config, meeting_id=meeting_id)
     decisions = {ref_key(d.ew_ref): d for d in board.ew_decisions(db, meeting_id)}
     actions = board_actions(db, meeting_id)
+    earlier = earlier_decisions(db, meeting)
     out: list[list[object]] = []
     seen: set[str] = set()
     for row in register.rows:
         key = ref_key(row.ref)
         seen.add(key)
         d = decisions.get(key)
-        status: EwStatus = d.status_after if d else row.status
+        on, decision, status = (
+            (meeting.meeting_date, d.words, EW_STATUS_LABELS[d.status_after])
+            if d
+            else _standing(row, earlier.get(key))
+        )
         out.append(
             [
                 row.ref, row.date_notified, row.notified_by, row.description, row.linked_risk,
                 _link_text(row), "\n".join(_action_lines(row) + actions.get(key, [])) or None,
-                meeting.meeting_date if d else row.meeting_date,
-                d.words if d else row.decision,
-                EW_STATUS_LABELS[status],
+                on, decision, status,
                 (d.ce_ref if d and d.ce_ref else row.compensation_event_ref),
                 "Yes" if d else None,
             ]
