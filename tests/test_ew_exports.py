@@ -133,7 +133,17 @@ def test_the_due_date_is_configurable_and_the_cli_says_it(
 ) -> None:
     db, config, meeting_id = decided
     later = config.model_copy(update={"early_warnings": EarlyWarningConfig(register_due_days=10)})
-    assert export_ew_register(db, later, meeting_id=meeting_id).due == date(2022, 9, 24)
+    written = export_ew_register(db, later, meeting_id=meeting_id)
+    assert written.due == date(2022, 9, 24)
+    # review F23: ten days is never called "within one week"
+    about = dict(tuple(r)[:2] for r in openpyxl.load_workbook(written.path)["About"].iter_rows(
+        values_only=True))  # fmt: skip
+    assert about["To be issued by"] == (
+        "24/09/2022 (10 days after the meeting, as configured; clause 15.2 asks for one week)"
+    )
+    text = export_minutes(db, later, meeting_id=meeting_id, fmt="md").read_text(encoding="utf-8")
+    assert "by 24 September 2022 (10 days after the meeting, as configured;" in text
+    assert "within one week of the meeting" not in text
     folder = config.paths.database.parent
     monkeypatch.chdir(folder)
     (folder / "config.toml").write_text(
@@ -306,3 +316,34 @@ def test_a_later_revised_register_carries_the_board_s_earlier_decisions(decided)
     kept = rows["EW-001"]
     assert (kept["Decision"], kept["Status"]) == ("Keep open (the board, meeting 1)", "Open")
     assert rows["EW-004"]["Decision"] == ""  # never decided: as the register has it
+
+
+def test_what_the_register_says_is_never_silently_replaced(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    """Review F1 and F20: an unreadable date notified went out blank; a CE ref the board
+    gave replaced the contractor's without a word; a decision on an early warning the
+    register shows removed read like an ordinary one."""
+    from riskboard.flag_details import UnreadableCell
+
+    bad = UnreadableCell(field="date_notified", column="Date notified", text="w/c 15 Aug",
+                         sheet="EW", row=7)  # fmt: skip
+    import_ews(db, "2022-08", [
+        ew("EW-001", date_notified=None, unreadable=[bad]),
+        ew("EW-002", status="compensation event", compensation_event_ref="CE-011"),
+        ew("EW-003", status="removed"),
+    ])  # fmt: skip
+    meeting = start(db)
+    board.decide_early_warning(db, meeting.id, "EW-002", decision="compensation_event",
+                               ce_ref="CE-099")  # fmt: skip
+    board.decide_early_warning(db, meeting.id, "EW-003", decision="keep_open", reason="Back")
+    config = Config(paths=PathsConfig(exports=tmp_path))
+    path = export_ew_register(db, config, meeting_id=meeting.id, fmt="csv").path
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = {r["EW ref"]: r for r in csv.DictReader(fh)}
+    assert rows["EW-001"]["Date notified"] == "could not read: w/c 15 Aug"
+    assert rows["EW-002"]["CE ref"] == "CE-099 (the contractor's register: CE-011)"
+    assert rows["EW-003"]["Status"] == "Open (the contractor's register shows Removed)"
+    xlsx = export_ew_register(db, config, meeting_id=meeting.id).path
+    sheet = [[c.value for c in r] for r in openpyxl.load_workbook(xlsx).active.iter_rows()]
+    assert [r[1] for r in sheet if r[0] == "EW-001"] == ["could not read: w/c 15 Aug"]

@@ -29,12 +29,14 @@ from riskboard.early_warning import (
     EW_STATUS_LABELS,
     STATUS_AFTER,
     EwDecisionKind,
+    EwStatus,
     decision_words,
 )
 from riskboard.errors import RiskboardError
 from riskboard.ew_register import EwRow, require_register, view
 from riskboard.flag_details import EwNoLinkedRiskDetail
 from riskboard.reports.minutes import check_before_export, latest_meeting_id
+from riskboard.reports.minutes_ew import due_basis
 from riskboard.reports.safe_write import write_atomic, write_csv
 from riskboard.reports.xlsx_sheets import Column, RagPalette, SheetWriter, table_sheet
 from riskboard.store import early_warnings as ew_store
@@ -65,6 +67,12 @@ def _action_lines(row: EwRow) -> list[str]:
         extra = ", ".join(x for x in (a.owner, uk_date(a.due) if a.due else None, a.status) if x)
         lines.append(f"{a.text or '(no text)'}" + (f" ({extra})" if extra else ""))
     return lines
+
+
+def _unread(row: EwRow, field: str) -> str | None:
+    """A value the register gave that could not be read, said so (never a blank)."""
+    cell = next((c for c in row.unreadable if c.field == field), None)
+    return f"could not read: {cell.text}" if cell else None
 
 
 def _link_text(row: EwRow) -> str | None:
@@ -155,12 +163,19 @@ def revised_rows(
             if d
             else _standing(row, earlier.get(key))
         )
+        ce = row.compensation_event_ref
+        if d is not None:
+            if row.status != EwStatus.OPEN and d.status_after != row.status:
+                status += f" (the contractor's register shows {EW_STATUS_LABELS[row.status]})"
+            if d.ce_ref:
+                differs = ce and ref_key(ce) != ref_key(d.ce_ref)
+                ce = f"{d.ce_ref} (the contractor's register: {ce})" if differs else d.ce_ref
         out.append(
             [
-                row.ref, row.date_notified, row.notified_by, row.description, row.linked_risk,
+                row.ref, row.date_notified or _unread(row, "date_notified"), row.notified_by,
+                row.description, row.linked_risk,
                 _link_text(row), "\n".join(_action_lines(row) + actions.get(key, [])) or None,
-                on, decision, status,
-                (d.ce_ref if d and d.ce_ref else row.compensation_event_ref),
+                on, decision, status, ce,
                 "Yes" if d else None,
             ]
         )  # fmt: skip
@@ -221,7 +236,8 @@ def export_ew_register(
         ("Revised at", f"{config.meeting.board_name}, {meeting.label}"),
         ("Decisions at the meeting", decided),
         ("Early warnings", len(rows)),
-        ("To be issued by", f"{uk_date(due)} (clause 15.2: within one week of the meeting)"),
+        ("To be issued by",
+         f"{uk_date(due)} ({due_basis(config.early_warnings.register_due_days)})"),
         ("Exported", date.today().strftime("%d/%m/%Y")),
     ])  # fmt: skip
     path = write_atomic(target, lambda tmp: wb.save(str(tmp)))

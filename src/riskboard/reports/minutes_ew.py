@@ -49,6 +49,14 @@ class EwMinutesSummary(BaseModel):
     missing: list[str] = Field(default_factory=list)  # open ones left off it (in open_items)
 
 
+def due_basis(days: int) -> str:
+    """Why the revised register is due when it is: NEC4 15.2's week, or the configured
+    days said as such (never "one week" over a 14-day setting)."""
+    if days == 7:
+        return "clause 15.2: within one week of the meeting"
+    return f"{days} days after the meeting, as configured; clause 15.2 asks for one week"
+
+
 def revised_register_due(meeting_date: date, config: Config) -> date:
     return meeting_date + timedelta(days=config.early_warnings.register_due_days)
 
@@ -148,7 +156,7 @@ def early_warning_blocks(
     blocks.append(
         Para(
             text="The revised early warning register is to be issued to the Contractor by"
-            f" {long_date(due)} (clause 15.2: within one week of the meeting)."
+            f" {long_date(due)} ({due_basis(config.early_warnings.register_due_days)})."
         )
     )
     return blocks, rows
