@@ -251,9 +251,12 @@ def test_the_close_summary_names_what_each_new_action_is_on(ews: sqlite_utils.Da
     board.add_action(ews, meeting.id, "Chase", owner="Bo", due="2022-10-01", risk_ref="HM-001")
     board.decide_early_warning(ews, meeting.id, "EW-002", decision="keep_open")
     record = board.meeting_record(ews, meeting.id)
-    text = summary_text(record, 0, ew_due=date(2022, 9, 21)).plain
+    item = board.agenda_status(ews, meeting.id)
+    text = summary_text(record, 0, ew_due=date(2022, 9, 21), ew_item=item).plain
     assert "Action 1 [EW-002]: Survey - Ann" in text
     assert "Action 2 [HM-001]: Chase - Bo" in text
+    # review F13: what the item left undecided is said before the close
+    assert "4 of the 5 early warnings on the agenda not decided" in text
 
 
 def test_cli_ew_show_gives_each_month_the_decisions_and_the_board_s_actions(

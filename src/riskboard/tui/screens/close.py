@@ -29,10 +29,12 @@ def summary_text(
     unreviewed_flagged: int | None,
     awaiting: Sequence[board.Escalation] = (),
     ew_due: date | None = None,
+    ew_item: board.EwAgendaStatus | None = None,
 ) -> Text:
     """The close summary in words, from ``board.meeting_record``; ``awaiting``: the
     escalations from earlier meetings still awaiting a decision; ``ew_due``: when the
-    revised early warning register is due (None: no early warnings at this meeting)."""
+    revised early warning register is due (None: no early warnings at this meeting);
+    ``ew_item``: the early warnings item (how many it takes, how many were decided)."""
     s = record["summary"]
     t = Text()
     t.append("Attendance\n", "bold underline")
@@ -125,6 +127,13 @@ def summary_text(
         for d in decided:
             words = decision_words(d["decision"], d.get("reason"), d.get("ce_ref"))
             t.append(f"  {d['ew_ref']} {d.get('ew_description') or ''} - {words}\n")
+        left = ew_item.listed - ew_item.decided if ew_item is not None else 0
+        if ew_item is not None and left > 0:
+            t.append(
+                f"  {left} of the {ew_item.listed} early warnings on the agenda not decided"
+                f" ({ew_item.new} new since the last meeting, {ew_item.open} open)\n",
+                "yellow",
+            )
         if ew_due is not None:
             t.append(
                 f"  Revised early warning register due to the contractor by {uk_date(ew_due)}"
@@ -197,10 +206,11 @@ class CloseScreen(BoardScreen):
             e for e in board.escalations_awaiting(rb.db, meeting.id) if e.meeting_id < meeting.id
         ]
         ew_due = None
-        if rb.service(board.agenda_status, rb.db, meeting.id) is not None:
+        ew_item = rb.service(board.agenda_status, rb.db, meeting.id)
+        if ew_item is not None:
             ew_due = board.register_due(meeting, rb.config)
         self.query_one("#summary", Static).update(
-            summary_text(record, unreviewed, awaiting, ew_due)
+            summary_text(record, unreviewed, awaiting, ew_due, ew_item)
         )
         state = self.query_one("#close-state", Static)
         if meeting.status == board.MeetingStatus.CLOSED:
