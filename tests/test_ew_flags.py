@@ -294,3 +294,33 @@ def test_an_open_early_warning_left_off_the_next_register_stays_in_sight(
     board.close_meeting(db, meeting.id)
     # removed by the board: no longer missing, no longer listed
     assert "EW-002" not in {r.ref for r in view(db, "2022-08", config).rows}
+
+
+def test_a_board_removal_the_contractor_has_not_applied_is_said(
+    db: sqlite_utils.Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """Review F5: next month the board's removal was invisible while the contractor's
+    register still showed the early warning open."""
+    from riskboard.tui.screens.early_warnings import detail_text
+
+    import_ews(db, "2022-08", [ew("EW-001", linked_risk="HM-001"),
+                               ew("EW-002", linked_risk="SL-002")])  # fmt: skip
+    meeting = start(db)
+    board.decide_early_warning(db, meeting.id, "EW-001", decision="remove", reason="Settled")
+    config = Config()
+    during = view(db, "2022-08", config, meeting_id=meeting.id).row("EW-001")
+    assert during is not None and during.board_closed is None  # decided here: not yet
+    board.close_meeting(db, meeting.id)
+    following = start(db, "2022-10-12")
+    row = view(db, "2022-08", config, meeting_id=following.id).row("EW-001")
+    assert row is not None and row.board_closed == "Remove: Settled (meeting 1, 14/09/2022)"
+    assert view(db, "2022-08", config).row("EW-002").board_closed is None  # type: ignore[union-attr]
+    shown = detail_text(row, None).plain
+    assert "The board decided Remove: Settled (meeting 1, 14/09/2022); the contractor's" in shown
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.toml").write_text(f'[paths]\ndatabase = "{tmp_path / "rb.db"}"\n')
+    assert main(["ew", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "Closed by the board, still open on the contractor's register:" in out
+    assert "  EW-001: Remove: Settled (meeting 1, 14/09/2022)" in out

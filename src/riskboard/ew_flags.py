@@ -55,6 +55,7 @@ class LastDecision:
 
     day: date
     words: str
+    closes: bool = False  # the board removed it or recorded a compensation event
 
 
 @dataclass

@@ -72,6 +72,9 @@ class EwRow(BaseModel):
     new: bool = False  # new since the last meeting (only with a meeting)
     weeks_open: int | None = None  # from the date notified to the as-of date
     last_decision: str | None = None  # the latest decision, in words
+    # the board removed it / recorded a CE at an earlier meeting and the register, with
+    # nothing newer, still shows it open: the board's decision, in words
+    board_closed: str | None = None
 
     @property
     def missing(self) -> bool:
@@ -136,7 +139,9 @@ def last_decisions(db: sqlite_utils.Database, month: str) -> dict[str, LastDecis
         day = date.fromisoformat(row["meeting_date"][:10])
         words = decision_words(row["decision"], row["reason"], row["ce_ref"])
         out[ref_key(row["ew_ref"])] = LastDecision(
-            day, f"{words} (meeting {row['meeting_id']}, {uk_date(day)})"
+            day,
+            f"{words} (meeting {row['meeting_id']}, {uk_date(day)})",
+            closes=row["decision"] != "keep_open",
         )
     return out
 
@@ -207,11 +212,27 @@ def view(
                 new=is_new(ew),
                 weeks_open=(as_of - ew.date_notified).days // 7 if ew.date_notified else None,
                 last_decision=last.words if last else None,
+                board_closed=_board_closed(ew, decisions.get(ref_key(ew.ref)), meeting_id, db),
             )
         )
     return EwRegisterView(
         month=month, ew_month=ew_month, as_of=as_of, rows=rows, risk_links=links.risk_to_ews
     )
+
+
+def _board_closed(
+    ew: EarlyWarning, board: LastDecision | None, meeting_id: int | None, db: Any
+) -> str | None:
+    """The board's removal (or CE) the contractor's register has not caught up with."""
+    if board is None or not board.closes or ew.ew_status != EwStatus.OPEN:
+        return None
+    if ew.meeting_date is not None and ew.meeting_date >= board.day:
+        return None  # the register has a newer meeting of its own
+    if meeting_id is not None:
+        row = board_store.meeting_row(db, meeting_id)
+        if row is not None and row["meeting_date"][:10] == board.day.isoformat():
+            return None  # decided at this very meeting: not a disagreement yet
+    return board.words
 
 
 def missing_early_warnings(

@@ -197,6 +197,11 @@ def print_register(
         print("* new since the last meeting")
     if any(r.status_blank for r in ews.rows):
         print("? no status in the register: read as open")
+    behind = [r for r in ews.rows if r.board_closed]
+    if behind:
+        print("\nClosed by the board, still open on the contractor's register:")
+        for r in behind:
+            print(f"  {r.ref}: {r.board_closed}")
     for r in flagged:
         print(f"\n{r.ref} {r.description or ''}")
         for code in r.flags:

@@ -303,6 +303,12 @@ def detail_text(row: EwRow | None, agenda: board.EwAgenda | None) -> Text:
     )
     if row.last_decision:
         text.append(f"\nLast decision: {row.last_decision}", "dim")
+    if row.board_closed:
+        text.append(
+            f"\nThe board decided {row.board_closed}; the contractor's register still shows"
+            " it open",
+            "bold yellow",
+        )
     if agenda is not None and row.ref in agenda.decisions:
         text.append(f"\nDecided here: {agenda.decisions[row.ref].words}", "cyan")
     for a in row.actions:
