@@ -347,3 +347,18 @@ def test_what_the_register_says_is_never_silently_replaced(
     xlsx = export_ew_register(db, config, meeting_id=meeting.id).path
     sheet = [[c.value for c in r] for r in openpyxl.load_workbook(xlsx).active.iter_rows()]
     assert [r[1] for r in sheet if r[0] == "EW-001"] == ["could not read: w/c 15 Aug"]
+
+
+def test_a_notice_drafted_at_the_meeting_is_minuted(decided) -> None:
+    """Review F15: the notice was audited but the minutes never said the board gave it."""
+    db, config, meeting_id = decided
+    draft_notice(db, config, risk_ref="HM-001", meeting_id=meeting_id)
+    draft_notice(db, config, risk_ref="HM-001", meeting_id=meeting_id)  # redrafted: once
+    text = export_minutes(db, config, meeting_id=meeting_id, fmt="md").read_text(encoding="utf-8")
+    line = ("**Early warning notice:** the board agreed to give early warning EW-005 to the"
+            " Contractor on risk HM-001 (Pothole claims), proposing an early warning meeting on"
+            " 21 September 2022.")  # fmt: skip
+    assert text.count(line) == 1
+    assert board.meeting_record(db, meeting_id)["ew_notices"][0]["ew_ref"] == "EW-005"
+    board.close_meeting(db, meeting_id)
+    assert board.verify(db, meeting_id).ok

@@ -62,6 +62,7 @@ CLOSE_HASH_VERSION = "record_version"
 # what version 5 added (issue 14: NEC early warnings)
 _ADDED_IN_5: tuple[tuple[str, ...], ...] = (
     ("early_warnings",),
+    ("ew_notices",),
     ("summary", "ew_decisions"),
     ("action_log", "*", "action", "ew_ref"),
     ("actions_arising", "*", "ew_ref"),
@@ -78,6 +79,7 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
     quorate for all its business: ``board.quorum_history``), declarations,
     previous_minutes, action_log, reviews, actions_arising, escalations,
     escalation_decisions, early_warnings (the decisions on NEC early warnings),
+    ew_notices (early warning notices drafted at the meeting),
     aob, next_meeting_date, summary, approval (with the amendment
     the minutes were approved subject to)."""
     meeting = get_meeting(db, meeting_id)
@@ -150,6 +152,7 @@ def meeting_record(db: sqlite_utils.Database, meeting_id: int) -> dict[str, Any]
         "escalations": [esc(e) for e in raised],
         "escalation_decisions": [esc(e) for e in decided],
         "early_warnings": early_warnings,
+        "ew_notices": _notices(db, meeting_id),
         "aob": meeting.aob,
         "next_meeting_date": m["next_meeting_date"],
         "summary": {
@@ -186,6 +189,14 @@ def _quorum_at_approval(text: str | None) -> dict[str, Any] | None:
         return None
     q = QuorumStatus.model_validate_json(text)
     return {**q.model_dump(mode="json"), "text": q.describe()}
+
+
+def _notices(db: sqlite_utils.Database, meeting_id: int) -> list[dict[str, Any]]:
+    """The early warning notices drafted at the meeting (what the board agreed to give)."""
+    from riskboard.store.early_warnings import notice_rows
+
+    fields = ("ew_ref", "risk_ref", "escalation_id", "matter", "proposed_meeting")
+    return [{f: n[f] for f in fields} for n in notice_rows(db) if n["meeting_id"] == meeting_id]
 
 
 def as_version(record: dict[str, Any], version: int) -> dict[str, Any]:

@@ -139,6 +139,21 @@ def early_warning_blocks(
             empty="The board recorded no decisions on early warnings.",
         )
     )  # fmt: skip
+    for n in rec.ew_notices:
+        on = f" on risk {n.risk_ref}" if n.risk_ref else ""
+        meet = (
+            f", proposing an early warning meeting on {long_date(n.proposed_meeting)}"
+            if n.proposed_meeting
+            else ""
+        )
+        blocks.append(
+            Para(
+                lead="Early warning notice:",
+                text=f"the board agreed to give early warning {n.ew_ref} to the Contractor{on}"
+                + (f" ({n.matter})" if n.matter else "")
+                + f"{meet}.",
+            )
+        )
     decided = {r.ref for r in rows}
     if summary is not None:
         undecided = [o for o in summary.open_items if o.ref not in decided]

@@ -224,7 +224,7 @@ def build_minutes(
                   sheet="Escalations"),
         ]  # fmt: skip
     ew_rows: list[EwDecisionRow] = []
-    if early_warnings is not None or rec.early_warnings:
+    if early_warnings is not None or rec.early_warnings or rec.ew_notices:
         ew_item = add("Early warnings (NEC clause 15)", "early_warnings", [])
         ew_item.blocks, ew_rows = early_warning_blocks(
             ew_item.number, rec, early_warnings, carried + raised, config

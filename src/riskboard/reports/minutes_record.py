@@ -152,6 +152,16 @@ class RecEwDecision(_Rec):
     ew_linked_risk: str | None = None
 
 
+class RecEwNotice(_Rec):
+    """An early warning notice drafted at the meeting (the board giving early warning)."""
+
+    ew_ref: str
+    risk_ref: str | None = None
+    escalation_id: int | None = None
+    matter: str | None = None
+    proposed_meeting: date | None = None
+
+
 class RecApproval(_Rec):
     approved: bool = False
     approved_at: str | None = None
@@ -206,6 +216,7 @@ class MeetingRecord(_Rec):
     escalations: list[RecEscalation] = Field(default_factory=list)  # raised at the meeting
     escalation_decisions: list[RecEscalation] = Field(default_factory=list)  # earlier ones
     early_warnings: list[RecEwDecision] = Field(default_factory=list)  # decided at the meeting
+    ew_notices: list[RecEwNotice] = Field(default_factory=list)  # notices drafted there
     aob: list[str] = Field(default_factory=list)
     approval: RecApproval = Field(default_factory=RecApproval)
 
