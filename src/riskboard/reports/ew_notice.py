@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 from riskboard import board
 from riskboard.board.txn import Scope, audited
 from riskboard.config import Config
-from riskboard.domain import ESCALATION_TARGET_NAMES, ref_key, uk_date
+from riskboard.domain import ESCALATION_TARGET_NAMES, month_name, ref_key, uk_date
 from riskboard.errors import NotFound, RiskboardError
 from riskboard.ew_register import next_free_ref
 from riskboard.history import risk_history
@@ -43,7 +43,7 @@ from riskboard.reports.docx_body import (
     run,
     table_block,
 )
-from riskboard.reports.minutes_content import Facts, Para, Table, long_date, month_label
+from riskboard.reports.minutes_content import Facts, Para, Table, long_date
 from riskboard.reports.minutes_docx import _setup
 from riskboard.reports.safe_write import clean_text, write_atomic
 from riskboard.store import early_warnings as ew_store
@@ -114,7 +114,7 @@ def notice_content(
         if text:
             matter.append((label, text))
     facts = [
-        ("Contract risk", f"{history.ref} ({month_label(latest.month)} register)"),
+        ("Contract risk", f"{history.ref} ({month_name(latest.month)} register)"),
         ("Service annex", latest.annex or "Not recorded"),
         ("Risk owner", latest.owner or "Not recorded"),
         ("Current score", score_text),
@@ -122,7 +122,7 @@ def notice_content(
         ("Strategy", latest.strategy_shown or "None recorded"),
     ]
     months = [
-        [month_label(m.month), "" if m.score is None else str(m.score), m.strategy_shown or "",
+        [month_name(m.month), "" if m.score is None else str(m.score), m.strategy_shown or "",
          (m.status or "").capitalize()]
         for m in history.months[-12:]
     ]  # fmt: skip

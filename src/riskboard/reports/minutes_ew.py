@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, Field
 
 from riskboard.config import Config
-from riskboard.domain import ref_key
+from riskboard.domain import month_name, ref_key
 from riskboard.early_warning import EW_STATUS_LABELS, STATUS_AFTER, EwDecisionKind, decision_words
 from riskboard.reports.minutes_content import (
     ActionRow,
@@ -24,7 +24,6 @@ from riskboard.reports.minutes_content import (
     Para,
     Table,
     long_date,
-    month_label,
 )
 from riskboard.reports.minutes_record import MeetingRecord
 
@@ -82,9 +81,9 @@ def early_warning_blocks(
     m = rec.meeting
     if summary is not None:
         source = (
-            f"the {month_label(summary.month)} register"
+            f"the {month_name(summary.month)} register"
             if summary.ew_month == summary.month
-            else f"the {month_label(summary.ew_month)} register, the latest received"
+            else f"the {month_name(summary.ew_month)} register, the latest received"
         )
         blocks.append(
             Para(
