@@ -294,5 +294,5 @@ def test_cli_import_and_dry_run_name_the_early_warnings(
     assert "EW Ref" in out and "-> ew_ref" in out and "-> linked_risk" in out
     assert main(["import", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "1 risks, 1 actions, 2 early warnings (2 actions)" in out
+    assert "1 risk, 1 action, 2 early warnings (2 actions)" in out
     assert "1 value could not be read" in out
