@@ -277,8 +277,10 @@ class Assembler:
                     or not self._has_risk_data(raw, rplan, has_actions and aget(row) != ablank)
                 ):
                     self._skip_row(
-                        name, r + 1, row, "a note or footer in the reference column, not"
-                        f" {self.kind.a_noun}"
+                        name,
+                        r + 1,
+                        row,
+                        f"a note or footer in the reference column, not {self.kind.a_noun}",
                     )
                     prev = None
                     continue

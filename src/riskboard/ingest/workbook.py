@@ -167,6 +167,7 @@ def parse_workbook(
         file_annex=None,
         risk_converters=ew_converters(date1904),
         action_converters=action_converters(date1904),
+        date1904=date1904,
         kind=EW,
     )
     with _gc_paused():
