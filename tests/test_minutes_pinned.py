@@ -135,7 +135,7 @@ def test_the_pin_is_in_the_sealed_record(tmp_path: Path) -> None:
     facts = hm1["risk_facts"]
     assert facts["current_likelihood"] == 4 and facts["current_impact"] == 4
     assert facts["previous_score"] == 12 and facts["direction"] == "up"
-    assert rec["version"] == 4
+    assert rec["version"] >= 4  # the pins came with version 4 (early warnings: 5)
     names = [r[0] for r in b.db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
     for name in names:
         b.db.execute(f"DROP TRIGGER {name}")
