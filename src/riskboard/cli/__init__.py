@@ -11,6 +11,13 @@ spreadsheet or a file name is shown as ``\x1b``, never sent to the terminal raw.
 Commands open the database with ``create=False``: a mistyped path is reported as "no
 database at PATH", never made into a new empty database (``import``, ``demo`` and the
 scheduler create it, in their own processes).
+
+Start-up is kept near Python's own: ``COMMANDS`` names each top-level command, the CLI
+module that owns it and its one-line help, so ``riskboard --help`` is built without
+importing any command module, and ``riskboard show REF`` imports ``cli.register`` and
+what it needs, nothing else (no pydantic, sqlite-utils, openpyxl or textual for
+``--help``; ``tests/test_cli_startup.py`` checks both, and that the table matches what
+the modules register). The configuration is loaded lazily, after parsing.
 """
 
 from __future__ import annotations
@@ -27,12 +34,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from riskboard import __version__
-from riskboard.config import Config, load_config
 from riskboard.errors import Remedy, RiskboardError
 from riskboard.safe_text import OneLineFormatter, for_terminal, has_surrogates, show_bytes
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+    from riskboard.config import Config
 
 Handler = Callable[[argparse.Namespace, "Context"], int]
 
@@ -78,17 +86,36 @@ class _Parser(argparse.ArgumentParser):
         super().error(for_terminal(message))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from riskboard.cli import (
-        chase,
-        demo,
-        early_warnings,
-        export,
-        imports,
-        meeting,
-        register,
-        scheduler,
-    )
+# command -> (the cli module that registers it, its one-line help), in --help order.
+# A test checks this against what the modules register.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "import": ("imports", "import IRIS Excel exports into the database"),
+    "flags": ("register", "flagged risks of a month (stale actions first)"),
+    "risks": ("register", "list the register of a month"),
+    "show": ("register", "one risk with its month-by-month history"),
+    "demo": ("demo", "write and import a demo workspace of IRIS exports"),
+    "meeting": ("meeting", "run the board meeting (no subcommand: the TUI)"),
+    "review": ("meeting", "record the review of a risk at the meeting"),
+    "escalate": ("meeting", "propose escalating a risk"),
+    "deescalate": ("meeting", "propose returning a risk to the contract register"),
+    "escalation": ("meeting", "list escalations or record a decision"),
+    "action": ("meeting", "actions arising (numbered across all meetings)"),
+    "ew": ("early_warnings", "the NEC early warning register beside the risk register"),
+    "scheduler": ("scheduler", "nightly import of new exports from the imports folder"),
+    "export": ("export", "write minutes, register transfers and the monthly report"),
+    "chase": (
+        "chase",
+        "email each risk owner what to update before the board (drafts or sending)",
+    ),
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser. With ``command`` (a name in ``COMMANDS``) only the module owning it
+    is imported and registered in full; every other command is a stand-in carrying its
+    help line (enough for ``--help`` and for argparse's choices). Without, every module
+    is registered."""
+    import importlib
 
     parser = _Parser(
         prog="riskboard",
@@ -102,15 +129,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (imports, register, demo, meeting, early_warnings, scheduler, export, chase):
-        module.register(sub)
+    wanted = (
+        {module for module, _help in COMMANDS.values()}
+        if command is None
+        else {COMMANDS[command][0]}
+        if command in COMMANDS
+        else set()
+    )
+    registered: set[str] = set()
+    for name, (module, help_text) in COMMANDS.items():
+        if module in wanted:
+            if module not in registered:
+                importlib.import_module(f"riskboard.cli.{module}").register(sub)
+                registered.add(module)
+        else:
+            stand_in = sub.add_parser(name, help=help_text, add_help=False)
+            stand_in.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+            stand_in.set_defaults(stand_in=name)
     return parser
 
 
+def _command_of(raw: Sequence[str]) -> str | None:
+    """The command named on the command line (the first word that is one), a guess
+    that only decides which module to import: a wrong guess lands on a stand-in, and
+    the line is then parsed again with every module."""
+    for word in raw:
+        if word in COMMANDS:
+            return word
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     raw = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_of(raw) or "")
     args = parser.parse_args(raw)
+    if getattr(args, "stand_in", None) is not None:
+        parser = build_parser()
+        args = parser.parse_args(raw)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
@@ -122,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx: Context | None = None
     try:
         check_typed_arguments(args, raw)
+        from riskboard.config import load_config
+
         ctx = Context(config=load_config(args.config))
         return handler(args, ctx)
     except RiskboardError as exc:
