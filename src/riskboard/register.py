@@ -352,7 +352,10 @@ def score_history(
     db: sqlite_utils.Database, ref: str, months: int = 12, upto: str | None = None
 ) -> list[tuple[str, int | None]]:
     """(month, current score) for the last ``months`` months with data for ``ref``."""
-    sql = "SELECT month, current_score FROM risk_snapshots WHERE ref_key = ?"
+    sql = (
+        "SELECT month, current_score FROM risk_snapshots"
+        f" WHERE ref_key = ? AND {store.HISTORY_MONTHS}"
+    )
     params: list[Any] = [ref_key(ref)]
     if upto:
         sql += " AND month <= ?"

@@ -186,7 +186,11 @@ def last_snapshot_before(db: sqlite_utils.Database, month: str, ref: str) -> Row
     """The latest snapshot of ``ref`` from a month before ``month`` (exact ref first,
     else a unique case-insensitive match): a risk's last known state when it is missing
     from the board month's export."""
-    sql = "SELECT * FROM risk_snapshots WHERE month < ? AND ref = ?{} ORDER BY month DESC LIMIT 2"
+    # the months named, so SQLite seeks (month, ref) once per month (migration 0010)
+    sql = (
+        "SELECT * FROM risk_snapshots WHERE month IN (SELECT month FROM imports WHERE month < ?)"
+        " AND ref = ?{} ORDER BY month DESC LIMIT 2"
+    )
     row = _one(db, sql.format(""), [month, ref])
     if row:
         return row

@@ -335,12 +335,19 @@ def month_report_date(db: sqlite_utils.Database, month: str) -> str | None:
     return row[0] if row else None
 
 
+# Where one risk is looked up across months: the snapshot index is led by the month
+# (migration 0010, so an import writes new pages only), and naming the months lets
+# SQLite seek once per month instead of scanning every month's rows.
+HISTORY_MONTHS = "month IN (SELECT month FROM imports)"
+
+
 def ref_spellings(db: sqlite_utils.Database, ref: str) -> list[str]:
     """Every spelling the exports gave the risk ``ref`` names (matched by ``ref_key``:
     case, spaces and the kind of dash aside), the latest month's first; empty when no
     export holds it."""
     rows = db.execute(
-        "SELECT ref FROM risk_snapshots WHERE ref_key = ? GROUP BY ref ORDER BY MAX(month) DESC",
+        f"SELECT ref FROM risk_snapshots WHERE ref_key = ? AND {HISTORY_MONTHS}"
+        " GROUP BY ref ORDER BY MAX(month) DESC",
         [ref_key(ref)],
     ).fetchall()
     return [r[0] for r in rows]
@@ -352,7 +359,8 @@ def risk_history(db: sqlite_utils.Database, ref: str) -> list[dict[str, Any]]:
     rows = list(
         db.query(
             "SELECT s.*, i.file_name AS import_file, i.imported_at FROM risk_snapshots s"
-            " JOIN imports i ON i.id = s.import_id WHERE s.ref_key = ? ORDER BY s.month",
+            " JOIN imports i ON i.id = s.import_id"
+            f" WHERE s.ref_key = ? AND s.{HISTORY_MONTHS} ORDER BY s.month",
             [ref_key(ref)],
         )
     )
