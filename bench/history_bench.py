@@ -192,6 +192,9 @@ def main(argv: list[str]) -> int:
     from riskboard.importer import import_file
     from riskboard.store import open_db
 
+    keep = None
+    if argv[:1] == ["--keep"]:  # keep the last month's database there (for profiling)
+        keep, argv = Path(argv[1]), argv[2:]
     months = int(argv[0]) if argv else 120
     print(f"riskboard ten-years history benchmark ({machine_line()})")
     bases = base_workbooks()
@@ -244,6 +247,8 @@ def main(argv: list[str]) -> int:
         (work / "config.toml").write_text(f'[paths]\ndatabase = "{db_path}"\n')
         # in a child: a fork of this (large) process would count its memory as theirs
         subprocess.run([sys.executable, __file__, "--show", str(work), str(months)], check=True)
+        if keep is not None:
+            shutil.copyfile(db_path, keep)
     return 0
 
 
