@@ -161,7 +161,12 @@ def _command_of(raw: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     raw = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_command_of(raw) or "")
+    command = _command_of(raw)
+    if command is not None:
+        from riskboard.speed import defer_model_builds
+
+        defer_model_builds()
+    parser = build_parser(command or "")
     args = parser.parse_args(raw)
     if getattr(args, "stand_in", None) is not None:
         parser = build_parser()
