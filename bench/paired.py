@@ -6,6 +6,10 @@ commands in turn - A B A B ... after a warm-up of each - as fresh processes, and
 reports for each its median and minimum wall time and peak RSS, and the ratio A/B
 taken pair by pair (median and min), so a drift hits both halves of a pair alike.
 
+The children run with Python's bytecode cache on (``PYTHONDONTWRITEBYTECODE`` is
+dropped from their environment): with it set, every run recompiles riskboard's ~170
+modules, which no installed copy does - start-up looked 5x slower than it is.
+
 Peak RSS is the child's own ``ru_maxrss`` from ``wait4`` (the bench process that forks
 it is small, so the pre-exec image does not inflate it).
 """
@@ -88,6 +92,8 @@ def run_once(
     first, untimed - e.g. to give the command a fresh database."""
     if callable(before):
         before()
+    if env is None:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.perf_counter()
     proc = subprocess.Popen(
         list(argv),

@@ -2,6 +2,10 @@
 agenda painted with its rows, and from a filter keystroke to the risk table
 re-rendered (median of 20). Targets: 0.5 s and 50 ms.
 
+Then the same app with 20,000 risks, in a fresh process that only opens the app
+(3 starts): agenda first paint and the process's peak RSS (VmHWM, which includes the
+TUI's imports). Targets (issue 13): 0.3 s and 250 MB.
+
 The app runs headless under Textual's test pilot at 120x40. "Painted" is the first
 time the risk table's lines are rendered with rows in them; a keystroke is timed from
 the key event being sent until the table has rendered the filtered rows (so it
@@ -55,9 +59,14 @@ START_TARGET_S = 0.5
 KEY_TARGET_S = 0.050
 
 
-def build(folder: Path) -> Config:
+BIG_RISKS_PER_ANNEX = 2_500  # x 8 annexes = 20,000 risks
+BIG_PAINT_TARGET_S = 0.3
+BIG_RSS_TARGET_MB = 250
+
+
+def build(folder: Path, per_annex: int = RISKS_PER_ANNEX) -> Config:
     config = Config(paths=PathsConfig(database=folder / "riskboard.db"))
-    register = generate_register(MONTHS, RISKS_PER_ANNEX, seed=5, imperfection_rate=0.05)
+    register = generate_register(MONTHS, per_annex, seed=5, imperfection_rate=0.05)
     db = open_db(config.paths.database)
     for month in MONTHS:
         with db.atomic():
@@ -266,6 +275,43 @@ async def main(compare: bool) -> None:
             )
 
 
+def _peak_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def child_start(database: str) -> None:
+    """In a fresh process: three app starts on ``database``; first paint and peak RSS."""
+    Painted.install()
+    config = Config(paths=PathsConfig(database=Path(database)))
+    paints = []
+    total = 0
+    for _ in range(3):
+        seconds, total, _full = await time_start(config)
+        paints.append(seconds)
+    print(
+        f"{total:,} risks on screen: first paint first {paints[0]:.3f} s, median"
+        f" {statistics.median(paints):.3f} s (target {BIG_PAINT_TARGET_S} s:"
+        f" {verdict(paints[0], BIG_PAINT_TARGET_S)}); peak RSS {_peak_mb():.0f} MB"
+        f" (target {BIG_RSS_TARGET_MB} MB: {verdict(_peak_mb(), BIG_RSS_TARGET_MB)});"
+        f" TUI import {IMPORT_SECONDS:.3f} s"
+    )
+
+
+def big(folder: Path) -> None:
+    import subprocess
+
+    t = time.perf_counter()
+    config = build(folder, BIG_RISKS_PER_ANNEX)
+    print(f"built 2 months x {BIG_RISKS_PER_ANNEX * 8:,} risks in {time.perf_counter() - t:.1f} s")
+    subprocess.run(
+        [sys.executable, __file__, "--child-start", str(config.paths.database)], check=True
+    )
+
+
 def _filter_cost(config: Config) -> float:
     from riskboard.agenda import board_month as load_month
     from riskboard.tui.database import connection
@@ -279,4 +325,12 @@ def _filter_cost(config: Config) -> float:
 
 
 if __name__ == "__main__":
-    asyncio.run(main("--datatable" in sys.argv))
+    if sys.argv[1:2] == ["--child-start"]:
+        asyncio.run(child_start(sys.argv[2]))
+    elif sys.argv[1:2] == ["--big"]:
+        with tempfile.TemporaryDirectory() as tmp:
+            big(Path(tmp))
+    else:
+        asyncio.run(main("--datatable" in sys.argv))
+        with tempfile.TemporaryDirectory() as tmp:
+            big(Path(tmp))
