@@ -104,3 +104,28 @@ def test_deferred_model_builds_validate_as_eager_ones() -> None:
     ]
     assert results[0] == results[1]
     assert '"R-1"' in results[0] and "missing" in results[0] and "extra_forbidden" in results[0]
+
+
+def test_a_command_freezes_its_imports_and_still_collects_its_garbage() -> None:
+    code = """
+import gc, sys
+from riskboard.cli import main
+class Cycle:
+    pass
+import riskboard.cli as cli
+cli.build_parser("show")
+from riskboard.speed import freeze_imported_objects
+before = gc.get_freeze_count()
+freeze_imported_objects()
+frozen = gc.get_freeze_count()
+a = Cycle(); a.me = a
+import weakref
+ref = weakref.ref(a)
+del a
+gc.collect()
+print(before == 0, frozen > 10_000, ref() is None)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["True", "True", "True"]

@@ -12,6 +12,8 @@ say) stay with that function.
 - ``defer_model_builds``: pydantic builds a model's validator when it is first used,
   not when its class is defined (the command line only). Reference: built at
   definition (what every test that does not go through ``cli.main`` runs).
+- ``freeze_imported_objects``: what a command imported is kept out of the GC's scans
+  (the command line only). Reference: not frozen.
 """
 
 from __future__ import annotations
@@ -80,3 +82,16 @@ def defer_model_builds() -> None:
     from pydantic import BaseModel
 
     BaseModel.model_config["defer_build"] = True
+
+
+def freeze_imported_objects() -> None:
+    """Move every object alive now (the modules, classes and functions a command has
+    imported) into the GC's permanent generation (``gc.freeze``): later collections,
+    and the full one ``cli.main`` runs at the end of each command, skip them.
+
+    Measured (Python 3.11.7, after importing what ``riskboard show`` needs, ~39,000
+    tracked objects): a full collection 7.6 ms, 0.0 ms frozen. Nothing is freed that
+    would have been: what the command builds afterwards is collected as before.
+    Called once by ``cli.main``, after the command's modules are imported; the
+    reference is not calling it (library use and the tests)."""
+    gc.freeze()

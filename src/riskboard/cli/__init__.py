@@ -171,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "stand_in", None) is not None:
         parser = build_parser()
         args = parser.parse_args(raw)
+    if command is not None:
+        from riskboard.speed import freeze_imported_objects
+
+        freeze_imported_objects()
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
