@@ -259,10 +259,30 @@ def _load_month(
 
 
 def annex_names(db: sqlite_utils.Database) -> list[str]:
-    """Every service annex name stored, as first written (oldest month first)."""
+    """Every service annex name stored, as first written: oldest month first, then
+    first written within that month.
+
+    Read by every import, so it must not grow with the history: the distinct names
+    are walked one seek at a time on the ``(annex, month)`` index, and each one's first
+    month and first row in it found by seeks (a GROUP BY over every month's rows took
+    ~0.2 s at 120 months)."""
     rows = db.execute(
-        "SELECT annex FROM risk_snapshots WHERE annex IS NOT NULL GROUP BY annex"
-        " ORDER BY MIN(month), MIN(id)"
+        """
+        WITH RECURSIVE names(annex) AS (
+            SELECT MIN(annex) FROM risk_snapshots WHERE annex IS NOT NULL
+            UNION ALL
+            SELECT (SELECT MIN(annex) FROM risk_snapshots WHERE annex > names.annex)
+            FROM names WHERE names.annex IS NOT NULL
+        ),
+        firsts(annex, month) AS (
+            SELECT annex, (SELECT MIN(month) FROM risk_snapshots s WHERE s.annex = names.annex)
+            FROM names WHERE annex IS NOT NULL
+        )
+        SELECT annex FROM firsts ORDER BY month, (
+            SELECT MIN(id) FROM risk_snapshots s
+            WHERE s.annex = firsts.annex AND s.month = firsts.month
+        )
+        """
     ).fetchall()
     return [r[0] for r in rows]
 
