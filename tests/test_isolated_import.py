@@ -27,7 +27,19 @@ def config_for(root: Path, **import_: object) -> Config:
     return Config.model_validate(data).resolve(root)
 
 
-def test_a_reader_abort_is_a_refusal_naming_the_file(tmp_path: Path) -> None:
+@pytest.fixture(params=["fork", "forkserver"])
+def start_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The child forked by a single-threaded caller (the CLI), or from the forkserver
+    (a caller with threads: the scheduler) - the same refusals either way."""
+    from riskboard import isolated_import
+
+    threads = 1 if request.param == "fork" else 2
+    monkeypatch.setattr(isolated_import.threading, "active_count", lambda: threads)
+    assert isolated_import._context().get_start_method() == request.param
+    return str(request.param)
+
+
+def test_a_reader_abort_is_a_refusal_naming_the_file(tmp_path: Path, start_method: str) -> None:
     config = config_for(tmp_path)  # the scan lets it through: calamine itself aborts
     path = sparse_register(tmp_path / "IRIS_2022-09.xlsx")
     with pytest.raises(RefusedWorkbook) as info:
@@ -70,7 +82,9 @@ def test_a_large_file_out_of_memory_is_told_about_the_limit(tmp_path: Path) -> N
     assert err.remedy is Remedy.RAISE_LIMIT
 
 
-def test_a_good_file_imports_through_the_child_with_its_result(tmp_path: Path) -> None:
+def test_a_good_file_imports_through_the_child_with_its_result(
+    tmp_path: Path, start_method: str
+) -> None:
     config = config_for(tmp_path)
     path = write_xlsx(tmp_path / "joint.xlsx", {"Register": register_rows()})
     result = import_isolated(path, config)
