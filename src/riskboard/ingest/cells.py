@@ -319,8 +319,9 @@ def _plain_reader(slots: list[Slot]) -> Reader:
                     t = _clean(t)
                 if t:
                     if ref and ("  " in t or "\n" in t or "\t" in t or not t.isascii()):
-                        t = to_ref(t)
-                    out[key] = t
+                        out[key] = to_ref(t)  # as the unrolled code: stored even if None
+                    else:
+                        out[key] = t
                 continue
             if type(cell) is bool:
                 v = _convert(conv, cell)
