@@ -169,7 +169,7 @@ def child(task: str, path: str, extra: str) -> dict[str, Any]:
         from riskboard.isolated_import import import_isolated
 
         config = Config.model_validate({"paths": {"database": extra}})
-        first = import_isolated(Path(path), config)  # starts the forkserver
+        first = import_isolated(Path(path), config)  # forked (single-threaded)
         out["first_seconds"] = time.perf_counter() - start
         again = time.perf_counter()
         out["status"] = import_isolated(Path(path), config).status  # a warm child
@@ -324,14 +324,14 @@ def bench_hostile(work: Path) -> None:
 
 
 def bench_isolation(work: Path) -> None:
-    """What importing in a child process costs: the first file starts the forkserver."""
+    """What importing in a child process costs (this process is single-threaded: forked)."""
     previous, _current = workbooks(5_000)
     inproc = measure("import", previous, str(work / "inproc.db"))
     iso = measure("isolated", previous, str(work / "iso.db"))
     print(
         "each import in its own child process (5,000 rows):\n"
         f"    in-process import_file {inproc['seconds']:5.2f} s;"
-        f" import_isolated first file {iso['first_seconds']:5.2f} s (forkserver start),"
+        f" import_isolated first file {iso['first_seconds']:5.2f} s (forked child),"
         f" a further file (already imported) {iso['warm_seconds'] * 1000:5.0f} ms"
     )
 
