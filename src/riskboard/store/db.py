@@ -131,7 +131,7 @@ def connect(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
         # power cut or an OS crash can lose the last commits (never corrupting the file).
         # FULL would fsync the WAL at every COMMIT. The WAL is checkpointed by SQLite's
         # default auto-checkpoint (1,000 pages): an import writes ~700 pages whatever
-        # the history's length (migration 0010), so one import in two pays it.
+        # the history's length (migration 0012), so one import in two pays it.
         db.execute("PRAGMA synchronous = NORMAL")
     except RiskboardError:
         raise

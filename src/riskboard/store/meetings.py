@@ -186,7 +186,7 @@ def last_snapshot_before(db: sqlite_utils.Database, month: str, ref: str) -> Row
     """The latest snapshot of ``ref`` from a month before ``month`` (exact ref first,
     else a unique case-insensitive match): a risk's last known state when it is missing
     from the board month's export."""
-    # the months named, so SQLite seeks (month, ref) once per month (migration 0010)
+    # the months named, so SQLite seeks (month, ref) once per month (migration 0012)
     sql = (
         "SELECT * FROM risk_snapshots WHERE month IN (SELECT month FROM imports WHERE month < ?)"
         " AND ref = ?{} ORDER BY month DESC LIMIT 2"

@@ -335,7 +335,7 @@ def month_report_date(db: sqlite_utils.Database, month: str) -> str | None:
 
 
 # Where one risk is looked up across months: the snapshot index is led by the month
-# (migration 0010, so an import writes new pages only), and naming the months lets
+# (migration 0012, so an import writes new pages only), and naming the months lets
 # SQLite seek once per month instead of scanning every month's rows.
 HISTORY_MONTHS = "month IN (SELECT month FROM imports)"
 
