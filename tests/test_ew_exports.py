@@ -362,3 +362,27 @@ def test_a_notice_drafted_at_the_meeting_is_minuted(decided) -> None:
     assert board.meeting_record(db, meeting_id)["ew_notices"][0]["ew_ref"] == "EW-005"
     board.close_meeting(db, meeting_id)
     assert board.verify(db, meeting_id).ok
+
+
+def test_the_due_date_is_frozen_at_the_close(decided) -> None:
+    """Review F23: the approved minutes (and the revised register) keep the due date the
+    meeting closed with, whatever the config says later; older seals still verify."""
+    db, config, meeting_id = decided
+    fortnight = config.model_copy(
+        update={"early_warnings": EarlyWarningConfig(register_due_days=14)}
+    )
+    board.close_meeting(db, meeting_id, config=fortnight)
+    second = start(db, "2022-10-12").id
+    board.approve_previous(db, second)
+    assert board.verify(db, meeting_id).ok
+    week = config.model_copy(update={"early_warnings": EarlyWarningConfig(register_due_days=7)})
+    text = export_minutes(db, week, meeting_id=meeting_id, fmt="md").read_text(encoding="utf-8")
+    assert "by 28 September 2022 (14 days after the meeting, as configured;" in text
+    assert "21 September 2022" not in text
+    written = export_ew_register(db, week, meeting_id=meeting_id, fmt="csv")
+    assert written.due == date(2022, 9, 28)
+    record = board.meeting_record(db, meeting_id)
+    assert (record["meeting"]["ew_register_due"], record["meeting"]["ew_register_due_days"]) == (
+        "2022-09-28",
+        14,
+    )

@@ -113,6 +113,7 @@ API (all re-exported here)
               agenda_early_warnings(db, meeting_id, config) -> EwAgenda  # new first, open
               agenda_status(db, meeting_id) -> EwAgendaStatus | None   # the agenda line
               register_due(meeting, config) -> date   # the revised register's due date
+              register_due_days(meeting, config) -> int  # (both frozen at the close)
               # actions on an early warning: add_action(..., ew_ref=REF)
   acceptances: acceptance_outlook(db, month, config, *, meeting=None) -> AcceptanceOutlook
               # lapsed by the month's end (flag acceptance_lapsed) / due before next meeting
@@ -188,6 +189,7 @@ from riskboard.board.early_warnings import (
     live_ew_actions,
     parse_ew_decision,
     register_due,
+    register_due_days,
 )
 from riskboard.board.escalations import (
     decide_escalation,
@@ -258,6 +260,7 @@ __all__ = [
     "decide_early_warning", "ew_decision",
     "ew_decision_history", "ew_decisions", "live_ew_actions", "parse_ew_decision",
     "register_due",
+    "register_due_days",
     "DeescalationCandidate", "deescalation_candidates",
     "ActionLogEntry", "ActionUpdate", "AttendanceEntry", "AttendanceStatus", "AuditEntry",
     "BoardAction", "BoardActionStatus", "Escalation", "EscalationStatus", "Meeting",

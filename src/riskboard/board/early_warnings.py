@@ -342,9 +342,20 @@ class EwAgenda(BaseModel):
 
 
 def register_due(meeting: Meeting, config: Config) -> date:
-    """The date the revised early warning register is due: the meeting date plus
-    ``[early_warnings] register_due_days`` (NEC4 15.2: within one week)."""
-    return meeting.meeting_date + timedelta(days=config.early_warnings.register_due_days)
+    """The date the revised early warning register is due: as frozen when the meeting
+    closed, else the meeting date plus ``[early_warnings] register_due_days`` (NEC4
+    15.2: within one week)."""
+    if meeting.ew_register_due is not None:
+        return meeting.ew_register_due
+    return meeting.meeting_date + timedelta(days=register_due_days(meeting, config))
+
+
+def register_due_days(meeting: Meeting, config: Config) -> int:
+    """The days after the meeting the revised register is due: as frozen at the close,
+    else as configured now."""
+    if meeting.ew_register_due_days is not None:
+        return meeting.ew_register_due_days
+    return config.early_warnings.register_due_days
 
 
 def agenda_early_warnings(db: sqlite_utils.Database, meeting_id: int, config: Config) -> EwAgenda:
@@ -406,4 +417,5 @@ __all__ = [
     "live_ew_actions",
     "parse_ew_decision",
     "register_due",
+    "register_due_days",
 ]

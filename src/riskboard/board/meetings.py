@@ -182,14 +182,19 @@ def close_meeting(
     *,
     force_reason: str | None = None,
     actor: str | None = None,
+    config: Config | None = None,
 ) -> Meeting:
     """Close a meeting: refused while quorum is not met unless ``force_reason`` says why
     (a quorate meeting needs no reason, and none is recorded: the record never says
     "without quorum" of a quorate meeting). Afterwards its record is read-only, and the
     sha256 of the record as it closed is kept in the close's audit row: approving the
     minutes later is refused (and ``meeting verify`` fails) if the record no longer
-    matches it. One transaction, one audit row."""
+    matches it. The date the revised early warning register is due (``config``'s
+    ``[early_warnings] register_due_days`` after the meeting) is frozen in the record
+    here, so later exports never follow a changed config. One transaction, one audit
+    row."""
     reason = clean(force_reason)
+    due_days = (config or Config()).early_warnings.register_due_days
     with audited(db, meeting_id, Scope.CLOSING, actor=actor) as step:
         meeting = step.meeting
         q = step.quorum
@@ -211,6 +216,8 @@ def close_meeting(
                 "status": MeetingStatus.CLOSED.value,
                 "closed_at": now_iso(),
                 "close_forced_reason": None if q.met else reason,
+                "ew_register_due": (meeting.meeting_date + timedelta(days=due_days)).isoformat(),
+                "ew_register_due_days": due_days,
             },
         )
         step.extra = {

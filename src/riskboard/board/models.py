@@ -67,6 +67,10 @@ class Meeting(_Model):
     approved_at: str | None = None
     approved_by_meeting_id: int | None = None
     content_hash: str | None = None
+    # frozen at the close (issue 14 review F23): when the revised early warning register
+    # is due, and the configured days it came from
+    ew_register_due: date | None = None
+    ew_register_due_days: int | None = None
 
     @property
     def locked(self) -> bool:

@@ -32,7 +32,7 @@ from riskboard.board.reviews import list_reviews
 from riskboard.domain import ESCALATION_TARGET_NAMES, Organisation
 from riskboard.store import meetings as store
 
-RECORD_VERSION = 5
+RECORD_VERSION = 6
 # left out of the hash: the approval (written by the approval itself) and the quorum
 # history (replayed from the audit log, which its own hash chain protects)
 HASH_EXCLUDED = ("approval", "quorum_history")
@@ -67,8 +67,14 @@ _ADDED_IN_5: tuple[tuple[str, ...], ...] = (
     ("action_log", "*", "action", "ew_ref"),
     ("actions_arising", "*", "ew_ref"),
 )
+# version 6 (issue 14 review F23): the revised early warning register's due date, frozen
+# at the close
+_ADDED_IN_6: tuple[tuple[str, ...], ...] = (
+    ("meeting", "ew_register_due"),
+    ("meeting", "ew_register_due_days"),
+)
 _ADDED: dict[int, tuple[tuple[str, ...], ...]] = {
-    2: _ADDED_IN_2, 3: _ADDED_IN_3, 4: _ADDED_IN_4, 5: _ADDED_IN_5,
+    2: _ADDED_IN_2, 3: _ADDED_IN_3, 4: _ADDED_IN_4, 5: _ADDED_IN_5, 6: _ADDED_IN_6,
 }  # fmt: skip
 _APPROVAL_FIELDS = ("approved_at", "approved_by_meeting_id", "content_hash")
 

@@ -370,7 +370,9 @@ def cmd_next_date(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_close(args: argparse.Namespace, ctx: Context) -> int:
     mid = meeting_id(args, ctx)
-    m = board.close_meeting(ctx.db, mid, force_reason=args.force, actor=args.actor)
+    m = board.close_meeting(
+        ctx.db, mid, force_reason=args.force, actor=args.actor, config=ctx.config
+    )
     if args.json:
         dump(board.meeting_record(ctx.db, m.id))
         return 0

@@ -237,7 +237,7 @@ def export_ew_register(
         ("Decisions at the meeting", decided),
         ("Early warnings", len(rows)),
         ("To be issued by",
-         f"{uk_date(due)} ({due_basis(config.early_warnings.register_due_days)})"),
+         f"{uk_date(due)} ({due_basis(board.register_due_days(meeting, config))})"),
         ("Exported", date.today().strftime("%d/%m/%Y")),
     ])  # fmt: skip
     path = write_atomic(target, lambda tmp: wb.save(str(tmp)))

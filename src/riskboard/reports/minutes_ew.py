@@ -10,7 +10,7 @@ rows the minutes already use).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from pydantic import BaseModel, Field
 
@@ -54,10 +54,6 @@ def due_basis(days: int) -> str:
     if days == 7:
         return "clause 15.2: within one week of the meeting"
     return f"{days} days after the meeting, as configured; clause 15.2 asks for one week"
-
-
-def revised_register_due(meeting_date: date, config: Config) -> date:
-    return meeting_date + timedelta(days=config.early_warnings.register_due_days)
 
 
 def _status_after(kind: str) -> str:
@@ -166,11 +162,18 @@ def early_warning_blocks(
                     + ".",
                 )
             )
-    due = revised_register_due(m.meeting_date, config)
+    # as frozen when the meeting closed; an open meeting (or one closed before record
+    # version 6) from the config
+    days = (
+        m.ew_register_due_days
+        if m.ew_register_due_days is not None
+        else config.early_warnings.register_due_days
+    )
+    due = m.ew_register_due or m.meeting_date + timedelta(days=days)
     blocks.append(
         Para(
             text="The revised early warning register is to be issued to the Contractor by"
-            f" {long_date(due)} ({due_basis(config.early_warnings.register_due_days)})."
+            f" {long_date(due)} ({due_basis(days)})."
         )
     )
     return blocks, rows

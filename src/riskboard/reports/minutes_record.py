@@ -37,6 +37,8 @@ class RecMeeting(_Rec):
     close_forced_reason: str | None = None
     opened_at: str | None = None  # ISO timestamps (UTC)
     closed_at: str | None = None
+    ew_register_due: date | None = None  # frozen at the close (record version 6)
+    ew_register_due_days: int | None = None
 
 
 class RecAttendee(_Rec):

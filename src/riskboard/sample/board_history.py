@@ -108,5 +108,5 @@ def seed_previous_meeting(db: sqlite_utils.Database, config: Config, latest: str
             owner="Tom Okafor", due="2022-09-14", ew_ref=BOARD_DECIDED_EW,
         )  # fmt: skip
     board.set_next_meeting_date(db, m, "2022-09-14")
-    board.close_meeting(db, m)
+    board.close_meeting(db, m, config=config)
     return m

@@ -556,3 +556,16 @@ def m0013_month_major_snapshot_index(db: sqlite_utils.Database) -> None:
         CREATE INDEX IF NOT EXISTS risk_snapshots_annex ON risk_snapshots(annex, month);
         """
     )
+
+
+@migrations(name="0014_ew_register_due_frozen")
+def m0014_ew_register_due_frozen(db: sqlite_utils.Database) -> None:
+    """Issue 14 review F23: the date the revised early warning register is due, and the
+    days it was set from, frozen when the meeting closes (part of the sealed record), so
+    re-exported approved minutes never follow a later change to the config."""
+    db.executescript(
+        """
+        ALTER TABLE meetings ADD COLUMN ew_register_due TEXT;
+        ALTER TABLE meetings ADD COLUMN ew_register_due_days INTEGER;
+        """
+    )

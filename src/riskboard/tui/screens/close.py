@@ -238,7 +238,11 @@ class CloseScreen(BoardScreen):
                     [Field("reason", "Reason for closing without quorum", "long", required=True)],
                     guarded(
                         lambda v: board.close_meeting(
-                            rb.db, meeting.id, force_reason=v["reason"], actor=rb.actor
+                            rb.db,
+                            meeting.id,
+                            force_reason=v["reason"],
+                            actor=rb.actor,
+                            config=rb.config,
                         )
                     ),
                     intro=f"The meeting is {quorum.describe()}. The reason is minuted.",
@@ -250,7 +254,9 @@ class CloseScreen(BoardScreen):
             return
 
         def confirmed(yes: bool | None) -> None:
-            if yes and rb.service(board.close_meeting, rb.db, meeting.id, actor=rb.actor):
+            if yes and rb.service(
+                board.close_meeting, rb.db, meeting.id, actor=rb.actor, config=rb.config
+            ):
                 self._after_close(True)
 
         self.app.push_screen(
