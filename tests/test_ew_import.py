@@ -296,3 +296,47 @@ def test_cli_import_and_dry_run_name_the_early_warnings(
     out = capsys.readouterr().out
     assert "1 risk, 1 action, 2 early warnings (2 actions)" in out
     assert "1 value could not be read" in out
+
+
+def test_a_bare_date_beside_the_ref_is_the_date_notified(
+    fresh_db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    """Review F24: the NEC template's "EW No | Date | Notified by | ..." - with no other
+    date-notified column and no action owner, "Date" is when the early warning was given;
+    no "action overdue" from it, and no action made of a date alone."""
+    sheet = [
+        ["Reporting period: September 2022"],
+        ["EW No", "Date", "Notified by", "Description", "Risk reduction actions", "Status"],
+        ["EW-1", "01/03/2022", "Contractor", "old matter", "Agree plan", "Open"],
+        ["EW-2", "20/09/2022", "Contractor", "new matter", None, "Open"],
+    ]
+    path = write_xlsx(tmp_path / "EWR_Sep2022.xlsx", {"Early Warning Register": sheet})
+    result = import_file(fresh_db, path, CONFIG)
+    assert any("'Date' read as the date notified" in w for w in result.warnings)
+    ews = {e.ref: e for e in ew_store.load_early_warnings(fresh_db, "2022-09")}
+    assert ews["EW-1"].date_notified == date(2022, 3, 1)
+    assert ews["EW-2"].date_notified == date(2022, 9, 20)
+    assert [a.text for a in ews["EW-1"].actions] == ["Agree plan"]
+    assert [a.due for a in ews["EW-1"].actions] == [None]
+    assert ews["EW-2"].actions == []
+    rows = {r.ref: r for r in view(fresh_db, "2022-09", CONFIG).rows}
+    assert "ew_action_overdue" not in rows["EW-1"].flags + rows["EW-2"].flags
+
+
+def test_a_date_alone_is_never_an_action_and_a_bare_date_beside_an_owner_is_said(
+    fresh_db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    sheet = [
+        ["EW ref", "Description", "Status", "Action", "Owner", "Date"],
+        ["EW-1", "matter", "Open", "Agree plan", "Ann", "30/09/2022"],
+        ["EW-2", "matter", "Open", None, None, "20/09/2022"],
+    ]
+    path = write_xlsx(tmp_path / "EWR_Sep2022.xlsx", {"Early Warnings": sheet})
+    result = import_file(fresh_db, path, CONFIG)
+    assert any("no 'date notified' column; column 'Date' read as the action" in w
+               for w in result.warnings)  # fmt: skip
+    assert any("row 3: action cells with no action text (due) for early warning EW-2" in w
+               for w in result.warnings)  # fmt: skip
+    ews = {e.ref: e for e in ew_store.load_early_warnings(fresh_db, "2022-09")}
+    assert [(a.text, a.due) for a in ews["EW-1"].actions] == [("Agree plan", date(2022, 9, 30))]
+    assert ews["EW-2"].actions == [] and ews["EW-2"].date_notified is None

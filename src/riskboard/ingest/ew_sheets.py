@@ -60,6 +60,7 @@ EW = RecordKind(
     annexes=False,
     strong=EW_STRONG,
     strong_words="date notified, notified by, linked risk, status, meeting, decision or action",
+    action_needs_text=True,
 )
 
 
@@ -134,6 +135,7 @@ def resolve_ew_columns(
     if role == "ew_actions":
         resolve_columns(layout, "actions", matcher, rows)
         return
+    _bare_date(layout)
     candidates = [c for c in layout.columns if c.field == "status"]
     body = rows[layout.header_row + 1 :]
     for col in candidates:
@@ -152,6 +154,35 @@ def resolve_ew_columns(
                 )
                 col.field = "action_status"
     _settle_duplicates(layout, "risks")
+
+
+def _bare_date(layout: SheetLayout) -> None:
+    """A bare "Date" on an early warning register (review F24): the date notified when
+    no other column is and no action owner column makes it the action's date (the NEC
+    template's "EW No | Date | Notified by | ... | Risk reduction actions"); beside an
+    action owner with no date-notified column it stays the action's date ("Action |
+    Owner | Date"), and the import says so."""
+    if "date_notified" in layout.fields():
+        return
+    bare = [c for c in layout.columns if c.field == "due" and _key(c.header) == "date"]
+    if len(bare) != 1:
+        return
+    [col] = bare
+    if "action_owner" in layout.fields():
+        layout.notes.append(
+            f"no 'date notified' column; column {col.header!r} read as the action's date"
+            " (beside the action owner)"
+        )
+        return
+    col.field = "date_notified"
+    layout.notes.append(
+        f"column {col.header!r} read as the date notified (no other date-notified column,"
+        " no action owner column)"
+    )
+
+
+def _key(header: str) -> str:
+    return "".join(ch for ch in header.casefold() if ch.isalnum())
 
 
 def _holds_action_statuses(values: Sequence[Any]) -> bool:

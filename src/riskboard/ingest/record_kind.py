@@ -27,6 +27,9 @@ class RecordKind:
     annexes: bool  # records carry a service annex (from a column, the sheet or file)
     strong: frozenset[str]  # fields that make a row a record whatever its reference
     strong_words: str  # ... as the warnings word them
+    # an action needs its text: a date (or owner) alone is not one, it is said and skipped
+    # (issue 14 review F24: an early warning "action" invented from a date)
+    action_needs_text: bool = False
 
 
 RISK = RecordKind("risk", "a risk", _RISKS, "risk_ref", True, RISK_STRONG_FIELDS, STRONG_WORDS)

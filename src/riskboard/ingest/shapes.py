@@ -391,6 +391,15 @@ class Assembler:
             self._report_bad(build, sheet, row)
         if not kw or (len(kw) == 1 and kw.get("text", "").casefold() in NO_ACTION_WORDS):
             return 0
+        if self.kind.action_needs_text and not kw.get("text"):
+            self.warnings.add(
+                f"sheet {sheet!r}: action cells with no action text",
+                f"sheet {sheet!r}, row {row}: action cells with no action text"
+                f" ({', '.join(sorted(kw))}) for {self.kind.noun} {build.ref}; not read as"
+                " an action",
+                listed=True,
+            )
+            return 0
         kw[self.kind.parent_key] = build.ref
         kw["source_sheet"] = sheet
         kw["source_row"] = row
