@@ -5,6 +5,7 @@ log, the agenda item's order, and the record's hash."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -299,3 +300,72 @@ def test_an_early_warning_decision_is_business_for_the_quorum_and_who_took_part(
     assert "after item" in text and "(Early warnings (NEC clause 15))." in text
     assert "The meeting was quorate until Cora Corporate left at " in text
     assert "before any business" not in text
+
+
+@pytest.mark.parametrize(
+    ("ref", "decision", "reason", "ce", "said"),
+    [
+        ("EW-003", "keep_open", "reopen", None, "EW-003 is Removed in the 2022-08 register: keeping"),
+        ("EW-003", "compensation_event", None, "CE-9", "EW-003 is Removed in the 2022-08"),
+        ("EW-004", "keep_open", None, None, "EW-004 is a Compensation event (CE-1) in the 2022-08"),
+        ("EW-004", "remove", "CE withdrawn?", None, "is a Compensation event (CE-1) in the 2022"),
+        ("EW-004", "compensation_event", None, "CE-99", "is compensation event CE-1 in the 2022"),
+    ],
+)  # fmt: skip
+def test_a_decision_the_register_contradicts_needs_an_override(
+    ews: sqlite_utils.Database, ref: str, decision: str, reason: str | None, ce: str | None,
+    said: str,
+) -> None:  # fmt: skip
+    """Review F3/F20: a Removed early warning re-opened, a compensation event kept open,
+    removed or given another CE ref - refused naming the register's status and CE ref,
+    unless the board says why it overrides the register (audited)."""
+    meeting = start(ews)
+    before = audit_count(ews)
+    with pytest.raises(RiskboardError, match=re.escape(said)) as refused:
+        board.decide_early_warning(
+            ews, meeting.id, ref, decision=decision, reason=reason, ce_ref=ce
+        )
+    assert "--override REASON" in (refused.value.hint or "")
+    assert audit_count(ews) == before and board.ew_decisions(ews, meeting.id) == []
+    d = board.decide_early_warning(
+        ews, meeting.id, ref, decision=decision, reason=reason, ce_ref=ce,
+        override="the contractor's register is wrong",
+    )  # fmt: skip
+    assert d.decision == decision
+    [entry] = board.audit_entries(ews, meeting_id=meeting.id)[-1:]
+    assert "overriding the register" in entry.change
+    assert (
+        entry.after is not None and entry.after["override"] == "the contractor's register is wrong"
+    )
+
+
+def test_what_the_register_says_already_needs_no_override(ews: sqlite_utils.Database) -> None:
+    meeting = start(ews)
+    board.decide_early_warning(ews, meeting.id, "EW-003", decision="remove", reason="agreed")
+    board.decide_early_warning(ews, meeting.id, "EW-004", decision="compensation_event",
+                               ce_ref="ce-1")  # fmt: skip
+
+
+@pytest.mark.parametrize("ce", ["=1+1", "+CE", "@x", "CE-1; DROP", "CE\t1", "x" * 41])
+def test_a_ce_ref_must_look_like_a_reference(ews: sqlite_utils.Database, ce: str) -> None:
+    meeting = start(ews)
+    with pytest.raises(RiskboardError, match="is not a reference"):
+        board.decide_early_warning(ews, meeting.id, "EW-001", decision="compensation_event",
+                                   ce_ref=ce)  # fmt: skip
+    d = board.decide_early_warning(ews, meeting.id, "EW-001", decision="compensation_event",
+                                   ce_ref="CE 12/3-A")  # fmt: skip
+    assert d.ce_ref == "CE 12/3-A"
+
+
+def test_cli_override_of_the_register(
+    ews: sqlite_utils.Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    start(ews)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.toml").write_text(f'[paths]\ndatabase = "{tmp_path / "rb.db"}"\n')
+    assert main(["ew", "decide", "EW-003", "--keep"]) == 1
+    err = capsys.readouterr().err
+    assert "EW-003 is Removed in the 2022-08 register" in err and "--override" in err
+    assert main(["ew", "decide", "EW-003", "--keep", "--reopen", "matter recurred"]) == 0
+    assert "Keep open" in capsys.readouterr().out

@@ -17,6 +17,7 @@ ones (``agenda_early_warnings``).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -161,9 +162,14 @@ def decide_early_warning(
     ce_ref: str | None = None,
     expected: Mapping[str, Any] | None = None,
     actor: str | None = None,
+    override: str | None = None,
 ) -> EwDecision:
     """Record the meeting's decision on early warning ``ref``: keep open, remove (needs
-    ``reason``) or became a compensation event (needs ``ce_ref``). Again at the same
+    ``reason``) or became a compensation event (needs ``ce_ref``, letters, digits, "-",
+    "/" and spaces). A decision the contractor's register contradicts - keeping open or
+    a CE on one it shows Removed, keeping open or removing one it shows a compensation
+    event, a CE ref other than the register's - is refused naming the register's status
+    and CE ref, unless ``override`` says why (audited with the decision). Again at the same
     meeting: the decision is amended. ``expected`` (decision, reason, ce_ref as the face
     showed them) refuses a change based on values changed elsewhere (``ConflictError``).
     Business: the meeting must be in progress and quorate. One transaction, one audit
@@ -187,10 +193,25 @@ def decide_early_warning(
         )
     if kind != EwDecisionKind.COMPENSATION_EVENT and ce is not None:
         raise RiskboardError("a CE reference goes only with a compensation event decision")
+    if ce is not None and not CE_REF_PATTERN.fullmatch(ce):
+        raise RiskboardError(
+            f"CE reference {ce!r} is not a reference: use letters, digits, '-', '/' and"
+            " spaces, starting with a letter or digit (e.g. CE-012), at most 40 characters",
+            remedy=Remedy.GIVE_FIELDS,
+            fields=("ce_ref",),
+        )
+    why_override = clean(override)
     with audited(db, meeting_id, Scope.BUSINESS, actor=actor) as step:
         meeting = step.meeting
         assert meeting is not None
         ew = board_early_warning(db, meeting, ref)
+        conflict = register_conflict(ew, kind, ce)
+        if conflict is not None and why_override is None:
+            raise RiskboardError(
+                conflict,
+                hint="if the board means it, say why with --override REASON (audited); the"
+                " revised register shows the board's decision beside the register's",
+            )
         values = {"decision": kind.value, "reason": why, "ce_ref": ce}
         before = step.track(
             "early_warning_decision",
@@ -228,9 +249,46 @@ def decide_early_warning(
             new_id = before["id"]
             board_store.update(db, "ew_decisions", {"id": new_id}, {**values, "updated_at": now})
             change = f"early warning {ew.ref} decision amended: {decision_words(kind, why, ce)}"
+        if conflict is not None:
+            change += f" - overriding the register ({conflict}): {why_override}"
+            step.extra = {"override": why_override, "register": conflict}
         after = step.record(change, read=lambda: store.decision_row_by_id(db, new_id))
         assert after is not None
     return _decision(after)
+
+
+CE_REF_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 /-]{0,39}")
+
+
+def register_conflict(ew: BoardEarlyWarning, kind: EwDecisionKind, ce: str | None) -> str | None:
+    """What in the contractor's register the decision contradicts (None: nothing):
+    re-opening or a CE on a Removed early warning; keeping open or removing a
+    compensation event; a CE ref other than the register's."""
+    status = ew.snapshot.get("status")
+    reg_ce = ew.snapshot.get("compensation_event_ref")
+    where = f"the {ew.month} register"
+    if status == EwStatus.REMOVED and kind != EwDecisionKind.REMOVE:
+        what = (
+            "keeping it open would re-open it"
+            if kind == EwDecisionKind.KEEP_OPEN
+            else ("a compensation event decision would revive it")
+        )
+        return f"early warning {ew.ref} is Removed in {where}: {what}"
+    if status == EwStatus.COMPENSATION_EVENT:
+        on = f" ({reg_ce})" if reg_ce else ""
+        if kind == EwDecisionKind.KEEP_OPEN:
+            return (
+                f"early warning {ew.ref} is a Compensation event{on} in {where}: keeping it"
+                " open would re-open it"
+            )
+        if kind == EwDecisionKind.REMOVE:
+            return (
+                f"early warning {ew.ref} is a Compensation event{on} in {where}: removing"
+                " it would drop the compensation event"
+            )
+        if reg_ce and ce and ref_key(reg_ce) != ref_key(ce):
+            return f"early warning {ew.ref} is compensation event {reg_ce} in {where}, not {ce}"
+    return None
 
 
 def _shown(expected: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -66,6 +66,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         help="it became a compensation event, with this CE reference")  # fmt: skip
     q.add_argument("--reason", help="why (minuted; needed to remove)")
     q.add_argument(
+        "--override", "--reopen", dest="override", metavar="REASON",
+        help="decide against the contractor's register (re-open a Removed early warning,"
+        " keep open or remove a compensation event, another CE ref) - why, audited",
+    )  # fmt: skip
+    q.add_argument(
         "--meeting", metavar="ID", type=int, help="act on this meeting, not the open one"
     )
     q.add_argument("--as", dest="actor", metavar="NAME",
@@ -307,6 +312,7 @@ def cmd_decide(args: argparse.Namespace, ctx: Context) -> int:
         reason=args.reason,
         ce_ref=args.ce_ref,
         actor=args.actor,
+        override=args.override,
     )
     if args.json:
         dump(d)
