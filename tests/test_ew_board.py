@@ -369,3 +369,35 @@ def test_cli_override_of_the_register(
     assert "EW-003 is Removed in the 2022-08 register" in err and "--override" in err
     assert main(["ew", "decide", "EW-003", "--keep", "--reopen", "matter recurred"]) == 0
     assert "Keep open" in capsys.readouterr().out
+
+
+def test_a_risk_lists_its_early_warnings_with_the_board_s_decision(
+    ews: sqlite_utils.Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """Review F25: `show REF` and the risk's review screen list its linked early
+    warnings - ref, status, the board's decision - not only through a flag."""
+    from riskboard.risk_early_warnings import risk_early_warnings
+    from riskboard.tui import review_text
+
+    meeting = start(ews)
+    board.decide_early_warning(ews, meeting.id, "EW-001", decision="keep_open", reason="watch")
+    [linked] = risk_early_warnings(ews, "HM-001", "2022-08", CONFIG, meeting_id=meeting.id)
+    assert (linked.ref, linked.status) == ("EW-001", "Open")
+    assert linked.line().startswith("EW-001 Open, notified 01/06/2022; board: Keep open: watch")
+    shown = review_text.early_warnings([linked]).plain
+    assert "Early warnings:" in shown and "EW-001 Open" in shown and "Keep open: watch" in shown
+    assert "none linked" in review_text.early_warnings([]).plain
+    # one Removed; one open in July and left off August's register, still shown
+    on_sl = risk_early_warnings(ews, "SL-002", "2022-08", CONFIG)
+    assert [(e.ref, e.status, e.month) for e in on_sl] == [
+        ("EW-003", "Removed", "2022-08"), ("EW-005", "Open", "2022-07")]  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.toml").write_text(f'[paths]\ndatabase = "{tmp_path / "rb.db"}"\n')
+    assert main(["show", "HM-001"]) == 0
+    out = capsys.readouterr().out
+    assert "Early warnings:" in out and "EW-001 Open, notified 01/06/2022; board: Keep open" in out
+    assert main(["show", "HM-001", "--json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)["early_warnings"]
+    assert (listed["ref"], listed["status"]) == ("EW-001", "Open")
+    assert listed["board_decision"].startswith("Keep open: watch (meeting 1")

@@ -334,9 +334,11 @@ def test_what_the_register_says_is_never_silently_replaced(
         ew("EW-003", status="removed"),
     ])  # fmt: skip
     meeting = start(db)
+    # refused without an override since F3/F20; overridden, the register still says both
     board.decide_early_warning(db, meeting.id, "EW-002", decision="compensation_event",
-                               ce_ref="CE-099")  # fmt: skip
-    board.decide_early_warning(db, meeting.id, "EW-003", decision="keep_open", reason="Back")
+                               ce_ref="CE-099", override="CE-011 was withdrawn")  # fmt: skip
+    board.decide_early_warning(db, meeting.id, "EW-003", decision="keep_open", reason="Back",
+                               override="the matter recurred")  # fmt: skip
     config = Config(paths=PathsConfig(exports=tmp_path))
     path = export_ew_register(db, config, meeting_id=meeting.id, fmt="csv").path
     with path.open(encoding="utf-8-sig", newline="") as fh:

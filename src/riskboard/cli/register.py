@@ -158,11 +158,18 @@ def cmd_risks(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    from riskboard.risk_early_warnings import risk_early_warnings
+
     history = risk_history(ctx.db, args.ref, ctx.config)
-    if args.json:
-        print(json.dumps(history.model_dump(mode="json"), indent=2, default=str))
-        return 0
     latest = history.latest
+    ews = risk_early_warnings(ctx.db, history.ref, latest.month, ctx.config) if latest else []
+    if args.json:
+        out = {
+            **history.model_dump(mode="json"),
+            "early_warnings": [e.model_dump(mode="json") for e in ews],
+        }
+        print(json.dumps(out, indent=2, default=str))
+        return 0
     decided = history.board.latest_strategy
     print(f"{history.ref}  {(latest.title if latest else None) or ''}")
     if latest is not None:
@@ -186,6 +193,10 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
             f"  Board's strategy: {upper_first(decided.strategy or '')} (meeting"
             f" {decided.meeting_id}, {uk_date(decided.meeting_date)}{by})"
         )
+    if latest is not None:
+        print(f"  {'Early warnings:':<13}" + ("" if ews else " none linked"))
+        for e in ews:
+            print(f"    {e.line()}")
     if history.months:
         print("\nMonth by month:")
         print(

@@ -15,6 +15,7 @@ from riskboard.domain import uk_date, upper_first
 from riskboard.flag_text import reasons
 from riskboard.history import RiskMonth
 from riskboard.register import RegisterRow
+from riskboard.risk_early_warnings import RiskEarlyWarning
 from riskboard.tui.widgets.colours import band_style
 from riskboard.tui.widgets.meeting_bar import month_name
 
@@ -88,6 +89,19 @@ def flags(reg: RegisterRow | None) -> RenderableType:
             else:
                 grid.add_row("", Text(line.strip(), "dim"))
     return Group(Text("\nWhy this risk is on the agenda", "bold underline"), grid)
+
+
+def early_warnings(ews: list[RiskEarlyWarning]) -> Text:
+    """The NEC early warnings linked to the risk: ref, status, the board's decision."""
+    text = Text("\nEarly warnings: ", "bold")
+    if not ews:
+        text.append("none linked", "dim")
+        return text
+    for e in ews:
+        style = "yellow" if e.status == "Open" else "dim"
+        text.append("\n  ")
+        text.append(e.line(), style)
+    return text
 
 
 def description(month: RiskMonth | None) -> Text:

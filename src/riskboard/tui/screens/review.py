@@ -18,6 +18,7 @@ from riskboard.domain import ESCALATION_TARGET_NAMES, EscalationTarget, Strategy
 from riskboard.flag_text import suggested_target
 from riskboard.history import RiskHistory, RiskMonth, risk_history
 from riskboard.register import RegisterRow
+from riskboard.risk_early_warnings import risk_early_warnings
 from riskboard.tui import review_text
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import Field, FormDialog, guarded
@@ -82,6 +83,7 @@ class ReviewScreen(BoardScreen):
             yield Static(id="this-meeting")
             yield Static(id="board-history")
             yield Static(id="risk-flags")
+            yield Static(id="risk-ews")
             yield Static(id="risk-actions")
             with Horizontal(id="trend-row"):
                 yield Static("Score, last 12 months ", id="trend-label")
@@ -125,6 +127,10 @@ class ReviewScreen(BoardScreen):
         )
         self.query_one("#board-history", Static).update(review_text.history(earlier))
         self.query_one("#risk-flags", Static).update(review_text.flags(reg))
+        ews = rb.service(
+            risk_early_warnings, rb.db, self.ref, meeting.month, rb.config, meeting_id=meeting.id
+        )
+        self.query_one("#risk-ews", Static).update(review_text.early_warnings(ews or []))
         self.query_one("#risk-actions", Static).update(
             review_text.export_actions(self.month, meeting.month)
         )
