@@ -388,3 +388,24 @@ def test_the_due_date_is_frozen_at_the_close(decided) -> None:
         "2022-09-28",
         14,
     )
+
+
+def test_a_typo_in_the_risk_register_s_ew_column_does_not_set_the_numbering(decided) -> None:
+    """Review F7: a risk naming "EW-999", on no early warning register, made the next
+    council reference EW-1000; with a register imported only it and notices count."""
+    from riskboard.ew_register import next_free_ref
+
+    db, config, _ = decided
+    db.execute("UPDATE risk_snapshots SET early_warning_ref = 'EW-999' WHERE ref = 'SL-002'")
+    db.conn.commit()
+    assert next_free_ref(db, config) == "EW-005"
+
+
+def test_with_no_register_the_risk_register_s_ew_column_counts(
+    db: sqlite_utils.Database,
+) -> None:
+    from riskboard.ew_register import next_free_ref
+
+    db.execute("UPDATE risk_snapshots SET early_warning_ref = 'EW-041' WHERE ref = 'SL-002'")
+    db.conn.commit()
+    assert next_free_ref(db, Config()) == "EW-042"

@@ -361,8 +361,10 @@ _NUMBER = re.compile(r"(\d+)$")
 
 def next_free_ref(db: sqlite_utils.Database, config: Config) -> str:
     """The next early warning reference the council can give: ``ref_prefix`` and one past
-    the highest number with that prefix in any register imported, any risk's EW column
-    or any notice drafted (at least ``first_number``), padded to ``ref_digits``."""
+    the highest number with that prefix in any register imported or any notice drafted
+    (the risks' EW column only while no register was imported: a typo there on no
+    register must not set the numbering), at least ``first_number``, padded to
+    ``ref_digits``."""
     cfg = config.early_warnings
     prefix_key = ref_key(cfg.ref_prefix)
     highest = cfg.first_number - 1

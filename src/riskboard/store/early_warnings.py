@@ -212,11 +212,14 @@ def all_ew_refs_imported(db: sqlite_utils.Database) -> list[str]:
 
 
 def all_ew_refs(db: sqlite_utils.Database) -> list[str]:
-    """Every early warning reference known: in any register imported, named by any risk,
-    or given by a notice drafted here."""
+    """Every early warning reference the council's numbering must pass: in any register
+    imported or given by a notice drafted here. The risks' EW column counts only while no
+    early warning register was ever imported (review F7: a typo there, "EW-999" on no
+    register, set the next council reference to EW-1000)."""
     rows = db.execute(
-        "SELECT ref FROM ew_snapshots UNION SELECT early_warning_ref FROM risk_snapshots"
-        " WHERE early_warning_ref IS NOT NULL UNION SELECT ew_ref FROM ew_notices"
+        "SELECT ref FROM ew_snapshots UNION SELECT ew_ref FROM ew_notices"
+        " UNION SELECT early_warning_ref FROM risk_snapshots"
+        " WHERE early_warning_ref IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ew_snapshots)"
     ).fetchall()
     return [r[0] for r in rows]
 
