@@ -401,3 +401,21 @@ def test_a_risk_lists_its_early_warnings_with_the_board_s_decision(
     [listed] = json.loads(capsys.readouterr().out)["early_warnings"]
     assert (listed["ref"], listed["status"]) == ("EW-001", "Open")
     assert listed["board_decision"].startswith("Keep open: watch (meeting 1")
+
+
+def test_before_the_month_s_meeting_new_is_against_the_previous_register(
+    ews: sqlite_utils.Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """Review F6: `ew list` before the meeting is started marked nothing new; officers
+    preparing the agenda need the month's register against the previous month's."""
+    from riskboard.ew_register import view
+
+    rows = {r.ref: r.new for r in view(ews, "2022-08", CONFIG).rows}
+    assert rows == {"EW-001": False, "EW-002": True, "EW-003": True, "EW-004": True,
+                    "EW-005": False}  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.toml").write_text(f'[paths]\ndatabase = "{tmp_path / "rb.db"}"\n')
+    assert main(["ew", "list", "--month", "2022-08", "--json"]) == 0
+    listed = {e["ref"]: e["new"] for e in json.loads(capsys.readouterr().out)}
+    assert listed["EW-002"] is True and listed["EW-001"] is False

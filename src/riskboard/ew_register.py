@@ -269,12 +269,11 @@ def new_since_last_meeting(
 ) -> _NewSince:
     """What "new since the last meeting" means for this meeting: notified after the
     previous meeting, or not on the early warning register it saw (for a first meeting:
-    not on the previous month's register)."""
+    not on the previous month's register). With no meeting (the month's meeting not yet
+    started, review F6): not on the previous month's register."""
     since: date | None = None
     earlier_month: str | None
-    if meeting_id is None:
-        return _NewSince(None, None, always=False)
-    meeting = board_store.meeting_row(db, meeting_id)
+    meeting = board_store.meeting_row(db, meeting_id) if meeting_id is not None else None
     previous = (
         board_store.meeting_row(db, meeting["previous_meeting_id"])
         if meeting and meeting["previous_meeting_id"]
