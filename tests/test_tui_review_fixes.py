@@ -256,3 +256,28 @@ async def test_a_change_noted_while_a_form_is_composing_is_shown_not_a_crash() -
         form.dismiss(None)
         form.note_changed_elsewhere("again, while it closes")  # no crash either
         await pilot.pause()
+
+
+async def test_a_change_elsewhere_while_a_screen_is_not_composed_is_no_crash(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The change-watch timer refreshes every screen on the stack; one still being
+    composed (or closing) has no '#agenda-items' yet, which ended the app under load.
+    It is skipped (it reads the reloaded record when it mounts); the others still hear."""
+    from textual.css.query import NoMatches
+
+    db = read(config)
+    m = _second(db, config)
+    app = RiskboardApp(config)
+    async with app.run_test(size=SIZE) as pilot:
+        agenda = await wait_for_agenda(app, pilot)
+
+        def not_composed() -> None:
+            raise NoMatches("No nodes match '#agenda-items'")
+
+        monkeypatch.setattr(agenda, "refresh_from_record", not_composed)
+        board.add_aob(read(config), m, "Budget for gully cleansing")  # from a script
+        app.check_changes()
+        await pilot.pause()
+        assert app.is_running
+        assert any("any other business added" in msg for msg in _messages(app))

@@ -21,6 +21,7 @@ import sqlite_utils
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from riskboard import board
@@ -174,10 +175,16 @@ class RiskboardApp(App[int]):
         from riskboard.tui.screens.form import FormDialog
 
         for screen in self.screen_stack:
-            if isinstance(screen, BoardScreen):
-                screen.refresh_from_record()
-            elif isinstance(screen, FormDialog):
-                screen.note_changed_elsewhere("; ".join(lines))
+            try:
+                if isinstance(screen, BoardScreen):
+                    screen.refresh_from_record()
+                elif isinstance(screen, FormDialog):
+                    screen.note_changed_elsewhere("; ".join(lines))
+            except NoMatches:
+                # a screen still being composed (or already closing) when this timer
+                # fires: it reads the record reloaded above when it mounts. Found as a
+                # crash ending the app under load ('#agenda-items' not there yet).
+                continue
 
     # ------------------------------------------------------------------ new registers
 
