@@ -25,6 +25,7 @@ from riskboard.domain import uk_date
 from riskboard.early_warning import DECISION_LABELS, EwDecisionKind
 from riskboard.ew_register import EwRow
 from riskboard.tui.database import connection
+from riskboard.tui.screens.action_form import action_form
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import Field, FormDialog, FormValues, guarded
 
@@ -243,35 +244,15 @@ class EarlyWarningsScreen(BoardScreen):
         if rb.read_only:
             self.notify("This meeting is closed: its record is read-only.", severity="warning")
             return
-        names = [p.name for p in board.list_people(rb.db)]
-        fields = [
-            Field("text", "Action to avoid or reduce the matter", "long", required=True),
-            Field("owner", "Owner", required=True, suggestions=names),
-            Field(
-                "due",
-                "Due date",
-                "date",
-                uk_date(board.suggest_next_meeting_date(meeting, rb.config)),
-                required=True,
-            ),
-        ]
         self.app.push_screen(
-            FormDialog(
-                f"Action on early warning {row.ref}",
-                fields,
-                guarded(
-                    lambda v: board.add_action(
-                        rb.db,
-                        meeting.id,
-                        v["text"],
-                        owner=v["owner"],
-                        due=v["due"],
-                        ew_ref=row.ref,
-                        actor=rb.actor,
-                    )
-                ),
+            action_form(
+                rb,
+                meeting,
+                title=f"Action on early warning {row.ref}",
+                text_label="Action to avoid or reduce the matter",
                 intro="Numbered in the action log with the other actions arising.",
                 draft=f"ew-action:{row.ref}",
+                ew_ref=row.ref,
             ),
             self._after_change,
         )

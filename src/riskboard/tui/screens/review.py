@@ -20,6 +20,7 @@ from riskboard.history import RiskHistory, RiskMonth, risk_history
 from riskboard.register import RegisterRow
 from riskboard.risk_early_warnings import risk_early_warnings
 from riskboard.tui import review_text
+from riskboard.tui.screens.action_form import action_form
 from riskboard.tui.screens.base import BoardScreen
 from riskboard.tui.screens.form import Field, FormDialog, guarded
 from riskboard.tui.widgets.score_trend import ScoreTrend
@@ -221,39 +222,16 @@ class ReviewScreen(BoardScreen):
         meeting = rb.meeting
         assert meeting is not None
         reg = self.reg
-        names = [p.name for p in board.list_people(rb.db)]
-        if reg and reg.owner:
-            names.append(reg.owner)
-        fields = [
-            Field("text", "Action", "long", required=True),
-            Field(
-                "owner", "Owner", value=reg.owner if reg else "", required=True, suggestions=names
-            ),
-            Field(
-                "due",
-                "Due date",
-                "date",
-                uk_date(board.suggest_next_meeting_date(meeting, rb.config)),
-                required=True,
-            ),
-        ]
         self.app.push_screen(
-            FormDialog(
-                f"Action arising on {self.ref}",
-                fields,
-                guarded(
-                    lambda v: board.add_action(
-                        rb.db,
-                        meeting.id,
-                        v["text"],
-                        owner=v["owner"],
-                        due=v["due"],
-                        risk_ref=self.ref,
-                        actor=rb.actor,
-                    )
-                ),
+            action_form(
+                rb,
+                meeting,
+                title=f"Action arising on {self.ref}",
+                text_label="Action",
                 intro="Actions are numbered across all meetings and carried to the next action log.",
                 draft=f"action:{self.ref}",
+                owner=(reg.owner or "") if reg else "",
+                risk_ref=self.ref,
             ),
             self._after_change,
         )
